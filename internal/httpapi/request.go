@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// Subject returns the user id of the caller. API Gateway's JWT authorizer has checked
+// the signature, issuer, audience and expiry, but it accepts ID tokens too: only an
+// access token issued to Roster's own app client may call the API.
+func Subject(req events.APIGatewayV2HTTPRequest, clientID string) (string, error) {
+	auth := req.RequestContext.Authorizer
+	if auth == nil || auth.JWT == nil {
+		return "", apperr.Unauthorized()
+	}
+	claims := auth.JWT.Claims
+	if claims["token_use"] != "access" || claims["client_id"] != clientID || claims["username"] == "" {
+		return "", apperr.Unauthorized()
+	}
+	return claims["username"], nil
+}
+
+// Query returns the query parameters of req, refusing any not in allowed, so that a
+// misspelt filter is an error rather than silently ignored.
+func Query(req events.APIGatewayV2HTTPRequest, fields validate.Fields, allowed ...string) map[string]string {
+	out := make(map[string]string, len(req.QueryStringParameters))
+	for key, value := range req.QueryStringParameters {
+		if !contains(allowed, key) {
+			fields.Add(key, "is not a known query parameter")
+			continue
+		}
+		out[key] = value
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SourceIP is the address API Gateway saw the request come from.
+func SourceIP(req events.APIGatewayV2HTTPRequest) string {
+	return req.RequestContext.HTTP.SourceIP
+}
+
+// UserAgent is the caller's User-Agent header, as API Gateway recorded it.
+func UserAgent(req events.APIGatewayV2HTTPRequest) string {
+	return req.RequestContext.HTTP.UserAgent
+}

@@ -1,0 +1,101 @@
+// Package user holds the user model: account types, statuses and the JSON view of a user.
+package user
+
+import "time"
+
+type AccountType string
+
+const (
+	SuperAdmin    AccountType = "super_admin"
+	PlatformAdmin AccountType = "platform_admin"
+	Member        AccountType = "member"
+)
+
+// AccountTypes lists every type, in the order lists show them.
+var AccountTypes = []AccountType{SuperAdmin, PlatformAdmin, Member}
+
+func (t AccountType) Valid() bool {
+	return t == SuperAdmin || t == PlatformAdmin || t == Member
+}
+
+// Admin reports whether t has platform powers (SPEC.md section 1).
+func (t AccountType) Admin() bool { return t == SuperAdmin || t == PlatformAdmin }
+
+type Status string
+
+const (
+	Active Status = "active"
+	Frozen Status = "frozen"
+)
+
+var Statuses = []Status{Active, Frozen}
+
+func (s Status) Valid() bool { return s == Active || s == Frozen }
+
+// User is a person known to Roster. Its ID is also its Cognito username, so the
+// access token's username claim names the user without a lookup.
+type User struct {
+	ID            string
+	Username      string
+	LoginAccount  string
+	Email         string
+	EmailVerified bool
+	Mobile        string
+	AccountType   AccountType
+	Status        Status
+	MFAEnabled    bool
+	CreatedAt     time.Time
+	CreatedBy     string
+	LastLoginAt   time.Time
+	Version       int64
+}
+
+// View is the user object of SPEC.md section 6.
+type View struct {
+	ID            string      `json:"id"`
+	Username      string      `json:"username"`
+	LoginAccount  string      `json:"loginAccount"`
+	Email         *string     `json:"email"`
+	EmailVerified bool        `json:"emailVerified"`
+	Mobile        *string     `json:"mobile"`
+	AccountType   AccountType `json:"accountType"`
+	Status        Status      `json:"status"`
+	MFAEnabled    bool        `json:"mfaEnabled"`
+	CreatedAt     string      `json:"createdAt"`
+	CreatedBy     *string     `json:"createdBy"`
+	LastLoginAt   *string     `json:"lastLoginAt"`
+}
+
+func (u User) View() View {
+	return View{
+		ID:            u.ID,
+		Username:      u.Username,
+		LoginAccount:  u.LoginAccount,
+		Email:         optional(u.Email),
+		EmailVerified: u.EmailVerified,
+		Mobile:        optional(u.Mobile),
+		AccountType:   u.AccountType,
+		Status:        u.Status,
+		MFAEnabled:    u.MFAEnabled,
+		CreatedAt:     Timestamp(u.CreatedAt),
+		CreatedBy:     optional(u.CreatedBy),
+		LastLoginAt:   optional(timestampOrEmpty(u.LastLoginAt)),
+	}
+}
+
+// Timestamp formats t as the API does: RFC 3339 in UTC, to the millisecond.
+func Timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func timestampOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return Timestamp(t)
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
