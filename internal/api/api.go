@@ -1,0 +1,78 @@
+// Package api holds Roster's HTTP operations, one method per route of SPEC.md
+// section 6. Each decodes and validates its request, loads the caller once, asks
+// authz, and calls the store, identity and mail packages.
+package api
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/app"
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+type API struct {
+	*app.App
+}
+
+func New(a *app.App) *API { return &API{App: a} }
+
+// caller loads the user behind the request's access token. A deleted user's token
+// is refused like any bad token; a frozen user's token is refused from the moment
+// of the freeze, because the record is read on every request.
+func (a *API) caller(ctx context.Context, req events.APIGatewayV2HTTPRequest) (user.User, error) {
+	id, err := httpapi.Subject(req, a.ClientID)
+	if err != nil {
+		return user.User{}, err
+	}
+	u, err := a.Store.User(ctx, id)
+	if apperr.IsCode(err, "not_found") {
+		return user.User{}, apperr.Unauthorized()
+	}
+	if err != nil {
+		return user.User{}, err
+	}
+	if u.Status == user.Frozen {
+		return user.User{}, apperr.Frozen()
+	}
+	return u, nil
+}
+
+// pathID reads an id path parameter, refusing malformed ones before any read.
+func pathID(req events.APIGatewayV2HTTPRequest, name string) (string, error) {
+	id := req.PathParameters[name]
+	if !ids.Valid(id) {
+		return "", apperr.InvalidFields(map[string]string{name: "is not a valid id"})
+	}
+	return id, nil
+}
+
+// invalid answers the collected fields as one 400, or nil when there are none.
+func invalid(f validate.Fields) error {
+	if f.Empty() {
+		return nil
+	}
+	return apperr.InvalidFields(f)
+}
+
+// list is the shape of every list answer.
+type list[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"nextCursor"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	l := list[T]{Items: items}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	if next != "" {
+		l.NextCursor = &next
+	}
+	return l
+}

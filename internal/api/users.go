@@ -1,0 +1,193 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/accounts"
+	"github.com/roster-dev/roster/internal/authz"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/mail"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+type passwordChoice struct {
+	Generate bool   `json:"generate"`
+	Value    string `json:"value"`
+}
+
+type createUserRequest struct {
+	Username     string           `json:"username"`
+	LoginAccount string           `json:"loginAccount"`
+	AccountType  user.AccountType `json:"accountType"`
+	Email        string           `json:"email"`
+	Mobile       string           `json:"mobile"`
+	Password     *passwordChoice  `json:"password"`
+	Notify       bool             `json:"notify"`
+}
+
+type createdUser struct {
+	User              user.View `json:"user"`
+	TemporaryPassword string    `json:"temporaryPassword"`
+	Notified          bool      `json:"notified"`
+}
+
+// CreateUser is POST /v1/users: an admin creates a platform admin or a member with a
+// temporary password, generated or typed, returned once and emailed on request.
+func (a *API) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in createUserRequest
+	f := httpapi.Decode(req, &in)
+	u := user.User{
+		ID:          ids.New(),
+		Username:    validate.Username(f, "username", in.Username),
+		AccountType: in.AccountType,
+		Status:      user.Active,
+		CreatedAt:   a.Now(),
+	}
+	u.LoginAccount = validate.LoginAccount(f, "loginAccount", in.LoginAccount)
+	if in.Email != "" {
+		u.Email = validate.Email(f, "email", in.Email)
+	}
+	u.Mobile = validate.Mobile(f, "mobile", in.Mobile)
+	switch u.AccountType {
+	case user.PlatformAdmin, user.Member:
+	case "":
+		f.Add("accountType", "is required")
+	default:
+		f.Add("accountType", "must be platform_admin or member")
+	}
+	password := temporaryPassword(f, in.Password, u.LoginAccount)
+	if in.Notify && u.Email == "" {
+		f.Add("notify", "needs an email address to send the password to")
+	}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.Check(me, authz.CreateUser, u); err != nil {
+		return httpapi.Response{}, err
+	}
+	u.CreatedBy = me.ID
+	if err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
+		return httpapi.Response{}, err
+	}
+	out := createdUser{User: u.View(), TemporaryPassword: password}
+	if in.Notify {
+		out.Notified = a.sendTemporaryPassword(ctx, u, password)
+	}
+	return httpapi.JSON(http.StatusCreated, out), nil
+}
+
+// temporaryPassword reads the password choice: exactly one of generate or value.
+func temporaryPassword(f validate.Fields, choice *passwordChoice, loginAccount string) string {
+	switch {
+	case choice == nil:
+		f.Add("password", "is required: {\"generate\": true} or {\"value\": \"...\"}")
+	case choice.Generate && choice.Value != "":
+		f.Add("password", "must be either generated or given, not both")
+	case choice.Generate:
+		return accounts.GeneratePassword()
+	case choice.Value == "":
+		f.Add("password", "is required: {\"generate\": true} or {\"value\": \"...\"}")
+	default:
+		validate.Password(f, "password.value", choice.Value, loginAccount)
+		return choice.Value
+	}
+	return ""
+}
+
+// sendTemporaryPassword emails a new account's password. The account exists either
+// way, and the admin has the password in the answer, so a failed send is reported
+// as notified=false rather than as a failed creation.
+func (a *API) sendTemporaryPassword(ctx context.Context, u user.User, password string) bool {
+	m := mail.TemporaryPassword(u.Email, u.Username, u.LoginAccount, password, a.ConsoleURL)
+	if err := a.Mail.Send(ctx, m); err != nil {
+		slog.ErrorContext(ctx, "temporary password email not sent", "userId", u.ID, "error", err.Error())
+		return false
+	}
+	return true
+}
+
+// ListUsers is GET /v1/users.
+func (a *API) ListUsers(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	f := validate.Fields{}
+	q := httpapi.Query(req, f, "limit", "cursor", "accountType", "status", "q")
+	filter := store.UserFilter{
+		AccountType: user.AccountType(q["accountType"]),
+		Status:      user.Status(q["status"]),
+		Query:       strings.TrimSpace(q["q"]),
+	}
+	if filter.AccountType != "" && !filter.AccountType.Valid() {
+		f.Add("accountType", "must be super_admin, platform_admin or member")
+	}
+	if filter.Status != "" && !filter.Status.Valid() {
+		f.Add("status", "must be active or frozen")
+	}
+	if _, present := q["q"]; present && (filter.Query == "" || utf8.RuneCountInString(filter.Query) > 254) {
+		f.Add("q", "must be 1 to 254 characters")
+	}
+	page := store.Page{Limit: validate.Limit(f, "limit", q["limit"]), Cursor: q["cursor"]}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.Check(me, authz.ListUsers, user.User{}); err != nil {
+		return httpapi.Response{}, err
+	}
+	users, next, err := a.Store.ListUsers(ctx, filter, page)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	views := make([]user.View, len(users))
+	for i, u := range users {
+		views[i] = u.View()
+	}
+	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
+}
+
+// membershipView is one team the user belongs to.
+type membershipView struct {
+	TeamID   string   `json:"teamId"`
+	TeamName string   `json:"teamName"`
+	Roles    []string `json:"roles"`
+	JoinedAt string   `json:"joinedAt"`
+}
+
+type userDetail struct {
+	User        user.View        `json:"user"`
+	Memberships []membershipView `json:"memberships"`
+}
+
+// GetUser is GET /v1/users/{id}.
+func (a *API) GetUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	id, err := pathID(req, "id")
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.Check(me, authz.ViewUser, user.User{ID: id}); err != nil {
+		return httpapi.Response{}, err
+	}
+	target, err := a.Store.User(ctx, id)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, userDetail{User: target.View(), Memberships: []membershipView{}}), nil
+}

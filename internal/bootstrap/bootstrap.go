@@ -1,0 +1,91 @@
+// Package bootstrap creates the one super admin. An operator invokes it once after
+// the first deploy; every later run changes nothing and says so.
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/roster-dev/roster/internal/accounts"
+	"github.com/roster-dev/roster/internal/app"
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// Input is the invocation payload.
+type Input struct {
+	LoginAccount string `json:"loginAccount"`
+	Username     string `json:"username"`
+	Email        string `json:"email"`
+	// Password, when given, is set permanent (the local stack's fixed admin). Without
+	// it a temporary password is generated and returned once.
+	Password string `json:"password"`
+}
+
+type Output struct {
+	Created           bool   `json:"created"`
+	UserID            string `json:"userId,omitempty"`
+	LoginAccount      string `json:"loginAccount,omitempty"`
+	TemporaryPassword string `json:"temporaryPassword,omitempty"`
+	Message           string `json:"message"`
+}
+
+// Handler returns the function's handler. An invalid payload is an error, which the
+// Lambda Invoke API reports to the operator with its message.
+func Handler(a *app.App) func(context.Context, Input) (Output, error) {
+	return func(ctx context.Context, in Input) (Output, error) {
+		f := validate.Fields{}
+		u := user.User{
+			ID:           ids.New(),
+			Username:     validate.Username(f, "username", in.Username),
+			LoginAccount: validate.LoginAccount(f, "loginAccount", in.LoginAccount),
+			AccountType:  user.SuperAdmin,
+			Status:       user.Active,
+			CreatedAt:    a.Now(),
+		}
+		if in.Email != "" {
+			u.Email = validate.Email(f, "email", in.Email)
+			u.EmailVerified = true // the operator vouches for the address it bootstraps with
+		}
+		password, permanent := in.Password, in.Password != ""
+		if permanent {
+			validate.Password(f, "password", password, u.LoginAccount)
+		} else {
+			password = accounts.GeneratePassword()
+		}
+		if !f.Empty() {
+			return Output{}, invalidInput(f)
+		}
+		err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: password, Permanent: permanent, SuperAdmin: true})
+		if apperr.IsCode(err, store.ErrBootstrapped.Code) {
+			return Output{Created: false, Message: "The super admin already exists; nothing was changed."}, nil
+		}
+		if err != nil {
+			if e := apperr.As(err); e != nil && e.Kind != apperr.Internal {
+				return Output{}, errors.New(e.Message)
+			}
+			return Output{}, err
+		}
+		out := Output{Created: true, UserID: u.ID, LoginAccount: u.LoginAccount, Message: "The super admin was created."}
+		if !permanent {
+			out.TemporaryPassword = password
+			out.Message += " Sign in with the temporary password; you will be asked to choose a new one."
+		}
+		return out, nil
+	}
+}
+
+func invalidInput(f validate.Fields) error {
+	parts := make([]string, 0, len(f))
+	for _, field := range slices.Sorted(maps.Keys(f)) {
+		parts = append(parts, field+" "+f[field])
+	}
+	return fmt.Errorf("invalid input: %s", strings.Join(parts, "; "))
+}

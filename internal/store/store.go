@@ -1,0 +1,115 @@
+// Package store is the only code that touches DynamoDB. Every entity lives in one
+// table; each file holds one entity's records, keys and operations.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/roster-dev/roster/internal/apperr"
+)
+
+// Store reads and writes Roster's table.
+type Store struct {
+	db    *dynamodb.Client
+	table string
+}
+
+func New(db *dynamodb.Client, table string) *Store {
+	return &Store{db: db, table: table}
+}
+
+// Table is the name of the table the store works on.
+func (s *Store) Table() string { return s.table }
+
+// conflict is what a failed condition on one item of a transaction means to a client;
+// nil means the failure is not the client's doing.
+type conflict = *apperr.Error
+
+// transact writes items all-or-nothing. conflicts[i] is the error to report when the
+// condition of items[i] fails; when several fail, their fields are reported together.
+func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, conflicts []conflict) error {
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		return nil
+	}
+	var canceled *types.TransactionCanceledException
+	if !errors.As(err, &canceled) {
+		return apperr.Wrap(err, "transact write")
+	}
+	var first *apperr.Error
+	for i, reason := range canceled.CancellationReasons {
+		if aws.ToString(reason.Code) != "ConditionalCheckFailed" || i >= len(conflicts) || conflicts[i] == nil {
+			continue
+		}
+		if first == nil {
+			c := *conflicts[i]
+			c.Fields = map[string]string{}
+			first = &c
+		}
+		for field, message := range conflicts[i].Fields {
+			first.Fields[field] = message
+		}
+	}
+	if first == nil {
+		return apperr.Wrap(err, "transact write")
+	}
+	return first
+}
+
+func notExists() expression.ConditionBuilder {
+	return expression.AttributeNotExists(expression.Name("pk"))
+}
+
+func exists() expression.ConditionBuilder {
+	return expression.AttributeExists(expression.Name("pk"))
+}
+
+// put builds a transactional put of item under cond.
+func (s *Store) put(item map[string]types.AttributeValue, cond expression.ConditionBuilder) (types.TransactWriteItem, error) {
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, err
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                 aws.String(s.table),
+		Item:                      item,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}}, nil
+}
+
+func (s *Store) del(key map[string]types.AttributeValue) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(s.table), Key: key}}
+}
+
+// Time is stored as fixed-width UTC text, so that it sorts as it reads.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+var errUnprocessed = errors.New("items still unprocessed after retries")
+

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// userRecord is a user as stored. The four index keys put it in the lists it belongs
+// to: all users, by account type, by status, and by both, each newest first.
+type userRecord struct {
+	key
+	GSI1PK string `dynamodbav:"gsi1pk"`
+	GSI1SK string `dynamodbav:"gsi1sk"`
+	GSI2PK string `dynamodbav:"gsi2pk"`
+	GSI2SK string `dynamodbav:"gsi2sk"`
+	GSI3PK string `dynamodbav:"gsi3pk"`
+	GSI3SK string `dynamodbav:"gsi3sk"`
+	GSI4PK string `dynamodbav:"gsi4pk"`
+	GSI4SK string `dynamodbav:"gsi4sk"`
+
+	ID            string `dynamodbav:"id"`
+	Username      string `dynamodbav:"username"`
+	LoginAccount  string `dynamodbav:"loginAccount"`
+	Email         string `dynamodbav:"email,omitempty"`
+	EmailVerified bool   `dynamodbav:"emailVerified"`
+	Mobile        string `dynamodbav:"mobile,omitempty"`
+	AccountType   string `dynamodbav:"accountType"`
+	Status        string `dynamodbav:"status"`
+	MFAEnabled    bool   `dynamodbav:"mfaEnabled"`
+	CreatedAt     string `dynamodbav:"createdAt"`
+	CreatedBy     string `dynamodbav:"createdBy,omitempty"`
+	LastLoginAt   string `dynamodbav:"lastLoginAt,omitempty"`
+	Version       int64  `dynamodbav:"version"`
+}
+
+// claimRecord reserves a unique value (login account or email) for a user.
+type claimRecord struct {
+	key
+	UserID string `dynamodbav:"userId"`
+}
+
+// searchRecord lets lists find a user by the prefix of one of its terms. It carries
+// the fields list filters need and all the user's terms, so a page is filtered
+// without reading the users first.
+type searchRecord struct {
+	key
+	UserID      string   `dynamodbav:"userId"`
+	Term        string   `dynamodbav:"term"`
+	Terms       []string `dynamodbav:"terms"`
+	AccountType string   `dynamodbav:"accountType"`
+	Status      string   `dynamodbav:"status"`
+}
+
+// User list partitions, one per index.
+const usersAll = "USERS"
+
+func usersByType(t user.AccountType) string { return "USERS#T#" + string(t) }
+func usersByStatus(s user.Status) string    { return "USERS#S#" + string(s) }
+func usersByTypeStatus(t user.AccountType, s user.Status) string {
+	return "USERS#T#" + string(t) + "#S#" + string(s)
+}
+
+func toUserRecord(u user.User) userRecord {
+	sortKey := formatTime(u.CreatedAt) + "#" + u.ID
+	return userRecord{
+		key:    userKey(u.ID),
+		GSI1PK: usersAll, GSI1SK: sortKey,
+		GSI2PK: usersByType(u.AccountType), GSI2SK: sortKey,
+		GSI3PK: usersByStatus(u.Status), GSI3SK: sortKey,
+		GSI4PK: usersByTypeStatus(u.AccountType, u.Status), GSI4SK: sortKey,
+		ID:            u.ID,
+		Username:      u.Username,
+		LoginAccount:  u.LoginAccount,
+		Email:         u.Email,
+		EmailVerified: u.EmailVerified,
+		Mobile:        u.Mobile,
+		AccountType:   string(u.AccountType),
+		Status:        string(u.Status),
+		MFAEnabled:    u.MFAEnabled,
+		CreatedAt:     formatTime(u.CreatedAt),
+		CreatedBy:     u.CreatedBy,
+		LastLoginAt:   formatTime(u.LastLoginAt),
+		Version:       u.Version,
+	}
+}
+
+func (r userRecord) user() user.User {
+	return user.User{
+		ID:            r.ID,
+		Username:      r.Username,
+		LoginAccount:  r.LoginAccount,
+		Email:         r.Email,
+		EmailVerified: r.EmailVerified,
+		Mobile:        r.Mobile,
+		AccountType:   user.AccountType(r.AccountType),
+		Status:        user.Status(r.Status),
+		MFAEnabled:    r.MFAEnabled,
+		CreatedAt:     parseTime(r.CreatedAt),
+		CreatedBy:     r.CreatedBy,
+		LastLoginAt:   parseTime(r.LastLoginAt),
+		Version:       r.Version,
+	}
+}
+
+// searchTerms are the distinct lower-cased values a user can be found by.
+func searchTerms(u user.User) []string {
+	terms := []string{strings.ToLower(u.Username), strings.ToLower(u.LoginAccount)}
+	if u.Email != "" {
+		terms = append(terms, strings.ToLower(u.Email))
+	}
+	slices.Sort(terms)
+	return slices.Compact(terms)
+}
+
+func searchRecords(u user.User) []searchRecord {
+	terms := searchTerms(u)
+	out := make([]searchRecord, 0, len(terms))
+	for _, term := range terms {
+		out = append(out, searchRecord{
+			key:         searchKey(term, u.ID),
+			UserID:      u.ID,
+			Term:        term,
+			Terms:       terms,
+			AccountType: string(u.AccountType),
+			Status:      string(u.Status),
+		})
+	}
+	return out
+}
+
+var (
+	errLoginTaken = apperr.Taken("login_account_taken", "loginAccount", "This login account is already taken.")
+	errEmailTaken = apperr.Taken("email_taken", "email", "This email address is already in use.")
+	// ErrBootstrapped is returned by CreateUser with superAdmin set when the one super
+	// admin already exists.
+	ErrBootstrapped = apperr.New(apperr.Conflict, "already_bootstrapped", "The super admin already exists.")
+)
+
+// CreateUser writes a new user with its uniqueness claims and search items in one
+// transaction. The login account and email are unique ignoring case: a taken one
+// fails the whole write with login_account_taken or email_taken. With superAdmin
+// set, the write also claims the single super admin slot.
+func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) error {
+	var items []types.TransactWriteItem
+	var conflicts []conflict
+	add := func(record any, c conflict) error {
+		item, err := attributevalue.MarshalMap(record)
+		if err != nil {
+			return apperr.Wrap(err, "marshal")
+		}
+		put, err := s.put(item, notExists())
+		if err != nil {
+			return apperr.Wrap(err, "condition")
+		}
+		items = append(items, put)
+		conflicts = append(conflicts, c)
+		return nil
+	}
+	if err := add(toUserRecord(u), nil); err != nil {
+		return err
+	}
+	// The super admin claim goes first so that a second bootstrap reports it rather
+	// than the login account its first run took.
+	if superAdmin {
+		if err := add(claimRecord{key: superAdminKey(), UserID: u.ID}, ErrBootstrapped); err != nil {
+			return err
+		}
+	}
+	if err := add(claimRecord{key: loginKey(validate.Fold(u.LoginAccount)), UserID: u.ID}, errLoginTaken); err != nil {
+		return err
+	}
+	if u.Email != "" {
+		if err := add(claimRecord{key: emailKey(validate.Fold(u.Email)), UserID: u.ID}, errEmailTaken); err != nil {
+			return err
+		}
+	}
+	for _, r := range searchRecords(u) {
+		if err := add(r, nil); err != nil {
+			return err
+		}
+	}
+	return s.transact(ctx, items, conflicts)
+}
+
+// DeleteUserRecords removes a user and everything that indexes it, whether or not
+// each item is still there: it undoes CreateUser when a later step fails.
+func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
+	items := []types.TransactWriteItem{
+		s.del(userKey(u.ID).av()),
+		s.del(loginKey(validate.Fold(u.LoginAccount)).av()),
+	}
+	if u.Email != "" {
+		items = append(items, s.del(emailKey(validate.Fold(u.Email)).av()))
+	}
+	if superAdmin {
+		items = append(items, s.del(superAdminKey().av()))
+	}
+	for _, r := range searchRecords(u) {
+		items = append(items, s.del(r.key.av()))
+	}
+	return s.transact(ctx, items, nil)
+}
+
+// User reads one user; a missing user is a not_found error.
+func (s *Store) User(ctx context.Context, id string) (user.User, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: userKey(id).av()})
+	if err != nil {
+		return user.User{}, apperr.Wrap(err, "get user")
+	}
+	if out.Item == nil {
+		return user.User{}, apperr.Missing("User")
+	}
+	var r userRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return user.User{}, apperr.Wrap(err, "unmarshal user")
+	}
+	return r.user(), nil
+}
+
+// UserIDByLogin finds who holds a login account (ignoring case).
+func (s *Store) UserIDByLogin(ctx context.Context, loginAccount string) (string, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table),
+		Key:       loginKey(validate.Fold(loginAccount)).av(),
+	})
+	if err != nil {
+		return "", apperr.Wrap(err, "get login claim")
+	}
+	if out.Item == nil {
+		return "", apperr.Missing("Login account")
+	}
+	var c claimRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+		return "", apperr.Wrap(err, "unmarshal login claim")
+	}
+	return c.UserID, nil
+}
+
+// SetLastLogin records a successful sign-in. It is not an admin edit, so it leaves
+// the version alone, and it never recreates a user deleted meanwhile.
+func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error {
+	expr, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("lastLoginAt"), expression.Value(formatTime(at)))).
+		WithCondition(exists()).
+		Build()
+	if err != nil {
+		return apperr.Wrap(err, "build update")
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       userKey(id).av(),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil && !isConditionFailed(err) {
+		return apperr.Wrap(err, "set last login")
+	}
+	return nil
+}
+
+func isConditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
