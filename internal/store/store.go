@@ -112,4 +112,3 @@ func parseTime(s string) time.Time {
 }
 
 var errUnprocessed = errors.New("items still unprocessed after retries")
-

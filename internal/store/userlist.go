@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"slices"
-	"time"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
