@@ -1,0 +1,132 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/api"
+	"github.com/roster-dev/roster/internal/app"
+	"github.com/roster-dev/roster/internal/bootstrap"
+	"github.com/roster-dev/roster/internal/httpapi"
+)
+
+// The handlers run in this process against the local stack that `make test` starts;
+// its endpoints reach the SDK through the per-service endpoint variables.
+func TestMain(m *testing.M) {
+	env := map[string]string{
+		"TABLE_NAME":                                os.Getenv("ROSTER_TABLE_NAME"),
+		"USER_POOL_ID":                              os.Getenv("ROSTER_USER_POOL_ID"),
+		"USER_POOL_CLIENT_ID":                       os.Getenv("ROSTER_USER_POOL_CLIENT_ID"),
+		"SENDER_EMAIL":                              "no-reply@roster.local",
+		"CONSOLE_URL":                               "http://localhost:5173",
+		"LOGIN_EVENT_RETENTION_DAYS":                "180",
+		"AWS_ENDPOINT_URL_DYNAMODB":                 os.Getenv("ROSTER_DYNAMODB_ENDPOINT"),
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": os.Getenv("ROSTER_COGNITO_ENDPOINT"),
+		"AWS_ENDPOINT_URL_SESV2":                    os.Getenv("ROSTER_SES_ENDPOINT"),
+	}
+	for k, v := range env {
+		if v == "" {
+			fmt.Fprintf(os.Stderr, "api: %s is empty; run the tests through `make test`, which starts the local stack\n", k)
+			os.Exit(1)
+		}
+		os.Setenv(k, v)
+	}
+	os.Exit(m.Run())
+}
+
+// TestSampleEvents feeds every sample event in events/ to its function's handler, as
+// `sam local invoke -e` would, and checks the answer the sample is meant to get.
+func TestSampleEvents(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := api.New(a)
+	adminID, err := a.Store.UserIDByLogin(ctx, os.Getenv("ROSTER_ADMIN_LOGIN"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		event  string
+		op     httpapi.Operation
+		status int
+		code   string
+	}{
+		{"login", h.Login, http.StatusUnauthorized, "invalid_credentials"},
+		{"challenge", h.Challenge, http.StatusUnauthorized, "unauthenticated"},
+		{"refresh", h.Refresh, http.StatusUnauthorized, "unauthenticated"},
+		{"get-me", h.GetMe, http.StatusOK, ""},
+		{"list-users", h.ListUsers, http.StatusOK, ""},
+		{"create-user", h.CreateUser, http.StatusCreated, ""},
+		{"get-user", h.GetUser, http.StatusNotFound, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.event, func(t *testing.T) {
+			var req events.APIGatewayV2HTTPRequest
+			readEvent(t, tt.event, &req)
+			if req.Version != "2.0" || req.RouteKey != req.RequestContext.RouteKey {
+				t.Fatalf("%s is not a payload 2.0 event", tt.event)
+			}
+			if auth := req.RequestContext.Authorizer; auth != nil {
+				// The sample's claims are those of a token of another pool; make them
+				// the bootstrapped admin's, as the authorizer would pass them on.
+				auth.JWT.Claims["client_id"] = a.ClientID
+				auth.JWT.Claims["username"] = adminID
+			}
+			resp, err := httpapi.Handle(tt.op)(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.status || (tt.code != "" && !strings.Contains(resp.Body, `"code":"`+tt.code+`"`)) {
+				t.Fatalf("answer %d %s, want %d %s", resp.StatusCode, resp.Body, tt.status, tt.code)
+			}
+		})
+	}
+	t.Run("bootstrap-admin", func(t *testing.T) {
+		var in bootstrap.Input
+		readEvent(t, "bootstrap-admin", &in)
+		out, err := bootstrap.Handler(a)(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Created || out.UserID != "" {
+			t.Fatalf("a second bootstrap created a super admin: %+v", out)
+		}
+	})
+}
+
+func readEvent(t *testing.T, name string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "events", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("events/%s.json: %v", name, err)
+	}
+}
+
+// TestEveryFunctionHasASampleEvent keeps events/ and functions/ from drifting apart.
+func TestEveryFunctionHasASampleEvent(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("..", "..", "functions", "*", "main.go"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no functions found: %v", err)
+	}
+	for _, main := range dirs {
+		name := filepath.Base(filepath.Dir(main))
+		if _, err := os.Stat(filepath.Join("..", "..", "events", name+".json")); err != nil {
+			t.Errorf("functions/%s has no events/%s.json", name, name)
+		}
+	}
+}
