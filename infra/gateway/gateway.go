@@ -1,0 +1,199 @@
+// Package gateway is a local stand-in for API Gateway HTTP API and the Lambda
+// service: it runs each function's real `bootstrap` through the Lambda
+// runtime API, turns HTTP requests into payload format 2.0 events, checks
+// JWTs as the HTTP API's JWT authorizer does, and serves Lambda's Invoke API.
+//
+// Instances behave as Lambda's execution environments: one process runs one
+// invocation at a time, a new one starts whenever all are busy, idle ones
+// are reused warm, and nothing starts before the first invocation. A process
+// that exits mid-invocation, or outlives the function's timeout (it is then
+// killed), fails that invocation as Lambda would (Runtime.ExitError,
+// Sandbox.Timedout) and is replaced; the HTTP API answers such failures, and
+// handler errors, with 500 {"message":"Internal Server Error"}.
+//
+// Each process leads its own process group, so Close, a timeout or a crash
+// also ends whatever the function started. Unix only.
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Gateway serves the HTTP API of a set of functions. Create it with New;
+// it starts no process until a function is first invoked.
+type Gateway struct {
+	cfg    Config
+	pools  map[string]*pool
+	router *router
+	auth   *authorizer // nil when no JWT is configured
+
+	closeOnce sync.Once
+}
+
+// New checks the configuration and returns a gateway that has started
+// nothing yet.
+func New(cfg Config) (*Gateway, error) {
+	c := cfg.withDefaults()
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	g := &Gateway{cfg: c, pools: make(map[string]*pool, len(c.Functions))}
+	for _, fn := range c.Functions {
+		g.pools[fn.Name] = newPool(g, fn)
+	}
+	rt, err := newRouter(g.pools, c.Functions)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	g.router = rt
+	if c.JWT.JWKSURL != "" {
+		g.auth = newAuthorizer(c.JWT)
+	}
+	return g, nil
+}
+
+// Stats returns a function's counters; false for an unknown function.
+func (g *Gateway) Stats(function string) (FunctionStats, bool) {
+	p, ok := g.pools[function]
+	if !ok {
+		return FunctionStats{}, false
+	}
+	return p.snapshot(), true
+}
+
+// Close stops every process the gateway started (SIGTERM to each process
+// group, SIGKILL after Config.ShutdownGrace) and returns once all are gone.
+// Invocations still waiting fail with ErrClosed.
+func (g *Gateway) Close() error {
+	g.closeOnce.Do(func() {
+		var wg sync.WaitGroup
+		for _, p := range g.pools {
+			wg.Go(p.close)
+		}
+		wg.Wait()
+	})
+	return nil
+}
+
+// ServeHTTP is the HTTP API, plus Lambda's Invoke REST path.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isInvokePath(r) {
+		g.serveInvoke(w, r)
+		return
+	}
+	start := time.Now()
+	requestID := newAPIRequestID()
+	// Lower case, as API Gateway sends it.
+	w.Header()["apigw-requestid"] = []string{requestID}
+	status, routeKey := g.serveAPI(w, r, requestID, start)
+	g.cfg.Logger.Info("api request", "method", r.Method, "path", r.URL.Path, "route", routeKey,
+		"status", status, "duration", time.Since(start), "requestId", requestID)
+}
+
+// serveAPI routes, authorizes and invokes; it returns the status written.
+func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, requestID string, received time.Time) (int, string) {
+	rt, params := g.router.match(r.Method, r.URL.EscapedPath())
+	if rt == nil {
+		writeMessage(w, http.StatusNotFound, "Not Found")
+		return http.StatusNotFound, ""
+	}
+	if r.ContentLength > maxRequestBody {
+		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return http.StatusRequestEntityTooLarge, rt.key
+	}
+
+	req := apiRequest{r: r, route: rt, params: params, requestID: requestID, traceID: newTraceID(), received: received}
+	if !rt.Public {
+		desc, err := g.auth.authorize(r.Context(), r.Header.Get("Authorization"), rt.Scopes)
+		var refused *authError
+		switch {
+		case errors.As(err, &refused):
+			w.Header()["www-authenticate"] = []string{refused.challenge()}
+			writeMessage(w, refused.status, refused.message())
+			return refused.status, rt.key
+		case err != nil:
+			g.cfg.Logger.Error("jwt authorizer: cannot get the signing keys", "error", err, "requestId", requestID)
+			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+			return http.StatusInternalServerError, rt.key
+		}
+		req.authorizer = desc
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return http.StatusRequestEntityTooLarge, rt.key
+	case err != nil:
+		writeMessage(w, http.StatusBadRequest, "Bad Request")
+		return http.StatusBadRequest, rt.key
+	}
+	req.body = body
+
+	payload, err := json.Marshal(g.event(req))
+	if err != nil {
+		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		return http.StatusInternalServerError, rt.key
+	}
+	if len(payload) > maxInvokeBody {
+		// The body fits the HTTP API but the event does not fit Lambda's
+		// 6 MB request quota (base64 grows it by a third).
+		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return http.StatusRequestEntityTooLarge, rt.key
+	}
+	timer := time.NewTimer(g.cfg.IntegrationTimeout)
+	defer timer.Stop()
+	var o outcome
+	select {
+	case o = <-rt.fn.invoke(payload, req.traceID):
+	case <-timer.C:
+		// The function keeps running, as behind a real HTTP API.
+		writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
+		return http.StatusServiceUnavailable, rt.key
+	case <-r.Context().Done():
+		return 499, rt.key // client gone; nobody to answer
+	}
+	if o.err != nil {
+		g.logFailure(rt.fn.fn.Name, requestID, o.err)
+		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		return http.StatusInternalServerError, rt.key
+	}
+	status, err := writeFunctionResponse(w, o.payload)
+	if err != nil {
+		g.cfg.Logger.Error("function answered a malformed response", "function", rt.fn.fn.Name, "error", err, "requestId", requestID)
+		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+		return http.StatusInternalServerError, rt.key
+	}
+	return status, rt.key
+}
+
+// logFailure logs what API Gateway's 500 hides. Errors the handler
+// returned were already logged by the runtime itself; the ones the Lambda
+// service detects (crash, timeout, init failure) have no other trace.
+func (g *Gateway) logFailure(function, requestID string, err error) {
+	var fe *FunctionError
+	if errors.As(err, &fe) {
+		switch fe.Type {
+		case "Runtime.ExitError", "Sandbox.Timedout", "Runtime.InvalidEntrypoint", "Function.ResponseSizeTooLarge":
+			g.cfg.Logger.Error("invocation failed", "function", function, "errorType", fe.Type, "errorMessage", fe.Message, "requestId", requestID)
+		}
+		return
+	}
+	g.cfg.Logger.Error("invocation failed", "function", function, "error", err, "requestId", requestID)
+}
+
+// report logs Lambda's REPORT line for an invocation.
+func (g *Gateway) report(in *instance, inv *invocation, d time.Duration, first bool) {
+	attrs := []any{"function", in.pool.fn.Name, "instance", in.id, "requestId", inv.id, "duration", d}
+	if first {
+		attrs = append(attrs, "initDuration", in.readyAt.Sub(in.started))
+	}
+	g.cfg.Logger.Debug("REPORT", attrs...)
+}
