@@ -1,0 +1,114 @@
+package samtemplate
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Functions that no route and no Cognito trigger calls, on purpose.
+var invokeOnly = map[string]string{
+	"BootstrapAdminFunction": "invoked once by an operator after the first deploy",
+}
+
+// These checks keep template.yaml, functions/ and the Makefile from drifting apart.
+func TestTemplateMatchesRepository(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDir := map[string]Function{}
+	routes := map[string]string{}
+	for _, fn := range tmpl.Functions {
+		byDir[fn.Dir] = fn
+		if !strings.HasSuffix(fn.LogicalID, "Function") {
+			t.Errorf("%s: a function's logical id ends in Function (the Makefile's build-%%Function rule)", fn.LogicalID)
+		}
+		if fn.BuildMethod != "makefile" {
+			t.Errorf("%s: Metadata BuildMethod is %q, want makefile", fn.LogicalID, fn.BuildMethod)
+		}
+		if _, err := os.Stat(filepath.Join(root, fn.Dir, "main.go")); err != nil {
+			t.Errorf("%s: no %s/main.go", fn.LogicalID, fn.Dir)
+		}
+		if fn.Policies == nil || len(fn.Policies.Content) == 0 {
+			t.Errorf("%s: no Policies: give it the least privilege it needs", fn.LogicalID)
+		}
+		_, isInvokeOnly := invokeOnly[fn.LogicalID]
+		switch {
+		case len(fn.Routes) == 0 && len(fn.Triggers) == 0 && !isInvokeOnly:
+			t.Errorf("%s: no route, no Cognito trigger, and not listed as invoke-only in checks_test.go", fn.LogicalID)
+		case isInvokeOnly && (len(fn.Routes) > 0 || len(fn.Triggers) > 0):
+			t.Errorf("%s: listed as invoke-only but has routes or triggers", fn.LogicalID)
+		}
+		for _, r := range fn.Routes {
+			key := r.Method + " " + r.Path
+			if other, dup := routes[key]; dup {
+				t.Errorf("route %s belongs to both %s and %s", key, other, fn.LogicalID)
+			}
+			routes[key] = fn.LogicalID
+		}
+	}
+	for id := range invokeOnly {
+		if r, ok := tmpl.Resources[id]; !ok || r.Type != typeFunction {
+			t.Errorf("checks_test.go lists %s as invoke-only, but the template has no such function", id)
+		}
+	}
+	dirs, err := filepath.Glob(filepath.Join(root, "functions", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			continue
+		}
+		rel := "functions/" + filepath.Base(d)
+		if _, ok := byDir[rel]; !ok {
+			t.Errorf("%s has no function resource in template.yaml (its logical id would be %sFunction)", rel, pascal(filepath.Base(d)))
+		}
+	}
+}
+
+// sam build runs `make build-<LogicalId>`: the Makefile must map every logical id to the same
+// folder as FunctionDir does.
+func TestMakefileBuildsEveryFunction(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Fatal("make is not on PATH: sam build needs it too")
+	}
+	tmpl, err := Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range tmpl.Functions {
+		cmd := exec.Command("make", "--no-print-directory", "-n", "build-"+fn.LogicalID, "ARTIFACTS_DIR=/artifacts")
+		cmd.Dir = "../.."
+		cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MAKELEVEL=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("make -n build-%s: %v\n%s", fn.LogicalID, err, out)
+			continue
+		}
+		want := fmt.Sprintf("-o \"/artifacts/bootstrap\" ./%s", fn.Dir)
+		if s := string(out); !strings.Contains(s, want) || !strings.Contains(s, "GOARCH=arm64") {
+			t.Errorf("make build-%s does not build %s for arm64:\n%s", fn.LogicalID, fn.Dir, s)
+		}
+	}
+}
+
+func pascal(kebab string) string {
+	var b strings.Builder
+	for _, w := range strings.Split(kebab, "-") {
+		if w != "" {
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,233 @@
+package samtemplate
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Resolve turns an expression into its local value. refs maps what the template refers to onto
+// local values: logical ids (Table -> the table's name), attributes ("UserPool.Arn") and pseudo
+// parameters ("AWS::Region", "AWS::StackName"). A parameter missing from refs takes its Default.
+// Supported: literals, Ref, Fn::Sub, Fn::GetAtt, Fn::Join, Fn::Select, in short or long form.
+func (t *Template) Resolve(v Value, refs map[string]string) (string, error) {
+	if v.node == nil {
+		return "", fmt.Errorf("no value")
+	}
+	return t.resolve(v.node, refs)
+}
+
+// ResolveProperties returns a resource's Properties as plain Go values (map[string]any,
+// []any, string, int, float64, bool), with every intrinsic function resolved to a string.
+func (t *Template) ResolveProperties(r Resource, refs map[string]string) (map[string]any, error) {
+	if r.Properties == nil {
+		return map[string]any{}, nil
+	}
+	v, err := t.resolveTree(r.Properties, refs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.LogicalID, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: Properties is not a mapping", r.LogicalID)
+	}
+	return m, nil
+}
+
+func (t *Template) resolveTree(n *yaml.Node, refs map[string]string) (any, error) {
+	if _, _, ok := intrinsic(n); ok {
+		return t.resolve(n, refs)
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for k, v := range pairs(n) {
+			r, err := t.resolveTree(v, refs)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			m[k] = r
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for i, v := range n.Content {
+			r, err := t.resolveTree(v, refs)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			s = append(s, r)
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n.Line, err)
+		}
+		return v, nil
+	case yaml.AliasNode:
+		return t.resolveTree(n.Alias, refs)
+	}
+	return nil, fmt.Errorf("line %d: unexpected YAML node", n.Line)
+}
+
+func (t *Template) resolve(n *yaml.Node, refs map[string]string) (string, error) {
+	fn, arg, ok := intrinsic(n)
+	if !ok {
+		if n.Kind != yaml.ScalarNode {
+			return "", fmt.Errorf("line %d: want a string, found a %s", n.Line, kindName(n))
+		}
+		return n.Value, nil
+	}
+	switch fn {
+	case "Ref":
+		return t.lookup(scalar(arg), refs, n.Line)
+	case "Fn::GetAtt":
+		name := scalar(arg)
+		if parts := items(arg); len(parts) == 2 {
+			name = scalar(parts[0]) + "." + scalar(parts[1])
+		}
+		return t.lookup(name, refs, n.Line)
+	case "Fn::Sub":
+		return t.sub(arg, refs)
+	case "Fn::Join":
+		parts := items(arg)
+		if len(parts) != 2 {
+			return "", fmt.Errorf("line %d: Fn::Join wants [delimiter, [values]]", n.Line)
+		}
+		var out []string
+		for _, p := range items(parts[1]) {
+			s, err := t.resolve(p, refs)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, s)
+		}
+		return strings.Join(out, scalar(parts[0])), nil
+	case "Fn::Select":
+		parts := items(arg)
+		if len(parts) != 2 {
+			return "", fmt.Errorf("line %d: Fn::Select wants [index, [values]]", n.Line)
+		}
+		i, err := strconv.Atoi(scalar(parts[0]))
+		list := items(parts[1])
+		if err != nil || i < 0 || i >= len(list) {
+			return "", fmt.Errorf("line %d: Fn::Select index %q out of range", n.Line, scalar(parts[0]))
+		}
+		return t.resolve(list[i], refs)
+	}
+	return "", fmt.Errorf("line %d: %s is not resolved locally", n.Line, fn)
+}
+
+func (t *Template) lookup(name string, refs map[string]string, line int) (string, error) {
+	if v, ok := refs[name]; ok {
+		return v, nil
+	}
+	if p, ok := t.Parameters[name]; ok && p.HasDefault {
+		return p.Default, nil
+	}
+	return "", fmt.Errorf("line %d: no local value for %q", line, name)
+}
+
+// sub implements Fn::Sub: "${Name}" and "${Name.Attr}" are replaced, "${!Literal}" keeps
+// "${Literal}". The long form [string, {Var: value}] adds variables of its own.
+func (t *Template) sub(arg *yaml.Node, refs map[string]string) (string, error) {
+	format, vars := arg, map[string]string{}
+	if parts := items(arg); len(parts) == 2 {
+		format = parts[0]
+		for k, v := range pairs(parts[1]) {
+			s, err := t.resolve(v, refs)
+			if err != nil {
+				return "", err
+			}
+			vars[k] = s
+		}
+	}
+	if format == nil || format.Kind != yaml.ScalarNode {
+		return "", fmt.Errorf("line %d: Fn::Sub wants a string", arg.Line)
+	}
+	s := format.Value
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), nil
+		}
+		j := strings.Index(s[i:], "}")
+		if j < 0 {
+			return "", fmt.Errorf("line %d: unclosed ${ in %q", format.Line, format.Value)
+		}
+		b.WriteString(s[:i])
+		name := s[i+2 : i+j]
+		switch v, ok := vars[name]; {
+		case strings.HasPrefix(name, "!"):
+			b.WriteString("${" + name[1:] + "}")
+		case ok:
+			b.WriteString(v)
+		default:
+			v, err := t.lookup(name, refs, format.Line)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(v)
+		}
+		s = s[i+j+1:]
+	}
+}
+
+// intrinsic recognises an intrinsic function: a short tag (!Ref X) or a one-key mapping
+// ({Ref: X}, {Fn::Sub: ...}). arg is the function's argument without the tag.
+func intrinsic(n *yaml.Node) (fn string, arg *yaml.Node, ok bool) {
+	if n == nil {
+		return "", nil, false
+	}
+	if tag := n.Tag; strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") {
+		name := tag[1:]
+		if name != "Ref" && name != "Condition" {
+			name = "Fn::" + name
+		}
+		untagged := *n
+		untagged.Tag = ""
+		untagged.Style &^= yaml.TaggedStyle
+		return name, &untagged, true
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 {
+		key := n.Content[0].Value
+		if key == "Ref" || strings.HasPrefix(key, "Fn::") {
+			return key, n.Content[1], true
+		}
+	}
+	return "", nil, false
+}
+
+// referencedID is the logical id named by !Ref X or !GetAtt X.Attr, or "".
+func referencedID(n *yaml.Node) string {
+	fn, arg, ok := intrinsic(n)
+	if !ok {
+		return ""
+	}
+	switch fn {
+	case "Ref":
+		return scalar(arg)
+	case "Fn::GetAtt":
+		if parts := items(arg); len(parts) == 2 {
+			return scalar(parts[0])
+		}
+		id, _, _ := strings.Cut(scalar(arg), ".")
+		return id
+	}
+	return ""
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "node"
+}
