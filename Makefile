@@ -1,0 +1,155 @@
+# Roster's build, local stack and tests.
+#
+# Needs only Go, Java 17, Python 3 (with venv), Node with npm, Maven and make on the machine:
+# `make tools` installs everything else, pinned, into .tools/ (ignored) and keeps a stamp file per
+# tool, so on a warm machine it does nothing. A stamp is older than its pin file when the pins
+# change, and then that one tool is reinstalled from scratch.
+#
+#   make tools         install the pinned tools (DynamoDB Local, moto, the SES emulator, SAM CLI)
+#   make build         build every functions/<op> into bin/<op>/bootstrap for this machine
+#   make dev           local stack in the foreground; writes .dev/stack.json (see infra/cmd/stack)
+#   make test          tools, lint, sam validate --lint, sam build, then every Go test against a
+#                      fresh local stack (what .ci/run calls)
+#   make lint          gofmt check and go vet
+#   make sam-validate  sam validate --lint (cfn-lint)
+#   make sam-build     sam build, without Docker (see sam-build below)
+#   make clean         remove bin/, .aws-sam/ and .dev/ (`make distclean` also removes .tools/)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+MAKEFLAGS += --no-print-directory
+
+TOOLS := .tools
+NPROC := $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+
+# Lambda binaries: the same flags for the local build and for sam build (ARCHITECTURE.md).
+GO_BUILD_FLAGS := -trimpath -ldflags="-s -w" -tags lambda.norpc
+
+FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+BOOTSTRAPS := $(FUNCTIONS:%=bin/%/bootstrap)
+
+# The stack runner (infra/cmd/stack). Not under bin/<op>/ so it can't clash with a function.
+STACK := bin/roster-stack
+
+# Caches stay inside .tools so nothing lands in the home folder.
+export PIP_CACHE_DIR := $(CURDIR)/$(TOOLS)/cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export SAM_CLI_TELEMETRY := 0
+
+SAM := $(TOOLS)/sam/bin/sam
+MOTO_STAMP := $(TOOLS)/moto/.installed
+SAM_STAMP := $(TOOLS)/sam/.installed
+SES_STAMP := $(TOOLS)/ses-local/.installed
+DYNAMODB_STAMP := $(TOOLS)/dynamodb-local/.installed
+TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP)
+
+.PHONY: tools build dev test lint sam-validate sam-build clean distclean FORCE
+
+# ---- tools ------------------------------------------------------------------------------------
+
+# An install step's output goes to .tools/logs/<tool>.log and is shown only when it fails.
+quietly = mkdir -p $(TOOLS)/logs; if ! ( $(2) ) > $(TOOLS)/logs/$(1).log 2>&1; then \
+	echo "tools: installing $(1) failed:"; tail -n 40 $(TOOLS)/logs/$(1).log; exit 1; fi
+
+# The four installs are independent and mostly wait on the network: run them side by side.
+tools:
+	@$(MAKE) -s -j4 $(TOOL_STAMPS)
+
+# Cognito emulator. Every transitive package is pinned, not just moto.
+$(MOTO_STAMP): infra/tools/moto-requirements.txt
+	@echo "tools: installing moto (Cognito emulator) into $(TOOLS)/moto"
+	@rm -rf $(TOOLS)/moto
+	@$(call quietly,moto,python3 -m venv $(TOOLS)/moto && $(TOOLS)/moto/bin/pip install -r $<)
+	@touch $@
+
+$(SAM_STAMP): infra/tools/sam-requirements.txt
+	@echo "tools: installing SAM CLI into $(TOOLS)/sam"
+	@rm -rf $(TOOLS)/sam
+	@$(call quietly,sam,python3 -m venv $(TOOLS)/sam && $(TOOLS)/sam/bin/pip install -r $<)
+	@touch $@
+
+# SES v2 emulator: npm ci from the committed lockfile. The lockfile carries no registry
+# addresses (written with --omit-lockfile-registry-resolved), so npm uses the configured one.
+$(SES_STAMP): infra/tools/ses-local/package.json infra/tools/ses-local/package-lock.json
+	@echo "tools: installing aws-ses-v2-local (SES v2 emulator) into $(TOOLS)/ses-local"
+	@rm -rf $(TOOLS)/ses-local
+	@mkdir -p $(TOOLS)/ses-local
+	@cp $^ $(TOOLS)/ses-local/
+	@$(call quietly,ses-local,npm ci --prefix $(TOOLS)/ses-local --cache $(CURDIR)/$(TOOLS)/cache/npm \
+		--no-audit --no-fund --omit=dev)
+	@touch $@
+
+# DynamoDB Local: the Maven artifact and its jars, with the sqlite4java native library beside
+# them (the runner passes that folder as -Djava.library.path).
+$(DYNAMODB_STAMP): infra/tools/dynamodb-local/pom.xml
+	@echo "tools: installing DynamoDB Local into $(TOOLS)/dynamodb-local"
+	@rm -rf $(TOOLS)/dynamodb-local
+	@$(call quietly,dynamodb-local,mvn --batch-mode -f $< -Dmaven.repo.local=$(CURDIR)/$(TOOLS)/m2 \
+		dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(TOOLS)/dynamodb-local/lib)
+	@touch $@
+
+# ---- build ------------------------------------------------------------------------------------
+
+# Compiling every package once, in one go process, before the parallel per-function builds:
+# separate go processes do not share work in progress, so on a cold cache each would compile
+# the whole SDK again. `go list -export` compiles without linking.
+WARM_GO_CACHE = go list -export -deps -trimpath -tags lambda.norpc ./functions/... >/dev/null
+
+# go build relinks nothing when bin/<op>/bootstrap is already up to date, so this stays fast;
+# FORCE because Go, not make, knows a function's dependencies.
+build:
+ifeq ($(BOOTSTRAPS),)
+	@echo "build: no functions/*/main.go yet"
+else
+	@CGO_ENABLED=0 $(WARM_GO_CACHE)
+	@$(MAKE) -j$(NPROC) $(BOOTSTRAPS)
+endif
+
+bin/%/bootstrap: FORCE
+	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./functions/$*
+
+$(STACK): FORCE
+	@go build -o $@ ./infra/cmd/stack
+
+# sam build calls `make build-<LogicalId>` with ARTIFACTS_DIR set (Metadata: BuildMethod: makefile).
+# The logical id names the folder: LoginFunction -> functions/login,
+# GetMeFunction -> functions/get-me, BootstrapAdminFunction -> functions/bootstrap-admin
+# (infra/samtemplate maps names the same way, and its tests check this rule against it).
+kebab = $(shell printf '%s' '$(1)' | sed -E 's/([A-Z]+)([A-Z][a-z])/\1-\2/g; s/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
+
+build-%Function:
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: this target is for sam build))
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(call kebab,$*)
+
+# ---- checks -----------------------------------------------------------------------------------
+
+lint:
+	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -print0 | xargs -0 -r gofmt -l); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+
+sam-validate: tools
+	$(SAM) validate --lint
+
+# Without --build-in-source SAM copies the whole CodeUri (the repository, .tools/ included) into
+# a scratch folder for every function before calling make; building in the source tree skips that
+# copy and keeps Go's build cache warm. No Docker is involved: the makefile build runs here.
+# By hand: .tools/sam/bin/sam build --build-in-source   (with any recent sam on PATH, the same)
+sam-build: tools
+	@GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(WARM_GO_CACHE)
+	$(SAM) build --build-in-source --parallel
+
+test: tools lint sam-validate sam-build $(STACK)
+	$(STACK) run -- go test -count=1 ./...
+
+# ---- local stack ------------------------------------------------------------------------------
+
+dev: tools $(STACK)
+	$(STACK) dev
+
+clean:
+	rm -rf bin .aws-sam .dev
+
+distclean: clean
+	rm -rf $(TOOLS)

@@ -1,0 +1,471 @@
+// Package stack runs Roster's whole local stack: the emulators, the table and user pool made
+// from template.yaml, the real function binaries behind the local gateway, a bootstrapped super
+// admin, and a JSON view of the sent mail. infra/cmd/stack drives it for `make dev` and
+// `make test`.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cognito "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/roster-dev/roster/infra/emulator"
+	"github.com/roster-dev/roster/infra/gateway"
+	"github.com/roster-dev/roster/infra/provision"
+	"github.com/roster-dev/roster/infra/samtemplate"
+)
+
+// Local values for what the template leaves to the deployment.
+const (
+	Region         = "us-east-1" // moto's tokens name this region in their issuer
+	AccessKeyID    = "local"     // the emulators accept any credentials
+	SecretKey      = "local"
+	stackName      = "roster-local"
+	tableName      = "roster"
+	senderEmail    = "no-reply@roster.local"
+	consoleURL     = "http://localhost:5173"
+	bootstrapID    = "BootstrapAdminFunction"
+	stopGrace      = 5 * time.Second
+	bootstrapLimit = 60 * time.Second
+)
+
+// Options configures a stack. Zero ports are picked free.
+type Options struct {
+	Root     string // repository root: template.yaml, Makefile, .tools/
+	StateDir string // logs/ go here
+	Ports    Ports
+	Admin    Admin     // the super admin to bootstrap; a random password when Password is ""
+	Progress io.Writer // one line per step; nil for none
+	// GatewayLog receives the gateway's and the functions' log lines; nil for logs/gateway.log only.
+	GatewayLog io.Writer
+}
+
+// Ports are the loopback ports of the stack's servers.
+type Ports struct {
+	API      int // the local gateway: HTTP API and Lambda's Invoke API
+	Mailbox  int // the SES emulator, whose page is the mailbox
+	MailJSON int // the sent emails as JSON
+	DynamoDB int
+	Cognito  int
+}
+
+// Admin is the bootstrapped super admin.
+type Admin struct {
+	LoginAccount string `json:"loginAccount"`
+	Username     string `json:"username"`
+	Email        string `json:"email"`
+	Password     string `json:"password"`
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	APIURL           string
+	MailboxURL       string
+	MailJSONURL      string
+	DynamoDBEndpoint string
+	CognitoEndpoint  string
+	SESEndpoint      string
+	TableName        string
+	UserPool         provision.UserPool
+	Admin            Admin
+	Logs             map[string]string // log file by component: dynamodb, cognito, ses, build, gateway
+
+	opts      Options
+	emulators []*emulator.Process
+	gateway   *gateway.Gateway
+	servers   []*http.Server
+	gwLog     *os.File
+	closeOnce sync.Once
+}
+
+// Start brings the whole stack up. On failure it stops what it started and the error says
+// which part failed, with the end of that part's log.
+func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
+	s := &Stack{opts: opts, TableName: tableName, Admin: opts.Admin, Logs: map[string]string{}}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	logDir := filepath.Join(opts.StateDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, err
+	}
+	tmpl, err := samtemplate.Load(filepath.Join(opts.Root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFunctionDirs(opts.Root, tmpl); err != nil {
+		return nil, err
+	}
+	if s.Admin.Password == "" {
+		s.Admin.Password = randomPassword()
+	}
+	ports, err := opts.Ports.fill()
+	if err != nil {
+		return nil, err
+	}
+
+	// The emulators start while the functions build: the JVM and Python take seconds to start,
+	// the Go build is the other long step, and neither needs the other.
+	s.progress("starting DynamoDB Local, moto (Cognito) and aws-ses-v2-local (SES); building the functions")
+	tools := emulator.Tools{Dir: filepath.Join(opts.Root, ".tools")}
+	specs := []emulator.Spec{tools.DynamoDBLocal(ports.DynamoDB, ""), tools.Cognito(ports.Cognito), tools.SES(ports.Mailbox)}
+	procs := make([]*emulator.Process, len(specs))
+	errs := make([]error, len(specs)+1)
+	var wg sync.WaitGroup
+	for i, spec := range specs {
+		s.Logs[spec.Name] = filepath.Join(logDir, spec.Name+".log")
+		wg.Go(func() { procs[i], errs[i] = emulator.Start(ctx, spec, logDir) })
+	}
+	s.Logs["build"] = filepath.Join(logDir, "build.log")
+	wg.Go(func() { errs[len(specs)] = buildFunctions(ctx, opts.Root, s.Logs["build"]) })
+	wg.Wait()
+	for _, p := range procs {
+		if p != nil {
+			s.emulators = append(s.emulators, p)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s.DynamoDBEndpoint, s.CognitoEndpoint, s.SESEndpoint = procs[0].URL, procs[1].URL, procs[2].URL
+	s.MailboxURL = procs[2].URL + "/"
+
+	s.progress("creating the table and the user pool from template.yaml")
+	awsCfg := aws.Config{
+		Region:      Region,
+		Credentials: credentials.NewStaticCredentialsProvider(AccessKeyID, SecretKey, ""),
+	}
+	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = &s.DynamoDBEndpoint })
+	if err := provision.CreateTable(ctx, db, tmpl, s.TableName); err != nil {
+		return nil, withLogTail(err, s.Logs["dynamodb"])
+	}
+	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": "123456789012"}
+	idp := cognito.NewFromConfig(awsCfg, func(o *cognito.Options) { o.BaseEndpoint = &s.CognitoEndpoint })
+	if s.UserPool, err = provision.CreateUserPool(ctx, idp, tmpl, refs); err != nil {
+		return nil, withLogTail(err, s.Logs["cognito"])
+	}
+	refs[tmpl.Table.LogicalID] = s.TableName
+	refs[tmpl.UserPool.LogicalID] = s.UserPool.ID
+	refs[tmpl.UserPool.LogicalID+".Arn"] = s.UserPool.ARN
+	refs[tmpl.UserPoolClient.LogicalID] = s.UserPool.ClientID
+	refs["SenderEmail"] = senderEmail
+	refs["ConsoleUrl"] = consoleURL
+
+	cfg, err := s.gatewayConfig(tmpl, refs)
+	if err != nil {
+		return nil, err
+	}
+	s.Logs["gateway"] = filepath.Join(logDir, "gateway.log")
+	if s.gwLog, err = os.Create(s.Logs["gateway"]); err != nil {
+		return nil, err
+	}
+	var logOut io.Writer = s.gwLog
+	if opts.GatewayLog != nil {
+		logOut = io.MultiWriter(s.gwLog, opts.GatewayLog)
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(logOut, nil))
+	if s.gateway, err = gateway.New(cfg); err != nil {
+		return nil, err
+	}
+	if s.APIURL, err = s.serve(ports.API, s.gateway); err != nil {
+		return nil, fmt.Errorf("API: %w", err)
+	}
+	if s.MailJSONURL, err = s.serve(ports.MailJSON, mailHandler(s.SESEndpoint)); err != nil {
+		return nil, fmt.Errorf("mail JSON: %w", err)
+	}
+	s.MailJSONURL += "/emails"
+
+	s.progress("bootstrapping the super admin through " + bootstrapID)
+	if err := s.bootstrapAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// checkFunctionDirs fails early, naming every function whose code is not there yet.
+func checkFunctionDirs(root string, tmpl *samtemplate.Template) error {
+	var missing []string
+	for _, fn := range tmpl.Functions {
+		if _, err := os.Stat(filepath.Join(root, fn.Dir, "main.go")); err != nil {
+			missing = append(missing, fmt.Sprintf("%s (%s/main.go)", fn.LogicalID, fn.Dir))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("template.yaml names functions whose code does not exist: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// buildFunctions runs `make build`, the one place that knows how a function is built.
+func buildFunctions(ctx context.Context, root, logPath string) error {
+	log, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	cmd := exec.CommandContext(ctx, "make", "--no-print-directory", "build")
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = log, log
+	// Under `make test` the parent make's flags (a jobserver it did not pass on) would only
+	// make this make complain.
+	cmd.Env = withoutVars(os.Environ(), "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+	if err := cmd.Run(); err != nil {
+		return withLogTail(fmt.Errorf("make build: %w", err), logPath)
+	}
+	return nil
+}
+
+func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string) (gateway.Config, error) {
+	var cfg gateway.Config
+	for _, fn := range tmpl.Functions {
+		env := map[string]string{
+			"AWS_ACCESS_KEY_ID":                          AccessKeyID,
+			"AWS_SECRET_ACCESS_KEY":                      SecretKey,
+			"AWS_ENDPOINT_URL_DYNAMODB":                  s.DynamoDBEndpoint,
+			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": s.CognitoEndpoint,
+			"AWS_ENDPOINT_URL_SESV2":                     s.SESEndpoint,
+			// Nothing here runs on EC2: skip the SDK's metadata look-ups.
+			"AWS_EC2_METADATA_DISABLED": "true",
+		}
+		for name, v := range fn.Env {
+			val, err := tmpl.Resolve(v, refs)
+			if err != nil {
+				return cfg, fmt.Errorf("%s: environment %s: %w", fn.LogicalID, name, err)
+			}
+			env[name] = val
+		}
+		g := gateway.Function{
+			Name:       fn.LogicalID,
+			Binary:     filepath.Join(s.opts.Root, "bin", filepath.Base(fn.Dir), "bootstrap"),
+			Env:        env,
+			Timeout:    fn.Timeout,
+			MemorySize: fn.MemorySize,
+		}
+		for _, r := range fn.Routes {
+			g.Routes = append(g.Routes, gateway.Route{Method: r.Method, Path: r.Path, Public: r.Public, Scopes: r.Scopes})
+		}
+		cfg.Functions = append(cfg.Functions, g)
+	}
+	iss, err := tmpl.Resolve(tmpl.JWT.Issuer, refs)
+	if err != nil {
+		return cfg, fmt.Errorf("JWT issuer: %w", err)
+	}
+	cfg.JWT = gateway.JWTConfig{Issuer: iss, JWKSURL: s.CognitoEndpoint + "/" + s.UserPool.ID + "/.well-known/jwks.json"}
+	for _, a := range tmpl.JWT.Audience {
+		aud, err := tmpl.Resolve(a, refs)
+		if err != nil {
+			return cfg, fmt.Errorf("JWT audience: %w", err)
+		}
+		cfg.JWT.Audience = append(cfg.JWT.Audience, aud)
+	}
+	cfg.Region = Region
+	return cfg, nil
+}
+
+// serve runs h on a loopback port and returns its base URL.
+func (s *Stack) serve(port int, h http.Handler) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() { _ = srv.Serve(l) }()
+	return "http://" + l.Addr().String(), nil
+}
+
+// bootstrapAdmin creates the super admin with the real bootstrap function, as an operator
+// does after deploying.
+func (s *Stack) bootstrapAdmin(ctx context.Context) error {
+	payload, _ := json.Marshal(s.Admin)
+	ctx, cancel := context.WithTimeout(ctx, bootstrapLimit)
+	defer cancel()
+	out, err := s.gateway.Invoke(ctx, bootstrapID, payload)
+	if err != nil {
+		return withLogTail(fmt.Errorf("%s: %w", bootstrapID, err), s.Logs["gateway"])
+	}
+	var res struct {
+		Created bool   `json:"created"`
+		UserID  string `json:"userId"`
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		return fmt.Errorf("%s answered %q: %w", bootstrapID, out, err)
+	}
+	if !res.Created {
+		return fmt.Errorf("%s created no admin on a fresh stack: %s", bootstrapID, res.Message)
+	}
+	return nil
+}
+
+// withLogTail adds the end of the log that most likely tells why err happened.
+func withLogTail(err error, logPath string) error {
+	data, _ := os.ReadFile(logPath)
+	return fmt.Errorf("%w\n--- end of %s ---\n%s", err, logPath, tail(string(data), 30))
+}
+
+// Close stops everything Start started: the servers, then the function processes, then the
+// emulators. It is safe to call more than once.
+func (s *Stack) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), stopGrace)
+		defer cancel()
+		for _, srv := range s.servers {
+			_ = srv.Shutdown(ctx)
+		}
+		if s.gateway != nil {
+			_ = s.gateway.Close()
+		}
+		var wg sync.WaitGroup
+		for _, p := range s.emulators {
+			wg.Go(func() { _ = p.Stop(stopGrace) })
+		}
+		wg.Wait()
+		if s.gwLog != nil {
+			_ = s.gwLog.Close()
+		}
+	})
+	return nil
+}
+
+// Pids are the process (and process group) ids of the running emulators.
+func (s *Stack) Pids() []int {
+	var out []int
+	for _, p := range s.emulators {
+		out = append(out, p.Pid())
+	}
+	return out
+}
+
+// File is the content of stack.json: what scripts and tools need to use the stack.
+type File struct {
+	APIURL      string    `json:"apiUrl"`
+	MailboxURL  string    `json:"mailboxUrl"`
+	MailJSONURL string    `json:"mailJsonUrl"`
+	Admin       FileAdmin `json:"admin"`
+}
+
+// FileAdmin is the admin's sign-in in stack.json.
+type FileAdmin struct {
+	LoginAccount string `json:"loginAccount"`
+	Password     string `json:"password"`
+}
+
+// WriteFile writes stack.json atomically, so a reader never sees half of it.
+func (s *Stack) WriteFile(path string) error {
+	data, err := json.MarshalIndent(File{
+		APIURL: s.APIURL, MailboxURL: s.MailboxURL, MailJSONURL: s.MailJSONURL,
+		Admin: FileAdmin{LoginAccount: s.Admin.LoginAccount, Password: s.Admin.Password},
+	}, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// Env is the environment a command run against the stack gets (see infra/cmd/stack).
+func (s *Stack) Env(stackFile string) []string {
+	return []string{
+		"ROSTER_API_URL=" + s.APIURL,
+		"ROSTER_GATEWAY_INVOKE_URL=" + s.APIURL,
+		"ROSTER_STACK_FILE=" + stackFile,
+		"ROSTER_MAIL_JSON_URL=" + s.MailJSONURL,
+		"ROSTER_MAILBOX_URL=" + s.MailboxURL,
+		"ROSTER_DYNAMODB_ENDPOINT=" + s.DynamoDBEndpoint,
+		"ROSTER_COGNITO_ENDPOINT=" + s.CognitoEndpoint,
+		"ROSTER_SES_ENDPOINT=" + s.SESEndpoint,
+		"ROSTER_TABLE_NAME=" + s.TableName,
+		"ROSTER_USER_POOL_ID=" + s.UserPool.ID,
+		"ROSTER_USER_POOL_CLIENT_ID=" + s.UserPool.ClientID,
+		"ROSTER_ADMIN_LOGIN=" + s.Admin.LoginAccount,
+		"ROSTER_ADMIN_EMAIL=" + s.Admin.Email,
+		"ROSTER_ADMIN_PASSWORD=" + s.Admin.Password,
+		"AWS_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=" + AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + SecretKey,
+		// An SDK client a test builds with config.LoadDefaultConfig reaches the emulators,
+		// never a real account.
+		"AWS_ENDPOINT_URL_DYNAMODB=" + s.DynamoDBEndpoint,
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.CognitoEndpoint,
+		"AWS_ENDPOINT_URL_SESV2=" + s.SESEndpoint,
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+}
+
+func (s *Stack) progress(msg string) {
+	if s.opts.Progress != nil {
+		fmt.Fprintln(s.opts.Progress, "stack: "+msg)
+	}
+}
+
+// fill picks a free port for every zero one.
+func (p Ports) fill() (Ports, error) {
+	for _, port := range []*int{&p.API, &p.Mailbox, &p.MailJSON, &p.DynamoDB, &p.Cognito} {
+		if *port != 0 {
+			if err := emulator.PortFree(*port); err != nil {
+				return p, err
+			}
+			continue
+		}
+		free, err := emulator.FreePort()
+		if err != nil {
+			return p, err
+		}
+		*port = free
+	}
+	return p, nil
+}
+
+// randomPassword is long and random enough to pass any password rule Roster has.
+func randomPassword() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return "local-" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func withoutVars(env []string, names ...string) []string {
+	out := env[:0:0]
+next:
+	for _, kv := range env {
+		for _, n := range names {
+			if strings.HasPrefix(kv, n+"=") {
+				continue next
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
