@@ -57,6 +57,11 @@ func invalid(f validate.Fields) error {
 	if f.Empty() {
 		return nil
 	}
+	// A body that could not be read as an object has no fields to speak of: naming the
+	// "missing" ones as well would send the caller looking for the wrong mistake.
+	if msg, ok := f["body"]; ok {
+		return apperr.InvalidFields(validate.Fields{"body": msg})
+	}
 	return apperr.InvalidFields(f)
 }
 

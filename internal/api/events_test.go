@@ -22,15 +22,15 @@ import (
 // its endpoints reach the SDK through the per-service endpoint variables.
 func TestMain(m *testing.M) {
 	env := map[string]string{
-		"TABLE_NAME":                                os.Getenv("ROSTER_TABLE_NAME"),
-		"USER_POOL_ID":                              os.Getenv("ROSTER_USER_POOL_ID"),
-		"USER_POOL_CLIENT_ID":                       os.Getenv("ROSTER_USER_POOL_CLIENT_ID"),
-		"SENDER_EMAIL":                              "no-reply@roster.local",
-		"CONSOLE_URL":                               "http://localhost:5173",
-		"LOGIN_EVENT_RETENTION_DAYS":                "180",
-		"AWS_ENDPOINT_URL_DYNAMODB":                 os.Getenv("ROSTER_DYNAMODB_ENDPOINT"),
+		"TABLE_NAME":                 os.Getenv("ROSTER_TABLE_NAME"),
+		"USER_POOL_ID":               os.Getenv("ROSTER_USER_POOL_ID"),
+		"USER_POOL_CLIENT_ID":        os.Getenv("ROSTER_USER_POOL_CLIENT_ID"),
+		"SENDER_EMAIL":               "no-reply@roster.local",
+		"CONSOLE_URL":                "http://localhost:5173",
+		"LOGIN_EVENT_RETENTION_DAYS": "180",
+		"AWS_ENDPOINT_URL_DYNAMODB":  os.Getenv("ROSTER_DYNAMODB_ENDPOINT"),
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": os.Getenv("ROSTER_COGNITO_ENDPOINT"),
-		"AWS_ENDPOINT_URL_SESV2":                    os.Getenv("ROSTER_SES_ENDPOINT"),
+		"AWS_ENDPOINT_URL_SESV2":                     os.Getenv("ROSTER_SES_ENDPOINT"),
 	}
 	for k, v := range env {
 		if v == "" {

@@ -67,7 +67,7 @@ func otherClientToken(t *testing.T) string {
 func TestLoginAndRefresh(t *testing.T) {
 	t.Parallel()
 	_, account, _ := newUser(t, superAdmin(t), "member")
-	password := "a fresh passphrase for " + account
+	password := "a fresh passphrase of my own"
 
 	tests := []struct {
 		name   string

@@ -159,12 +159,12 @@ func newUser(t *testing.T, adminTok, accountType string) (id, login, token strin
 	t.Helper()
 	login = unique("u")
 	r := call(t, adminTok, "POST", "/v1/users", map[string]any{
-		"username": "User " + login, "loginAccount": login, "accountType": accountType,
+		"username": "User_" + login, "loginAccount": login, "accountType": accountType,
 		"password": map[string]any{"generate": true},
 	})
 	expect(t, r, http.StatusCreated, "")
 	id = r.str("user", "id")
-	token = firstLogin(t, login, r.str("temporaryPassword"), "a fresh passphrase for "+login)
+	token = firstLogin(t, login, r.str("temporaryPassword"), "a fresh passphrase of my own")
 	return id, login, token
 }
 

@@ -28,7 +28,7 @@ func TestFirstSlice(t *testing.T) {
 	memberLogin := unique("member")
 	email := memberLogin + "@example.com"
 	created := call(t, root, "POST", "/v1/users", map[string]any{
-		"username": "张三", "loginAccount": memberLogin, "accountType": "member", "email": email,
+		"username": "张三丰", "loginAccount": memberLogin, "accountType": "member", "email": email,
 		"mobile": "+8613800138000", "password": map[string]any{"generate": true}, "notify": true,
 	})
 	expect(t, created, http.StatusCreated, "")
@@ -36,7 +36,7 @@ func TestFirstSlice(t *testing.T) {
 	if len(temporary) < 12 || created.get("notified") != true {
 		t.Fatalf("create answered %s", created.Raw)
 	}
-	for field, want := range map[string]string{"username": "张三", "loginAccount": memberLogin, "email": email,
+	for field, want := range map[string]string{"username": "张三丰", "loginAccount": memberLogin, "email": email,
 		"accountType": "member", "status": "active", "mobile": "+8613800138000"} {
 		if got := created.str("user", field); got != want {
 			t.Errorf("user.%s = %q, want %q", field, got, want)
@@ -83,7 +83,7 @@ func TestFirstSlice(t *testing.T) {
 
 	// A platform admin creates members only.
 	expect(t, call(t, platformAdmin, "POST", "/v1/users", map[string]any{
-		"username": "Another admin", "loginAccount": unique("pa"), "accountType": "platform_admin", "password": map[string]any{"generate": true},
+		"username": "Another_admin", "loginAccount": unique("pa"), "accountType": "platform_admin", "password": map[string]any{"generate": true},
 	}), http.StatusForbidden, "forbidden")
 	_, _, _ = newUser(t, platformAdmin, "member")
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +15,10 @@ import (
 func listAll(t *testing.T, token string, query url.Values, limit int) []map[string]any {
 	t.Helper()
 	var all []map[string]any
+	query = maps.Clone(query) // the caller's values are reused across limits
+	if query == nil {
+		query = url.Values{}
+	}
 	query.Set("limit", fmt.Sprint(limit))
 	for pages := 0; ; pages++ {
 		if pages > 1000 {
@@ -53,7 +58,7 @@ func TestUserListFiltersAndPagination(t *testing.T) {
 	// one member found by the prefix of its email only.
 	var want, wantAdmins, wantMembers []string
 	create := func(login, accountType, email string) string {
-		body := map[string]any{"username": "List " + login, "loginAccount": login, "accountType": accountType,
+		body := map[string]any{"username": "List_" + login, "loginAccount": login, "accountType": accountType,
 			"password": map[string]any{"generate": true}}
 		if email != "" {
 			body["email"] = email
@@ -147,7 +152,7 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 	root := superAdmin(t)
 	login := unique("bad")
 	valid := func() map[string]any {
-		return map[string]any{"username": "Bad Input", "loginAccount": login, "accountType": "member",
+		return map[string]any{"username": "Bad_Input", "loginAccount": login, "accountType": "member",
 			"password": map[string]any{"generate": true}}
 	}
 	with := func(changes map[string]any) map[string]any {
