@@ -88,6 +88,22 @@ func (c *Cognito) DeleteUser(ctx context.Context, username string) error {
 	return nil
 }
 
+// SignOutEverywhere revokes every refresh token of the user (AdminUserGlobalSignOut), so
+// no session outlives a password reset, a deletion or a logout. Access tokens already
+// issued stay valid for the JWT authorizer until they expire: Roster's own per-request
+// checks of the caller's record are what refuse them where SPEC.md demands.
+func (c *Cognito) SignOutEverywhere(ctx context.Context, username string) error {
+	_, err := c.client.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{
+		UserPoolId: aws.String(c.poolID),
+		Username:   aws.String(username),
+	})
+	var missing *types.UserNotFoundException
+	if err != nil && !errors.As(err, &missing) {
+		return apperr.Wrap(err, "cognito global sign-out")
+	}
+	return nil
+}
+
 // SignIn checks a password with USER_PASSWORD_AUTH.
 func (c *Cognito) SignIn(ctx context.Context, username, password string) (Result, error) {
 	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{
