@@ -67,3 +67,12 @@ func (a *Accounts) Create(ctx context.Context, n NewAccount) error {
 	}
 	return nil
 }
+
+// Discard removes an account that Create made moments ago, when the step it was made
+// for failed: its sign-in account first, then its records.
+func (a *Accounts) Discard(ctx context.Context, u user.User) error {
+	if err := a.directory.DeleteUser(ctx, u.ID); err != nil {
+		return err
+	}
+	return a.records.DeleteUserRecords(ctx, u, false)
+}

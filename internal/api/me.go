@@ -29,5 +29,9 @@ func (a *API) GetMe(ctx context.Context, req events.APIGatewayV2HTTPRequest) (ht
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	return httpapi.JSON(http.StatusOK, meView{User: me.View(), Teams: []teamView{}}), nil
+	teams, err := a.callerTeams(ctx, me.ID)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, meView{User: me.View(), Teams: teams}), nil
 }

@@ -122,7 +122,7 @@ func (a *API) sendTemporaryPassword(ctx context.Context, u user.User, password s
 // ListUsers is GET /v1/users.
 func (a *API) ListUsers(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	f := validate.Fields{}
-	q := httpapi.Query(req, f, "limit", "cursor", "accountType", "status", "q")
+	q := httpapi.Query(req, f, "limit", "cursor", "accountType", "status", "q", "teamId")
 	filter := store.UserFilter{
 		AccountType: user.AccountType(q["accountType"]),
 		Status:      user.Status(q["status"]),
@@ -137,6 +137,9 @@ func (a *API) ListUsers(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if _, present := q["q"]; present && (filter.Query == "" || utf8.RuneCountInString(filter.Query) > 254) {
 		f.Add("q", "must be 1 to 254 characters")
 	}
+	if teamID, present := q["teamId"]; present && !ids.Valid(teamID) {
+		f.Add("teamId", "is not a valid id")
+	}
 	page := store.Page{Limit: validate.Limit(f, "limit", q["limit"]), Cursor: q["cursor"]}
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
@@ -147,6 +150,9 @@ func (a *API) ListUsers(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	}
 	if err := authz.Check(me, authz.ListUsers, user.User{}); err != nil {
 		return httpapi.Response{}, err
+	}
+	if teamID, present := q["teamId"]; present {
+		return a.listTeamUsers(ctx, teamID, filter, page)
 	}
 	users, next, err := a.Store.ListUsers(ctx, filter, page)
 	if err != nil {
@@ -189,5 +195,9 @@ func (a *API) GetUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	return httpapi.JSON(http.StatusOK, userDetail{User: target.View(), Memberships: []membershipView{}}), nil
+	memberships, err := a.userMemberships(ctx, id)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, userDetail{User: target.View(), Memberships: memberships}), nil
 }

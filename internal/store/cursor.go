@@ -67,5 +67,10 @@ func decodeCursor(raw, list string, attrs []string, partitionAttr, partition str
 
 // validItemKey keeps cursors to the kinds of items lists page through.
 func validItemKey(pk string) bool {
-	return strings.HasPrefix(pk, "USER#") || strings.HasPrefix(pk, "USEARCH#")
+	for _, prefix := range []string{"USER#", "USEARCH#", "TEAM#", "ROLE#", "ROLEUSE#", "INVCODE#", "INVITE#"} {
+		if strings.HasPrefix(pk, prefix) {
+			return true
+		}
+	}
+	return false
 }

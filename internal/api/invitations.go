@@ -1,0 +1,365 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/authz"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/mail"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/team"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// invitationLookups limits the public look-up of invitation links per source IP.
+var invitationLookups = store.Limit{Name: "invitation-lookups-ip", Max: 30, Window: time.Minute}
+
+// A link's token is 256 random bits, base64url without padding; only its SHA-256 is
+// stored, so the table cannot give a working link away.
+const tokenBytes = 32
+
+var tokenLength = base64.RawURLEncoding.EncodedLen(tokenBytes)
+
+func newToken() (token, hash string) {
+	b := make([]byte, tokenBytes)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenHash(token)
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// validToken checks a token's shape before any read.
+func validToken(token string) bool {
+	if len(token) != tokenLength {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(token)
+	return err == nil
+}
+
+func (a *API) invitationLink(token string) string {
+	return strings.TrimRight(a.ConsoleURL, "/") + "/invitations/" + token
+}
+
+type invitationView struct {
+	ID         string   `json:"id"`
+	TeamID     string   `json:"teamId"`
+	Link       string   `json:"link,omitempty"`
+	Email      *string  `json:"email"`
+	RoleIDs    []string `json:"roleIds"`
+	ExpiresAt  string   `json:"expiresAt"`
+	Status     string   `json:"status"`
+	CreatedAt  string   `json:"createdAt"`
+	CreatedBy  string   `json:"createdBy"`
+	AcceptedBy *string  `json:"acceptedBy"`
+	AcceptedAt *string  `json:"acceptedAt"`
+	Emailed    *bool    `json:"emailed,omitempty"`
+}
+
+func viewInvitation(i team.Invitation, now time.Time) invitationView {
+	v := invitationView{ID: i.ID, TeamID: i.TeamID, RoleIDs: i.RoleIDs, ExpiresAt: user.Timestamp(i.ExpiresAt),
+		Status: string(i.StatusAt(now)), CreatedAt: user.Timestamp(i.CreatedAt), CreatedBy: i.CreatedBy}
+	if i.Email != "" {
+		v.Email = &i.Email
+	}
+	if i.AcceptedBy != "" {
+		at := user.Timestamp(i.AcceptedAt)
+		v.AcceptedBy, v.AcceptedAt = &i.AcceptedBy, &at
+	}
+	return v
+}
+
+type createInvitationRequest struct {
+	Email         string   `json:"email"`
+	RoleIDs       []string `json:"roleIds"`
+	ValidForHours *int     `json:"validForHours"`
+}
+
+// CreateInvitation is POST /v1/teams/{id}/invitations: a link bound to an email
+// address (and sent there) or open. The link is in the answer once.
+func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in createInvitationRequest
+	f := httpapi.Decode(req, &in)
+	id, err := pathTeamID(req)
+	if err != nil {
+		f.Add("id", "is not a valid id")
+	}
+	var email string
+	if in.Email != "" {
+		email = validate.Email(f, "email", in.Email)
+	}
+	roleIDs(f, "roleIds", in.RoleIDs)
+	hours := validate.ValidForHours(f, "validForHours", in.ValidForHours)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	at, err := a.enterTeam(ctx, req, id, authz.ManageInvitations)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if _, err := a.assignable(ctx, at, "roleIds", in.RoleIDs); err != nil {
+		return httpapi.Response{}, err
+	}
+	now := a.Now()
+	token, hash := newToken()
+	validFor := time.Duration(hours) * time.Hour
+	inv := team.Invitation{
+		ID: ids.New(), TeamID: id, Email: email, RoleIDs: in.RoleIDs, CreatedBy: at.me.ID, CreatedAt: now,
+		ValidFor: validFor, ExpiresAt: now.Add(validFor), Status: team.Pending, TokenHash: hash,
+	}
+	if err := a.Store.CreateInvitation(ctx, inv); err != nil {
+		return httpapi.Response{}, err
+	}
+	v := viewInvitation(inv, now)
+	v.Link = a.invitationLink(token)
+	v.Emailed = a.sendInvitation(ctx, inv, at.team, at.me.Username, v.Link)
+	return httpapi.JSON(http.StatusCreated, v), nil
+}
+
+// sendInvitation emails a bound link. The link exists either way and is in the answer,
+// so a failed send is reported as emailed=false rather than as a failed request.
+func (a *API) sendInvitation(ctx context.Context, inv team.Invitation, t team.Team, inviter, link string) *bool {
+	if inv.Email == "" {
+		return nil
+	}
+	sent := true
+	if err := a.Mail.Send(ctx, mail.Invitation(inv.Email, t.Name, inviter, link, inv.ExpiresAt)); err != nil {
+		slog.ErrorContext(ctx, "invitation email not sent", "invitationId", inv.ID, "error", err.Error())
+		sent = false
+	}
+	return &sent
+}
+
+// ListInvitations is GET /v1/teams/{id}/invitations, optionally by status.
+func (a *API) ListInvitations(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	f := validate.Fields{}
+	q := httpapi.Query(req, f, "limit", "cursor", "status")
+	id, err := pathTeamID(req)
+	if err != nil {
+		f.Add("id", "is not a valid id")
+	}
+	status := team.Status(q["status"])
+	if _, present := q["status"]; present && !validStatus(status) {
+		f.Add("status", "must be pending, accepted, revoked or expired")
+	}
+	page := store.Page{Limit: validate.Limit(f, "limit", q["limit"]), Cursor: q["cursor"]}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
+		return httpapi.Response{}, err
+	}
+	now := a.Now()
+	list, next, err := a.Store.ListInvitations(ctx, id, status, now, page)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	views := make([]invitationView, len(list))
+	for i, inv := range list {
+		views[i] = viewInvitation(inv, now)
+	}
+	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
+}
+
+func validStatus(s team.Status) bool {
+	for _, v := range team.Statuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// teamInvitation reads {id} and {invitationId}, checks the caller manages the team's
+// invitations, and loads the invitation; one of another team is not found.
+func (a *API) teamInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (inTeam, team.Invitation, error) {
+	f := validate.Fields{}
+	teamID, invID := req.PathParameters["id"], req.PathParameters["invitationId"]
+	if !ids.Valid(teamID) {
+		f.Add("id", "is not a valid id")
+	}
+	if !ids.Valid(invID) {
+		f.Add("invitationId", "is not a valid id")
+	}
+	if err := invalid(f); err != nil {
+		return inTeam{}, team.Invitation{}, err
+	}
+	at, err := a.enterTeam(ctx, req, teamID, authz.ManageInvitations)
+	if err != nil {
+		return inTeam{}, team.Invitation{}, err
+	}
+	inv, err := a.Store.Invitation(ctx, invID)
+	if err == nil && inv.TeamID != teamID {
+		err = apperr.Missing("Invitation")
+	}
+	return at, inv, err
+}
+
+// RevokeInvitation is DELETE /v1/teams/{id}/invitations/{invitationId}.
+func (a *API) RevokeInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	_, inv, err := a.teamInvitation(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := team.Usable(inv.StatusAt(a.Now())); err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.Store.RevokeInvitation(ctx, inv); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.NoContent(), nil
+}
+
+type resentInvitation struct {
+	Link      string `json:"link"`
+	ExpiresAt string `json:"expiresAt"`
+	Emailed   *bool  `json:"emailed,omitempty"`
+}
+
+// ResendInvitation is POST /v1/teams/{id}/invitations/{invitationId}/resend: a new
+// token, valid as long again as the link was; the old token stops working. An expired
+// link can be resent; a used or revoked one cannot.
+func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	at, inv, err := a.teamInvitation(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if inv.Status != team.Pending {
+		return httpapi.Response{}, team.Usable(inv.Status)
+	}
+	now := a.Now()
+	token, hash := newToken()
+	renewed := inv
+	renewed.TokenHash, renewed.ExpiresAt = hash, now.Add(inv.ValidFor)
+	if err := a.Store.ResendInvitation(ctx, inv, renewed); err != nil {
+		return httpapi.Response{}, err
+	}
+	out := resentInvitation{Link: a.invitationLink(token), ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
+	out.Emailed = a.sendInvitation(ctx, renewed, at.team, at.me.Username, out.Link)
+	return httpapi.JSON(http.StatusOK, out), nil
+}
+
+// publicInvitation is what anyone holding a link may see of it.
+type publicInvitation struct {
+	Team      teamRef   `json:"team"`
+	InvitedBy *string   `json:"invitedBy"`
+	Email     *string   `json:"email"`
+	Roles     []roleRef `json:"roles"`
+	ExpiresAt string    `json:"expiresAt"`
+	Status    string    `json:"status"`
+}
+
+// GetInvitation is GET /v1/invitations/{token}: public, limited per source IP. The
+// email address is masked: the link may have been forwarded.
+func (a *API) GetInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	now := a.Now()
+	if err := a.Store.Hit(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
+		return httpapi.Response{}, err
+	}
+	inv, err := a.invitationByToken(ctx, req, now)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	t, err := a.Store.Team(ctx, inv.TeamID)
+	if err != nil {
+		return httpapi.Response{}, apperr.Missing("Invitation")
+	}
+	roles, err := a.Store.Roles(ctx, inv.RoleIDs)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	out := publicInvitation{Team: teamRef{ID: t.ID, Name: t.Name}, Roles: refsOf(inv.RoleIDs, roles),
+		ExpiresAt: user.Timestamp(inv.ExpiresAt), Status: string(inv.StatusAt(now))}
+	if inviter, err := a.Store.User(ctx, inv.CreatedBy); err == nil {
+		out.InvitedBy = &inviter.Username
+	}
+	if inv.Email != "" {
+		masked := MaskEmail(inv.Email)
+		out.Email = &masked
+	}
+	return httpapi.JSON(http.StatusOK, out), nil
+}
+
+// invitationByToken reads {token} and finds its pending, unexpired link, or answers
+// the 410 of what became of it.
+func (a *API) invitationByToken(ctx context.Context, req events.APIGatewayV2HTTPRequest, now time.Time) (team.Invitation, error) {
+	token := req.PathParameters["token"]
+	if !validToken(token) {
+		return team.Invitation{}, apperr.InvalidFields(map[string]string{"token": "is not an invitation token"})
+	}
+	return a.pendingInvitation(ctx, token, now)
+}
+
+func (a *API) pendingInvitation(ctx context.Context, token string, now time.Time) (team.Invitation, error) {
+	inv, err := a.Store.InvitationByToken(ctx, tokenHash(token))
+	if err != nil {
+		return team.Invitation{}, err
+	}
+	return inv, team.Usable(inv.StatusAt(now))
+}
+
+// MaskEmail shows an address's first character and domain: enough for its owner to
+// recognise it, too little to learn it.
+func MaskEmail(email string) string {
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok || local == "" {
+		return "***"
+	}
+	first := []rune(local)[0]
+	return string(first) + "***@" + domain
+}
+
+// AcceptInvitation is POST /v1/invitations/{token}/accept: a signed-in member joins
+// with the link's roles. A bound link needs the member's verified email to match.
+func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	token := req.PathParameters["token"]
+	if !validToken(token) {
+		return httpapi.Response{}, apperr.InvalidFields(map[string]string{"token": "is not an invitation token"})
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.CheckJoin(me); err != nil {
+		return httpapi.Response{}, err
+	}
+	now := a.Now()
+	inv, err := a.pendingInvitation(ctx, token, now)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if inv.Email != "" && !(me.EmailVerified && strings.EqualFold(me.Email, inv.Email)) {
+		return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+			Message: "This invitation is for another email address; sign in with the invited account."}
+	}
+	view, err := a.acceptInvitation(ctx, me, inv, now)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, view), nil
+}
+
+func (a *API) acceptInvitation(ctx context.Context, u user.User, inv team.Invitation, now time.Time) (memberView, error) {
+	m := team.Membership{TeamID: inv.TeamID, UserID: u.ID, RoleIDs: inv.RoleIDs, JoinedAt: now, AddedBy: inv.CreatedBy}
+	if err := a.Store.AcceptInvitation(ctx, inv, m, now); err != nil {
+		return memberView{}, inviteRoleGone(err)
+	}
+	return a.joined(ctx, u, m)
+}

@@ -1,0 +1,196 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/authz"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/team"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// ListPermissions is GET /v1/permissions: the team permissions Roster enforces.
+func (a *API) ListPermissions(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	if _, err := a.caller(ctx, req); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, newList(team.Catalog, "")), nil
+}
+
+type roleView struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Permissions []string `json:"permissions"`
+	BuiltIn     bool     `json:"builtIn"`
+	CreatedAt   *string  `json:"createdAt"`
+}
+
+func viewRole(r team.Role) roleView {
+	v := roleView{ID: r.ID, Name: r.Name, Description: r.Description, Permissions: r.Permissions, BuiltIn: r.BuiltIn}
+	if !r.BuiltIn {
+		at := user.Timestamp(r.CreatedAt)
+		v.CreatedAt = &at
+	}
+	return v
+}
+
+// ListRoles is GET /v1/roles: the built-in roles, then custom ones by name.
+func (a *API) ListRoles(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	f := validate.Fields{}
+	q := httpapi.Query(req, f, "limit", "cursor")
+	page := store.Page{Limit: validate.Limit(f, "limit", q["limit"]), Cursor: q["cursor"]}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	if _, err := a.caller(ctx, req); err != nil {
+		return httpapi.Response{}, err
+	}
+	roles, next, err := a.Store.ListRoles(ctx, page)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	views := make([]roleView, len(roles))
+	for i, r := range roles {
+		views[i] = viewRole(r)
+	}
+	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
+}
+
+type roleRequest struct {
+	Name        *string   `json:"name"`
+	Description *string   `json:"description"`
+	Permissions *[]string `json:"permissions"`
+}
+
+// CreateRole is POST /v1/roles: admins define a role from any valid permission keys.
+func (a *API) CreateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in roleRequest
+	f := httpapi.Decode(req, &in)
+	r := team.Role{ID: ids.New(), CreatedAt: a.Now(), Permissions: []string{}}
+	if in.Name == nil {
+		f.Add("name", "is required")
+	} else {
+		r.Name = validate.RoleName(f, "name", *in.Name)
+	}
+	if in.Description != nil {
+		r.Description = validate.Description(f, "description", *in.Description)
+	}
+	if in.Permissions == nil {
+		f.Add("permissions", "is required")
+	} else {
+		validate.Permissions(f, "permissions", *in.Permissions)
+		r.Permissions = *in.Permissions
+	}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.CheckAdmin(me); err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.Store.CreateRole(ctx, r); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, viewRole(r)), nil
+}
+
+var errBuiltInRole = apperr.New(apperr.Forbidden, "forbidden", "Built-in roles cannot be changed or deleted.")
+
+// rolePath reads a role's {id}: a custom role's id, or a built-in role's.
+func rolePath(f validate.Fields, req events.APIGatewayV2HTTPRequest) string {
+	id := req.PathParameters["id"]
+	if !validRoleID(id) {
+		f.Add("id", "is not a valid role id")
+	}
+	return id
+}
+
+// UpdateRole is PATCH /v1/roles/{id}; built-in roles are refused.
+func (a *API) UpdateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in roleRequest
+	f := httpapi.Decode(req, &in)
+	id := rolePath(f, req)
+	if f.Empty() && in.Name == nil && in.Description == nil && in.Permissions == nil {
+		f.Add("body", "must change name, description or permissions")
+	}
+	var changes team.Role
+	if in.Name != nil {
+		changes.Name = validate.RoleName(f, "name", *in.Name)
+	}
+	if in.Description != nil {
+		changes.Description = validate.Description(f, "description", *in.Description)
+	}
+	if in.Permissions != nil {
+		validate.Permissions(f, "permissions", *in.Permissions)
+	}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.CheckAdmin(me); err != nil {
+		return httpapi.Response{}, err
+	}
+	old, version, err := a.Store.Role(ctx, id)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if old.BuiltIn {
+		return httpapi.Response{}, errBuiltInRole
+	}
+	updated := old
+	if in.Name != nil {
+		updated.Name = changes.Name
+	}
+	if in.Description != nil {
+		updated.Description = changes.Description
+	}
+	if in.Permissions != nil {
+		updated.Permissions = *in.Permissions
+	}
+	if err := a.Store.UpdateRole(ctx, old, version, updated); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusOK, viewRole(updated)), nil
+}
+
+// DeleteRole is DELETE /v1/roles/{id}: refused for built-in roles and, with
+// role_in_use, while any member holds the role.
+func (a *API) DeleteRole(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	f := validate.Fields{}
+	id := rolePath(f, req)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.CheckAdmin(me); err != nil {
+		return httpapi.Response{}, err
+	}
+	r, _, err := a.Store.Role(ctx, id)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if r.BuiltIn {
+		return httpapi.Response{}, errBuiltInRole
+	}
+	if err := a.Store.DeleteRole(ctx, r); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.NoContent(), nil
+}

@@ -1,0 +1,121 @@
+package authz
+
+import (
+	"fmt"
+
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/team"
+	"github.com/roster-dev/roster/internal/user"
+)
+
+// The rules of SPEC.md section 3, for what happens inside a team.
+//
+//   - Admins (the super admin and platform admins) manage every team, and alone create
+//     and delete teams and define roles. They never join a team.
+//   - A member acts in a team through the effective permissions of its roles there:
+//     team:read to see it, team:update to rename it, members:manage to add, change and
+//     remove members, members:create to create member accounts into it,
+//     invitations:manage for invitation codes and links.
+//   - A team the caller is not a member of does not exist for it: not found, not
+//     forbidden, so that its existence is not revealed.
+//   - No escalation: a manager assigns (and invites with) only roles whose permissions
+//     it holds itself in that team; and it changes or removes only members whose roles
+//     it could have assigned, so a team admin cannot oust the owner.
+//   - Any member may leave a team.
+
+// TeamAction is something a caller does in one team.
+type TeamAction string
+
+const (
+	ViewTeam          TeamAction = team.TeamRead
+	UpdateTeam        TeamAction = team.TeamUpdate
+	ManageMembers     TeamAction = team.MembersManage
+	CreateMembers     TeamAction = team.MembersCreate
+	ManageInvitations TeamAction = team.InvitationsManage
+)
+
+// Standing is what a caller holds in one team: its membership's effective permissions,
+// or nothing when it is not a member.
+type Standing struct {
+	Member      bool
+	Permissions team.Permissions
+}
+
+// CheckTeam answers nil when caller may do action in the team where it has standing s,
+// not_found when the team is hidden from it, and forbidden otherwise.
+func CheckTeam(caller user.User, s Standing, action TeamAction) error {
+	switch {
+	case caller.AccountType.Admin():
+		return nil
+	case !s.Member:
+		return apperr.Missing("Team")
+	case s.Permissions.Has(string(action)):
+		return nil
+	}
+	return apperr.Denied()
+}
+
+// CheckAdmin answers nil for the platform-level team actions only admins may do:
+// create and delete teams, list every team, define roles.
+func CheckAdmin(caller user.User) error {
+	if caller.AccountType.Admin() {
+		return nil
+	}
+	return apperr.Denied()
+}
+
+// CheckJoin answers nil when caller's account may join a team: members only.
+func CheckJoin(caller user.User) error {
+	if caller.AccountType == user.Member {
+		return nil
+	}
+	return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+		Message: "Admins manage every team and never join one."}
+}
+
+// CheckAssign answers nil when caller, with standing s, may assign every role of roles
+// (listed as field, e.g. "roleIds"); otherwise a 403 naming each role it may not.
+func CheckAssign(caller user.User, s Standing, field string, roles []team.Role) error {
+	if caller.AccountType.Admin() {
+		return nil
+	}
+	refused := map[string]string{}
+	for i, r := range roles {
+		if !s.Permissions.Covers(r) {
+			refused[fmt.Sprintf("%s[%d]", field, i)] = "grants permissions you do not hold in this team"
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden", Fields: refused,
+		Message: "You can only assign roles whose permissions you hold in this team."}
+}
+
+// CheckRemove answers nil when caller may remove target's membership (with roles
+// targetRoles): itself always (leaving), otherwise with members:manage and roles it
+// could have assigned.
+func CheckRemove(caller user.User, s Standing, targetID string, targetRoles []team.Role) error {
+	if caller.ID == targetID && s.Member {
+		return nil
+	}
+	return CheckChangeMember(caller, s, targetRoles)
+}
+
+// CheckChangeMember answers nil when caller may change the roles of, or remove, a
+// member whose current roles are targetRoles.
+func CheckChangeMember(caller user.User, s Standing, targetRoles []team.Role) error {
+	if err := CheckTeam(caller, s, ManageMembers); err != nil {
+		return err
+	}
+	if caller.AccountType.Admin() {
+		return nil
+	}
+	for _, r := range targetRoles {
+		if !s.Permissions.Covers(r) {
+			return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+				Message: "This member holds permissions you do not hold in this team."}
+		}
+	}
+	return nil
+}
