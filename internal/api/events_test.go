@@ -68,6 +68,31 @@ func TestSampleEvents(t *testing.T) {
 		{"list-users", h.ListUsers, http.StatusOK, ""},
 		{"create-user", h.CreateUser, http.StatusCreated, ""},
 		{"get-user", h.GetUser, http.StatusNotFound, "not_found"},
+		// Team routes: the samples name a team, role or invitation that does not exist.
+		{"list-teams", h.ListTeams, http.StatusOK, ""},
+		{"create-team", h.CreateTeam, http.StatusCreated, ""},
+		{"get-team", h.GetTeam, http.StatusNotFound, "not_found"},
+		{"update-team", h.UpdateTeam, http.StatusNotFound, "not_found"},
+		{"delete-team", h.DeleteTeam, http.StatusNotFound, "not_found"},
+		{"list-team-members", h.ListTeamMembers, http.StatusNotFound, "not_found"},
+		{"add-team-member", h.AddTeamMember, http.StatusNotFound, "not_found"},
+		{"update-team-member", h.UpdateTeamMember, http.StatusNotFound, "not_found"},
+		{"remove-team-member", h.RemoveTeamMember, http.StatusNotFound, "not_found"},
+		{"create-invitation-code", h.CreateInvitationCode, http.StatusNotFound, "not_found"},
+		{"list-invitation-codes", h.ListInvitationCodes, http.StatusNotFound, "not_found"},
+		{"revoke-invitation-code", h.RevokeInvitationCode, http.StatusNotFound, "not_found"},
+		{"join-team", h.JoinTeam, http.StatusForbidden, "forbidden"}, // admins never join
+		{"create-invitation", h.CreateInvitation, http.StatusNotFound, "not_found"},
+		{"list-invitations", h.ListInvitations, http.StatusNotFound, "not_found"},
+		{"revoke-invitation", h.RevokeInvitation, http.StatusNotFound, "not_found"},
+		{"resend-invitation", h.ResendInvitation, http.StatusNotFound, "not_found"},
+		{"get-invitation", h.GetInvitation, http.StatusNotFound, "not_found"},
+		{"accept-invitation", h.AcceptInvitation, http.StatusForbidden, "forbidden"},
+		{"list-permissions", h.ListPermissions, http.StatusOK, ""},
+		{"list-roles", h.ListRoles, http.StatusOK, ""},
+		{"create-role", h.CreateRole, http.StatusCreated, ""},
+		{"update-role", h.UpdateRole, http.StatusNotFound, "not_found"},
+		{"delete-role", h.DeleteRole, http.StatusNotFound, "not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {

@@ -1,0 +1,200 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/api"
+	"github.com/roster-dev/roster/internal/app"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/user"
+)
+
+// Expiry is decided by App.Now, the one clock. These tests run the real handlers in
+// this process against the local stack's DynamoDB Local with a clock they move, so
+// codes and links expire while their items still exist: what DynamoDB's TTL, which
+// removes items late, must never decide. Nothing in a deployed function can set this
+// clock; the end-to-end tests cover expiry through the gateway with items written in
+// the past instead.
+
+// clock is a settable App.Now.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// harness calls handlers as the API Gateway would, as a given user.
+type harness struct {
+	t     *testing.T
+	a     *app.App
+	h     *api.API
+	clock *clock
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	a, err := app.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{now: time.Now().UTC().Truncate(time.Millisecond)}
+	a.Now = c.Now
+	return &harness{t: t, a: a, h: api.New(a), clock: c}
+}
+
+type result struct {
+	status int
+	body   map[string]any
+	raw    string
+}
+
+func (r result) str(key string) string { s, _ := r.body[key].(string); return s }
+
+func (r result) code() string {
+	e, _ := r.body["error"].(map[string]any)
+	s, _ := e["code"].(string)
+	return s
+}
+
+func (h *harness) call(op httpapi.Operation, as string, path map[string]string, body any) result {
+	h.t.Helper()
+	req := events.APIGatewayV2HTTPRequest{PathParameters: path}
+	req.RequestContext.HTTP.SourceIP = "192.0.2.1"
+	if as != "" {
+		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{
+				"token_use": "access", "client_id": h.a.ClientID, "username": as,
+			}},
+		}
+	}
+	if body != nil {
+		data, _ := json.Marshal(body)
+		req.Body = string(data)
+	}
+	resp, err := httpapi.Handle(op)(context.Background(), req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := result{status: resp.StatusCode, raw: resp.Body}
+	_ = json.Unmarshal([]byte(resp.Body), &out.body)
+	return out
+}
+
+func (h *harness) expect(r result, status int, code string) {
+	h.t.Helper()
+	if r.status != status || (code != "" && r.code() != code) {
+		h.t.Fatalf("answer %d %s, want %d %s", r.status, r.raw, status, code)
+	}
+}
+
+// memberUser writes a member's records; the handlers only read them.
+func (h *harness) memberUser(email string) string {
+	h.t.Helper()
+	u := user.User{ID: ids.New(), Username: "Clock_" + strings.ToLower(ids.New()[:6]), AccountType: user.Member,
+		Status: user.Active, CreatedAt: h.clock.Now(), Email: email, EmailVerified: email != ""}
+	u.LoginAccount = "clk" + u.ID[:12]
+	if err := h.a.Store.CreateUser(context.Background(), u, false); err != nil {
+		h.t.Fatal(err)
+	}
+	return u.ID
+}
+
+func (h *harness) admin() string {
+	h.t.Helper()
+	id, err := h.a.Store.UserIDByLogin(context.Background(), os.Getenv("ROSTER_ADMIN_LOGIN"))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return id
+}
+
+func TestInvitationCodesExpireByTheClock(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	admin, joiner, late := h.admin(), h.memberUser(""), h.memberUser("")
+	r := h.call(h.h.CreateTeam, admin, nil, map[string]any{"name": "Clock codes " + ids.New()[:8]})
+	h.expect(r, http.StatusCreated, "")
+	team := map[string]string{"id": r.str("id")}
+	r = h.call(h.h.CreateInvitationCode, admin, team, map[string]any{"roleIds": []string{"member"}})
+	h.expect(r, http.StatusCreated, "")
+	expiring := r.str("code")
+	h.clock.Advance(time.Hour)
+	r = h.call(h.h.CreateInvitationCode, admin, team, map[string]any{"roleIds": []string{"member"}})
+	h.expect(r, http.StatusCreated, "")
+	fresh := r.str("code")
+
+	// One millisecond before 24 hours the first code still works...
+	h.clock.Advance(23*time.Hour - time.Millisecond)
+	listed := h.call(h.h.ListInvitationCodes, admin, team, nil)
+	h.expect(listed, http.StatusOK, "")
+	if n := len(listed.body["items"].([]any)); n != 2 {
+		t.Fatalf("%d live codes before expiry, want 2: %s", n, listed.raw)
+	}
+	// ...and at 24 hours it is refused, although its item is still in the table.
+	h.clock.Advance(time.Millisecond)
+	h.expect(h.call(h.h.JoinTeam, late, nil, map[string]any{"code": expiring}), http.StatusGone, "invitation_expired")
+	if _, err := h.a.Store.Code(context.Background(), expiring); err != nil {
+		t.Fatalf("the expired code's item is gone already (%v): the test proves nothing", err)
+	}
+	listed = h.call(h.h.ListInvitationCodes, admin, team, nil)
+	if items := listed.body["items"].([]any); len(items) != 1 || items[0].(map[string]any)["code"] != fresh {
+		t.Fatalf("live codes after expiry: %s", listed.raw)
+	}
+	h.expect(h.call(h.h.RevokeInvitationCode, admin, map[string]string{"id": team["id"], "code": expiring}, nil), http.StatusGone, "invitation_expired")
+	h.expect(h.call(h.h.JoinTeam, joiner, nil, map[string]any{"code": fresh}), http.StatusCreated, "")
+}
+
+func TestInvitationLinksExpireByTheClock(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	admin, joiner := h.admin(), h.memberUser("")
+	r := h.call(h.h.CreateTeam, admin, nil, map[string]any{"name": "Clock links " + ids.New()[:8]})
+	h.expect(r, http.StatusCreated, "")
+	team := r.str("id")
+	r = h.call(h.h.CreateInvitation, admin, map[string]string{"id": team}, map[string]any{"roleIds": []string{"member"}, "validForHours": 1})
+	h.expect(r, http.StatusCreated, "")
+	invitation := r.str("id")
+	old := tokenOf(r.str("link"))
+	if want := h.clock.Now().Add(time.Hour); r.str("expiresAt") != user.Timestamp(want) {
+		t.Fatalf("expiresAt %s, want %s", r.str("expiresAt"), user.Timestamp(want))
+	}
+	h.expect(h.call(h.h.GetInvitation, "", map[string]string{"token": old}, nil), http.StatusOK, "")
+
+	h.clock.Advance(time.Hour)
+	h.expect(h.call(h.h.GetInvitation, "", map[string]string{"token": old}, nil), http.StatusGone, "invitation_expired")
+	h.expect(h.call(h.h.AcceptInvitation, joiner, map[string]string{"token": old}, nil), http.StatusGone, "invitation_expired")
+	listed := h.call(h.h.ListInvitations, admin, map[string]string{"id": team}, nil)
+	if items := listed.body["items"].([]any); len(items) != 1 || items[0].(map[string]any)["status"] != "expired" {
+		t.Fatalf("list after expiry: %s", listed.raw)
+	}
+
+	// Resending an expired link gives it a new token, valid as long again; the old
+	// token is dead for good.
+	r = h.call(h.h.ResendInvitation, admin, map[string]string{"id": team, "invitationId": invitation}, nil)
+	h.expect(r, http.StatusOK, "")
+	renewed := tokenOf(r.str("link"))
+	if r.str("expiresAt") != user.Timestamp(h.clock.Now().Add(time.Hour)) {
+		t.Fatalf("resent expiresAt %s", r.str("expiresAt"))
+	}
+	h.expect(h.call(h.h.GetInvitation, "", map[string]string{"token": old}, nil), http.StatusGone, "invitation_revoked")
+	h.expect(h.call(h.h.AcceptInvitation, joiner, map[string]string{"token": renewed}, nil), http.StatusCreated, "")
+	h.expect(h.call(h.h.AcceptInvitation, joiner, map[string]string{"token": renewed}, nil), http.StatusGone, "invitation_used")
+}
+
+func tokenOf(link string) string { return link[strings.LastIndex(link, "/")+1:] }
