@@ -2,234 +2,133 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
-	"math/big"
-	"net/http"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/apperr"
-	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/mail"
 	"github.com/roster-dev/roster/internal/store"
-	"github.com/roster-dev/roster/internal/team"
-	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
 )
 
-// codeRedeemFailures limits wrong, used or expired codes per user: 10 million codes
-// are few enough to guess at without a limit.
-var codeRedeemFailures = store.Limit{Name: "invitation-code-failures", Max: 10, Window: 15 * time.Minute}
+// Rate limits on emailed codes (SPEC.md section 5), on top of each code's own
+// one-minute re-send rule. Every request from a source IP counts, refused ones too;
+// a subject counts only the codes actually issued to it.
+var (
+	codeRequestsPerIP    = store.Limit{Name: "code-requests-ip", Max: 20, Window: 15 * time.Minute}
+	codesPerEmail        = store.Limit{Name: "codes-email", Max: 5, Window: time.Hour}
+	resetCodesPerAccount = store.Limit{Name: "reset-codes-account", Max: 5, Window: time.Hour}
+)
 
-type codeView struct {
-	Code      string   `json:"code"`
-	TeamID    string   `json:"teamId"`
-	RoleIDs   []string `json:"roleIds"`
-	CreatedAt string   `json:"createdAt"`
-	CreatedBy string   `json:"createdBy"`
-	ExpiresAt string   `json:"expiresAt"`
+// codeSend is one request for an emailed code.
+type codeSend struct {
+	code    store.Code
+	limit   store.Limit // the per-subject limit, counted against limitOn
+	limitOn string
+	// message builds the email carrying secret; ok false means no email is sent
+	// (a password reset for an account that does not exist or has no address).
+	message func(secret string) (m mail.Message, ok bool)
 }
 
-func viewCode(c team.Code) codeView {
-	return codeView{Code: c.Code, TeamID: c.TeamID, RoleIDs: c.RoleIDs, CreatedAt: user.Timestamp(c.CreatedAt),
-		CreatedBy: c.CreatedBy, ExpiresAt: user.Timestamp(c.ExpiresAt)}
-}
-
-type roleIDsRequest struct {
-	RoleIDs []string `json:"roleIds"`
-}
-
-// newCode draws 8 decimal digits, uniformly, from the system's secure random source.
-func newCode() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
-	if err != nil {
-		panic("crypto/rand failed: " + err.Error()) // crypto/rand does not fail on Linux
-	}
-	return fmt.Sprintf("%08d", n.Int64())
-}
-
-// codeDraws bounds the redraws when the digits belong to a live code: with 10^8 codes
-// and a 24-hour life, several collisions in a row mean something is wrong.
-const codeDraws = 8
-
-// CreateInvitationCode is POST /v1/teams/{id}/invitation-codes.
-func (a *API) CreateInvitationCode(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
-	var in roleIDsRequest
-	f := httpapi.Decode(req, &in)
-	id, err := pathTeamID(req)
-	if err != nil {
-		f.Add("id", "is not a valid id")
-	}
-	roleIDs(f, "roleIds", in.RoleIDs)
-	if err := invalid(f); err != nil {
-		return httpapi.Response{}, err
-	}
-	at, err := a.enterTeam(ctx, req, id, authz.ManageInvitations)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if _, err := a.assignable(ctx, at, "roleIds", in.RoleIDs); err != nil {
-		return httpapi.Response{}, err
-	}
+// sendCode issues a fresh code and emails it. Whether or not an email goes out, the
+// same checks run and the same item is written, so the answers (202, or 429 with the
+// same Retry-After) cannot tell a known subject from an unknown one; the time taken
+// is evened out by waiting as long as a send takes.
+func (a *API) sendCode(ctx context.Context, req events.APIGatewayV2HTTPRequest, s codeSend) error {
 	now := a.Now()
-	c := team.Code{TeamID: id, RoleIDs: in.RoleIDs, CreatedBy: at.me.ID, CreatedAt: now, ExpiresAt: now.Add(team.CodeValidity)}
-	for range codeDraws {
-		c.Code = newCode()
-		err = a.Store.CreateCode(ctx, c, now)
-		if !apperr.IsCode(err, store.ErrCodeTaken.Code) {
-			break
+	if err := a.Store.Hit(ctx, codeRequestsPerIP, httpapi.SourceIP(req), now); err != nil {
+		return err
+	}
+	if err := a.Store.CheckLimit(ctx, s.limit, s.limitOn, now); err != nil {
+		return err
+	}
+	secret := store.NewCodeSecret()
+	if err := a.Store.IssueCode(ctx, s.code, secret, now); err != nil {
+		return err
+	}
+	// The code is issued: going over the limit now only refuses the next one.
+	if err := a.Store.Hit(ctx, s.limit, s.limitOn, now); err != nil && !apperr.IsCode(err, "rate_limited") {
+		return err
+	}
+	m, ok := s.message(secret)
+	if !ok {
+		mailPace.wait(ctx)
+		return nil
+	}
+	start := time.Now()
+	err := a.Mail.Send(ctx, m)
+	mailPace.record(time.Since(start))
+	if err != nil {
+		// Without the email the code is useless; withdrawing it lets the person
+		// ask again at once instead of waiting out the re-send time.
+		if undo := a.Store.WithdrawCode(ctx, s.code, secret); undo != nil {
+			slog.ErrorContext(ctx, "could not withdraw an unsent code", "error", undo.Error())
 		}
+		return apperr.Wrap(err, "send code")
 	}
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusCreated, viewCode(c)), nil
+	return nil
 }
 
-// ListInvitationCodes is GET /v1/teams/{id}/invitation-codes: unexpired, unused codes.
-func (a *API) ListInvitationCodes(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
-	f := validate.Fields{}
-	q := httpapi.Query(req, f, "limit", "cursor")
-	id, err := pathTeamID(req)
-	if err != nil {
-		f.Add("id", "is not a valid id")
+// redeemCode uses up the code secret for c, answering a wrong, expired or used one
+// as a bad value of the request's field.
+func (a *API) redeemCode(ctx context.Context, c store.Code, secret, field string) (store.Code, error) {
+	got, err := a.Store.RedeemCode(ctx, c, secret, a.Now())
+	if err == store.ErrCodeInvalid {
+		return store.Code{}, apperr.InvalidFields(validate.Fields{field: "is incorrect or has expired; ask for a new code"})
 	}
-	page := store.Page{Limit: validate.Limit(f, "limit", q["limit"]), Cursor: q["cursor"]}
-	if err := invalid(f); err != nil {
-		return httpapi.Response{}, err
-	}
-	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
-		return httpapi.Response{}, err
-	}
-	codes, next, err := a.Store.ListCodes(ctx, id, a.Now(), page)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	views := make([]codeView, len(codes))
-	for i, c := range codes {
-		views[i] = viewCode(c)
-	}
-	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
+	return got, err
 }
 
-// RevokeInvitationCode is DELETE /v1/teams/{id}/invitation-codes/{code}.
-func (a *API) RevokeInvitationCode(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
-	f := validate.Fields{}
-	id, err := pathTeamID(req)
-	if err != nil {
-		f.Add("id", "is not a valid id")
+// restoreCode gives a redeemed code back when the operation it was redeemed for
+// failed for another reason, so the person can fix the request and retry with it.
+func (a *API) restoreCode(ctx context.Context, c store.Code) {
+	if err := a.Store.RestoreCode(ctx, c); err != nil {
+		slog.ErrorContext(ctx, "could not restore a redeemed code", "error", err.Error())
 	}
-	code := codePath(f, req)
-	if err := invalid(f); err != nil {
-		return httpapi.Response{}, err
-	}
-	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
-		return httpapi.Response{}, err
-	}
-	c, err := a.Store.Code(ctx, code)
-	if err == nil && c.TeamID != id {
-		err = apperr.Missing("Invitation code")
-	}
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	now := a.Now()
-	if err := team.Usable(c.StatusAt(now)); err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := a.Store.RevokeCode(ctx, c, now); err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.NoContent(), nil
 }
 
-func codePath(f validate.Fields, req events.APIGatewayV2HTTPRequest) string {
-	sub := validate.Fields{}
-	code := validate.InvitationCode(sub, "code", req.PathParameters["code"])
-	for k, v := range sub {
-		f.Add(k, v)
-	}
-	return code
+// accepted is the one answer of every code request, whoever the subject.
+type accepted struct {
+	Message string `json:"message"`
 }
 
-type joinRequest struct {
-	Code string `json:"code"`
+// pace remembers how long sending an email takes in this container, so that a
+// request that sends nothing takes about as long as one that does.
+type pace struct {
+	mu  sync.Mutex
+	avg time.Duration
 }
 
-// JoinTeam is POST /v1/teams/join: a member redeems an invitation code.
-func (a *API) JoinTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
-	var in joinRequest
-	f := httpapi.Decode(req, &in)
-	code := validate.InvitationCode(f, "code", in.Code)
-	if err := invalid(f); err != nil {
-		return httpapi.Response{}, err
+var mailPace pace
+
+// firstSendGuess stands in for the average until this container has sent an email.
+const firstSendGuess = 60 * time.Millisecond
+
+func (p *pace) record(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.avg == 0 {
+		p.avg = d
+		return
 	}
-	me, err := a.caller(ctx, req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := authz.CheckJoin(me); err != nil {
-		return httpapi.Response{}, err
-	}
-	view, err := a.redeemCode(ctx, me, code)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	return httpapi.JSON(http.StatusCreated, view), nil
+	p.avg += (d - p.avg) / 8
 }
 
-// redeemCode makes u a member of the code's team with its roles, for joining and for
-// registration. Failures the user could be guessing with count against a per-user limit.
-func (a *API) redeemCode(ctx context.Context, u user.User, code string) (memberView, error) {
-	now := a.Now()
-	if err := a.Store.CheckLimit(ctx, codeRedeemFailures, u.ID, now); err != nil {
-		return memberView{}, err
+func (p *pace) wait(ctx context.Context) {
+	p.mu.Lock()
+	d := p.avg
+	p.mu.Unlock()
+	if d == 0 {
+		d = firstSendGuess
 	}
-	view, err := a.consumeCode(ctx, u, code, now)
-	if e := apperr.As(err); e != nil && (e.Kind == apperr.NotFound || e.Kind == apperr.Gone) {
-		if limited := a.Store.Hit(ctx, codeRedeemFailures, u.ID, now); limited != nil {
-			return memberView{}, limited
-		}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
-	return view, err
-}
-
-func (a *API) consumeCode(ctx context.Context, u user.User, code string, now time.Time) (memberView, error) {
-	c, err := a.Store.Code(ctx, code)
-	if err != nil {
-		return memberView{}, err
-	}
-	if err := team.Usable(c.StatusAt(now)); err != nil {
-		return memberView{}, err
-	}
-	m := team.Membership{TeamID: c.TeamID, UserID: u.ID, RoleIDs: c.RoleIDs, JoinedAt: now, AddedBy: c.CreatedBy}
-	if err := a.Store.RedeemCode(ctx, c, m, now); err != nil {
-		return memberView{}, inviteRoleGone(err)
-	}
-	return a.joined(ctx, u, m)
-}
-
-// joined is the answer to a redemption: the new membership.
-func (a *API) joined(ctx context.Context, u user.User, m team.Membership) (memberView, error) {
-	t, err := a.Store.Team(ctx, m.TeamID)
-	if err != nil {
-		return memberView{}, err
-	}
-	roles, err := a.Store.Roles(ctx, m.RoleIDs)
-	if err != nil {
-		return memberView{}, err
-	}
-	return memberOf(t, u, m, roles), nil
-}
-
-// inviteRoleGone words a role deleted since the invitation was made: the invitation
-// can no longer give what it promised, so it is as good as revoked.
-func inviteRoleGone(err error) error {
-	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid && e.Fields["roleIds"] != "" {
-		return &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
-			Message: "A role of this invitation no longer exists; ask for a new invitation."}
-	}
-	return err
 }

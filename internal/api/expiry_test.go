@@ -149,7 +149,7 @@ func TestInvitationCodesExpireByTheClock(t *testing.T) {
 	// ...and at 24 hours it is refused, although its item is still in the table.
 	h.clock.Advance(time.Millisecond)
 	h.expect(h.call(h.h.JoinTeam, late, nil, map[string]any{"code": expiring}), http.StatusGone, "invitation_expired")
-	if _, err := h.a.Store.Code(context.Background(), expiring); err != nil {
+	if _, err := h.a.Store.InvitationCode(context.Background(), expiring); err != nil {
 		t.Fatalf("the expired code's item is gone already (%v): the test proves nothing", err)
 	}
 	listed = h.call(h.h.ListInvitationCodes, admin, team, nil)

@@ -333,7 +333,7 @@ func TestExpiredInvitationsThroughTheGateway(t *testing.T) {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
 		code.Code = fmt.Sprintf("%08d", (uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3]))%100_000_000)
-		err := db.CreateCode(ctx, code, past)
+		err := db.CreateInvitationCode(ctx, code, past)
 		if err == nil {
 			break
 		}
@@ -362,7 +362,7 @@ func TestExpiredInvitationsThroughTheGateway(t *testing.T) {
 	if got := pageAll(t, superAdmin(t), "/v1/teams/"+teamID+"/invitation-codes", nil, 5); len(got) != 0 {
 		t.Fatalf("an expired code is listed: %v", got)
 	}
-	if _, err := db.Code(ctx, code.Code); err != nil {
+	if _, err := db.InvitationCode(ctx, code.Code); err != nil {
 		t.Fatalf("the expired code's item is gone (%v): the test proves nothing", err)
 	}
 	if _, ok := myTeams(t, token)[teamID]; ok {

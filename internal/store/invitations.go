@@ -23,7 +23,7 @@ import (
 // answers 410 with its reason rather than 404.
 const keepAfterExpiry = 30 * 24 * time.Hour
 
-type codeRecord struct {
+type inviteCodeRecord struct {
 	key
 	GSI1PK string `dynamodbav:"gsi1pk"`
 	GSI1SK string `dynamodbav:"gsi1sk"`
@@ -40,10 +40,10 @@ type codeRecord struct {
 	ExpiresAt  int64    `dynamodbav:"expiresAt"`
 }
 
-func codeKey(code string) key                 { return key{PK: "INVCODE#" + code, SK: "INVCODE"} }
+func inviteCodeKey(code string) key                 { return key{PK: "INVCODE#" + code, SK: "INVCODE"} }
 func teamCodesPartition(teamID string) string { return "TEAMCODES#" + teamID }
 
-func (r codeRecord) code() team.Code {
+func (r inviteCodeRecord) code() team.Code {
 	return team.Code{
 		Code: r.Code, TeamID: r.TeamID, RoleIDs: r.RoleIDs, CreatedBy: r.CreatedBy,
 		CreatedAt: parseTime(r.CreatedAt), ExpiresAt: parseTime(r.ValidUntil),
@@ -52,8 +52,8 @@ func (r codeRecord) code() team.Code {
 }
 
 var (
-	// ErrCodeTaken means a live code already has these digits: draw again.
-	ErrCodeTaken     = apperr.New(apperr.Conflict, "code_taken", "This code is in use.")
+	// ErrInvitationCodeTaken means a live code already has these digits: draw again.
+	ErrInvitationCodeTaken     = apperr.New(apperr.Conflict, "code_taken", "This code is in use.")
 	errCodeMissing   = apperr.Missing("Invitation code")
 	errInviteMissing = apperr.Missing("Invitation")
 )
@@ -64,41 +64,41 @@ func pendingAt(now time.Time) expression.ConditionBuilder {
 		And(expression.Name("validUntil").GreaterThan(expression.Value(formatTime(now))))
 }
 
-// CreateCode writes a code if no live code has its digits; a used, revoked or expired
-// one is replaced. It answers ErrCodeTaken when the digits are live.
-func (s *Store) CreateCode(ctx context.Context, c team.Code, now time.Time) error {
+// CreateInvitationCode writes a code if no live code has its digits; a used, revoked or expired
+// one is replaced. It answers ErrInvitationCodeTaken when the digits are live.
+func (s *Store) CreateInvitationCode(ctx context.Context, c team.Code, now time.Time) error {
 	tx := s.txn()
-	tx.put(codeRecord{
-		key:    codeKey(c.Code),
+	tx.put(inviteCodeRecord{
+		key:    inviteCodeKey(c.Code),
 		GSI1PK: teamCodesPartition(c.TeamID), GSI1SK: formatTime(c.CreatedAt) + "#" + c.Code,
 		Code: c.Code, TeamID: c.TeamID, RoleIDs: c.RoleIDs, CreatedBy: c.CreatedBy,
 		CreatedAt: formatTime(c.CreatedAt), ValidUntil: formatTime(c.ExpiresAt), Status: string(team.Pending),
 		ExpiresAt: c.ExpiresAt.Add(keepAfterExpiry).Unix(),
-	}, notExists().Or(pendingAt(now).Not()), ErrCodeTaken)
+	}, notExists().Or(pendingAt(now).Not()), ErrInvitationCodeTaken)
 	tx.check(teamKey(c.TeamID), teamActive(), errTeamMissing)
 	checkRoles(tx, c.RoleIDs)
 	return tx.run(ctx)
 }
 
-// Code reads one invitation code; an unknown one is not_found.
-func (s *Store) Code(ctx context.Context, code string) (team.Code, error) {
-	item, err := s.getItem(ctx, codeKey(code))
+// InvitationCode reads one invitation code; an unknown one is not_found.
+func (s *Store) InvitationCode(ctx context.Context, code string) (team.Code, error) {
+	item, err := s.getItem(ctx, inviteCodeKey(code))
 	if err != nil {
 		return team.Code{}, err
 	}
 	if item == nil {
 		return team.Code{}, errCodeMissing
 	}
-	var r codeRecord
+	var r inviteCodeRecord
 	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return team.Code{}, apperr.Wrap(err, "unmarshal code")
 	}
 	return r.code(), nil
 }
 
-// ListCodes answers one page of a team's live codes (pending and unexpired at now),
+// ListInvitationCodes answers one page of a team's live codes (pending and unexpired at now),
 // newest first.
-func (s *Store) ListCodes(ctx context.Context, teamID string, now time.Time, p Page) ([]team.Code, string, error) {
+func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time.Time, p Page) ([]team.Code, string, error) {
 	partition := teamCodesPartition(teamID)
 	spec := listSpec{name: "codes:" + teamID, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
@@ -113,7 +113,7 @@ func (s *Store) ListCodes(ctx context.Context, teamID string, now time.Time, p P
 		}
 		byCode := map[string]team.Code{}
 		for _, item := range found {
-			var r codeRecord
+			var r inviteCodeRecord
 			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 				return nil, nil, apperr.Wrap(err, "unmarshal code")
 			}
@@ -131,20 +131,20 @@ func (s *Store) ListCodes(ctx context.Context, teamID string, now time.Time, p P
 	})
 }
 
-// RevokeCode revokes a pending code of a team. A code that changed since c was read
+// RevokeInvitationCode revokes a pending code of a team. A code that changed since c was read
 // (used, revoked, expired meanwhile) answers the 410 of what it became.
-func (s *Store) RevokeCode(ctx context.Context, c team.Code, now time.Time) error {
+func (s *Store) RevokeInvitationCode(ctx context.Context, c team.Code, now time.Time) error {
 	tx := s.txn()
-	tx.update(codeKey(c.Code), expression.Set(expression.Name("status"), expression.Value(string(team.Revoked))),
+	tx.update(inviteCodeKey(c.Code), expression.Set(expression.Name("status"), expression.Value(string(team.Revoked))),
 		pendingAt(now).And(expression.Name("teamId").Equal(expression.Value(c.TeamID))), team.ErrUsed)
 	return tx.run(ctx)
 }
 
-// RedeemCode consumes a code and adds the membership m in one transaction. A code
+// RedeemInvitationCode consumes a code and adds the membership m in one transaction. A code
 // consumed first by someone else answers invitation_used.
-func (s *Store) RedeemCode(ctx context.Context, c team.Code, m team.Membership, now time.Time) error {
+func (s *Store) RedeemInvitationCode(ctx context.Context, c team.Code, m team.Membership, now time.Time) error {
 	tx := s.txn()
-	tx.update(codeKey(c.Code),
+	tx.update(inviteCodeKey(c.Code),
 		expression.Set(expression.Name("status"), expression.Value(string(team.Accepted))).
 			Set(expression.Name("usedBy"), expression.Value(m.UserID)).
 			Set(expression.Name("usedAt"), expression.Value(formatTime(now))),

@@ -34,17 +34,38 @@ type conflict = *apperr.Error
 
 // transact writes items all-or-nothing. conflicts[i] is the error to report when the
 // condition of items[i] fails; when several fail, their fields are reported together.
+// A transaction cancelled only because another one held an item (TransactionConflict)
+// is tried again: the race then ends in a clear answer, not a 500.
 func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, conflicts []conflict) error {
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if err == nil {
-		return nil
+	var err error
+	for attempt := range transactAttempts {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 15 * time.Millisecond)
+		}
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return nil
+		}
+		var canceled *types.TransactionCanceledException
+		if !errors.As(err, &canceled) {
+			return apperr.Wrap(err, "transact write")
+		}
+		if c := conditionConflict(canceled.CancellationReasons, conflicts); c != nil {
+			return c
+		}
+		if !onlyTransactionConflicts(canceled.CancellationReasons) {
+			break
+		}
 	}
-	var canceled *types.TransactionCanceledException
-	if !errors.As(err, &canceled) {
-		return apperr.Wrap(err, "transact write")
-	}
+	return apperr.Wrap(err, "transact write")
+}
+
+const transactAttempts = 4
+
+// conditionConflict merges the domain errors of the items whose condition failed.
+func conditionConflict(reasons []types.CancellationReason, conflicts []conflict) *apperr.Error {
 	var first *apperr.Error
-	for i, reason := range canceled.CancellationReasons {
+	for i, reason := range reasons {
 		if aws.ToString(reason.Code) != "ConditionalCheckFailed" || i >= len(conflicts) || conflicts[i] == nil {
 			continue
 		}
@@ -57,10 +78,21 @@ func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, c
 			first.Fields[field] = message
 		}
 	}
-	if first == nil {
-		return apperr.Wrap(err, "transact write")
-	}
 	return first
+}
+
+func onlyTransactionConflicts(reasons []types.CancellationReason) bool {
+	seen := false
+	for _, r := range reasons {
+		switch aws.ToString(r.Code) {
+		case "", "None":
+		case "TransactionConflict":
+			seen = true
+		default:
+			return false
+		}
+	}
+	return seen
 }
 
 func notExists() expression.ConditionBuilder {

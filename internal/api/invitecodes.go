@@ -1,0 +1,235 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/authz"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/team"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// codeRedeemFailures limits wrong, used or expired codes per user: 10 million codes
+// are few enough to guess at without a limit.
+var codeRedeemFailures = store.Limit{Name: "invitation-code-failures", Max: 10, Window: 15 * time.Minute}
+
+type codeView struct {
+	Code      string   `json:"code"`
+	TeamID    string   `json:"teamId"`
+	RoleIDs   []string `json:"roleIds"`
+	CreatedAt string   `json:"createdAt"`
+	CreatedBy string   `json:"createdBy"`
+	ExpiresAt string   `json:"expiresAt"`
+}
+
+func viewCode(c team.Code) codeView {
+	return codeView{Code: c.Code, TeamID: c.TeamID, RoleIDs: c.RoleIDs, CreatedAt: user.Timestamp(c.CreatedAt),
+		CreatedBy: c.CreatedBy, ExpiresAt: user.Timestamp(c.ExpiresAt)}
+}
+
+type roleIDsRequest struct {
+	RoleIDs []string `json:"roleIds"`
+}
+
+// newCode draws 8 decimal digits, uniformly, from the system's secure random source.
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		panic("crypto/rand failed: " + err.Error()) // crypto/rand does not fail on Linux
+	}
+	return fmt.Sprintf("%08d", n.Int64())
+}
+
+// codeDraws bounds the redraws when the digits belong to a live code: with 10^8 codes
+// and a 24-hour life, several collisions in a row mean something is wrong.
+const codeDraws = 8
+
+// CreateInvitationCode is POST /v1/teams/{id}/invitation-codes.
+func (a *API) CreateInvitationCode(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in roleIDsRequest
+	f := httpapi.Decode(req, &in)
+	id, err := pathTeamID(req)
+	if err != nil {
+		f.Add("id", "is not a valid id")
+	}
+	roleIDs(f, "roleIds", in.RoleIDs)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	at, err := a.enterTeam(ctx, req, id, authz.ManageInvitations)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if _, err := a.assignable(ctx, at, "roleIds", in.RoleIDs); err != nil {
+		return httpapi.Response{}, err
+	}
+	now := a.Now()
+	c := team.Code{TeamID: id, RoleIDs: in.RoleIDs, CreatedBy: at.me.ID, CreatedAt: now, ExpiresAt: now.Add(team.CodeValidity)}
+	for range codeDraws {
+		c.Code = newCode()
+		err = a.Store.CreateInvitationCode(ctx, c, now)
+		if !apperr.IsCode(err, store.ErrInvitationCodeTaken.Code) {
+			break
+		}
+	}
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, viewCode(c)), nil
+}
+
+// ListInvitationCodes is GET /v1/teams/{id}/invitation-codes: unexpired, unused codes.
+func (a *API) ListInvitationCodes(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	f := validate.Fields{}
+	q := httpapi.Query(req, f, "limit", "cursor")
+	id, err := pathTeamID(req)
+	if err != nil {
+		f.Add("id", "is not a valid id")
+	}
+	page := store.Page{Limit: validate.Limit(f, "limit", q["limit"]), Cursor: q["cursor"]}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
+		return httpapi.Response{}, err
+	}
+	codes, next, err := a.Store.ListInvitationCodes(ctx, id, a.Now(), page)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	views := make([]codeView, len(codes))
+	for i, c := range codes {
+		views[i] = viewCode(c)
+	}
+	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
+}
+
+// RevokeInvitationCode is DELETE /v1/teams/{id}/invitation-codes/{code}.
+func (a *API) RevokeInvitationCode(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	f := validate.Fields{}
+	id, err := pathTeamID(req)
+	if err != nil {
+		f.Add("id", "is not a valid id")
+	}
+	code := codePath(f, req)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
+		return httpapi.Response{}, err
+	}
+	c, err := a.Store.InvitationCode(ctx, code)
+	if err == nil && c.TeamID != id {
+		err = apperr.Missing("Invitation code")
+	}
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	now := a.Now()
+	if err := team.Usable(c.StatusAt(now)); err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.Store.RevokeInvitationCode(ctx, c, now); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.NoContent(), nil
+}
+
+func codePath(f validate.Fields, req events.APIGatewayV2HTTPRequest) string {
+	sub := validate.Fields{}
+	code := validate.InvitationCode(sub, "code", req.PathParameters["code"])
+	for k, v := range sub {
+		f.Add(k, v)
+	}
+	return code
+}
+
+type joinRequest struct {
+	Code string `json:"code"`
+}
+
+// JoinTeam is POST /v1/teams/join: a member redeems an invitation code.
+func (a *API) JoinTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in joinRequest
+	f := httpapi.Decode(req, &in)
+	code := validate.InvitationCode(f, "code", in.Code)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.CheckJoin(me); err != nil {
+		return httpapi.Response{}, err
+	}
+	view, err := a.redeemInvitationCode(ctx, me, code)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, view), nil
+}
+
+// redeemInvitationCode makes u a member of the code's team with its roles, for joining and for
+// registration. Failures the user could be guessing with count against a per-user limit.
+func (a *API) redeemInvitationCode(ctx context.Context, u user.User, code string) (memberView, error) {
+	now := a.Now()
+	if err := a.Store.CheckLimit(ctx, codeRedeemFailures, u.ID, now); err != nil {
+		return memberView{}, err
+	}
+	view, err := a.consumeInvitationCode(ctx, u, code, now)
+	if e := apperr.As(err); e != nil && (e.Kind == apperr.NotFound || e.Kind == apperr.Gone) {
+		if limited := a.Store.Hit(ctx, codeRedeemFailures, u.ID, now); limited != nil {
+			return memberView{}, limited
+		}
+	}
+	return view, err
+}
+
+func (a *API) consumeInvitationCode(ctx context.Context, u user.User, code string, now time.Time) (memberView, error) {
+	c, err := a.Store.InvitationCode(ctx, code)
+	if err != nil {
+		return memberView{}, err
+	}
+	if err := team.Usable(c.StatusAt(now)); err != nil {
+		return memberView{}, err
+	}
+	m := team.Membership{TeamID: c.TeamID, UserID: u.ID, RoleIDs: c.RoleIDs, JoinedAt: now, AddedBy: c.CreatedBy}
+	if err := a.Store.RedeemInvitationCode(ctx, c, m, now); err != nil {
+		return memberView{}, inviteRoleGone(err)
+	}
+	return a.joined(ctx, u, m)
+}
+
+// joined is the answer to a redemption: the new membership.
+func (a *API) joined(ctx context.Context, u user.User, m team.Membership) (memberView, error) {
+	t, err := a.Store.Team(ctx, m.TeamID)
+	if err != nil {
+		return memberView{}, err
+	}
+	roles, err := a.Store.Roles(ctx, m.RoleIDs)
+	if err != nil {
+		return memberView{}, err
+	}
+	return memberOf(t, u, m, roles), nil
+}
+
+// inviteRoleGone words a role deleted since the invitation was made: the invitation
+// can no longer give what it promised, so it is as good as revoked.
+func inviteRoleGone(err error) error {
+	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid && e.Fields["roleIds"] != "" {
+		return &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
+			Message: "A role of this invitation no longer exists; ask for a new invitation."}
+	}
+	return err
+}
