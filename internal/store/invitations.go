@@ -40,7 +40,7 @@ type inviteCodeRecord struct {
 	ExpiresAt  int64    `dynamodbav:"expiresAt"`
 }
 
-func inviteCodeKey(code string) key                 { return key{PK: "INVCODE#" + code, SK: "INVCODE"} }
+func inviteCodeKey(code string) key           { return key{PK: "INVCODE#" + code, SK: "INVCODE"} }
 func teamCodesPartition(teamID string) string { return "TEAMCODES#" + teamID }
 
 func (r inviteCodeRecord) code() team.Code {
@@ -53,9 +53,9 @@ func (r inviteCodeRecord) code() team.Code {
 
 var (
 	// ErrInvitationCodeTaken means a live code already has these digits: draw again.
-	ErrInvitationCodeTaken     = apperr.New(apperr.Conflict, "code_taken", "This code is in use.")
-	errCodeMissing   = apperr.Missing("Invitation code")
-	errInviteMissing = apperr.Missing("Invitation")
+	ErrInvitationCodeTaken = apperr.New(apperr.Conflict, "code_taken", "This code is in use.")
+	errCodeMissing         = apperr.Missing("Invitation code")
+	errInviteMissing       = apperr.Missing("Invitation")
 )
 
 // pendingAt holds for an invitation still pending and unexpired at now.
