@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -64,10 +66,14 @@ type registerRequest struct {
 	ConfirmPassword  string `json:"confirmPassword"`
 	Email            string `json:"email"`
 	VerificationCode string `json:"verificationCode"`
+	InvitationCode   string `json:"invitationCode"`
+	InvitationToken  string `json:"invitationToken"`
 }
 
 type registered struct {
 	User user.View `json:"user"`
+	// Membership is the team joined through an invitation, if any.
+	Membership *memberView `json:"membership,omitempty"`
 }
 
 // Register is POST /v1/auth/register: a person creates its own member account, with
@@ -95,23 +101,55 @@ func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		f.Add("confirmPassword", "must be the same as password")
 	}
 	u.Email = validate.Email(f, "email", in.Email)
-	secret := validate.VerificationCode(f, "verificationCode", in.VerificationCode)
+	invite, inviteErr := a.readRegistrationInvite(ctx, f, in.InvitationCode, in.InvitationToken, u.Email)
+	var secret string
+	if !invite.provesEmail() || in.VerificationCode != "" {
+		secret = validate.VerificationCode(f, "verificationCode", in.VerificationCode)
+	}
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
+	if inviteErr != nil {
+		return httpapi.Response{}, inviteErr
+	}
 
 	// The code is checked before anything is written or any uniqueness is tested, so
-	// that only someone holding the address's code learns whether it is taken.
-	code, err := a.redeemCode(ctx, registrationCode(u.Email), secret, "verificationCode")
-	if err != nil {
-		return httpapi.Response{}, err
+	// that only someone holding the address's code learns whether it is taken. A link
+	// sent to the address proves it instead.
+	var code *store.Code
+	if !invite.provesEmail() {
+		redeemed, err := a.redeemCode(ctx, registrationCode(u.Email), secret, "verificationCode")
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		code = &redeemed
 	}
 	u.EmailVerified = true
-
-	err = a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true})
-	if err != nil {
-		a.restoreCode(ctx, code)
+	giveBack := func() {
+		if code != nil {
+			a.restoreCode(ctx, *code)
+		}
+	}
+	if err := a.checkRegistrationInvite(ctx, invite, u.Email); err != nil {
+		giveBack()
 		return httpapi.Response{}, err
 	}
-	return httpapi.JSON(http.StatusCreated, registered{User: u.View()}), nil
+
+	err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true})
+	if err != nil {
+		giveBack()
+		return httpapi.Response{}, err
+	}
+	// Registering through an invitation is joining: if the invitation was used up
+	// meanwhile, the account goes again and the person may retry without it.
+	membership, err := a.joinRegistered(ctx, u, invite)
+	if err != nil {
+		if undo := a.Accounts.Discard(ctx, u); undo != nil {
+			slog.ErrorContext(ctx, "could not remove a registration whose invitation failed", "userId", u.ID, "error", undo.Error())
+			return httpapi.Response{}, errors.Join(err, undo)
+		}
+		giveBack()
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, registered{User: u.View(), Membership: membership}), nil
 }

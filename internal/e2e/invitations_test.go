@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -277,16 +276,11 @@ func TestInvitationLinks(t *testing.T) {
 
 func tokenOf(link string) string { return link[strings.LastIndex(link, "/")+1:] }
 
-// TestInvitationLookupsAreLimitedPerIP looks links up from an address of its own on the
-// loopback network, so that the limit it exhausts is not the other tests'.
+// TestInvitationLookupsAreLimitedPerIP looks links up from a loopback address of its
+// own, so that the limit it exhausts is not the other tests'.
 func TestInvitationLookupsAreLimitedPerIP(t *testing.T) {
 	t.Parallel()
-	b := make([]byte, 2)
-	_, _ = rand.Read(b)
-	source := &net.TCPAddr{IP: net.IPv4(127, 0, 10+b[0]%200, 1+b[1]%250)}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		DialContext: (&net.Dialer{LocalAddr: source}).DialContext,
-	}}
+	client := fromNewIP()
 	lookup := func() *http.Response {
 		resp, err := client.Get(apiURL + "/v1/invitations/" + strings.Repeat("B", 43))
 		if err != nil {
