@@ -103,7 +103,9 @@ func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	u.Email = validate.Email(f, "email", in.Email)
 	invite, inviteErr := a.readRegistrationInvite(ctx, f, in.InvitationCode, in.InvitationToken, u.Email)
 	var secret string
-	if !invite.provesEmail() || in.VerificationCode != "" {
+	// An unusable invitation is the answer (once the other fields are good), rather
+	// than a verification code it would have spared.
+	if (inviteErr == nil && !invite.provesEmail()) || in.VerificationCode != "" {
 		secret = validate.VerificationCode(f, "verificationCode", in.VerificationCode)
 	}
 	if err := invalid(f); err != nil {
