@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/apperr"
-	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
@@ -92,11 +91,7 @@ func (a *API) CreateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, err := a.caller(ctx, req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := authz.CheckAdmin(me); err != nil {
+	if _, err := a.admin(ctx, req); err != nil {
 		return httpapi.Response{}, err
 	}
 	if err := a.Store.CreateRole(ctx, r); err != nil {
@@ -106,6 +101,19 @@ func (a *API) CreateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 }
 
 var errBuiltInRole = apperr.New(apperr.Forbidden, "forbidden", "Built-in roles cannot be changed or deleted.")
+
+// customRole loads, for an admin, the custom role an edit or deletion is about, with
+// its version; built-in roles are refused.
+func (a *API) customRole(ctx context.Context, req events.APIGatewayV2HTTPRequest, id string) (team.Role, int64, error) {
+	if _, err := a.admin(ctx, req); err != nil {
+		return team.Role{}, 0, err
+	}
+	r, version, err := a.Store.Role(ctx, id)
+	if err == nil && r.BuiltIn {
+		err = errBuiltInRole
+	}
+	return r, version, err
+}
 
 // rolePath reads a role's {id}: a custom role's id, or a built-in role's.
 func rolePath(f validate.Fields, req events.APIGatewayV2HTTPRequest) string {
@@ -137,19 +145,9 @@ func (a *API) UpdateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, err := a.caller(ctx, req)
+	old, version, err := a.customRole(ctx, req, id)
 	if err != nil {
 		return httpapi.Response{}, err
-	}
-	if err := authz.CheckAdmin(me); err != nil {
-		return httpapi.Response{}, err
-	}
-	old, version, err := a.Store.Role(ctx, id)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if old.BuiltIn {
-		return httpapi.Response{}, errBuiltInRole
 	}
 	updated := old
 	if in.Name != nil {
@@ -175,19 +173,9 @@ func (a *API) DeleteRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, err := a.caller(ctx, req)
+	r, _, err := a.customRole(ctx, req, id)
 	if err != nil {
 		return httpapi.Response{}, err
-	}
-	if err := authz.CheckAdmin(me); err != nil {
-		return httpapi.Response{}, err
-	}
-	r, _, err := a.Store.Role(ctx, id)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if r.BuiltIn {
-		return httpapi.Response{}, errBuiltInRole
 	}
 	if err := a.Store.DeleteRole(ctx, r); err != nil {
 		return httpapi.Response{}, err

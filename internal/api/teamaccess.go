@@ -148,3 +148,12 @@ func renameField(err error, from, to string) error {
 	c.Fields[to] = msg
 	return &c
 }
+
+// admin loads the caller of a platform-level team or role action: admins only.
+func (a *API) admin(ctx context.Context, req events.APIGatewayV2HTTPRequest) (user.User, error) {
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return user.User{}, err
+	}
+	return me, authz.CheckAdmin(me)
+}

@@ -104,11 +104,8 @@ func (a *API) CreateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, err := a.caller(ctx, req)
+	me, err := a.admin(ctx, req)
 	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := authz.CheckAdmin(me); err != nil {
 		return httpapi.Response{}, err
 	}
 	t.CreatedBy = me.ID
@@ -186,11 +183,7 @@ func (a *API) DeleteTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	me, err := a.caller(ctx, req)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := authz.CheckAdmin(me); err != nil {
+	if _, err := a.admin(ctx, req); err != nil {
 		return httpapi.Response{}, err
 	}
 	if err := a.Store.DeleteTeam(ctx, id); err != nil {

@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/team"
@@ -102,33 +100,11 @@ func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time
 	partition := teamCodesPartition(teamID)
 	spec := listSpec{name: "codes:" + teamID, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	return collect(ctx, s, q, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Code, []bool, error) {
-		keys := make([]key, len(items))
-		for i, item := range items {
-			keys[i] = key{PK: strAttr(item, "pk"), SK: strAttr(item, "sk")}
-		}
-		found, err := s.getItems(ctx, keys)
-		if err != nil {
-			return nil, nil, err
-		}
-		byCode := map[string]team.Code{}
-		for _, item := range found {
-			var r inviteCodeRecord
-			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-				return nil, nil, apperr.Wrap(err, "unmarshal code")
-			}
-			byCode[r.Code] = r.code()
-		}
-		values := make([]team.Code, len(items))
-		keep := make([]bool, len(items))
-		for i, k := range keys {
-			c, ok := byCode[strings.TrimPrefix(k.PK, "INVCODE#")]
-			values[i] = c
+	return collect(ctx, s, q, spec, p, readIndexed(s, func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
+		func(c team.Code) bool {
 			// A code's digits may since have been drawn again for another team.
-			keep[i] = ok && c.TeamID == teamID && c.StatusAt(now) == team.Pending
-		}
-		return values, keep, nil
-	})
+			return c.TeamID == teamID && c.StatusAt(now) == team.Pending
+		}))
 }
 
 // RevokeInvitationCode revokes a pending code of a team. A code that changed since c was read
@@ -267,32 +243,8 @@ func (s *Store) ListInvitations(ctx context.Context, teamID string, status team.
 	partition := teamInvitesPartition(teamID)
 	spec := listSpec{name: "invitations:" + teamID + ":" + string(status), attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	return collect(ctx, s, q, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Invitation, []bool, error) {
-		keys := make([]key, len(items))
-		for i, item := range items {
-			keys[i] = key{PK: strAttr(item, "pk"), SK: strAttr(item, "sk")}
-		}
-		found, err := s.getItems(ctx, keys)
-		if err != nil {
-			return nil, nil, err
-		}
-		byID := map[string]team.Invitation{}
-		for _, item := range found {
-			var r inviteRecord
-			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-				return nil, nil, apperr.Wrap(err, "unmarshal invitation")
-			}
-			byID[r.ID] = r.invitation()
-		}
-		values := make([]team.Invitation, len(items))
-		keep := make([]bool, len(items))
-		for i, k := range keys {
-			inv, ok := byID[strings.TrimPrefix(k.PK, "INVITE#")]
-			values[i] = inv
-			keep[i] = ok && (status == "" || inv.StatusAt(now) == status)
-		}
-		return values, keep, nil
-	})
+	return collect(ctx, s, q, spec, p, readIndexed(s, func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
+		func(i team.Invitation) bool { return status == "" || i.StatusAt(now) == status }))
 }
 
 // RevokeInvitation revokes a pending link. One accepted meanwhile answers invitation_used.

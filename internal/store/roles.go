@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/team"
@@ -208,22 +207,7 @@ func (s *Store) ListRoles(ctx context.Context, p Page) ([]team.Role, string, err
 	custom.Limit = p.Limit - len(out)
 	spec := listSpec{name: "roles", attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: rolesAll}
 	roles, next, err := collect(ctx, s, query{index: "GSI1", keyCond: rolesPartition()}, spec, custom,
-		func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Role, []bool, error) {
-			ids := make([]string, len(items))
-			for i, item := range items {
-				ids[i] = strings.TrimPrefix(strAttr(item, "pk"), "ROLE#")
-			}
-			found, err := s.Roles(ctx, ids)
-			if err != nil {
-				return nil, nil, err
-			}
-			values := make([]team.Role, len(items))
-			keep := make([]bool, len(items))
-			for i, id := range ids {
-				values[i], keep[i] = found[id]
-			}
-			return values, keep, nil
-		})
+		readIndexed(s, func(r roleRecord) (team.Role, bool) { return r.role(), !r.Deleting }, func(team.Role) bool { return true }))
 	if err != nil {
 		return nil, "", err
 	}
