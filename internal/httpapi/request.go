@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"strings"
+
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/apperr"
@@ -53,4 +55,14 @@ func SourceIP(req events.APIGatewayV2HTTPRequest) string {
 // UserAgent is the caller's User-Agent header, as API Gateway recorded it.
 func UserAgent(req events.APIGatewayV2HTTPRequest) string {
 	return req.RequestContext.HTTP.UserAgent
+}
+
+// BearerToken is the caller's access token as sent, for the Cognito calls that act as
+// the user (binding an authenticator). API Gateway has already checked it.
+func BearerToken(req events.APIGatewayV2HTTPRequest) string {
+	scheme, token, ok := strings.Cut(req.Headers["authorization"], " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
 }
