@@ -196,6 +196,32 @@ func TestCognitoEmulator(t *testing.T) {
 		}
 	})
 
+	t.Run("a challenge session belongs to its user", func(t *testing.T) {
+		for _, name := range []string{"session-owner", "session-victim"} {
+			if _, err := client.AdminCreateUser(ctx, &cognito.AdminCreateUserInput{UserPoolId: &pool.ID, Username: aws.String(name),
+				TemporaryPassword: aws.String(pw), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := s.login("session-owner", pw)
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+			t.Fatalf("login: %v %+v", err, out)
+		}
+		answer := func(username string) error {
+			_, err := client.RespondToAuthChallenge(ctx, &cognito.RespondToAuthChallengeInput{
+				ClientId: &pool.ClientID, ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
+				ChallengeResponses: map[string]string{"USERNAME": username, "NEW_PASSWORD": "another plain passphrase"},
+			})
+			return err
+		}
+		if err := answer("session-victim"); !notAuthorized(err) {
+			t.Errorf("another user's session: %v, want NotAuthorizedException", err)
+		}
+		if err := answer("session-owner"); err != nil {
+			t.Errorf("the session's own user: %v", err)
+		}
+	})
+
 	t.Run("RevokeToken and GlobalSignOut end refresh tokens", func(t *testing.T) {
 		s.createUser("signout-user", pw)
 		first := s.tokens("signout-user", pw)
