@@ -7,15 +7,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/bootstrap"
+	"github.com/roster-dev/roster/internal/cognitotrigger"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/store"
 )
 
 // The handlers run in this process against the local stack that `make test` starts;
@@ -56,18 +60,30 @@ func TestSampleEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		event  string
-		op     httpapi.Operation
-		status int
-		code   string
+		event   string
+		op      httpapi.Operation
+		status  int
+		code    string
+		subject string // whose claims the sample carries; the admin's when empty
 	}{
-		{"login", h.Login, http.StatusUnauthorized, "invalid_credentials"},
-		{"challenge", h.Challenge, http.StatusUnauthorized, "unauthenticated"},
-		{"refresh", h.Refresh, http.StatusUnauthorized, "unauthenticated"},
-		{"get-me", h.GetMe, http.StatusOK, ""},
-		{"list-users", h.ListUsers, http.StatusOK, ""},
-		{"create-user", h.CreateUser, http.StatusCreated, ""},
-		{"get-user", h.GetUser, http.StatusNotFound, "not_found"},
+		{"login", h.Login, http.StatusUnauthorized, "invalid_credentials", ""},
+		{"challenge", h.Challenge, http.StatusUnauthorized, "unauthenticated", ""},
+		{"refresh", h.Refresh, http.StatusUnauthorized, "unauthenticated", ""},
+		{"get-me", h.GetMe, http.StatusOK, "", ""},
+		{"list-users", h.ListUsers, http.StatusOK, "", ""},
+		{"create-user", h.CreateUser, http.StatusCreated, "", ""},
+		{"get-user", h.GetUser, http.StatusNotFound, "not_found", ""},
+		// Signing the admin out everywhere would end other tests' sessions: the sample
+		// signs out an id no Cognito user has, which Cognito answers like any other.
+		{"logout", h.Logout, http.StatusNoContent, "", "aaaaaaaaaaaaaaaaaaaaaaaaaa"},
+		// The sample's bearer token is not one Cognito issued, and Cognito says so.
+		{"start-totp", h.StartTOTP, http.StatusUnauthorized, "unauthenticated", ""},
+		{"verify-totp", h.VerifyTOTP, http.StatusUnauthorized, "unauthenticated", ""},
+		// The admin has no MFA: nothing to unbind, nothing written.
+		{"unbind-my-mfa", h.UnbindMyMFA, http.StatusNoContent, "", ""},
+		{"unbind-user-mfa", h.UnbindUserMFA, http.StatusNotFound, "not_found", ""},
+		{"list-my-login-events", h.MyLoginEvents, http.StatusOK, "", ""},
+		{"list-user-login-events", h.UserLoginEvents, http.StatusNotFound, "not_found", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
@@ -81,6 +97,9 @@ func TestSampleEvents(t *testing.T) {
 				// the bootstrapped admin's, as the authorizer would pass them on.
 				auth.JWT.Claims["client_id"] = a.ClientID
 				auth.JWT.Claims["username"] = adminID
+				if tt.subject != "" {
+					auth.JWT.Claims["username"] = tt.subject
+				}
 			}
 			resp, err := httpapi.Handle(tt.op)(ctx, req)
 			if err != nil {
@@ -91,6 +110,29 @@ func TestSampleEvents(t *testing.T) {
 			}
 		})
 	}
+	t.Run("post-authentication", func(t *testing.T) {
+		var ev events.CognitoEventUserPoolsPostAuthentication
+		readEvent(t, "post-authentication", &ev)
+		if ev.TriggerSource != "PostAuthentication_Authentication" {
+			t.Fatalf("trigger source %q", ev.TriggerSource)
+		}
+		// As the pool would send it: Roster's pool, a user of it, another app client.
+		ev.UserPoolID, ev.UserName = a.UserPoolID, adminID
+		since := a.Now().Add(-time.Second)
+		out, err := cognitotrigger.PostAuthentication(a)(ctx, ev)
+		if err != nil || out.UserName != ev.UserName || out.TriggerSource != ev.TriggerSource {
+			t.Fatalf("answer %+v, %v: the trigger must hand the event back", out, err)
+		}
+		got, _, err := a.Store.LoginEvents(ctx, adminID, since, store.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(got, func(e store.LoginEvent) bool {
+			return e.Via == store.ViaCognito && e.Outcome == store.LoginSucceeded
+		}) {
+			t.Fatalf("no sign-in recorded from the sample: %+v", got)
+		}
+	})
 	t.Run("bootstrap-admin", func(t *testing.T) {
 		var in bootstrap.Input
 		readEvent(t, "bootstrap-admin", &in)
