@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -70,6 +71,39 @@ func (r response) items() []map[string]any {
 // call sends a request; body may be a string (sent as is), nil, or a value to marshal.
 func call(t *testing.T, token, method, path string, body any) response {
 	t.Helper()
+	return send(t, httpClient, token, method, path, body)
+}
+
+// callFrom is call made from another loopback address, which the gateway reports as the
+// source IP: tests of per-address limits and records use addresses of their own.
+func callFrom(t *testing.T, ip, token, method, path string, body any) response {
+	t.Helper()
+	return send(t, clientFrom(ip), token, method, path, body)
+}
+
+var clientsByIP sync.Map
+
+func clientFrom(ip string) *http.Client {
+	if c, ok := clientsByIP.Load(ip); ok {
+		return c.(*http.Client)
+	}
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	c, _ := clientsByIP.LoadOrStore(ip, &http.Client{
+		Timeout:   httpClient.Timeout,
+		Transport: &http.Transport{DialContext: dialer.DialContext},
+	})
+	return c.(*http.Client)
+}
+
+// newIP answers a fresh loopback address (127.0.0.0/8 all reaches the gateway).
+func newIP() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("127.%d.%d.%d", b[0], b[1], 2+b[2]%250)
+}
+
+func send(t *testing.T, client *http.Client, token, method, path string, body any) response {
+	t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -91,7 +125,7 @@ func call(t *testing.T, token, method, path string, body any) response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := httpClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
