@@ -59,31 +59,40 @@ func TestSampleEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Samples whose claims name someone other than the admin.
+	subjects := map[string]string{"logout": "aaaaaaaaaaaaaaaaaaaaaaaaaa"}
 	tests := []struct {
-		event   string
-		op      httpapi.Operation
-		status  int
-		code    string
-		subject string // whose claims the sample carries; the admin's when empty
+		event  string
+		op     httpapi.Operation
+		status int
+		code   string
 	}{
-		{"login", h.Login, http.StatusUnauthorized, "invalid_credentials", ""},
-		{"challenge", h.Challenge, http.StatusUnauthorized, "unauthenticated", ""},
-		{"refresh", h.Refresh, http.StatusUnauthorized, "unauthenticated", ""},
-		{"get-me", h.GetMe, http.StatusOK, "", ""},
-		{"list-users", h.ListUsers, http.StatusOK, "", ""},
-		{"create-user", h.CreateUser, http.StatusCreated, "", ""},
-		{"get-user", h.GetUser, http.StatusNotFound, "not_found", ""},
+		{"login", h.Login, http.StatusUnauthorized, "invalid_credentials"},
+		{"challenge", h.Challenge, http.StatusUnauthorized, "unauthenticated"},
+		{"refresh", h.Refresh, http.StatusUnauthorized, "unauthenticated"},
+		{"get-me", h.GetMe, http.StatusOK, ""},
+		{"list-users", h.ListUsers, http.StatusOK, ""},
+		{"create-user", h.CreateUser, http.StatusCreated, ""},
+		{"get-user", h.GetUser, http.StatusNotFound, "not_found"},
+		{"send-verification-code", h.SendVerificationCode, http.StatusAccepted, ""},
+		{"register", h.Register, http.StatusBadRequest, "invalid_request"},
+		{"forgot-password", h.ForgotPassword, http.StatusAccepted, ""},
+		{"reset-password", h.ResetPassword, http.StatusBadRequest, "invalid_request"},
+		// The sample's bearer token is not one Cognito issued.
+		{"change-password", h.ChangePassword, http.StatusBadRequest, "invalid_request"},
+		{"change-email", h.ChangeEmail, http.StatusAccepted, ""},
+		{"verify-email-change", h.VerifyEmailChange, http.StatusBadRequest, "invalid_request"},
 		// Signing the admin out everywhere would end other tests' sessions: the sample
-		// signs out an id no Cognito user has, which Cognito answers like any other.
-		{"logout", h.Logout, http.StatusNoContent, "", "aaaaaaaaaaaaaaaaaaaaaaaaaa"},
+		// signs out an id no Cognito user has (see subjects), which Cognito answers alike.
+		{"logout", h.Logout, http.StatusNoContent, ""},
 		// The sample's bearer token is not one Cognito issued, and Cognito says so.
-		{"start-totp", h.StartTOTP, http.StatusUnauthorized, "unauthenticated", ""},
-		{"verify-totp", h.VerifyTOTP, http.StatusUnauthorized, "unauthenticated", ""},
+		{"start-totp", h.StartTOTP, http.StatusUnauthorized, "unauthenticated"},
+		{"verify-totp", h.VerifyTOTP, http.StatusUnauthorized, "unauthenticated"},
 		// The admin has no MFA: nothing to unbind, nothing written.
-		{"unbind-my-mfa", h.UnbindMyMFA, http.StatusNoContent, "", ""},
-		{"unbind-user-mfa", h.UnbindUserMFA, http.StatusNotFound, "not_found", ""},
-		{"list-my-login-events", h.MyLoginEvents, http.StatusOK, "", ""},
-		{"list-user-login-events", h.UserLoginEvents, http.StatusNotFound, "not_found", ""},
+		{"unbind-my-mfa", h.UnbindMyMFA, http.StatusNoContent, ""},
+		{"unbind-user-mfa", h.UnbindUserMFA, http.StatusNotFound, "not_found"},
+		{"list-my-login-events", h.MyLoginEvents, http.StatusOK, ""},
+		{"list-user-login-events", h.UserLoginEvents, http.StatusNotFound, "not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
@@ -97,8 +106,8 @@ func TestSampleEvents(t *testing.T) {
 				// the bootstrapped admin's, as the authorizer would pass them on.
 				auth.JWT.Claims["client_id"] = a.ClientID
 				auth.JWT.Claims["username"] = adminID
-				if tt.subject != "" {
-					auth.JWT.Claims["username"] = tt.subject
+				if id, ok := subjects[tt.event]; ok {
+					auth.JWT.Claims["username"] = id
 				}
 			}
 			resp, err := httpapi.Handle(tt.op)(ctx, req)

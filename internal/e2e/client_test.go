@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -71,18 +72,19 @@ func (r response) items() []map[string]any {
 // call sends a request; body may be a string (sent as is), nil, or a value to marshal.
 func call(t *testing.T, token, method, path string, body any) response {
 	t.Helper()
-	return send(t, httpClient, token, method, path, body)
+	return callWith(t, httpClient, token, method, path, body)
 }
 
-// callFrom is call made from another loopback address, which the gateway reports as the
-// source IP: tests of per-address limits and records use addresses of their own.
+// callFrom is call made from a loopback address of the test's own (see newIP), which
+// the gateway reports as the source IP.
 func callFrom(t *testing.T, ip, token, method, path string, body any) response {
 	t.Helper()
-	return send(t, clientFrom(ip), token, method, path, body)
+	return callWith(t, clientFrom(ip), token, method, path, body)
 }
 
 var clientsByIP sync.Map
 
+// clientFrom answers a client whose requests come from ip, one per address.
 func clientFrom(ip string) *http.Client {
 	if c, ok := clientsByIP.Load(ip); ok {
 		return c.(*http.Client)
@@ -95,14 +97,19 @@ func clientFrom(ip string) *http.Client {
 	return c.(*http.Client)
 }
 
-// newIP answers a fresh loopback address (127.0.0.0/8 all reaches the gateway).
+// Per-IP rate limits would let one test's requests refuse another's, since every
+// test talks to the gateway from loopback. Linux routes all of 127.0.0.0/8 to the
+// loopback interface, so each test can have a source address of its own.
+var lastSourceIP atomic.Uint32
+
+// newIP answers a loopback address no other test uses.
 func newIP() string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("127.%d.%d.%d", b[0], b[1], 2+b[2]%250)
+	n := lastSourceIP.Add(1)
+	return net.IPv4(127, 10+byte(n>>16), byte(n>>8), byte(n)).String()
 }
 
-func send(t *testing.T, client *http.Client, token, method, path string, body any) response {
+// callWith is call through a given client (one with its own source address, say).
+func callWith(t *testing.T, client *http.Client, token, method, path string, body any) response {
 	t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {

@@ -56,8 +56,8 @@ func totpAt(t *testing.T, secret string, at time.Time) string {
 	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1_000_000)
 }
 
-// wrongCode is well formed and is not the code of the current step.
-func wrongCode(t *testing.T, secret string) string {
+// wrongTOTP is well formed and is not the code of the current step.
+func wrongTOTP(t *testing.T, secret string) string {
 	n, _ := strconv.Atoi(totpAt(t, secret, time.Now()))
 	return fmt.Sprintf("%06d", (n+500_000)%1_000_000)
 }
@@ -105,7 +105,7 @@ func TestTOTPBindSignInAndUnbind(t *testing.T) {
 	if call(t, token, "GET", "/v1/me", nil).get("user", "mfaEnabled") != false {
 		t.Fatal("MFA on before a code was verified")
 	}
-	r = call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": wrongCode(t, secret)})
+	r = call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": wrongTOTP(t, secret)})
 	expect(t, r, http.StatusBadRequest, "invalid_request")
 	if r.str("error", "fields", "code") == "" {
 		t.Fatalf("wrong code not named: %s", r.Raw)
@@ -134,7 +134,7 @@ func TestTOTPBindSignInAndUnbind(t *testing.T) {
 			"loginAccount": account, "session": session, "challenge": "SOFTWARE_TOKEN_MFA", "code": code,
 		})
 	}
-	r = answer(wrongCode(t, secret))
+	r = answer(wrongTOTP(t, secret))
 	expect(t, r, http.StatusBadRequest, "invalid_request")
 	if r.str("error", "fields", "code") == "" {
 		t.Fatalf("wrong code not named: %s", r.Raw)
@@ -154,7 +154,7 @@ func TestTOTPBindSignInAndUnbind(t *testing.T) {
 	}
 
 	// Unbinding by the user needs a current code.
-	r = call(t, mfaToken, "DELETE", "/v1/me/mfa", map[string]string{"code": wrongCode(t, secret)})
+	r = call(t, mfaToken, "DELETE", "/v1/me/mfa", map[string]string{"code": wrongTOTP(t, secret)})
 	expect(t, r, http.StatusBadRequest, "invalid_request")
 	expect(t, call(t, mfaToken, "GET", "/v1/me", nil), http.StatusOK, "")
 	if call(t, mfaToken, "GET", "/v1/me", nil).get("user", "mfaEnabled") != true {

@@ -57,12 +57,15 @@ func UserAgent(req events.APIGatewayV2HTTPRequest) string {
 	return req.RequestContext.HTTP.UserAgent
 }
 
-// BearerToken is the caller's access token as sent, for the Cognito calls that act as
-// the user (binding an authenticator). API Gateway has already checked it.
+// BearerToken is the raw access token of the request, for the few Cognito calls
+// that act as the signed-in user rather than as an admin.
 func BearerToken(req events.APIGatewayV2HTTPRequest) string {
-	scheme, token, ok := strings.Cut(req.Headers["authorization"], " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
+	for name, value := range req.Headers {
+		if strings.EqualFold(name, "authorization") {
+			if token, ok := strings.CutPrefix(value, "Bearer "); ok {
+				return token
+			}
+		}
 	}
-	return strings.TrimSpace(token)
+	return ""
 }
