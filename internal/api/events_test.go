@@ -68,6 +68,14 @@ func TestSampleEvents(t *testing.T) {
 		{"list-users", h.ListUsers, http.StatusOK, ""},
 		{"create-user", h.CreateUser, http.StatusCreated, ""},
 		{"get-user", h.GetUser, http.StatusNotFound, "not_found"},
+		{"send-verification-code", h.SendVerificationCode, http.StatusAccepted, ""},
+		{"register", h.Register, http.StatusBadRequest, "invalid_request"},
+		{"forgot-password", h.ForgotPassword, http.StatusAccepted, ""},
+		{"reset-password", h.ResetPassword, http.StatusBadRequest, "invalid_request"},
+		// The sample's bearer token is not one Cognito issued.
+		{"change-password", h.ChangePassword, http.StatusBadRequest, "invalid_request"},
+		{"change-email", h.ChangeEmail, http.StatusAccepted, ""},
+		{"verify-email-change", h.VerifyEmailChange, http.StatusBadRequest, "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {

@@ -70,6 +70,12 @@ func (r response) items() []map[string]any {
 // call sends a request; body may be a string (sent as is), nil, or a value to marshal.
 func call(t *testing.T, token, method, path string, body any) response {
 	t.Helper()
+	return callWith(t, httpClient, token, method, path, body)
+}
+
+// callWith is call through a given client (one with its own source address, say).
+func callWith(t *testing.T, client *http.Client, token, method, path string, body any) response {
+	t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -91,7 +97,7 @@ func call(t *testing.T, token, method, path string, body any) response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := httpClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

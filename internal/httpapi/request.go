@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"strings"
+
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/apperr"
@@ -53,4 +55,17 @@ func SourceIP(req events.APIGatewayV2HTTPRequest) string {
 // UserAgent is the caller's User-Agent header, as API Gateway recorded it.
 func UserAgent(req events.APIGatewayV2HTTPRequest) string {
 	return req.RequestContext.HTTP.UserAgent
+}
+
+// BearerToken is the raw access token of the request, for the few Cognito calls
+// that act as the signed-in user rather than as an admin.
+func BearerToken(req events.APIGatewayV2HTTPRequest) string {
+	for name, value := range req.Headers {
+		if strings.EqualFold(name, "authorization") {
+			if token, ok := strings.CutPrefix(value, "Bearer "); ok {
+				return token
+			}
+		}
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -194,4 +195,32 @@ func result(challenge types.ChallengeNameType, session *string, auth *types.Auth
 		t.RefreshToken = refresh
 	}
 	return Result{Tokens: t}
+}
+
+// ChangePassword changes the password of the user holding accessToken, which
+// Cognito accepts only with the right current password. A wrong one (or a token
+// Cognito has revoked) is a bad currentPassword.
+func (c *Cognito) ChangePassword(ctx context.Context, accessToken, current, next string) error {
+	_, err := c.client.ChangePassword(ctx, &cip.ChangePasswordInput{
+		AccessToken:      aws.String(accessToken),
+		PreviousPassword: aws.String(current),
+		ProposedPassword: aws.String(next),
+	})
+	var (
+		notAuthorized *types.NotAuthorizedException
+		badPassword   *types.InvalidPasswordException
+		tooMany       *types.TooManyRequestsException
+		limit         *types.LimitExceededException
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &notAuthorized):
+		return apperr.InvalidFields(map[string]string{"currentPassword": "is incorrect"})
+	case errors.As(err, &badPassword):
+		return apperr.InvalidFields(map[string]string{"newPassword": "is not accepted by the password policy"})
+	case errors.As(err, &tooMany), errors.As(err, &limit):
+		return apperr.Limited(30 * time.Second)
+	}
+	return apperr.Wrap(err, "cognito change password")
 }

@@ -1,8 +1,8 @@
-// Package mail holds every email Roster sends: the messages, rendered from
-// templates embedded in the binary, and the Sender that delivers them through
-// SES v2.
+// Package mail holds every email Roster sends: the messages, each defined once
+// as a list of blocks that render.go writes as both a text and an HTML part,
+// and the Sender that delivers them through SES v2.
 //
-// Operations build a Message with one of the template functions
+// Operations build a Message with one of the message functions
 // (VerificationCode, Invitation, ...) and hand it to a Sender; tests hand them
 // a mailtest.Recorder instead.
 package mail

@@ -1,0 +1,163 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/mail"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// passwordChangeFailures limits guesses of the current password by someone holding
+// a signed-in user's access token.
+var passwordChangeFailures = store.Limit{Name: "password-change-failures", Max: 5, Window: 15 * time.Minute}
+
+type forgotPasswordRequest struct {
+	LoginAccount string `json:"loginAccount"`
+}
+
+// ForgotPassword is POST /v1/auth/password/forgot. It answers the same 202, with the
+// same body, for an account that exists, one without an email address and one that
+// does not exist: each gets the same rate limits and the same stored code (keyed by
+// the login account, not by a user), and only the first is sent the code.
+func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in forgotPasswordRequest
+	f := httpapi.Decode(req, &in)
+	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	target, err := a.userByLogin(ctx, login)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	err = a.sendCode(ctx, req, codeSend{
+		code:    store.Code{Purpose: store.PasswordResetCode, Subject: validate.Fold(login), UserID: target.ID},
+		limit:   resetCodesPerAccount,
+		limitOn: validate.Fold(login),
+		message: func(secret string) (mail.Message, bool) {
+			if target.Email == "" {
+				return mail.Message{}, false
+			}
+			return mail.PasswordResetCode(target.Email, secret), true
+		},
+	})
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusAccepted, accepted{"If the account exists and has an email address, a reset code has been sent to it."}), nil
+}
+
+// userByLogin is the holder of a login account, or the zero user when there is none.
+func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) {
+	id, err := a.Store.UserIDByLogin(ctx, login)
+	if apperr.IsCode(err, "not_found") {
+		return user.User{}, nil
+	}
+	if err != nil {
+		return user.User{}, err
+	}
+	u, err := a.Store.User(ctx, id)
+	if apperr.IsCode(err, "not_found") {
+		return user.User{}, nil
+	}
+	return u, err
+}
+
+type resetPasswordRequest struct {
+	LoginAccount string `json:"loginAccount"`
+	Code         string `json:"code"`
+	NewPassword  string `json:"newPassword"`
+}
+
+// ResetPassword is POST /v1/auth/password/reset: a right code sets a new, permanent
+// password and ends every session of the account. An unknown account answers as a
+// wrong code does.
+func (a *API) ResetPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in resetPasswordRequest
+	f := httpapi.Decode(req, &in)
+	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
+	secret := validate.VerificationCode(f, "code", in.Code)
+	validate.Password(f, "newPassword", in.NewPassword, login)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	code, err := a.redeemCode(ctx, store.Code{Purpose: store.PasswordResetCode, Subject: validate.Fold(login)}, secret, "code")
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	// The account may have been deleted since, and its login account given to
+	// someone else: the code resets only the account it was sent for.
+	holder, err := a.Store.UserIDByLogin(ctx, login)
+	if err != nil && !apperr.IsCode(err, "not_found") {
+		a.restoreCode(ctx, code)
+		return httpapi.Response{}, err
+	}
+	if code.UserID == "" || holder != code.UserID {
+		return httpapi.Response{}, apperr.InvalidFields(validate.Fields{"code": "is incorrect or has expired; ask for a new code"})
+	}
+	if err := a.Identity.SetPassword(ctx, code.UserID, in.NewPassword, true); err != nil {
+		a.restoreCode(ctx, code)
+		return httpapi.Response{}, err
+	}
+	a.signOutEverywhere(ctx, code.UserID)
+	return httpapi.NoContent(), nil
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+// ChangePassword is POST /v1/me/password. Cognito checks the current password; on
+// success every refresh token of the user is revoked, so other sessions end. The
+// caller's own access token keeps working until it expires (at most an hour); to
+// stay signed in beyond that it signs in with the new password.
+func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in changePasswordRequest
+	f := httpapi.Decode(req, &in)
+	me, err := a.caller(ctx, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	validate.Required(f, "currentPassword", in.CurrentPassword)
+	validate.Password(f, "newPassword", in.NewPassword, me.LoginAccount)
+	if in.NewPassword != "" && in.NewPassword == in.CurrentPassword {
+		f.Add("newPassword", "must differ from the current password")
+	}
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	now := a.Now()
+	if err := a.Store.CheckLimit(ctx, passwordChangeFailures, me.ID, now); err != nil {
+		return httpapi.Response{}, err
+	}
+	err = a.Identity.ChangePassword(ctx, httpapi.BearerToken(req), in.CurrentPassword, in.NewPassword)
+	if e := apperr.As(err); e != nil && e.Fields["currentPassword"] != "" {
+		if hit := a.Store.Hit(ctx, passwordChangeFailures, me.ID, now); hit != nil && !apperr.IsCode(hit, "rate_limited") {
+			return httpapi.Response{}, hit
+		}
+	}
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	a.signOutEverywhere(ctx, me.ID)
+	return httpapi.NoContent(), nil
+}
+
+// signOutEverywhere ends a user's sessions after its password changed. The password
+// change has happened whatever this answers, so a failure is logged, not returned:
+// the person must not be told the change failed and try again with the old one.
+func (a *API) signOutEverywhere(ctx context.Context, userID string) {
+	if err := a.Identity.SignOutEverywhere(ctx, userID); err != nil {
+		slog.ErrorContext(ctx, "sessions not revoked after a password change", "userId", userID, "error", err.Error())
+	}
+}

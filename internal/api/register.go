@@ -1,0 +1,117 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/accounts"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/mail"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+type verificationCodeRequest struct {
+	Email string `json:"email"`
+}
+
+// SendVerificationCode is POST /v1/auth/verification-codes. The answer is the same
+// 202 whether or not the address is registered: a free address gets a code, a taken
+// one a notice that someone tried to register with it, which keeps the owner informed
+// without telling the asker anything. A taken address still gets a code item (whose
+// code is never sent), so the re-send rule answers alike too.
+func (a *API) SendVerificationCode(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in verificationCodeRequest
+	f := httpapi.Decode(req, &in)
+	email := validate.Email(f, "email", in.Email)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	taken, err := a.Store.EmailTaken(ctx, email)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	err = a.sendCode(ctx, req, codeSend{
+		code:    registrationCode(email),
+		limit:   codesPerEmail,
+		limitOn: validate.Fold(email),
+		message: func(secret string) (mail.Message, bool) {
+			if taken {
+				return mail.RegistrationAttempt(email, a.ConsoleURL), true
+			}
+			return mail.VerificationCode(email, secret), true
+		},
+	})
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusAccepted, accepted{"If the address can be registered, a verification code has been sent to it."}), nil
+}
+
+func registrationCode(email string) store.Code {
+	folded := validate.Fold(email)
+	return store.Code{Purpose: store.RegistrationCode, Subject: folded, Email: folded}
+}
+
+type registerRequest struct {
+	Username         string `json:"username"`
+	LoginAccount     string `json:"loginAccount"`
+	Password         string `json:"password"`
+	ConfirmPassword  string `json:"confirmPassword"`
+	Email            string `json:"email"`
+	VerificationCode string `json:"verificationCode"`
+}
+
+type registered struct {
+	User user.View `json:"user"`
+}
+
+// Register is POST /v1/auth/register: a person creates its own member account, with
+// no team, and a password of its own choosing, so the first sign-in asks for nothing.
+//
+// The steps: check every field; prove the email address (redeem the code); create the
+// account. A step that has taken something (a code) gives it back when a later one
+// fails, so a taken login account costs the person no code.
+func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in registerRequest
+	f := httpapi.Decode(req, &in)
+	u := user.User{
+		ID:          ids.New(),
+		Username:    validate.Username(f, "username", in.Username),
+		AccountType: user.Member,
+		Status:      user.Active,
+		CreatedAt:   a.Now(),
+	}
+	u.LoginAccount = validate.LoginAccount(f, "loginAccount", in.LoginAccount)
+	validate.Password(f, "password", in.Password, u.LoginAccount)
+	switch {
+	case in.ConfirmPassword == "":
+		f.Add("confirmPassword", "is required")
+	case in.ConfirmPassword != in.Password:
+		f.Add("confirmPassword", "must be the same as password")
+	}
+	u.Email = validate.Email(f, "email", in.Email)
+	secret := validate.VerificationCode(f, "verificationCode", in.VerificationCode)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+
+	// The code is checked before anything is written or any uniqueness is tested, so
+	// that only someone holding the address's code learns whether it is taken.
+	code, err := a.redeemCode(ctx, registrationCode(u.Email), secret, "verificationCode")
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	u.EmailVerified = true
+
+	err = a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true})
+	if err != nil {
+		a.restoreCode(ctx, code)
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, registered{User: u.View()}), nil
+}

@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/roster-dev/roster/internal/apperr"
+)
+
+// CodePurpose says what an emailed code proves; codes of one purpose never
+// redeem another's.
+type CodePurpose string
+
+const (
+	// RegistrationCode proves an email address during self-registration;
+	// its subject is the folded address.
+	RegistrationCode CodePurpose = "REGISTER"
+	// PasswordResetCode resets a forgotten password; its subject is the folded
+	// login account, so an unknown account is stored exactly like a known one.
+	PasswordResetCode CodePurpose = "RESET"
+	// EmailChangeCode proves a new address for a signed-in user; its subject is
+	// the user id and its Email the new address.
+	EmailChangeCode CodePurpose = "EMAIL"
+)
+
+// The rules of SPEC.md section 5 for every emailed code.
+const (
+	CodeValidity    = 10 * time.Minute
+	CodeResendAfter = time.Minute
+	CodeMaxTries    = 5
+)
+
+// Code is one emailed code's grant: for whom and what it was issued.
+type Code struct {
+	Purpose CodePurpose
+	Subject string
+	// Email is bound into the code's hash: a code sent for one address is wrong
+	// for any other.
+	Email string
+	// UserID is the account a reset or email change applies to; empty for a
+	// registration, and for a reset asked for an account that does not exist.
+	UserID string
+
+	redeemedAt int64
+}
+
+// codeRecord is an issued code. Only a hash of the code is stored. A 6-digit code
+// has too few values for any hash to hide it from someone who can read the table;
+// the hash keeps codes out of plain sight (consoles, backups, logs of items), and
+// binding the purpose, subject and address into it keeps one code from being
+// replayed anywhere else. The real protection is the try counter.
+type codeRecord struct {
+	key
+	Hash       string `dynamodbav:"hash"`
+	Tries      int    `dynamodbav:"tries"`
+	IssuedAt   int64  `dynamodbav:"issuedAt"`   // Unix milliseconds
+	ValidUntil int64  `dynamodbav:"validUntil"` // Unix milliseconds, checked at read time
+	ExpiresAt  int64  `dynamodbav:"expiresAt"`  // Unix seconds: TTL, which only cleans up
+	UserID     string `dynamodbav:"userId,omitempty"`
+	Email      string `dynamodbav:"email,omitempty"`
+	RedeemedAt int64  `dynamodbav:"redeemedAt,omitempty"`
+}
+
+// NewCodeSecret makes a code: 6 decimal digits from the system's secure random source.
+func NewCodeSecret() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+func codeKey(p CodePurpose, subject string) key {
+	return key{PK: "CODE#" + string(p) + "#" + subject, SK: "CODE"}
+}
+
+func codeHash(c Code, secret string) string {
+	sum := sha256.Sum256([]byte(string(c.Purpose) + "\x00" + c.Subject + "\x00" + c.Email + "\x00" + secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// ErrCodeInvalid is the answer for a code that is wrong, expired, used up or was
+// never issued: the caller cannot tell these apart, by design. The operation names
+// the request field it came from.
+var ErrCodeInvalid = apperr.New(apperr.Invalid, "invalid_request", "The code is incorrect or has expired.")
+
+// IssueCode stores secret as c's code, replacing an earlier one once it is
+// CodeResendAfter old. Within that time it answers rate_limited with the time left:
+// the condition makes the check and the write one step, so concurrent requests
+// cannot both send a code.
+func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.Time) error {
+	item, err := attributevalue.MarshalMap(codeRecord{
+		key:        codeKey(c.Purpose, c.Subject),
+		Hash:       codeHash(c, secret),
+		IssuedAt:   now.UnixMilli(),
+		ValidUntil: now.Add(CodeValidity).UnixMilli(),
+		ExpiresAt:  now.Add(CodeValidity).Unix() + 1,
+		UserID:     c.UserID,
+		Email:      c.Email,
+	})
+	if err != nil {
+		return apperr.Wrap(err, "marshal code")
+	}
+	cond := notExists().Or(expression.Name("issuedAt").LessThanEqual(expression.Value(now.Add(-CodeResendAfter).UnixMilli())))
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return apperr.Wrap(err, "build code condition")
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                           aws.String(s.table),
+		Item:                                item,
+		ConditionExpression:                 expr.Condition(),
+		ExpressionAttributeNames:            expr.Names(),
+		ExpressionAttributeValues:           expr.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err == nil {
+		return nil
+	}
+	var failed *types.ConditionalCheckFailedException
+	if !errors.As(err, &failed) {
+		return apperr.Wrap(err, "put code")
+	}
+	var old codeRecord
+	if err := attributevalue.UnmarshalMap(failed.Item, &old); err != nil {
+		return apperr.Wrap(err, "unmarshal code")
+	}
+	wait := time.UnixMilli(old.IssuedAt).Add(CodeResendAfter).Sub(now)
+	return apperr.Limited(max(wait, time.Second))
+}
+
+// WithdrawCode removes the code c was issued with secret, and only that one: when
+// the email carrying it could not be sent, the person may ask again at once.
+func (s *Store) WithdrawCode(ctx context.Context, c Code, secret string) error {
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.Name("hash").Equal(expression.Value(codeHash(c, secret)))).
+		Build()
+	if err != nil {
+		return apperr.Wrap(err, "build code condition")
+	}
+	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       codeKey(c.Purpose, c.Subject).av(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	})
+	if err != nil && !isConditionFailed(err) {
+		return apperr.Wrap(err, "delete code")
+	}
+	return nil
+}
+
+// RedeemCode checks secret against the code issued for c's purpose, subject and
+// email, and uses it up. Every attempt, right or wrong, first takes one of the
+// code's CodeMaxTries in a single conditional update, and only then is the hash
+// compared: however many guesses arrive at once, no more than CodeMaxTries are
+// ever compared. A right code is then marked redeemed on the condition that no one
+// else redeemed it, so of concurrent redemptions exactly one wins. The answer is
+// the grant (with the UserID it was issued for), or ErrCodeInvalid.
+func (s *Store) RedeemCode(ctx context.Context, c Code, secret string, now time.Time) (Code, error) {
+	k := codeKey(c.Purpose, c.Subject)
+	cond := exists().
+		And(expression.Name("tries").LessThan(expression.Value(CodeMaxTries))).
+		And(expression.Name("validUntil").GreaterThan(expression.Value(now.UnixMilli()))).
+		And(expression.AttributeNotExists(expression.Name("redeemedAt")))
+	out, err := s.updateCode(ctx, k, expression.Add(expression.Name("tries"), expression.Value(1)), cond, types.ReturnValueAllNew)
+	if isConditionFailed(err) {
+		return Code{}, ErrCodeInvalid
+	}
+	if err != nil {
+		return Code{}, apperr.Wrap(err, "count code try")
+	}
+	var r codeRecord
+	if err := attributevalue.UnmarshalMap(out.Attributes, &r); err != nil {
+		return Code{}, apperr.Wrap(err, "unmarshal code")
+	}
+	want := codeHash(c, secret)
+	if subtle.ConstantTimeCompare([]byte(r.Hash), []byte(want)) != 1 {
+		return Code{}, ErrCodeInvalid
+	}
+	redeemedAt := now.UnixMilli()
+	_, err = s.updateCode(ctx, k,
+		expression.Set(expression.Name("redeemedAt"), expression.Value(redeemedAt)),
+		expression.Name("hash").Equal(expression.Value(want)).And(expression.AttributeNotExists(expression.Name("redeemedAt"))),
+		types.ReturnValueNone)
+	if isConditionFailed(err) {
+		return Code{}, ErrCodeInvalid
+	}
+	if err != nil {
+		return Code{}, apperr.Wrap(err, "redeem code")
+	}
+	c.UserID, c.redeemedAt = r.UserID, redeemedAt
+	return c, nil
+}
+
+// RestoreCode undoes a redemption whose operation then failed for another reason
+// (a login account already taken, say), giving back the try it took, so the person
+// can correct the request and use the same code again.
+func (s *Store) RestoreCode(ctx context.Context, c Code) error {
+	_, err := s.updateCode(ctx, codeKey(c.Purpose, c.Subject),
+		expression.Remove(expression.Name("redeemedAt")).Add(expression.Name("tries"), expression.Value(-1)),
+		expression.Name("redeemedAt").Equal(expression.Value(c.redeemedAt)),
+		types.ReturnValueNone)
+	if err != nil && !isConditionFailed(err) {
+		return apperr.Wrap(err, "restore code")
+	}
+	return nil
+}
+
+// updateCode is one conditional update of a code item.
+func (s *Store) updateCode(ctx context.Context, k key, update expression.UpdateBuilder, cond expression.ConditionBuilder, returns types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
+	if err != nil {
+		return nil, err
+	}
+	return s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       k.av(),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              returns,
+	})
+}
