@@ -17,6 +17,7 @@ const (
 	lambdaARMPerGBSec   = 0.0000133334 // Lambda arm64 duration, first 6 billion GB-seconds a month
 	dynamoRRUPerMillion = 0.125        // DynamoDB on-demand read request units
 	dynamoWRUPerMillion = 0.625        // DynamoDB on-demand write request units
+	sesPerEmail         = 0.10 / 1000  // SES outbound email
 )
 
 // PriceLines describe the prices for the report.
@@ -25,15 +26,15 @@ var PriceLines = []string{
 	"Lambda arm64          $0.20 per million requests + $0.0000133334 per GB-second, billed per 1 ms",
 	"DynamoDB on-demand    $0.125 per million read request units, $0.625 per million write request units",
 	"Cognito               per monthly active user, not per call: not in these figures",
-	"SES                   $0.10 per 1,000 emails: add $100 per million calls that send one (none of the calls measured here does)",
+	"SES                   $0.10 per 1,000 emails ($100 per million calls that send one)",
 }
 
 // Cost is dollars per million calls of an operation, by service.
 type Cost struct {
-	API, Lambda, DynamoDB float64
+	API, Lambda, DynamoDB, SES float64
 }
 
-func (c Cost) Total() float64 { return c.API + c.Lambda + c.DynamoDB }
+func (c Cost) Total() float64 { return c.API + c.Lambda + c.DynamoDB + c.SES }
 
 // costOf prices an operation from its measured figures. Lambda's billed duration is
 // taken as the warm p50 through the gateway, which includes the gateway's own time:
@@ -47,6 +48,7 @@ func costOf(o OpResult) Cost {
 	gbSeconds := float64(o.MemoryMB) / 1024 * billedMS / 1000
 	c.Lambda = lambdaPerMillion + gbSeconds*lambdaARMPerGBSec*1e6
 	c.DynamoDB = o.Tally.RRU*dynamoRRUPerMillion + o.Tally.WRU*dynamoWRUPerMillion
+	c.SES = float64(o.Tally.Count("sesv2")) * sesPerEmail * 1e6
 	return c
 }
 

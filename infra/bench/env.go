@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -38,6 +41,7 @@ type Env struct {
 	HTTP    *http.Client
 	Admin   Account
 	Member  Account
+	MailURL string // every email sent so far, as JSON
 
 	Store    *store.Store
 	Identity *identity.Cognito
@@ -62,6 +66,7 @@ func newEnv(ctx context.Context, s *stack.Stack, dynamoProxy, cognitoProxy strin
 		Store:    store.New(db(dynamoProxy), s.TableName),
 		Identity: identity.New(idp, s.UserPool.ID, s.UserPool.ClientID),
 		Seed:     store.New(db(s.DynamoDBEndpoint), s.TableName),
+		MailURL:  s.MailJSONURL,
 		runID:    strings.ToLower(rand.Text()[:6]),
 	}
 	e.Accounts = accounts.New(e.Store, e.Identity)
@@ -70,25 +75,32 @@ func newEnv(ctx context.Context, s *stack.Stack, dynamoProxy, cognitoProxy strin
 	if err := e.signIn(ctx, &e.Admin); err != nil {
 		return nil, fmt.Errorf("admin sign-in: %w", err)
 	}
-	login, temporary, err := e.createMember(ctx, "m")
-	if err != nil {
-		return nil, err
+	var err error
+	if e.Member, err = e.newAccount(ctx, "m"); err != nil {
+		return nil, fmt.Errorf("member: %w", err)
 	}
-	e.Member = Account{Login: login, Password: "a bench member passphrase"}
+	return e, nil
+}
+
+// newAccount creates a member with an email address and signs it in for the first
+// time, choosing its own password.
+func (e *Env) newAccount(ctx context.Context, prefix string) (Account, error) {
+	login, temporary, err := e.createMember(ctx, prefix, e.unique(prefix)+"@bench.example")
+	if err != nil {
+		return Account{}, err
+	}
+	a := Account{Login: login, Password: "a bench member passphrase"}
 	var started struct{ Session string }
 	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/auth/login", Want: http.StatusOK,
 		Body: map[string]string{"loginAccount": login, "password": temporary}}, &started); err != nil {
-		return nil, err
+		return a, err
 	}
 	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/auth/challenge", Want: http.StatusOK, Body: map[string]string{
-		"loginAccount": login, "session": started.Session, "challenge": "NEW_PASSWORD_REQUIRED", "newPassword": e.Member.Password,
+		"loginAccount": login, "session": started.Session, "challenge": "NEW_PASSWORD_REQUIRED", "newPassword": a.Password,
 	}}, nil); err != nil {
-		return nil, err
+		return a, err
 	}
-	if err := e.signIn(ctx, &e.Member); err != nil {
-		return nil, fmt.Errorf("member sign-in: %w", err)
-	}
-	return e, nil
+	return a, e.signIn(ctx, &a)
 }
 
 // signIn fills a's tokens and id.
@@ -107,14 +119,85 @@ func (e *Env) signIn(ctx context.Context, a *Account) error {
 	return nil
 }
 
-// createMember creates a member through the API; it answers its login and temporary password.
-func (e *Env) createMember(ctx context.Context, prefix string) (login, temporary string, err error) {
+// createMember creates a member through the API, with an email address unless it is
+// ""; it answers its login and temporary password.
+func (e *Env) createMember(ctx context.Context, prefix, email string) (login, temporary string, err error) {
 	login = e.unique(prefix)
-	var created struct{ TemporaryPassword string }
-	err = e.call(ctx, Request{Method: "POST", Path: "/v1/users", Token: e.Admin.Token, Want: http.StatusCreated, Body: map[string]any{
+	body := map[string]any{
 		"username": "Bench_" + login, "loginAccount": login, "accountType": "member", "password": map[string]bool{"generate": true},
-	}}, &created)
+	}
+	if email != "" {
+		body["email"] = email
+	}
+	var created struct{ TemporaryPassword string }
+	err = e.call(ctx, Request{Method: "POST", Path: "/v1/users", Token: e.Admin.Token, Want: http.StatusCreated, Body: body}, &created)
 	return login, created.TemporaryPassword, err
+}
+
+// code sends r, which makes Roster email a code to addr, and answers the code.
+func (e *Env) code(ctx context.Context, r Request, addr string) (string, error) {
+	before, err := e.mailsTo(ctx, addr)
+	if err != nil {
+		return "", err
+	}
+	if err := e.call(ctx, r, nil); err != nil {
+		return "", err
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		mails, err := e.mailsTo(ctx, addr)
+		if err != nil {
+			return "", err
+		}
+		if len(mails) > len(before) {
+			if code := sixDigits.FindString(mails[len(mails)-1]); code != "" {
+				return code, nil
+			}
+			return "", fmt.Errorf("the email to %s carries no code", addr)
+		}
+	}
+	return "", fmt.Errorf("no email to %s", addr)
+}
+
+var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+// mailsTo answers the text of every email to addr so far, oldest first.
+func (e *Env) mailsTo(ctx context.Context, addr string) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", e.MailURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var all []struct {
+		To   []string
+		Text string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range all {
+		if slices.ContainsFunc(m.To, func(to string) bool { return strings.EqualFold(to, addr) }) {
+			out = append(out, m.Text)
+		}
+	}
+	return out, nil
+}
+
+// lastSourceIP numbers the loopback addresses requests with FreshIP come from.
+var lastSourceIP atomic.Uint32
+
+// freshClient sends from a loopback address no other request used, as API Gateway
+// would see a new client: per-address rate limits then count only its request.
+// Linux routes all of 127.0.0.0/8 to the loopback interface.
+func freshClient() *http.Client {
+	n := lastSourceIP.Add(1)
+	ip := net.IPv4(127, 50+byte(n>>16), byte(n>>8), byte(n))
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
+	return &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DialContext: dialer.DialContext, DisableKeepAlives: true}}
 }
 
 // call sends r and decodes the answer into out (when not nil); a status other than
@@ -146,7 +229,11 @@ func (e *Env) call(ctx context.Context, r Request, out any) error {
 	if r.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+r.Token)
 	}
-	resp, err := e.HTTP.Do(req)
+	client := e.HTTP
+	if r.FreshIP {
+		client = freshClient()
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ type Request struct {
 	Invoke       []byte            // payload for an invoke-only function
 	Function     string            // the function Invoke goes to (the runner fills it in)
 	Want         int               // expected status
+	FreshIP      bool              // from a new source address (per-address rate limits)
 	Vars         map[string]string // what Direct needs to repeat the calls
 }
 
@@ -70,7 +71,7 @@ var operations = []Operation{
 	{
 		Name: "POST /v1/auth/challenge", Function: "ChallengeFunction", Samples: 10,
 		Prepare: func(ctx context.Context, e *Env, i int) (Request, error) {
-			login, temporary, err := e.createMember(ctx, "ch")
+			login, temporary, err := e.createMember(ctx, "ch", "")
 			if err != nil {
 				return Request{}, err
 			}
@@ -157,6 +158,84 @@ var operations = []Operation{
 			}
 			_, err := e.Store.User(ctx, e.Member.ID)
 			return err
+		},
+	},
+	{
+		Name: "POST /v1/auth/verification-codes", Function: "SendVerificationCodeFunction", Samples: 50,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/auth/verification-codes", Want: http.StatusAccepted, FreshIP: true,
+				Body: map[string]string{"email": e.unique("vc") + "@bench.example"}}, nil
+		},
+	},
+	{
+		Name: "POST /v1/auth/register", Function: "RegisterFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			login := e.unique("rg")
+			email := login + "@bench.example"
+			code, err := e.code(ctx, Request{Method: "POST", Path: "/v1/auth/verification-codes", Want: http.StatusAccepted,
+				FreshIP: true, Body: map[string]string{"email": email}}, email)
+			if err != nil {
+				return Request{}, err
+			}
+			const password = "a bench registration passphrase"
+			return Request{Method: "POST", Path: "/v1/auth/register", Want: http.StatusCreated, FreshIP: true, Body: map[string]string{
+				"username": "Bench_" + login, "loginAccount": login, "email": email,
+				"password": password, "confirmPassword": password, "verificationCode": code,
+			}}, nil
+		},
+	},
+	{
+		Name: "POST /v1/auth/password/forgot", Function: "ForgotPasswordFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			login, _, err := e.createMember(ctx, "fg", e.unique("fg")+"@bench.example")
+			return Request{Method: "POST", Path: "/v1/auth/password/forgot", Want: http.StatusAccepted, FreshIP: true,
+				Body: map[string]string{"loginAccount": login}}, err
+		},
+	},
+	{
+		Name: "POST /v1/auth/password/reset", Function: "ResetPasswordFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			email := e.unique("rs") + "@bench.example"
+			login, _, err := e.createMember(ctx, "rs", email)
+			if err != nil {
+				return Request{}, err
+			}
+			code, err := e.code(ctx, Request{Method: "POST", Path: "/v1/auth/password/forgot", Want: http.StatusAccepted,
+				FreshIP: true, Body: map[string]string{"loginAccount": login}}, email)
+			return Request{Method: "POST", Path: "/v1/auth/password/reset", Want: http.StatusNoContent, FreshIP: true,
+				Body: map[string]string{"loginAccount": login, "code": code, "newPassword": "a bench passphrase after reset"}}, err
+		},
+	},
+	{
+		Name: "POST /v1/me/password", Function: "ChangePasswordFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "pw")
+			return Request{Method: "POST", Path: "/v1/me/password", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"currentPassword": a.Password, "newPassword": "a changed bench passphrase"}}, err
+		},
+	},
+	{
+		// A user has one email-change code at a time and may ask again only after a
+		// minute: each request is a new user's.
+		Name: "POST /v1/me/email", Function: "ChangeEmailFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "ce")
+			return Request{Method: "POST", Path: "/v1/me/email", Token: a.Token, Want: http.StatusAccepted, FreshIP: true,
+				Body: map[string]string{"email": e.unique("ce") + "@bench.example"}}, err
+		},
+	},
+	{
+		Name: "POST /v1/me/email/verify", Function: "VerifyEmailChangeFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "ve")
+			if err != nil {
+				return Request{}, err
+			}
+			email := e.unique("ve") + "@bench.example"
+			code, err := e.code(ctx, Request{Method: "POST", Path: "/v1/me/email", Token: a.Token, Want: http.StatusAccepted,
+				FreshIP: true, Body: map[string]string{"email": email}}, email)
+			return Request{Method: "POST", Path: "/v1/me/email/verify", Token: a.Token, Want: http.StatusOK,
+				Body: map[string]string{"email": email, "code": code}}, err
 		},
 	},
 	{

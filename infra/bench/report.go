@@ -38,7 +38,7 @@ func (res *Result) Write(w io.Writer) error {
 		sizes[s.Name] = s
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tinit\t×hello\t1st call\tMB arm64\tp50\tp99\town p50\tdirect p50\tdirect p99\t×direct\tDynamoDB\tCognito\tRRU\tWRU\t$/M calls\t")
+	fmt.Fprintln(tw, "operation\tinit\t×hello\t1st call\tMB arm64\tp50\tp99\town p50\tdirect p50\tdirect p99\t×direct\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
 	for _, op := range res.Ops {
 		c := cold[op.Function]
 		direct, directP99, over := "-", "-", "-"
@@ -49,12 +49,12 @@ func (res *Result) Write(w io.Writer) error {
 				over += "!"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
 			op.Name, msf(c.Init), ratio(c.Init, res.Hello.Init), msf(c.First), mb(sizes[op.Function].ARM64),
 			msf(op.Warm.P50), msf(op.Warm.P99), msf(op.Own.P50), direct, directP99, over,
-			op.Tally.Count("dynamodb"), op.Tally.Count("cognito-idp"), op.Tally.RRU, op.Tally.WRU, op.Cost.Total())
+			op.Tally.Count("dynamodb"), op.Tally.Count("cognito-idp"), op.Tally.Count("sesv2"), op.Tally.RRU, op.Tally.WRU, op.Cost.Total())
 	}
-	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\n",
+	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
 		msf(res.Hello.Init), msf(res.Hello.First), mb(sizes["hello world"].ARM64))
 	if err := tw.Flush(); err != nil {
 		return err
@@ -65,7 +65,7 @@ call: that first invocation, handed over until answered. MB arm64: the deployed 
 spent waiting on the emulators: Roster's own time (gateway, Lambda runtime, decoding,
 authorization, SDK). direct: the same DynamoDB and Cognito calls made from Go with Roster's
 store and identity code, through the same proxies; ×direct is p50 over direct p50 (a "!"
-means the calls differ: see below). DynamoDB, Cognito: calls per request. RRU, WRU: read and
+means the calls differ: see below). DynamoDB, Cognito, SES: calls per request. RRU, WRU: read and
 write request units DynamoDB Local reports (ReturnConsumedCapacity). $/M: dollars per
 million calls.
 `, nativeSizes(res.Sizes))
