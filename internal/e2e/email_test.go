@@ -11,7 +11,8 @@ import (
 func askEmailChange(t *testing.T, access, email string) string {
 	t.Helper()
 	before := len(mailsTo(t, email))
-	expect(t, call(t, access, "POST", "/v1/me/email", map[string]string{"email": email}), http.StatusAccepted, "")
+	r := callWith(t, fromNewIP(), access, "POST", "/v1/me/email", map[string]string{"email": email})
+	expect(t, r, http.StatusAccepted, "")
 	m := nthMailTo(t, email, before+1)
 	if !strings.Contains(m.Subject, "Confirm your new Roster email address") {
 		t.Fatalf("email-change mail subject %q", m.Subject)
