@@ -78,8 +78,8 @@ func TestSampleEvents(t *testing.T) {
 		{"register", h.Register, http.StatusBadRequest, "invalid_request"},
 		{"forgot-password", h.ForgotPassword, http.StatusAccepted, ""},
 		{"reset-password", h.ResetPassword, http.StatusBadRequest, "invalid_request"},
-		// The sample's bearer token is not one Cognito issued.
-		{"change-password", h.ChangePassword, http.StatusBadRequest, "invalid_request"},
+		// The sample's bearer token is not one Cognito issued: Cognito refuses it.
+		{"change-password", h.ChangePassword, http.StatusUnauthorized, "unauthenticated"},
 		{"change-email", h.ChangeEmail, http.StatusAccepted, ""},
 		{"verify-email-change", h.VerifyEmailChange, http.StatusBadRequest, "invalid_request"},
 		// Signing the admin out everywhere would end other tests' sessions: the sample

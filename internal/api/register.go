@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -73,18 +74,44 @@ type registered struct {
 // Register is POST /v1/auth/register: a person creates its own member account, with
 // no team, and a password of its own choosing, so the first sign-in asks for nothing.
 //
-// The steps: check every field; prove the email address (redeem the code); create the
-// account. A step that has taken something (a code) gives it back when a later one
-// fails, so a taken login account costs the person no code.
+// The steps: check every field; prove the email address; create the account. A step
+// that takes something (a code) registers how to give it back, and a failure of a
+// later step gives everything back, so a taken login account costs the person no
+// code. More steps (an invitation to redeem) follow the same pattern.
 func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in registerRequest
 	f := httpapi.Decode(req, &in)
+	u := selfRegistered(f, in, a.Now())
+	secret := validate.VerificationCode(f, "verificationCode", in.VerificationCode)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+
+	var undo rollback
+	// The code is checked before anything is written or any uniqueness is tested, so
+	// that only someone holding the address's code learns whether it is taken.
+	code, err := a.redeemCode(ctx, registrationCode(u.Email), secret, "verificationCode")
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	undo.add(func(ctx context.Context) { a.restoreCode(ctx, code) })
+	u.EmailVerified = true
+
+	if err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true}); err != nil {
+		undo.run(ctx)
+		return httpapi.Response{}, err
+	}
+	return httpapi.JSON(http.StatusCreated, registered{User: u.View()}), nil
+}
+
+// selfRegistered checks the account fields of a registration into a new member.
+func selfRegistered(f validate.Fields, in registerRequest, now time.Time) user.User {
 	u := user.User{
 		ID:          ids.New(),
 		Username:    validate.Username(f, "username", in.Username),
 		AccountType: user.Member,
 		Status:      user.Active,
-		CreatedAt:   a.Now(),
+		CreatedAt:   now,
 	}
 	u.LoginAccount = validate.LoginAccount(f, "loginAccount", in.LoginAccount)
 	validate.Password(f, "password", in.Password, u.LoginAccount)
@@ -95,23 +122,17 @@ func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		f.Add("confirmPassword", "must be the same as password")
 	}
 	u.Email = validate.Email(f, "email", in.Email)
-	secret := validate.VerificationCode(f, "verificationCode", in.VerificationCode)
-	if err := invalid(f); err != nil {
-		return httpapi.Response{}, err
-	}
+	return u
+}
 
-	// The code is checked before anything is written or any uniqueness is tested, so
-	// that only someone holding the address's code learns whether it is taken.
-	code, err := a.redeemCode(ctx, registrationCode(u.Email), secret, "verificationCode")
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	u.EmailVerified = true
+// rollback gives back what the finished steps of a failed operation took, the most
+// recent first.
+type rollback []func(context.Context)
 
-	err = a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true})
-	if err != nil {
-		a.restoreCode(ctx, code)
-		return httpapi.Response{}, err
+func (r *rollback) add(step func(context.Context)) { *r = append(*r, step) }
+
+func (r rollback) run(ctx context.Context) {
+	for i := len(r) - 1; i >= 0; i-- {
+		r[i](ctx)
 	}
-	return httpapi.JSON(http.StatusCreated, registered{User: u.View()}), nil
 }
