@@ -3,10 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,43 +19,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/roster-dev/roster/infra/totp"
 )
 
 const chosenPassword = "a fresh passphrase of my own" // what newUser sets
 
-// totp is RFC 6238 as Cognito uses it (HMAC-SHA1, 6 digits, 30-second steps). The local
-// Cognito accepts only the current step, so near a step's end this waits for the next.
-func totp(t *testing.T, secret string) string {
+// currentCode is the current code of secret, as an authenticator app shows it.
+func currentCode(t *testing.T, secret string) string {
 	t.Helper()
-	if time.Now().Unix()%30 >= 27 {
-		time.Sleep(4 * time.Second)
-	}
-	return totpAt(t, secret, time.Now())
-}
-
-func totpAt(t *testing.T, secret string, at time.Time) string {
-	t.Helper()
-	s := strings.ToUpper(secret)
-	if r := len(s) % 8; r != 0 {
-		s += strings.Repeat("=", 8-r)
-	}
-	key, err := base32.StdEncoding.DecodeString(s)
+	code, err := totp.Now(secret)
 	if err != nil {
-		t.Fatalf("secret is not base32: %v", err)
+		t.Fatal(err)
 	}
-	var counter [8]byte
-	binary.BigEndian.PutUint64(counter[:], uint64(at.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(counter[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1_000_000)
+	return code
 }
 
 // wrongTOTP is well formed and is not the code of the current step.
 func wrongTOTP(t *testing.T, secret string) string {
-	n, _ := strconv.Atoi(totpAt(t, secret, time.Now()))
-	return fmt.Sprintf("%06d", (n+500_000)%1_000_000)
+	t.Helper()
+	code, err := totp.Wrong(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // bindTOTP binds an authenticator to the user of token and answers its secret.
@@ -68,7 +51,7 @@ func bindTOTP(t *testing.T, token string) string {
 	r := call(t, token, "POST", "/v1/me/mfa/totp", nil)
 	expect(t, r, http.StatusOK, "")
 	secret := r.str("secret")
-	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": totp(t, secret)}), http.StatusNoContent, "")
+	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": currentCode(t, secret)}), http.StatusNoContent, "")
 	return secret
 }
 
@@ -110,7 +93,7 @@ func TestTOTPBindSignInAndUnbind(t *testing.T) {
 	if r.str("error", "fields", "code") == "" {
 		t.Fatalf("wrong code not named: %s", r.Raw)
 	}
-	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": totp(t, secret)}), http.StatusNoContent, "")
+	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": currentCode(t, secret)}), http.StatusNoContent, "")
 	if call(t, token, "GET", "/v1/me", nil).get("user", "mfaEnabled") != true {
 		t.Fatal("MFA not on after verification")
 	}
@@ -119,7 +102,7 @@ func TestTOTPBindSignInAndUnbind(t *testing.T) {
 	}
 	// A second binding would replace the secret without proving the first.
 	expect(t, call(t, token, "POST", "/v1/me/mfa/totp", nil), http.StatusConflict, "mfa_already_enabled")
-	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": totp(t, secret)}), http.StatusConflict, "mfa_already_enabled")
+	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": currentCode(t, secret)}), http.StatusConflict, "mfa_already_enabled")
 
 	// Sign-in now asks for a code.
 	ip := newIP()
@@ -139,7 +122,7 @@ func TestTOTPBindSignInAndUnbind(t *testing.T) {
 	if r.str("error", "fields", "code") == "" {
 		t.Fatalf("wrong code not named: %s", r.Raw)
 	}
-	r = answer(totp(t, secret))
+	r = answer(currentCode(t, secret))
 	expect(t, r, http.StatusOK, "")
 	if r.str("accessToken") == "" {
 		t.Fatalf("challenge answered no tokens: %s", r.Raw)
@@ -160,7 +143,7 @@ func TestTOTPBindSignInAndUnbind(t *testing.T) {
 	if call(t, mfaToken, "GET", "/v1/me", nil).get("user", "mfaEnabled") != true {
 		t.Fatal("a wrong code unbound MFA")
 	}
-	expect(t, call(t, mfaToken, "DELETE", "/v1/me/mfa", map[string]string{"code": totp(t, secret)}), http.StatusNoContent, "")
+	expect(t, call(t, mfaToken, "DELETE", "/v1/me/mfa", map[string]string{"code": currentCode(t, secret)}), http.StatusNoContent, "")
 	if call(t, mfaToken, "GET", "/v1/me", nil).get("user", "mfaEnabled") != false {
 		t.Fatal("MFA still on after unbinding")
 	}
