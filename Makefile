@@ -8,6 +8,8 @@
 #   make tools         install the pinned tools (DynamoDB Local, moto, the SES emulator, SAM CLI)
 #   make build         build every functions/<op> into bin/<op>/bootstrap for this machine
 #   make dev           local stack in the foreground; writes .dev/stack.json (see infra/cmd/stack)
+#   make bench         benchmarks on a fresh local stack: prints the report and rewrites
+#                      infra/bench/RESULTS.md (see infra/bench; BENCH_FLAGS passes flags)
 #   make test          tools, lint, sam validate --lint, sam build, then every Go test against a
 #                      fresh local stack (what .ci/run calls)
 #   make lint          gofmt check and go vet
@@ -44,7 +46,7 @@ SES_STAMP := $(TOOLS)/ses-local/.installed
 DYNAMODB_STAMP := $(TOOLS)/dynamodb-local/.installed
 TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP)
 
-.PHONY: tools build dev test lint sam-validate sam-build clean distclean FORCE
+.PHONY: tools build dev test bench lint sam-validate sam-build clean distclean FORCE
 
 # ---- tools ------------------------------------------------------------------------------------
 
@@ -121,6 +123,32 @@ kebab = $(shell printf '%s' '$(1)' | sed -E 's/([A-Z]+)([A-Z][a-z])/\1-\2/g; s/(
 build-%Function:
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: this target is for sam build))
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(call kebab,$*)
+
+# ---- benchmarks -------------------------------------------------------------------------------
+
+# The benchmarks' hello-world baseline, built with the functions' own flags, and arm64 copies
+# of every binary for the size table (what deploys). Explicit rules: bin/%/bootstrap would
+# look for the hello world under functions/.
+BENCH := bin/roster-bench
+HELLO := bin/bench-hello/bootstrap
+ARM64_BOOTSTRAPS := $(FUNCTIONS:%=bin/arm64/%/bootstrap) bin/arm64/bench-hello/bootstrap
+
+$(HELLO): FORCE
+	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./infra/bench/testdata/hello
+
+bin/arm64/bench-hello/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./infra/bench/testdata/hello
+
+bin/arm64/%/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./functions/$*
+
+$(BENCH): FORCE
+	@go build -o $@ ./infra/cmd/bench
+
+bench: tools build $(HELLO) $(BENCH)
+	@GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(WARM_GO_CACHE)
+	@$(MAKE) -j$(NPROC) $(ARM64_BOOTSTRAPS)
+	$(BENCH) -out infra/bench/RESULTS.md $(BENCH_FLAGS)
 
 # ---- checks -----------------------------------------------------------------------------------
 
