@@ -54,6 +54,11 @@ func (res *Result) Write(w io.Writer) error {
 			msf(op.Warm.P50), msf(op.Warm.P99), msf(op.Own.P50), direct, directP99, over,
 			op.Tally.Count("dynamodb"), op.Tally.Count("cognito-idp"), op.Tally.Count("sesv2"), op.Tally.RRU, op.Tally.WRU, op.Cost.Total())
 	}
+	for _, name := range res.Unlisted {
+		c := cold[name]
+		fmt.Fprintf(tw, "%s (sample event)\t%s\t%.2f\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+			name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init), msf(c.First), mb(sizes[name].ARM64))
+	}
 	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
 		msf(res.Hello.Init), ratio(res.Hello.Init, res.Floor.Init), msf(res.Hello.First), mb(sizes["hello world"].ARM64))
 	fmt.Fprintf(tw, "SDK floor (hello + 3 SDK clients)\t%s\t%.2f\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
@@ -74,6 +79,9 @@ write request units DynamoDB Local reports (ReturnConsumedCapacity). $/M: dollar
 million calls.
 `, nativeSizes(res.Sizes))
 
+	if len(res.Unlisted) > 0 {
+		p.f("No row in infra/bench/ops.go yet, cold start from the sample event only: %s.\n", strings.Join(res.Unlisted, ", "))
+	}
 	p.f("Gateway floor: the hello world warm through a local gateway over HTTP, p50 %s, p99 %s:\n"+
 		"what the local gateway and the Lambda runtime API add to any request.\n", msf(res.GatewayFloor.P50), msf(res.GatewayFloor.P99))
 
