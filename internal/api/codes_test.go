@@ -14,8 +14,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/mail/mailtest"
 )
@@ -183,4 +185,41 @@ func TestUnsentCodeIsWithdrawn(t *testing.T) {
 	if code := h.lastCode(email); code == "" {
 		t.Fatal("no code in the email")
 	}
+}
+
+// failingPasswords is the real Cognito directory whose SetPassword fails, as when
+// Cognito is unavailable between creating a sign-in account and making its
+// password permanent.
+type failingPasswords struct{ accounts.Directory }
+
+func (failingPasswords) SetPassword(context.Context, string, string, bool) error {
+	return errors.New("cognito is unavailable")
+}
+
+// A registration that fails after its code was redeemed leaves no account behind
+// (records, login account and Cognito user are all undone) and gives the code back.
+func TestFailedRegistrationGivesBackItsCode(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	email := uniqueName("undo") + "@example.com"
+	h.want(h.do(h.api.SendVerificationCode, map[string]string{"email": email}), http.StatusAccepted, "")
+	code := h.lastCode(email)
+
+	working := h.api.Accounts
+	h.api.Accounts = accounts.New(h.api.Store, failingPasswords{h.api.Identity})
+	const password = "a passphrase of my own"
+	body := map[string]string{
+		"username": "Undone", "loginAccount": uniqueName("undo"), "email": email,
+		"password": password, "confirmPassword": password, "verificationCode": code,
+	}
+	h.want(h.do(h.api.Register, body), http.StatusInternalServerError, "")
+	if _, err := h.api.Store.UserIDByLogin(context.Background(), body["loginAccount"]); !apperr.IsCode(err, "not_found") {
+		t.Fatalf("login account after a failed registration: %v, want not_found", err)
+	}
+	if taken, err := h.api.Store.EmailTaken(context.Background(), email); err != nil || taken {
+		t.Fatalf("email after a failed registration: taken %v, %v", taken, err)
+	}
+
+	h.api.Accounts = working
+	h.want(h.do(h.api.Register, body), http.StatusCreated, "")
 }
