@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -28,6 +30,7 @@ type Options struct {
 	Root         string // repository root
 	StateDir     string // the stack's logs
 	HelloBinary  string // the hello-world bootstrap, built with the functions' flags
+	FloorBinary  string // the hello world plus the SDK clients Roster builds (testdata/sdkfloor)
 	ColdStarts   int    // cold starts per function (median)
 	Samples      int    // warm requests per operation (p50, p99)
 	ScaleSizes   []int  // user counts for the scale table, ascending
@@ -40,12 +43,17 @@ type Result struct {
 	Started  time.Time
 	Duration time.Duration
 	Options  Options
-	Cold     []ColdStart // every function, in template order
+	Cold     []ColdStart // every function, in the operations table's order
 	Hello    ColdStart
-	Sizes    []Size
-	Ops      []OpResult
-	Scale    []ScaleRow
-	Mix      MixCost
+	Floor    ColdStart // the SDK floor
+	// GatewayFloor is the hello world warm through a gateway over HTTP: what the local
+	// gateway and the Lambda runtime API take for a request that does nothing.
+	GatewayFloor Dist
+	Sizes        []Size
+	Ops          []OpResult
+	Scale        []ScaleRow
+	Mix          MixCost
+	Unlisted     []string // functions with no row in operations: cold start only
 }
 
 // ColdStart is the median of a function's cold starts.
@@ -74,9 +82,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{Started: time.Now().UTC(), Options: opts}
 	tmpl, err := samtemplate.Load(filepath.Join(opts.Root, "template.yaml"))
 	if err != nil {
-		return nil, err
-	}
-	if err := checkOperations(tmpl); err != nil {
 		return nil, err
 	}
 
@@ -115,7 +120,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("bench set-up: %w", err)
 	}
 
-	res.Sizes, err = binarySizes(opts.Root, tmpl, opts.HelloBinary)
+	res.Sizes, err = binarySizes(opts.Root, tmpl, opts.HelloBinary, opts.FloorBinary)
 	if err != nil {
 		return nil, err
 	}
@@ -124,17 +129,30 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, fn := range tmpl.Functions {
 		memory[fn.LogicalID] = fn.MemorySize
 	}
-	var ops []Operation // the operations table's order
+	var ops []Operation // the operations table's order, then functions without a row
 	for _, op := range operations {
 		if _, ok := memory[op.Function]; ok {
 			ops = append(ops, op)
 		}
 	}
-	r.progress("cold starts: %d rounds of every function and the hello world", opts.ColdStarts)
-	if res.Cold, res.Hello, err = r.coldStarts(ctx, ops); err != nil {
+	for _, fn := range tmpl.Functions {
+		if _, ok := opForFunction(fn.LogicalID); !ok {
+			op, err := sampleEventOp(opts.Root, fn)
+			if err != nil {
+				return nil, err
+			}
+			res.Unlisted = append(res.Unlisted, fn.LogicalID)
+			ops = append(ops, op)
+		}
+	}
+	r.progress("cold starts: %d rounds of every function and the baselines", opts.ColdStarts)
+	if res.Cold, res.Hello, res.Floor, err = r.coldStarts(ctx, ops); err != nil {
 		return nil, err
 	}
 	for _, op := range ops {
+		if op.Unlisted {
+			continue
+		}
 		r.progress("warm: %s", op.Name)
 		or, err := r.warm(ctx, op)
 		if err != nil {
@@ -144,6 +162,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		or.Cost = costOf(or)
 		res.Ops = append(res.Ops, or)
 	}
+	r.progress("warm: hello world through the gateway")
+	if res.GatewayFloor, err = r.gatewayFloor(ctx); err != nil {
+		return nil, err
+	}
 	res.Mix = mixCost(res.Ops)
 	if res.Scale, err = r.scale(ctx); err != nil {
 		return nil, err
@@ -152,19 +174,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// checkOperations fails for a function the bench has no operation for: a new
-// function must get its row in operations.
-func checkOperations(tmpl *samtemplate.Template) error {
-	var missing []string
-	for _, fn := range tmpl.Functions {
-		if _, ok := opForFunction(fn.LogicalID); !ok {
-			missing = append(missing, fn.LogicalID)
-		}
+// sampleEventOp stands in for a function that has no row in operations yet: its
+// sample event (events/<op>.json), invoked directly, measures its cold start. Its
+// answer is not checked and it gets no warm figures: add a row for those.
+func sampleEventOp(root string, fn samtemplate.Function) (Operation, error) {
+	event, err := os.ReadFile(filepath.Join(root, "events", filepath.Base(fn.Dir)+".json"))
+	if err != nil {
+		return Operation{}, fmt.Errorf("%s has no row in infra/bench/ops.go and no sample event: %w", fn.LogicalID, err)
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("bench: no operation for %v: add a row to operations in infra/bench/ops.go", missing)
-	}
-	return nil
+	return Operation{
+		Name: "invoke " + fn.LogicalID + " (sample event)", Function: fn.LogicalID, Unlisted: true,
+		Prepare: func(context.Context, *Env, int) (Request, error) {
+			return Request{Invoke: event, AnyAnswer: true}, nil
+		},
+	}, nil
 }
 
 func opForFunction(fn string) (Operation, bool) {
@@ -217,19 +240,23 @@ func (r *runner) timed(ctx context.Context, op Operation, req Request) (total, o
 
 const sampleLabel = "sample"
 
-// coldStarts measures rounds of one cold start of every function and of the hello
-// world, so that the load of a shared machine falls on all alike. Before each
+// coldStarts measures rounds of one cold start of every function and of the two
+// baselines, so that the load of a shared machine falls on all alike. Before each
 // request the function's warm instances are retired, so the request starts a new
-// process. The hello world runs in a gateway of its own, invoked with an HTTP API
+// process. The baselines run in a gateway of their own, invoked with an HTTP API
 // event as Roster's functions are.
-func (r *runner) coldStarts(ctx context.Context, ops []Operation) ([]ColdStart, ColdStart, error) {
-	hello := newColdLog()
+func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart, hello, floor ColdStart, _ error) {
+	baseLog := newColdLog()
+	baselines := []string{"HelloWorld", "SDKFloor"}
 	g, err := gateway.New(gateway.Config{
-		Functions:   []gateway.Function{{Name: "HelloWorld", Binary: r.opts.HelloBinary}},
-		OnColdStart: hello.add,
+		Functions: []gateway.Function{
+			{Name: baselines[0], Binary: r.opts.HelloBinary},
+			{Name: baselines[1], Binary: r.opts.FloorBinary},
+		},
+		OnColdStart: baseLog.add,
 	})
 	if err != nil {
-		return nil, ColdStart{}, err
+		return nil, hello, floor, err
 	}
 	defer g.Close()
 	event, _ := json.Marshal(map[string]any{
@@ -237,34 +264,40 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) ([]ColdStart, 
 		"requestContext": map[string]any{"http": map[string]string{"method": "GET", "path": "/hello"}},
 	})
 
-	inits := make([][]time.Duration, len(ops)+1) // the hello world last
-	firsts := make([][]time.Duration, len(ops)+1)
+	// One series per function, then one per baseline.
+	inits := make([][]time.Duration, len(ops)+len(baselines))
+	firsts := make([][]time.Duration, len(ops)+len(baselines))
+	record := func(j int, st gateway.InstanceStats) {
+		inits[j], firsts[j] = append(inits[j], st.InitDuration), append(firsts[j], st.FirstInvoke)
+	}
 	for i := range r.opts.ColdStarts {
 		for j, op := range ops {
 			req, err := r.prepare(ctx, op, i)
 			if err != nil {
-				return nil, ColdStart{}, err
+				return nil, hello, floor, err
 			}
 			r.env.Gateway.Retire(op.Function)
 			r.colds.take(op.Function) // set-up may have started one
 			if _, err := r.do(ctx, op, req); err != nil {
-				return nil, ColdStart{}, err
+				return nil, hello, floor, err
 			}
 			st, ok := r.colds.take(op.Function)
 			if !ok {
-				return nil, ColdStart{}, fmt.Errorf("%s: the request did not start %s cold", op.Name, op.Function)
+				return nil, hello, floor, fmt.Errorf("%s: the request did not start %s cold", op.Name, op.Function)
 			}
-			inits[j], firsts[j] = append(inits[j], st.InitDuration), append(firsts[j], st.FirstInvoke)
+			record(j, st)
 		}
-		g.Retire("HelloWorld")
-		if _, err := g.Invoke(ctx, "HelloWorld", event); err != nil {
-			return nil, ColdStart{}, fmt.Errorf("hello world: %w", err)
+		for k, name := range baselines {
+			g.Retire(name)
+			if _, err := g.Invoke(ctx, name, event); err != nil {
+				return nil, hello, floor, fmt.Errorf("%s: %w", name, err)
+			}
+			st, ok := baseLog.take(name)
+			if !ok {
+				return nil, hello, floor, fmt.Errorf("%s did not start cold", name)
+			}
+			record(len(ops)+k, st)
 		}
-		st, ok := hello.take("HelloWorld")
-		if !ok {
-			return nil, ColdStart{}, fmt.Errorf("hello world did not start cold")
-		}
-		inits[len(ops)], firsts[len(ops)] = append(inits[len(ops)], st.InitDuration), append(firsts[len(ops)], st.FirstInvoke)
 	}
 	summary := func(j int, name string) ColdStart {
 		return ColdStart{Function: name, N: len(inits[j]), Init: median(inits[j]), First: median(firsts[j])}
@@ -273,7 +306,7 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) ([]ColdStart, 
 	for j, op := range ops {
 		out[j] = summary(j, op.Function)
 	}
-	return out, summary(len(ops), "hello world"), nil
+	return out, summary(len(ops), "hello world"), summary(len(ops)+1, "SDK floor"), nil
 }
 
 // warm counts one invocation's calls, then times the operation through the gateway
@@ -332,6 +365,40 @@ func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 	return out, nil
 }
 
+// gatewayFloor times the hello world warm through a gateway of its own over HTTP.
+func (r *runner) gatewayFloor(ctx context.Context) (Dist, error) {
+	g, err := gateway.New(gateway.Config{Functions: []gateway.Function{{
+		Name: "HelloWorld", Binary: r.opts.HelloBinary,
+		Routes: []gateway.Route{{Method: "GET", Path: "/hello", Public: true}},
+	}}})
+	if err != nil {
+		return Dist{}, err
+	}
+	defer g.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Dist{}, err
+	}
+	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	env := &Env{API: "http://" + ln.Addr().String(), HTTP: r.env.HTTP}
+	req := Request{Method: "GET", Path: "/hello", Want: http.StatusOK}
+	if err := env.call(ctx, req, nil); err != nil { // the cold start
+		return Dist{}, fmt.Errorf("hello world through the gateway: %w", err)
+	}
+	var samples []time.Duration
+	for range r.opts.Samples {
+		start := time.Now()
+		if err := env.call(ctx, req, nil); err != nil {
+			return Dist{}, fmt.Errorf("hello world through the gateway: %w", err)
+		}
+		samples = append(samples, time.Since(start))
+	}
+	return distOf(samples), nil
+}
+
 // coldLog keeps the latest cold start of each function from the gateway's hook.
 type coldLog struct {
 	mu   sync.Mutex
@@ -360,7 +427,7 @@ type Size struct {
 	Native, ARM64 int64 // bytes; 0 when not built
 }
 
-func binarySizes(root string, tmpl *samtemplate.Template, hello string) ([]Size, error) {
+func binarySizes(root string, tmpl *samtemplate.Template, hello, floor string) ([]Size, error) {
 	size := func(path string) int64 {
 		if info, err := os.Stat(path); err == nil {
 			return info.Size()
@@ -378,7 +445,12 @@ func binarySizes(root string, tmpl *samtemplate.Template, hello string) ([]Size,
 		}
 		out = append(out, s)
 	}
-	out = append(out, Size{Name: "hello world", Native: size(hello),
-		ARM64: size(filepath.Join(filepath.Dir(filepath.Dir(hello)), "arm64", filepath.Base(filepath.Dir(hello)), "bootstrap"))})
+	// bin/<name>/bootstrap has its arm64 copy at bin/arm64/<name>/bootstrap.
+	arm64 := func(native string) string {
+		return filepath.Join(filepath.Dir(filepath.Dir(native)), "arm64", filepath.Base(filepath.Dir(native)), "bootstrap")
+	}
+	for name, path := range map[string]string{"hello world": hello, "SDK floor": floor} {
+		out = append(out, Size{Name: name, Native: size(path), ARM64: size(arm64(path))})
+	}
 	return out, nil
 }

@@ -38,7 +38,7 @@ func (res *Result) Write(w io.Writer) error {
 		sizes[s.Name] = s
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tinit\t×hello\t1st call\tMB arm64\tp50\tp99\town p50\tdirect p50\tdirect p99\t×direct\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
+	fmt.Fprintln(tw, "operation\tinit\t×hello\t×floor\t1st call\tMB arm64\tp50\tp99\town p50\tdirect p50\tdirect p99\t×direct\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
 	for _, op := range res.Ops {
 		c := cold[op.Function]
 		direct, directP99, over := "-", "-", "-"
@@ -49,18 +49,27 @@ func (res *Result) Write(w io.Writer) error {
 				over += "!"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
-			op.Name, msf(c.Init), ratio(c.Init, res.Hello.Init), msf(c.First), mb(sizes[op.Function].ARM64),
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
+			op.Name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init), msf(c.First), mb(sizes[op.Function].ARM64),
 			msf(op.Warm.P50), msf(op.Warm.P99), msf(op.Own.P50), direct, directP99, over,
 			op.Tally.Count("dynamodb"), op.Tally.Count("cognito-idp"), op.Tally.Count("sesv2"), op.Tally.RRU, op.Tally.WRU, op.Cost.Total())
 	}
-	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
-		msf(res.Hello.Init), msf(res.Hello.First), mb(sizes["hello world"].ARM64))
+	for _, name := range res.Unlisted {
+		c := cold[name]
+		fmt.Fprintf(tw, "%s (sample event)\t%s\t%.2f\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+			name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init), msf(c.First), mb(sizes[name].ARM64))
+	}
+	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+		msf(res.Hello.Init), ratio(res.Hello.Init, res.Floor.Init), msf(res.Hello.First), mb(sizes["hello world"].ARM64))
+	fmt.Fprintf(tw, "SDK floor (hello + 3 SDK clients)\t%s\t%.2f\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+		msf(res.Floor.Init), ratio(res.Floor.Init, res.Hello.Init), msf(res.Floor.First), mb(sizes["SDK floor"].ARM64))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	p.f(`init: process start until the binary first asks the runtime API for an invocation; 1st
-call: that first invocation, handed over until answered. MB arm64: the deployed binary
+call: that first invocation, handed over until answered. ×floor: init over the SDK floor's,
+the hello world that also builds the DynamoDB, Cognito and SES v2 clients: what linking the
+SDK alone costs (its package initialisation). MB arm64: the deployed binary
 (native: %s). p50, p99: through the gateway. own p50: the same requests less the time
 spent waiting on the emulators: Roster's own time (gateway, Lambda runtime, decoding,
 authorization, SDK). direct: the same DynamoDB and Cognito calls made from Go with Roster's
@@ -69,6 +78,12 @@ means the calls differ: see below). DynamoDB, Cognito, SES: calls per request. R
 write request units DynamoDB Local reports (ReturnConsumedCapacity). $/M: dollars per
 million calls.
 `, nativeSizes(res.Sizes))
+
+	if len(res.Unlisted) > 0 {
+		p.f("No row in infra/bench/ops.go yet, cold start from the sample event only: %s.\n", strings.Join(res.Unlisted, ", "))
+	}
+	p.f("Gateway floor: the hello world warm through a local gateway over HTTP, p50 %s, p99 %s:\n"+
+		"what the local gateway and the Lambda runtime API add to any request.\n", msf(res.GatewayFloor.P50), msf(res.GatewayFloor.P99))
 
 	p.f("\nCalls per request\n")
 	for _, op := range res.Ops {
@@ -131,6 +146,7 @@ SQLite: its Query time grows with the partition's size, DynamoDB's does not. So 
 		}
 	}
 	p.f("  cold start init, worst ×hello world   %.2f  %s  [≤ %.2f]  %s\n", worstInit, worstInitFn, targetInit, verdict(worstInit <= targetInit))
+	p.f("  (the SDK floor alone is ×%.2f the hello world)\n", ratio(res.Floor.Init, res.Hello.Init))
 	worstRead, worstReadOp := 0.0, ""
 	for _, op := range res.Ops {
 		if op.Read && op.Direct != nil {
@@ -140,6 +156,12 @@ SQLite: its Query time grows with the partition's size, DynamoDB's does not. So 
 		}
 	}
 	p.f("  read overhead, worst p50 ×direct      %.2f  %s  [≤ %.2f]  %s\n", worstRead, worstReadOp, targetOverhead, verdict(worstRead <= targetOverhead))
+	for _, op := range res.Ops {
+		if op.Name == worstReadOp {
+			p.f("  (less the gateway floor of %s ms: ×%.2f)\n", msf(res.GatewayFloor.P50),
+				ratio(op.Warm.P50-res.GatewayFloor.P50, op.Direct.P50))
+		}
+	}
 	var cognitoReads []string
 	for _, op := range res.Ops {
 		if op.Read && op.Tally.Count("cognito-idp") > 0 {

@@ -25,9 +25,10 @@ func main() {
 	opts := bench.Options{Progress: os.Stderr}
 	flag.IntVar(&opts.ColdStarts, "cold", 10, "cold starts per function")
 	flag.IntVar(&opts.Samples, "samples", 200, "warm requests per operation")
-	flag.IntVar(&opts.ScaleSamples, "scale-samples", 50, "requests per list page and size")
+	flag.IntVar(&opts.ScaleSamples, "scale-samples", 200, "requests per list page and size")
 	sizes := flag.String("sizes", "1000,100000", "seeded user counts for the scale table, ascending; empty for none")
 	flag.StringVar(&opts.HelloBinary, "hello", "bin/bench-hello/bootstrap", "the hello-world bootstrap")
+	flag.StringVar(&opts.FloorBinary, "floor", "bin/bench-sdkfloor/bootstrap", "the SDK-floor bootstrap")
 	out := flag.String("out", "", "also write the report to this file")
 	flag.Parse()
 
@@ -36,8 +37,10 @@ func main() {
 		fail(err)
 	}
 	opts.Root = root
-	if !filepath.IsAbs(opts.HelloBinary) {
-		opts.HelloBinary = filepath.Join(root, opts.HelloBinary)
+	for _, path := range []*string{&opts.HelloBinary, &opts.FloorBinary} {
+		if !filepath.IsAbs(*path) {
+			*path = filepath.Join(root, *path)
+		}
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		if s = strings.TrimSpace(s); s == "" {
