@@ -8,6 +8,8 @@
 #   make tools         install the pinned tools (DynamoDB Local, moto, the SES emulator, SAM CLI)
 #   make build         build every functions/<op> into bin/<op>/bootstrap for this machine
 #   make dev           local stack in the foreground; writes .dev/stack.json (see infra/cmd/stack)
+#   make bench         benchmarks on a fresh local stack: prints the report and rewrites
+#                      infra/bench/RESULTS.md (see infra/bench; BENCH_FLAGS passes flags)
 #   make test          tools, lint, sam validate --lint, sam build, then every Go test against a
 #                      fresh local stack (what .ci/run calls)
 #   make lint          gofmt check and go vet
@@ -44,7 +46,7 @@ SES_STAMP := $(TOOLS)/ses-local/.installed
 DYNAMODB_STAMP := $(TOOLS)/dynamodb-local/.installed
 TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP)
 
-.PHONY: tools build dev test lint sam-validate sam-build clean distclean FORCE
+.PHONY: tools build dev test bench lint sam-validate sam-build clean distclean FORCE
 
 # ---- tools ------------------------------------------------------------------------------------
 
@@ -121,6 +123,32 @@ kebab = $(shell printf '%s' '$(1)' | sed -E 's/([A-Z]+)([A-Z][a-z])/\1-\2/g; s/(
 build-%Function:
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: this target is for sam build))
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(call kebab,$*)
+
+# ---- benchmarks -------------------------------------------------------------------------------
+
+# The benchmarks' baselines (a hello world, and the hello world plus the SDK clients), built
+# with the functions' own flags, and arm64 copies of every binary for the size table (what
+# deploys). bin/bench-%/bootstrap has a longer pattern than bin/%/bootstrap, so make prefers it.
+BENCH := bin/roster-bench
+BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap
+ARM64_BOOTSTRAPS := $(FUNCTIONS:%=bin/arm64/%/bootstrap) $(BASELINES:bin/%=bin/arm64/%)
+
+bin/bench-%/bootstrap: FORCE
+	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./infra/bench/testdata/$*
+
+bin/arm64/bench-%/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./infra/bench/testdata/$*
+
+bin/arm64/%/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./functions/$*
+
+$(BENCH): FORCE
+	@go build -o $@ ./infra/cmd/bench
+
+bench: tools build $(BASELINES) $(BENCH)
+	@GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(WARM_GO_CACHE)
+	@$(MAKE) -j$(NPROC) $(ARM64_BOOTSTRAPS)
+	$(BENCH) -out infra/bench/RESULTS.md $(BENCH_FLAGS)
 
 # ---- checks -----------------------------------------------------------------------------------
 

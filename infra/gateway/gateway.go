@@ -67,6 +67,17 @@ func (g *Gateway) Stats(function string) (FunctionStats, bool) {
 	return p.snapshot(), true
 }
 
+// Retire stops a function's idle instances and returns once they are gone, so
+// that its next invocation starts cold: benchmarks measure cold starts with it.
+// Busy instances are left alone. It reports false for an unknown function.
+func (g *Gateway) Retire(function string) bool {
+	p, ok := g.pools[function]
+	if ok {
+		p.retire()
+	}
+	return ok
+}
+
 // Close stops every process the gateway started (SIGTERM to each process
 // group, SIGKILL after Config.ShutdownGrace) and returns once all are gone.
 // Invocations still waiting fail with ErrClosed.

@@ -315,3 +315,42 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestRetire: retiring a function stops its idle instances, so the next
+// invocation starts cold on a new process, and tells the hook about it.
+func TestRetire(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var starts []InstanceStats
+	tg := newTestGateway(t, func(c *Config) {
+		c.OnColdStart = func(s InstanceStats) {
+			mu.Lock()
+			defer mu.Unlock()
+			starts = append(starts, s)
+		}
+	})
+	first := get(t, tg.URL+"/files/r").echo(t)
+	if !tg.Retire("Echo") {
+		t.Fatal("Retire(Echo) = false")
+	}
+	if processAlive(first.PID) {
+		t.Errorf("retired instance %d still running", first.PID)
+	}
+	want(t, "instances after retire", tg.stats(t, "Echo").Instances, 0)
+	next := get(t, tg.URL+"/files/r").echo(t)
+	if next.PID == first.PID {
+		t.Error("the retired instance served again")
+	}
+	want(t, "cold starts", tg.stats(t, "Echo").ColdStarts, 2)
+	mu.Lock()
+	defer mu.Unlock()
+	want(t, "hook calls", len(starts), 2)
+	for _, s := range starts {
+		if s.Function != "Echo" || s.InitDuration <= 0 || s.FirstInvoke <= 0 {
+			t.Errorf("cold start %+v", s)
+		}
+	}
+	if tg.Retire("Nope") {
+		t.Error("Retire(Nope) = true")
+	}
+}

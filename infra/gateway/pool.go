@@ -168,3 +168,19 @@ func (p *pool) close() {
 	}
 	wg.Wait()
 }
+
+// retire stops the idle instances and waits until each is gone.
+func (p *pool) retire() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, in := range idle {
+		wg.Go(func() {
+			in.stop(p.g.cfg.ShutdownGrace)
+			p.forget(in) // wait forgets it too, but maybe just after stop returns
+		})
+	}
+	wg.Wait()
+}

@@ -57,6 +57,12 @@ type Options struct {
 	Progress io.Writer // one line per step; nil for none
 	// GatewayLog receives the gateway's and the functions' log lines; nil for logs/gateway.log only.
 	GatewayLog io.Writer
+	// ServiceURL, when set, chooses the endpoint the functions use for an AWS service
+	// ("dynamodb", "cognito-idp" or "sesv2") given the emulator's own URL: the benchmarks
+	// put a counting proxy there. The gateway's JWT authorizer still reads the emulator.
+	ServiceURL func(service, emulatorURL string) (string, error)
+	// OnColdStart is the gateway's hook, called once per function instance (see gateway.Config).
+	OnColdStart func(gateway.InstanceStats)
 }
 
 // Ports are the loopback ports of the stack's servers.
@@ -160,7 +166,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := provision.CreateTable(ctx, db, tmpl, s.TableName); err != nil {
 		return nil, withLogTail(err, s.Logs["dynamodb"])
 	}
-	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": "123456789012"}
+	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
 	idp := cognito.NewFromConfig(awsCfg, func(o *cognito.Options) { o.BaseEndpoint = &s.CognitoEndpoint })
 	if s.UserPool, err = provision.CreateUserPool(ctx, idp, tmpl, refs); err != nil {
 		return nil, withLogTail(err, s.Logs["cognito"])
@@ -176,6 +182,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.OnColdStart = opts.OnColdStart
 	s.Logs["gateway"] = filepath.Join(logDir, "gateway.log")
 	if s.gwLog, err = os.Create(s.Logs["gateway"]); err != nil {
 		return nil, err
@@ -238,13 +245,23 @@ func buildFunctions(ctx context.Context, root, logPath string) error {
 
 func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string) (gateway.Config, error) {
 	var cfg gateway.Config
+	endpoints := map[string]string{"dynamodb": s.DynamoDBEndpoint, "cognito-idp": s.CognitoEndpoint, "sesv2": s.SESEndpoint}
+	if s.opts.ServiceURL != nil {
+		for service, url := range endpoints {
+			proxied, err := s.opts.ServiceURL(service, url)
+			if err != nil {
+				return cfg, fmt.Errorf("endpoint of %s: %w", service, err)
+			}
+			endpoints[service] = proxied
+		}
+	}
 	for _, fn := range tmpl.Functions {
 		env := map[string]string{
 			"AWS_ACCESS_KEY_ID":                          AccessKeyID,
 			"AWS_SECRET_ACCESS_KEY":                      SecretKey,
-			"AWS_ENDPOINT_URL_DYNAMODB":                  s.DynamoDBEndpoint,
-			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": s.CognitoEndpoint,
-			"AWS_ENDPOINT_URL_SESV2":                     s.SESEndpoint,
+			"AWS_ENDPOINT_URL_DYNAMODB":                  endpoints["dynamodb"],
+			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": endpoints["cognito-idp"],
+			"AWS_ENDPOINT_URL_SESV2":                     endpoints["sesv2"],
 			// Nothing here runs on EC2: skip the SDK's metadata look-ups.
 			"AWS_EC2_METADATA_DISABLED": "true",
 		}
@@ -348,6 +365,10 @@ func (s *Stack) Close() error {
 	})
 	return nil
 }
+
+// Gateway is the local gateway serving APIURL: benchmarks read its Stats and Retire warm
+// instances to measure cold starts.
+func (s *Stack) Gateway() *gateway.Gateway { return s.gateway }
 
 // Pids are the process (and process group) ids of the running emulators.
 func (s *Stack) Pids() []int {

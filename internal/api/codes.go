@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -97,35 +98,40 @@ type accepted struct {
 }
 
 // pace remembers how long sending an email takes in this container, so that a
-// request that sends nothing takes about as long as one that does.
+// request that sends nothing takes about as long as one that does. It keeps the
+// last few sends and waits their median: a container's first send also opens the
+// connection, and an average would carry that outlier for a long time.
 type pace struct {
-	mu  sync.Mutex
-	avg time.Duration
+	mu     sync.Mutex
+	recent [16]time.Duration
+	n      int // sends recorded, of which the last len(recent) are kept
 }
 
 var mailPace pace
 
-// firstSendGuess stands in for the average until this container has sent an email.
+// firstSendGuess stands in for the median until this container has sent an email.
 const firstSendGuess = 60 * time.Millisecond
 
 func (p *pace) record(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.avg == 0 {
-		p.avg = d
-		return
+	p.recent[p.n%len(p.recent)] = d
+	p.n++
+}
+
+func (p *pace) typical() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.n == 0 {
+		return firstSendGuess
 	}
-	p.avg += (d - p.avg) / 8
+	kept := slices.Clone(p.recent[:min(p.n, len(p.recent))])
+	slices.Sort(kept)
+	return kept[len(kept)/2]
 }
 
 func (p *pace) wait(ctx context.Context) {
-	p.mu.Lock()
-	d := p.avg
-	p.mu.Unlock()
-	if d == 0 {
-		d = firstSendGuess
-	}
-	t := time.NewTimer(d)
+	t := time.NewTimer(p.typical())
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,28 +25,15 @@ import (
 // clock; the end-to-end tests cover expiry through the gateway with items written in
 // the past instead.
 
-// clock is a settable App.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// harness calls handlers as the API Gateway would, as a given user.
-type harness struct {
+// teamHarness calls handlers as the API Gateway would, as a given user.
+type teamHarness struct {
 	t     *testing.T
 	a     *app.App
 	h     *api.API
 	clock *clock
 }
 
-func newHarness(t *testing.T) *harness {
+func newTeamHarness(t *testing.T) *teamHarness {
 	t.Helper()
 	a, err := app.Load(context.Background())
 	if err != nil {
@@ -55,24 +41,24 @@ func newHarness(t *testing.T) *harness {
 	}
 	c := &clock{now: time.Now().UTC().Truncate(time.Millisecond)}
 	a.Now = c.Now
-	return &harness{t: t, a: a, h: api.New(a), clock: c}
+	return &teamHarness{t: t, a: a, h: api.New(a), clock: c}
 }
 
-type result struct {
+type teamResult struct {
 	status int
 	body   map[string]any
 	raw    string
 }
 
-func (r result) str(key string) string { s, _ := r.body[key].(string); return s }
+func (r teamResult) str(key string) string { s, _ := r.body[key].(string); return s }
 
-func (r result) code() string {
+func (r teamResult) code() string {
 	e, _ := r.body["error"].(map[string]any)
 	s, _ := e["code"].(string)
 	return s
 }
 
-func (h *harness) call(op httpapi.Operation, as string, path map[string]string, body any) result {
+func (h *teamHarness) call(op httpapi.Operation, as string, path map[string]string, body any) teamResult {
 	h.t.Helper()
 	req := events.APIGatewayV2HTTPRequest{PathParameters: path}
 	req.RequestContext.HTTP.SourceIP = "192.0.2.1"
@@ -91,12 +77,12 @@ func (h *harness) call(op httpapi.Operation, as string, path map[string]string, 
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	out := result{status: resp.StatusCode, raw: resp.Body}
+	out := teamResult{status: resp.StatusCode, raw: resp.Body}
 	_ = json.Unmarshal([]byte(resp.Body), &out.body)
 	return out
 }
 
-func (h *harness) expect(r result, status int, code string) {
+func (h *teamHarness) expect(r teamResult, status int, code string) {
 	h.t.Helper()
 	if r.status != status || (code != "" && r.code() != code) {
 		h.t.Fatalf("answer %d %s, want %d %s", r.status, r.raw, status, code)
@@ -104,7 +90,7 @@ func (h *harness) expect(r result, status int, code string) {
 }
 
 // memberUser writes a member's records; the handlers only read them.
-func (h *harness) memberUser(email string) string {
+func (h *teamHarness) memberUser(email string) string {
 	h.t.Helper()
 	u := user.User{ID: ids.New(), Username: "Clock_" + strings.ToLower(ids.New()[:6]), AccountType: user.Member,
 		Status: user.Active, CreatedAt: h.clock.Now(), Email: email, EmailVerified: email != ""}
@@ -115,7 +101,7 @@ func (h *harness) memberUser(email string) string {
 	return u.ID
 }
 
-func (h *harness) admin() string {
+func (h *teamHarness) admin() string {
 	h.t.Helper()
 	id, err := h.a.Store.UserIDByLogin(context.Background(), os.Getenv("ROSTER_ADMIN_LOGIN"))
 	if err != nil {
@@ -126,7 +112,7 @@ func (h *harness) admin() string {
 
 func TestInvitationCodesExpireByTheClock(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newTeamHarness(t)
 	admin, joiner, late := h.admin(), h.memberUser(""), h.memberUser("")
 	r := h.call(h.h.CreateTeam, admin, nil, map[string]any{"name": "Clock codes " + ids.New()[:8]})
 	h.expect(r, http.StatusCreated, "")
@@ -134,20 +120,20 @@ func TestInvitationCodesExpireByTheClock(t *testing.T) {
 	r = h.call(h.h.CreateInvitationCode, admin, team, map[string]any{"roleIds": []string{"member"}})
 	h.expect(r, http.StatusCreated, "")
 	expiring := r.str("code")
-	h.clock.Advance(time.Hour)
+	h.clock.advance(time.Hour)
 	r = h.call(h.h.CreateInvitationCode, admin, team, map[string]any{"roleIds": []string{"member"}})
 	h.expect(r, http.StatusCreated, "")
 	fresh := r.str("code")
 
 	// One millisecond before 24 hours the first code still works...
-	h.clock.Advance(23*time.Hour - time.Millisecond)
+	h.clock.advance(23*time.Hour - time.Millisecond)
 	listed := h.call(h.h.ListInvitationCodes, admin, team, nil)
 	h.expect(listed, http.StatusOK, "")
 	if n := len(listed.body["items"].([]any)); n != 2 {
 		t.Fatalf("%d live codes before expiry, want 2: %s", n, listed.raw)
 	}
 	// ...and at 24 hours it is refused, although its item is still in the table.
-	h.clock.Advance(time.Millisecond)
+	h.clock.advance(time.Millisecond)
 	h.expect(h.call(h.h.JoinTeam, late, nil, map[string]any{"code": expiring}), http.StatusGone, "invitation_expired")
 	if _, err := h.a.Store.InvitationCode(context.Background(), expiring); err != nil {
 		t.Fatalf("the expired code's item is gone already (%v): the test proves nothing", err)
@@ -162,7 +148,7 @@ func TestInvitationCodesExpireByTheClock(t *testing.T) {
 
 func TestInvitationLinksExpireByTheClock(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newTeamHarness(t)
 	admin, joiner := h.admin(), h.memberUser("")
 	r := h.call(h.h.CreateTeam, admin, nil, map[string]any{"name": "Clock links " + ids.New()[:8]})
 	h.expect(r, http.StatusCreated, "")
@@ -176,7 +162,7 @@ func TestInvitationLinksExpireByTheClock(t *testing.T) {
 	}
 	h.expect(h.call(h.h.GetInvitation, "", map[string]string{"token": old}, nil), http.StatusOK, "")
 
-	h.clock.Advance(time.Hour)
+	h.clock.advance(time.Hour)
 	h.expect(h.call(h.h.GetInvitation, "", map[string]string{"token": old}, nil), http.StatusGone, "invitation_expired")
 	h.expect(h.call(h.h.AcceptInvitation, joiner, map[string]string{"token": old}, nil), http.StatusGone, "invitation_expired")
 	listed := h.call(h.h.ListInvitations, admin, map[string]string{"id": team}, nil)

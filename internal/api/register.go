@@ -2,9 +2,9 @@ package api
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -79,32 +79,18 @@ type registered struct {
 // Register is POST /v1/auth/register: a person creates its own member account, with
 // no team, and a password of its own choosing, so the first sign-in asks for nothing.
 //
-// The steps: check every field; prove the email address (redeem the code); create the
-// account. A step that has taken something (a code) gives it back when a later one
-// fails, so a taken login account costs the person no code.
+// The steps: check every field; prove the email address; create the account. A step
+// that takes something (a code) registers how to give it back, and a failure of a
+// later step gives everything back, so a taken login account costs the person no
+// code. More steps (an invitation to redeem) follow the same pattern.
 func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in registerRequest
 	f := httpapi.Decode(req, &in)
-	u := user.User{
-		ID:          ids.New(),
-		Username:    validate.Username(f, "username", in.Username),
-		AccountType: user.Member,
-		Status:      user.Active,
-		CreatedAt:   a.Now(),
-	}
-	u.LoginAccount = validate.LoginAccount(f, "loginAccount", in.LoginAccount)
-	validate.Password(f, "password", in.Password, u.LoginAccount)
-	switch {
-	case in.ConfirmPassword == "":
-		f.Add("confirmPassword", "is required")
-	case in.ConfirmPassword != in.Password:
-		f.Add("confirmPassword", "must be the same as password")
-	}
-	u.Email = validate.Email(f, "email", in.Email)
+	u := selfRegistered(f, in, a.Now())
 	invite, inviteErr := a.readRegistrationInvite(ctx, f, in.InvitationCode, in.InvitationToken, u.Email)
-	var secret string
 	// An unusable invitation is the answer (once the other fields are good), rather
 	// than a verification code it would have spared.
+	var secret string
 	if (inviteErr == nil && !invite.provesEmail()) || in.VerificationCode != "" {
 		secret = validate.VerificationCode(f, "verificationCode", in.VerificationCode)
 	}
@@ -115,43 +101,71 @@ func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		return httpapi.Response{}, inviteErr
 	}
 
+	var undo rollback
 	// The code is checked before anything is written or any uniqueness is tested, so
 	// that only someone holding the address's code learns whether it is taken. A link
 	// sent to the address proves it instead.
-	var code *store.Code
 	if !invite.provesEmail() {
-		redeemed, err := a.redeemCode(ctx, registrationCode(u.Email), secret, "verificationCode")
+		code, err := a.redeemCode(ctx, registrationCode(u.Email), secret, "verificationCode")
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		code = &redeemed
+		undo.add(func(ctx context.Context) { a.restoreCode(ctx, code) })
 	}
 	u.EmailVerified = true
-	giveBack := func() {
-		if code != nil {
-			a.restoreCode(ctx, *code)
-		}
-	}
 	if err := a.checkRegistrationInvite(ctx, invite, u.Email); err != nil {
-		giveBack()
+		undo.run(ctx)
 		return httpapi.Response{}, err
 	}
 
-	err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true})
-	if err != nil {
-		giveBack()
+	if err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true}); err != nil {
+		undo.run(ctx)
 		return httpapi.Response{}, err
 	}
+	undo.add(func(ctx context.Context) {
+		if err := a.Accounts.Discard(ctx, u); err != nil {
+			slog.ErrorContext(ctx, "could not remove a registration whose invitation failed", "userId", u.ID, "error", err.Error())
+		}
+	})
 	// Registering through an invitation is joining: if the invitation was used up
 	// meanwhile, the account goes again and the person may retry without it.
 	membership, err := a.joinRegistered(ctx, u, invite)
 	if err != nil {
-		if undo := a.Accounts.Discard(ctx, u); undo != nil {
-			slog.ErrorContext(ctx, "could not remove a registration whose invitation failed", "userId", u.ID, "error", undo.Error())
-			return httpapi.Response{}, errors.Join(err, undo)
-		}
-		giveBack()
+		undo.run(ctx)
 		return httpapi.Response{}, err
 	}
 	return httpapi.JSON(http.StatusCreated, registered{User: u.View(), Membership: membership}), nil
+}
+
+// selfRegistered checks the account fields of a registration into a new member.
+func selfRegistered(f validate.Fields, in registerRequest, now time.Time) user.User {
+	u := user.User{
+		ID:          ids.New(),
+		Username:    validate.Username(f, "username", in.Username),
+		AccountType: user.Member,
+		Status:      user.Active,
+		CreatedAt:   now,
+	}
+	u.LoginAccount = validate.LoginAccount(f, "loginAccount", in.LoginAccount)
+	validate.Password(f, "password", in.Password, u.LoginAccount)
+	switch {
+	case in.ConfirmPassword == "":
+		f.Add("confirmPassword", "is required")
+	case in.ConfirmPassword != in.Password:
+		f.Add("confirmPassword", "must be the same as password")
+	}
+	u.Email = validate.Email(f, "email", in.Email)
+	return u
+}
+
+// rollback gives back what the finished steps of a failed operation took, the most
+// recent first.
+type rollback []func(context.Context)
+
+func (r *rollback) add(step func(context.Context)) { *r = append(*r, step) }
+
+func (r rollback) run(ctx context.Context) {
+	for i := len(r) - 1; i >= 0; i-- {
+		r[i](ctx)
+	}
 }

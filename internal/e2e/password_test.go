@@ -167,7 +167,14 @@ func TestChangePassword(t *testing.T) {
 	// Other sessions are over; the new password works and the old one does not.
 	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": otherRefresh}), http.StatusUnauthorized, "")
 	expect(t, call(t, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": selfPassword}), http.StatusUnauthorized, "invalid_credentials")
-	login(t, account, newPassword)
+	access, _, _ = login(t, account, newPassword)
+
+	// The token used for the change was revoked with the rest: Cognito no longer
+	// takes it, and that is not mistaken for a wrong current password.
+	r := call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": newPassword, "newPassword": "and once more a new one"})
+	expect(t, r, http.StatusNoContent, "")
+	r = call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": "and once more a new one", "newPassword": "a fourth passphrase now"})
+	expect(t, r, http.StatusUnauthorized, "unauthenticated")
 }
 
 func TestChangePasswordGuessesAreLimited(t *testing.T) {

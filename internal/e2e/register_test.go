@@ -3,33 +3,18 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// Per-IP rate limits would let one test's requests refuse another's, since every
-// test talks to the gateway from loopback. Linux routes all of 127.0.0.0/8 to the
-// loopback interface, so each test can have a source address of its own.
-var lastSourceIP atomic.Uint32
-
 // fromNewIP answers a client whose requests come from a loopback address no other
 // test uses, as API Gateway would see a distinct client.
-func fromNewIP() *http.Client {
-	n := lastSourceIP.Add(1)
-	ip := net.IPv4(127, 10+byte(n>>16), byte(n>>8), byte(n))
-	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
-	return &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{DialContext: dialer.DialContext},
-	}
-}
+func fromNewIP() *http.Client { return clientFrom(newIP()) }
 
 // mailsTo answers every email to addr so far, oldest first.
 func mailsTo(t *testing.T, addr string) []mail {
@@ -324,11 +309,11 @@ func TestConcurrentRegistrationsWithOneCode(t *testing.T) {
 	client := fromNewIP()
 	email := newEmail("race")
 	code := requestCode(t, client, email)
-	statuses := raceRegistrations(t, client, 5, func(i int) map[string]string {
-		return registration(unique(fmt.Sprintf("race%d", i)), email, code)
-	})
-	if statuses[http.StatusCreated] != 1 || statuses[http.StatusBadRequest] != 4 {
-		t.Fatalf("statuses %v, want one 201 and four 400", statuses)
+	got := statuses(race(5, func(i int) response {
+		return callWith(t, client, "", "POST", "/v1/auth/register", registration(unique(fmt.Sprintf("race%d", i)), email, code))
+	}))
+	if got[http.StatusCreated] != 1 || got[http.StatusBadRequest] != 4 {
+		t.Fatalf("statuses %v, want one 201 and four 400", got)
 	}
 }
 
@@ -337,39 +322,31 @@ func TestConcurrentRegistrationsWithOneCode(t *testing.T) {
 func TestConcurrentRegistrationsOfOneLoginAccount(t *testing.T) {
 	t.Parallel()
 	client := fromNewIP()
-	login := unique("same")
+	name := unique("same")
 	emails := []string{newEmail("one"), newEmail("two")}
 	codes := []string{requestCode(t, client, emails[0]), requestCode(t, client, emails[1])}
-	var mu sync.Mutex
-	var loser int
-	statuses := raceRegistrations(t, client, 2, func(i int) map[string]string {
-		if i == 1 {
-			return registration(strings.ToUpper(login), emails[i], codes[i])
-		}
-		return registration(login, emails[i], codes[i])
-	}, func(i int, r response) {
-		if r.Status == http.StatusConflict {
-			mu.Lock()
-			loser = i
-			mu.Unlock()
-			if r.str("error", "code") != "login_account_taken" || r.get("error", "fields", "loginAccount") == nil {
-				t.Errorf("loser: %s", r.Raw)
-			}
-		}
+	accounts := []string{name, strings.ToUpper(name)}
+	answers := race(2, func(i int) response {
+		return callWith(t, client, "", "POST", "/v1/auth/register", registration(accounts[i], emails[i], codes[i]))
 	})
-	if statuses[http.StatusCreated] != 1 || statuses[http.StatusConflict] != 1 {
-		t.Fatalf("statuses %v, want one 201 and one 409", statuses)
+	if got := statuses(answers); got[http.StatusCreated] != 1 || got[http.StatusConflict] != 1 {
+		t.Fatalf("statuses %v, want one 201 and one 409", got)
+	}
+	loser := 0
+	if answers[1].Status == http.StatusConflict {
+		loser = 1
+	}
+	if r := answers[loser]; r.str("error", "code") != "login_account_taken" || r.get("error", "fields", "loginAccount") == nil {
+		t.Fatalf("loser: %s", r.Raw)
 	}
 	// The loser's code was given back: it registers another login account with it.
 	r := callWith(t, client, "", "POST", "/v1/auth/register", registration(unique("other"), emails[loser], codes[loser]))
 	expect(t, r, http.StatusCreated, "")
 }
 
-// raceRegistrations sends n registrations at once and counts the statuses.
-func raceRegistrations(t *testing.T, client *http.Client, n int, body func(i int) map[string]string, check ...func(int, response)) map[int]int {
-	t.Helper()
-	var mu sync.Mutex
-	statuses := map[int]int{}
+// race sends n requests at once (send(i) makes the i-th) and answers them in order.
+func race(n int, send func(i int) response) []response {
+	out := make([]response, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -377,16 +354,19 @@ func raceRegistrations(t *testing.T, client *http.Client, n int, body func(i int
 		go func() {
 			defer wg.Done()
 			<-start
-			r := callWith(t, client, "", "POST", "/v1/auth/register", body(i))
-			for _, c := range check {
-				c(i, r)
-			}
-			mu.Lock()
-			statuses[r.Status]++
-			mu.Unlock()
+			out[i] = send(i)
 		}()
 	}
 	close(start)
 	wg.Wait()
-	return statuses
+	return out
+}
+
+// statuses counts the answers by status.
+func statuses(rs []response) map[int]int {
+	out := map[int]int{}
+	for _, r := range rs {
+		out[r.Status]++
+	}
+	return out
 }

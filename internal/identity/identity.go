@@ -198,8 +198,11 @@ func result(challenge types.ChallengeNameType, session *string, auth *types.Auth
 }
 
 // ChangePassword changes the password of the user holding accessToken, which
-// Cognito accepts only with the right current password. A wrong one (or a token
-// Cognito has revoked) is a bad currentPassword.
+// Cognito accepts only with the right current password. Cognito answers a wrong
+// password and a token it has revoked (by a sign-out everywhere, which the API's
+// authorizer cannot know about) with the same exception, so on that answer the
+// token is tried on its own: a dead token is unauthenticated, a live one means the
+// password was wrong.
 func (c *Cognito) ChangePassword(ctx context.Context, accessToken, current, next string) error {
 	_, err := c.client.ChangePassword(ctx, &cip.ChangePasswordInput{
 		AccessToken:      aws.String(accessToken),
@@ -216,6 +219,9 @@ func (c *Cognito) ChangePassword(ctx context.Context, accessToken, current, next
 	case err == nil:
 		return nil
 	case errors.As(err, &notAuthorized):
+		if _, err := c.client.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(accessToken)}); err != nil {
+			return apperr.Unauthorized()
+		}
 		return apperr.InvalidFields(map[string]string{"currentPassword": "is incorrect"})
 	case errors.As(err, &badPassword):
 		return apperr.InvalidFields(map[string]string{"newPassword": "is not accepted by the password policy"})

@@ -1,0 +1,456 @@
+// Package bench measures Roster on the local stack: cold starts next to a hello-world
+// aws-lambda-go binary, binary sizes, the overhead of the gateway and the functions
+// over the same DynamoDB and Cognito calls made directly, the calls and capacity of
+// every operation, list pages at 1,000 and 100,000 users, and what each operation
+// costs at AWS's on-demand prices. It prints figures; it never judges a time.
+//
+// Every function reaches DynamoDB Local and the Cognito emulator through a counting
+// proxy (proxy.go), and so does the bench's direct client, so both pay the same hop.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/roster-dev/roster/infra/gateway"
+	"github.com/roster-dev/roster/infra/samtemplate"
+	"github.com/roster-dev/roster/infra/stack"
+)
+
+// Options configures a run.
+type Options struct {
+	Root         string // repository root
+	StateDir     string // the stack's logs
+	HelloBinary  string // the hello-world bootstrap, built with the functions' flags
+	FloorBinary  string // the hello world plus the SDK clients Roster builds (testdata/sdkfloor)
+	ColdStarts   int    // cold starts per function (median)
+	Samples      int    // warm requests per operation (p50, p99)
+	ScaleSizes   []int  // user counts for the scale table, ascending
+	ScaleSamples int    // requests per list and size
+	Progress     io.Writer
+}
+
+// Result is everything a run measured.
+type Result struct {
+	Started  time.Time
+	Duration time.Duration
+	Options  Options
+	Cold     []ColdStart // every function, in the operations table's order
+	Hello    ColdStart
+	Floor    ColdStart // the SDK floor
+	// GatewayFloor is the hello world warm through a gateway over HTTP: what the local
+	// gateway and the Lambda runtime API take for a request that does nothing.
+	GatewayFloor Dist
+	Sizes        []Size
+	Ops          []OpResult
+	Scale        []ScaleRow
+	Mix          MixCost
+	Unlisted     []string // functions with no row in operations: cold start only
+}
+
+// ColdStart is the median of a function's cold starts.
+type ColdStart struct {
+	Function    string
+	N           int
+	Init, First time.Duration
+}
+
+// OpResult is one operation warm: its calls and capacity, its latency through the
+// gateway and, when it has a direct twin, the twin's.
+type OpResult struct {
+	Name, Function string
+	Read           bool
+	MemoryMB       int
+	Tally          Tally
+	Warm           Dist // through the gateway
+	Own            Dist // the same requests less the time spent waiting on the emulators
+	Direct         *Dist
+	DirectTally    *Tally
+	Cost           Cost
+}
+
+// Run starts a local stack and measures everything.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	res := &Result{Started: time.Now().UTC(), Options: opts}
+	tmpl, err := samtemplate.Load(filepath.Join(opts.Root, "template.yaml"))
+	if err != nil {
+		return nil, err
+	}
+
+	ledger := NewLedger()
+	proxies := map[string]*Proxy{}
+	var proxyMu sync.Mutex
+	defer func() {
+		for _, p := range proxies {
+			_ = p.Close()
+		}
+	}()
+	colds := newColdLog()
+	s, err := stack.Start(ctx, stack.Options{
+		Root:     opts.Root,
+		StateDir: opts.StateDir,
+		Admin:    stack.Admin{LoginAccount: "admin", Username: "Admin", Email: "admin@roster.local"},
+		Progress: opts.Progress,
+		ServiceURL: func(service, url string) (string, error) {
+			proxyMu.Lock()
+			defer proxyMu.Unlock()
+			p, err := StartProxy(service, url, ledger)
+			if err != nil {
+				return "", err
+			}
+			proxies[service] = p
+			return p.URL, nil
+		},
+		OnColdStart: colds.add,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	e, err := newEnv(ctx, s, proxies["dynamodb"].URL, proxies["cognito-idp"].URL)
+	if err != nil {
+		return nil, fmt.Errorf("bench set-up: %w", err)
+	}
+
+	res.Sizes, err = binarySizes(opts.Root, tmpl, opts.HelloBinary, opts.FloorBinary)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{opts: opts, env: e, ledger: ledger, colds: colds}
+	memory := map[string]int{}
+	for _, fn := range tmpl.Functions {
+		memory[fn.LogicalID] = fn.MemorySize
+	}
+	var ops []Operation // the operations table's order, then functions without a row
+	for _, op := range operations {
+		if _, ok := memory[op.Function]; ok {
+			ops = append(ops, op)
+		}
+	}
+	for _, fn := range tmpl.Functions {
+		if _, ok := opForFunction(fn.LogicalID); !ok {
+			op, err := sampleEventOp(opts.Root, fn)
+			if err != nil {
+				return nil, err
+			}
+			res.Unlisted = append(res.Unlisted, fn.LogicalID)
+			ops = append(ops, op)
+		}
+	}
+	r.progress("cold starts: %d rounds of every function and the baselines", opts.ColdStarts)
+	if res.Cold, res.Hello, res.Floor, err = r.coldStarts(ctx, ops); err != nil {
+		return nil, err
+	}
+	for _, op := range ops {
+		if op.Unlisted {
+			continue
+		}
+		r.progress("warm: %s", op.Name)
+		or, err := r.warm(ctx, op)
+		if err != nil {
+			return nil, err
+		}
+		or.MemoryMB = memory[op.Function]
+		or.Cost = costOf(or)
+		res.Ops = append(res.Ops, or)
+	}
+	r.progress("warm: hello world through the gateway")
+	if res.GatewayFloor, err = r.gatewayFloor(ctx); err != nil {
+		return nil, err
+	}
+	res.Mix = mixCost(res.Ops)
+	if res.Scale, err = r.scale(ctx); err != nil {
+		return nil, err
+	}
+	res.Duration = time.Since(res.Started)
+	return res, nil
+}
+
+// sampleEventOp stands in for a function that has no row in operations yet: its
+// sample event (events/<op>.json), invoked directly, measures its cold start. Its
+// answer is not checked and it gets no warm figures: add a row for those.
+func sampleEventOp(root string, fn samtemplate.Function) (Operation, error) {
+	event, err := os.ReadFile(filepath.Join(root, "events", filepath.Base(fn.Dir)+".json"))
+	if err != nil {
+		return Operation{}, fmt.Errorf("%s has no row in infra/bench/ops.go and no sample event: %w", fn.LogicalID, err)
+	}
+	return Operation{
+		Name: "invoke " + fn.LogicalID + " (sample event)", Function: fn.LogicalID, Unlisted: true,
+		Prepare: func(context.Context, *Env, int) (Request, error) {
+			return Request{Invoke: event, AnyAnswer: true}, nil
+		},
+	}, nil
+}
+
+func opForFunction(fn string) (Operation, bool) {
+	for _, op := range operations {
+		if op.Function == fn {
+			return op, true
+		}
+	}
+	return Operation{}, false
+}
+
+type runner struct {
+	opts   Options
+	env    *Env
+	ledger *Ledger
+	colds  *coldLog
+}
+
+func (r *runner) progress(format string, args ...any) {
+	if r.opts.Progress != nil {
+		fmt.Fprintf(r.opts.Progress, "bench: "+format+"\n", args...)
+	}
+}
+
+func (r *runner) prepare(ctx context.Context, op Operation, i int) (Request, error) {
+	req, err := op.Prepare(ctx, r.env, i)
+	if err != nil {
+		return req, fmt.Errorf("%s: set-up: %w", op.Name, err)
+	}
+	req.Function = op.Function
+	return req, nil
+}
+
+func (r *runner) do(ctx context.Context, op Operation, req Request) (time.Duration, error) {
+	start := time.Now()
+	if err := r.env.call(ctx, req, nil); err != nil {
+		return 0, fmt.Errorf("%s: %w", op.Name, err)
+	}
+	return time.Since(start), nil
+}
+
+// timed sends one request and answers its latency, and the latency less the time
+// the proxies spent waiting on the emulators: Roster's own time.
+func (r *runner) timed(ctx context.Context, op Operation, req Request) (total, own time.Duration, err error) {
+	r.ledger.Begin(sampleLabel)
+	total, err = r.do(ctx, op, req)
+	t := r.ledger.End(sampleLabel)
+	return total, total - t.Upstream, err
+}
+
+const sampleLabel = "sample"
+
+// coldStarts measures rounds of one cold start of every function and of the two
+// baselines, so that the load of a shared machine falls on all alike. Before each
+// request the function's warm instances are retired, so the request starts a new
+// process. The baselines run in a gateway of their own, invoked with an HTTP API
+// event as Roster's functions are.
+func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart, hello, floor ColdStart, _ error) {
+	baseLog := newColdLog()
+	baselines := []string{"HelloWorld", "SDKFloor"}
+	g, err := gateway.New(gateway.Config{
+		Functions: []gateway.Function{
+			{Name: baselines[0], Binary: r.opts.HelloBinary},
+			{Name: baselines[1], Binary: r.opts.FloorBinary},
+		},
+		OnColdStart: baseLog.add,
+	})
+	if err != nil {
+		return nil, hello, floor, err
+	}
+	defer g.Close()
+	event, _ := json.Marshal(map[string]any{
+		"version": "2.0", "routeKey": "GET /hello", "rawPath": "/hello",
+		"requestContext": map[string]any{"http": map[string]string{"method": "GET", "path": "/hello"}},
+	})
+
+	// One series per function, then one per baseline.
+	inits := make([][]time.Duration, len(ops)+len(baselines))
+	firsts := make([][]time.Duration, len(ops)+len(baselines))
+	record := func(j int, st gateway.InstanceStats) {
+		inits[j], firsts[j] = append(inits[j], st.InitDuration), append(firsts[j], st.FirstInvoke)
+	}
+	for i := range r.opts.ColdStarts {
+		for j, op := range ops {
+			req, err := r.prepare(ctx, op, i)
+			if err != nil {
+				return nil, hello, floor, err
+			}
+			r.env.Gateway.Retire(op.Function)
+			r.colds.take(op.Function) // set-up may have started one
+			if _, err := r.do(ctx, op, req); err != nil {
+				return nil, hello, floor, err
+			}
+			st, ok := r.colds.take(op.Function)
+			if !ok {
+				return nil, hello, floor, fmt.Errorf("%s: the request did not start %s cold", op.Name, op.Function)
+			}
+			record(j, st)
+		}
+		for k, name := range baselines {
+			g.Retire(name)
+			if _, err := g.Invoke(ctx, name, event); err != nil {
+				return nil, hello, floor, fmt.Errorf("%s: %w", name, err)
+			}
+			st, ok := baseLog.take(name)
+			if !ok {
+				return nil, hello, floor, fmt.Errorf("%s did not start cold", name)
+			}
+			record(len(ops)+k, st)
+		}
+	}
+	summary := func(j int, name string) ColdStart {
+		return ColdStart{Function: name, N: len(inits[j]), Init: median(inits[j]), First: median(firsts[j])}
+	}
+	out := make([]ColdStart, len(ops))
+	for j, op := range ops {
+		out[j] = summary(j, op.Function)
+	}
+	return out, summary(len(ops), "hello world"), summary(len(ops)+1, "SDK floor"), nil
+}
+
+// warm counts one invocation's calls, then times the operation through the gateway
+// and, alternating with it so both see the same machine load, its direct twin.
+func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
+	out := OpResult{Name: op.Name, Function: op.Function, Read: op.Read}
+	req, err := r.prepare(ctx, op, 0)
+	if err != nil {
+		return out, err
+	}
+	r.ledger.Begin(op.Name)
+	_, err = r.do(ctx, op, req)
+	out.Tally = r.ledger.End(op.Name)
+	if err != nil {
+		return out, err
+	}
+	if op.Direct != nil {
+		label := "direct " + op.Name
+		r.ledger.Begin(label)
+		err := op.Direct(ctx, r.env, req)
+		t := r.ledger.End(label)
+		if err != nil {
+			return out, fmt.Errorf("%s direct: %w", op.Name, err)
+		}
+		out.DirectTally = &t
+	}
+
+	n := r.opts.Samples
+	if op.Samples > 0 && op.Samples < n {
+		n = op.Samples
+	}
+	var viaAPI, own, direct []time.Duration
+	for i := range n {
+		req, err := r.prepare(ctx, op, i+1)
+		if err != nil {
+			return out, err
+		}
+		d, o, err := r.timed(ctx, op, req)
+		if err != nil {
+			return out, err
+		}
+		viaAPI, own = append(viaAPI, d), append(own, o)
+		if op.Direct != nil {
+			start := time.Now()
+			if err := op.Direct(ctx, r.env, req); err != nil {
+				return out, fmt.Errorf("%s direct: %w", op.Name, err)
+			}
+			direct = append(direct, time.Since(start))
+		}
+	}
+	out.Warm, out.Own = distOf(viaAPI), distOf(own)
+	if op.Direct != nil {
+		d := distOf(direct)
+		out.Direct = &d
+	}
+	return out, nil
+}
+
+// gatewayFloor times the hello world warm through a gateway of its own over HTTP.
+func (r *runner) gatewayFloor(ctx context.Context) (Dist, error) {
+	g, err := gateway.New(gateway.Config{Functions: []gateway.Function{{
+		Name: "HelloWorld", Binary: r.opts.HelloBinary,
+		Routes: []gateway.Route{{Method: "GET", Path: "/hello", Public: true}},
+	}}})
+	if err != nil {
+		return Dist{}, err
+	}
+	defer g.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Dist{}, err
+	}
+	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	env := &Env{API: "http://" + ln.Addr().String(), HTTP: r.env.HTTP}
+	req := Request{Method: "GET", Path: "/hello", Want: http.StatusOK}
+	if err := env.call(ctx, req, nil); err != nil { // the cold start
+		return Dist{}, fmt.Errorf("hello world through the gateway: %w", err)
+	}
+	var samples []time.Duration
+	for range r.opts.Samples {
+		start := time.Now()
+		if err := env.call(ctx, req, nil); err != nil {
+			return Dist{}, fmt.Errorf("hello world through the gateway: %w", err)
+		}
+		samples = append(samples, time.Since(start))
+	}
+	return distOf(samples), nil
+}
+
+// coldLog keeps the latest cold start of each function from the gateway's hook.
+type coldLog struct {
+	mu   sync.Mutex
+	last map[string]gateway.InstanceStats
+}
+
+func newColdLog() *coldLog { return &coldLog{last: map[string]gateway.InstanceStats{}} }
+
+func (c *coldLog) add(s gateway.InstanceStats) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last[s.Function] = s
+}
+
+func (c *coldLog) take(function string) (gateway.InstanceStats, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.last[function]
+	delete(c.last, function)
+	return s, ok
+}
+
+// Size is a binary's size on disk, for this machine and for arm64 (what deploys).
+type Size struct {
+	Name          string
+	Native, ARM64 int64 // bytes; 0 when not built
+}
+
+func binarySizes(root string, tmpl *samtemplate.Template, hello, floor string) ([]Size, error) {
+	size := func(path string) int64 {
+		if info, err := os.Stat(path); err == nil {
+			return info.Size()
+		}
+		return 0
+	}
+	var out []Size
+	for _, fn := range tmpl.Functions {
+		dir := filepath.Base(fn.Dir)
+		s := Size{Name: fn.LogicalID,
+			Native: size(filepath.Join(root, "bin", dir, "bootstrap")),
+			ARM64:  size(filepath.Join(root, "bin", "arm64", dir, "bootstrap"))}
+		if s.Native == 0 {
+			return nil, fmt.Errorf("bin/%s/bootstrap is missing: run make build", dir)
+		}
+		out = append(out, s)
+	}
+	// bin/<name>/bootstrap has its arm64 copy at bin/arm64/<name>/bootstrap.
+	arm64 := func(native string) string {
+		return filepath.Join(filepath.Dir(filepath.Dir(native)), "arm64", filepath.Base(filepath.Dir(native)), "bootstrap")
+	}
+	for name, path := range map[string]string{"hello world": hello, "SDK floor": floor} {
+		out = append(out, Size{Name: name, Native: size(path), ARM64: size(arm64(path))})
+	}
+	return out, nil
+}

@@ -1,0 +1,393 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/roster-dev/roster/infra/totp"
+	"github.com/roster-dev/roster/internal/accounts"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/user"
+)
+
+// Operation is one Roster operation as the bench drives it. Add a row to operations
+// when a function lands; the bench fails loudly for a function without one.
+type Operation struct {
+	Name     string // route key, or "invoke <Function>" for invoke-only functions
+	Function string // logical id in template.yaml
+	// Read marks a read path: it must make no Cognito call.
+	Read bool
+	// Prepare makes the i-th request, doing any set-up it needs (through the API,
+	// labelled apart from the operation itself).
+	Prepare func(ctx context.Context, e *Env, i int) (Request, error)
+	// Direct, when set, makes the same DynamoDB and Cognito calls as the operation,
+	// straight from Go with Roster's own store and identity code: no gateway, no
+	// Lambda runtime, no HTTP decoding or authorization. The bench checks that it
+	// makes the same calls. Nil keeps the operation out of the overhead table.
+	Direct func(ctx context.Context, e *Env, r Request) error
+	// Unlisted marks a stand-in for a function without a row (see sampleEventOp).
+	Unlisted bool
+	// Samples overrides Options.Samples for warm timing (operations whose set-up is
+	// costly take fewer).
+	Samples int
+}
+
+// Request is one call of an operation: an HTTP request, or an Invoke payload for an
+// invoke-only function.
+type Request struct {
+	Method, Path string
+	Token        string
+	Body         any
+	Invoke       []byte            // payload for an invoke-only function
+	Function     string            // the function Invoke goes to (the runner fills it in)
+	Want         int               // expected status
+	FreshIP      bool              // from a new source address (per-address rate limits)
+	AnyAnswer    bool              // an Invoke whose function error is not the bench's failure
+	Vars         map[string]string // what Direct needs to repeat the calls
+}
+
+// operations are the operations on main, one per function. A function without a row
+// still gets its cold start measured, from its sample event, and the report names it.
+var operations = []Operation{
+	{
+		Name: "POST /v1/auth/login", Function: "LoginFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/auth/login", Want: http.StatusOK,
+				Body: map[string]string{"loginAccount": e.Member.Login, "password": e.Member.Password}}, nil
+		},
+		Direct: func(ctx context.Context, e *Env, _ Request) error {
+			now := time.Now()
+			id, err := e.Store.UserIDByLogin(ctx, e.Member.Login)
+			if err != nil {
+				return err
+			}
+			if _, err := e.Store.User(ctx, id); err != nil {
+				return err
+			}
+			// The failure limits, per login account and per source IP (internal/api).
+			for _, subject := range []string{e.Member.Login, "127.0.0.1"} {
+				if err := e.Store.CheckLimit(ctx, store.Limit{Name: "bench", Max: 5, Window: 15 * time.Minute}, subject, now); err != nil {
+					return err
+				}
+			}
+			if _, err := e.Identity.SignIn(ctx, id, e.Member.Password); err != nil {
+				return err
+			}
+			if err := e.Store.ClearLimit(ctx, store.Limit{Name: "bench", Max: 5, Window: 15 * time.Minute}, e.Member.Login, now); err != nil {
+				return err
+			}
+			if err := e.Store.SetLastLogin(ctx, id, now); err != nil {
+				return err
+			}
+			return e.Store.RecordLoginEvent(ctx, store.LoginEvent{
+				ID: ids.New(), UserID: id, At: now, SourceIP: "127.0.0.1", UserAgent: "bench",
+				Outcome: store.LoginSucceeded, Via: store.ViaAPI,
+			}, 180*24*time.Hour)
+		},
+	},
+	{
+		Name: "POST /v1/auth/challenge", Function: "ChallengeFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, i int) (Request, error) {
+			login, temporary, err := e.createMember(ctx, "ch", "")
+			if err != nil {
+				return Request{}, err
+			}
+			var started struct{ Session string }
+			if err := e.call(ctx, Request{Method: "POST", Path: "/v1/auth/login", Want: http.StatusOK,
+				Body: map[string]string{"loginAccount": login, "password": temporary}}, &started); err != nil {
+				return Request{}, err
+			}
+			return Request{Method: "POST", Path: "/v1/auth/challenge", Want: http.StatusOK, Body: map[string]string{
+				"loginAccount": login, "session": started.Session, "challenge": "NEW_PASSWORD_REQUIRED",
+				"newPassword": "a bench passphrase of its own",
+			}}, nil
+		},
+	},
+	{
+		Name: "POST /v1/auth/refresh", Function: "RefreshFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/auth/refresh", Want: http.StatusOK,
+				Body: map[string]string{"refreshToken": e.Member.Refresh}}, nil
+		},
+		Direct: func(ctx context.Context, e *Env, _ Request) error {
+			if _, err := e.Identity.Refresh(ctx, e.Member.Refresh); err != nil {
+				return err
+			}
+			_, err := e.Store.User(ctx, e.Member.ID)
+			return err
+		},
+	},
+	{
+		Name: "GET /v1/me", Function: "GetMeFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/me", Token: e.Member.Token, Want: http.StatusOK}, nil
+		},
+		Direct: func(ctx context.Context, e *Env, _ Request) error {
+			_, err := e.Store.User(ctx, e.Member.ID)
+			return err
+		},
+	},
+	{
+		Name: "GET /v1/users", Function: "ListUsersFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/users?limit=20", Token: e.Admin.Token, Want: http.StatusOK}, nil
+		},
+		Direct: func(ctx context.Context, e *Env, _ Request) error {
+			if _, err := e.Store.User(ctx, e.Admin.ID); err != nil {
+				return err
+			}
+			_, _, err := e.Store.ListUsers(ctx, store.UserFilter{}, store.Page{Limit: 20})
+			return err
+		},
+	},
+	{
+		Name: "POST /v1/users", Function: "CreateUserFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			login := e.unique("cu")
+			return Request{Method: "POST", Path: "/v1/users", Token: e.Admin.Token, Want: http.StatusCreated,
+				Body: map[string]any{
+					"username": "Bench_" + login, "loginAccount": login, "accountType": "member",
+					"email": login + "@bench.example", "password": map[string]bool{"generate": true},
+				},
+				Vars: map[string]string{"login": login}}, nil
+		},
+		Direct: func(ctx context.Context, e *Env, r Request) error {
+			if _, err := e.Store.User(ctx, e.Admin.ID); err != nil {
+				return err
+			}
+			// The same account under another login: the one in r was taken by the API call.
+			login := r.Vars["login"] + "d"
+			u := user.User{
+				ID: ids.New(), Username: "Bench_" + login, LoginAccount: login, Email: login + "@bench.example",
+				AccountType: user.Member, Status: user.Active, CreatedAt: time.Now(), CreatedBy: e.Admin.ID,
+			}
+			return e.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: accounts.GeneratePassword()})
+		},
+	},
+	{
+		Name: "GET /v1/users/{id}", Function: "GetUserFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/users/" + e.Member.ID, Token: e.Admin.Token, Want: http.StatusOK}, nil
+		},
+		Direct: func(ctx context.Context, e *Env, _ Request) error {
+			if _, err := e.Store.User(ctx, e.Admin.ID); err != nil {
+				return err
+			}
+			_, err := e.Store.User(ctx, e.Member.ID)
+			return err
+		},
+	},
+	{
+		Name: "POST /v1/auth/verification-codes", Function: "SendVerificationCodeFunction", Samples: 50,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/auth/verification-codes", Want: http.StatusAccepted, FreshIP: true,
+				Body: map[string]string{"email": e.unique("vc") + "@bench.example"}}, nil
+		},
+	},
+	{
+		Name: "POST /v1/auth/register", Function: "RegisterFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			login := e.unique("rg")
+			email := login + "@bench.example"
+			code, err := e.code(ctx, Request{Method: "POST", Path: "/v1/auth/verification-codes", Want: http.StatusAccepted,
+				FreshIP: true, Body: map[string]string{"email": email}}, email)
+			if err != nil {
+				return Request{}, err
+			}
+			const password = "a bench registration passphrase"
+			return Request{Method: "POST", Path: "/v1/auth/register", Want: http.StatusCreated, FreshIP: true, Body: map[string]string{
+				"username": "Bench_" + login, "loginAccount": login, "email": email,
+				"password": password, "confirmPassword": password, "verificationCode": code,
+			}}, nil
+		},
+	},
+	{
+		Name: "POST /v1/auth/password/forgot", Function: "ForgotPasswordFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			login, _, err := e.createMember(ctx, "fg", e.unique("fg")+"@bench.example")
+			return Request{Method: "POST", Path: "/v1/auth/password/forgot", Want: http.StatusAccepted, FreshIP: true,
+				Body: map[string]string{"loginAccount": login}}, err
+		},
+	},
+	{
+		Name: "POST /v1/auth/password/reset", Function: "ResetPasswordFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			email := e.unique("rs") + "@bench.example"
+			login, _, err := e.createMember(ctx, "rs", email)
+			if err != nil {
+				return Request{}, err
+			}
+			code, err := e.code(ctx, Request{Method: "POST", Path: "/v1/auth/password/forgot", Want: http.StatusAccepted,
+				FreshIP: true, Body: map[string]string{"loginAccount": login}}, email)
+			return Request{Method: "POST", Path: "/v1/auth/password/reset", Want: http.StatusNoContent, FreshIP: true,
+				Body: map[string]string{"loginAccount": login, "code": code, "newPassword": "a bench passphrase after reset"}}, err
+		},
+	},
+	{
+		Name: "POST /v1/me/password", Function: "ChangePasswordFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "pw")
+			return Request{Method: "POST", Path: "/v1/me/password", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"currentPassword": a.Password, "newPassword": "a changed bench passphrase"}}, err
+		},
+	},
+	{
+		// A user has one email-change code at a time and may ask again only after a
+		// minute: each request is a new user's.
+		Name: "POST /v1/me/email", Function: "ChangeEmailFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "ce")
+			return Request{Method: "POST", Path: "/v1/me/email", Token: a.Token, Want: http.StatusAccepted, FreshIP: true,
+				Body: map[string]string{"email": e.unique("ce") + "@bench.example"}}, err
+		},
+	},
+	{
+		Name: "POST /v1/me/email/verify", Function: "VerifyEmailChangeFunction", Samples: 20,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "ve")
+			if err != nil {
+				return Request{}, err
+			}
+			email := e.unique("ve") + "@bench.example"
+			code, err := e.code(ctx, Request{Method: "POST", Path: "/v1/me/email", Token: a.Token, Want: http.StatusAccepted,
+				FreshIP: true, Body: map[string]string{"email": email}}, email)
+			return Request{Method: "POST", Path: "/v1/me/email/verify", Token: a.Token, Want: http.StatusOK,
+				Body: map[string]string{"email": email, "code": code}}, err
+		},
+	},
+	{
+		// Each request signs a new account out: the shared member's tokens must live on.
+		Name: "POST /v1/auth/logout", Function: "LogoutFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "lo")
+			return Request{Method: "POST", Path: "/v1/auth/logout", Token: a.Token, Want: http.StatusNoContent}, err
+		},
+	},
+	{
+		// Starting a binding changes nothing until a code is verified: the member can repeat it.
+		Name: "POST /v1/me/mfa/totp", Function: "StartTotpFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/me/mfa/totp", Token: e.Member.Token, Want: http.StatusOK}, nil
+		},
+	},
+	{
+		Name: "POST /v1/me/mfa/totp/verify", Function: "VerifyTotpFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "tv")
+			if err != nil {
+				return Request{}, err
+			}
+			_, code, err := e.startTOTP(ctx, a)
+			return Request{Method: "POST", Path: "/v1/me/mfa/totp/verify", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"code": code}}, err
+		},
+	},
+	{
+		Name: "DELETE /v1/me/mfa", Function: "UnbindMyMfaFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "tu")
+			if err != nil {
+				return Request{}, err
+			}
+			secret, code, err := e.startTOTP(ctx, a)
+			if err != nil {
+				return Request{}, err
+			}
+			if err := e.call(ctx, Request{Method: "POST", Path: "/v1/me/mfa/totp/verify", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"code": code}}, nil); err != nil {
+				return Request{}, err
+			}
+			code, err = totp.Now(secret)
+			return Request{Method: "DELETE", Path: "/v1/me/mfa", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"code": code}}, err
+		},
+	},
+	{
+		Name: "GET /v1/me/login-events", Function: "ListMyLoginEventsFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/me/login-events", Token: e.Member.Token, Want: http.StatusOK}, nil
+		},
+	},
+	{
+		// The member has no MFA: Cognito is told anyway and nothing is written.
+		Name: "DELETE /v1/users/{id}/mfa", Function: "UnbindUserMfaFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "DELETE", Path: "/v1/users/" + e.Member.ID + "/mfa", Token: e.Admin.Token, Want: http.StatusNoContent}, nil
+		},
+	},
+	{
+		Name: "GET /v1/users/{id}/login-events", Function: "ListUserLoginEventsFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/users/" + e.Member.ID + "/login-events", Token: e.Admin.Token, Want: http.StatusOK}, nil
+		},
+	},
+	{
+		// A sign-in through another app client, as the user pool would report it.
+		Name: "invoke PostAuthenticationFunction", Function: "PostAuthenticationFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			payload, err := json.Marshal(map[string]any{
+				"version": "1", "triggerSource": "PostAuthentication_Authentication", "region": "us-east-1",
+				"userPoolId": e.poolID, "userName": e.Member.ID,
+				"callerContext": map[string]string{"awsSdkVersion": "bench", "clientId": "hosted-ui"},
+				"request":       map[string]any{"userAttributes": map[string]string{}}, "response": map[string]any{},
+			})
+			return Request{Invoke: payload}, err
+		},
+	},
+	{
+		Name: "invoke BootstrapAdminFunction", Function: "BootstrapAdminFunction", Samples: 20,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			// The admin exists: a run after the first changes nothing and says so.
+			payload, err := json.Marshal(map[string]string{"loginAccount": e.Admin.Login, "username": "Admin", "email": "admin@roster.local"})
+			return Request{Invoke: payload}, err
+		},
+	},
+}
+
+// overheadOps are the operations the brief names for the overhead table, in its order.
+var overheadOps = []string{"POST /v1/auth/login", "GET /v1/me", "GET /v1/users", "POST /v1/users", "GET /v1/users/{id}", "POST /v1/auth/refresh"}
+
+// adminMix is the call mix of an admin console session used for the cost target:
+// mostly reads of the user pages, some sign-ins and edits. Operations not on main
+// yet are left out and the rest renormalised (the output says which).
+var adminMix = []struct {
+	Op     string
+	Weight float64
+}{
+	{"POST /v1/auth/login", 4},
+	{"POST /v1/auth/refresh", 6},
+	{"GET /v1/me", 20},
+	{"GET /v1/users", 30},
+	{"GET /v1/users/{id}", 20},
+	{"POST /v1/users", 5},
+	{"PATCH /v1/users/{id}", 5},
+	{"GET /v1/teams", 5},
+	{"GET /v1/teams/{id}/members", 5},
+}
+
+func opByName(name string) (Operation, bool) {
+	for _, op := range operations {
+		if op.Name == name {
+			return op, true
+		}
+	}
+	return Operation{}, false
+}
+
+// startTOTP starts binding an authenticator for a and answers its secret and a current code.
+func (e *Env) startTOTP(ctx context.Context, a Account) (secret, code string, err error) {
+	var started struct{ Secret string }
+	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/me/mfa/totp", Token: a.Token, Want: http.StatusOK}, &started); err != nil {
+		return "", "", err
+	}
+	code, err = totp.Now(started.Secret)
+	return started.Secret, code, err
+}
+
+func (e *Env) unique(prefix string) string {
+	return fmt.Sprintf("%s%s%d", prefix, e.runID, e.seq.Add(1))
+}

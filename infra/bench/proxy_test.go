@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/roster-dev/roster/internal/store/storetest"
+)
+
+// TestProxyCountsCallsAndCapacity runs the proxy in front of the stack's DynamoDB
+// Local: calls are booked by action under the label in force, capacity is asked for
+// and summed, and the client still gets its answers.
+func TestProxyCountsCallsAndCapacity(t *testing.T) {
+	t.Parallel()
+	_, table := storetest.Table(t)
+	ledger := NewLedger()
+	p, err := StartProxy("dynamodb", os.Getenv("ROSTER_DYNAMODB_ENDPOINT"), ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &p.URL })
+	ctx := context.Background()
+	key := map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "P"}, "sk": &types.AttributeValueMemberS{Value: "S"},
+	}
+
+	// Unlabelled calls are not booked.
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: key}); err != nil {
+		t.Fatal(err)
+	}
+	ledger.Begin("op")
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: key}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item == nil {
+		t.Fatalf("GetItem through the proxy: %v, item %v", err, out.Item)
+	}
+	if out.ConsumedCapacity == nil {
+		t.Error("the client got no ConsumedCapacity: the proxy did not ask for it")
+	}
+	got := ledger.End("op")
+
+	want := map[string]int{"dynamodb:PutItem": 1, "dynamodb:GetItem": 1}
+	if !sameCalls(got, Tally{Calls: want}) {
+		t.Errorf("calls %v, want %v", got.Calls, want)
+	}
+	if got.Count("dynamodb") != 2 || got.Count("cognito-idp") != 0 {
+		t.Errorf("counts: dynamodb %d, cognito %d", got.Count("dynamodb"), got.Count("cognito-idp"))
+	}
+	// A strongly consistent read of a small item is 1 RRU; a small put is 1 WRU.
+	if got.RRU != 1 || got.WRU != 1 {
+		t.Errorf("RRU %v, WRU %v; want 1 and 1", got.RRU, got.WRU)
+	}
+	if got.Upstream <= 0 {
+		t.Error("no upstream time booked")
+	}
+}
+
+func TestConsumedUnits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body string
+		want float64
+	}{
+		{`{"Item":{},"ConsumedCapacity":{"TableName":"t","CapacityUnits":0.5}}`, 0.5},
+		{`{"ConsumedCapacity":[{"CapacityUnits":2},{"CapacityUnits":10}]}`, 12},
+		{`{"Item":{}}`, 0},
+		{`not json`, 0},
+	}
+	for _, tt := range tests {
+		if got := consumedUnits([]byte(tt.body)); got != tt.want {
+			t.Errorf("consumedUnits(%s) = %v, want %v", tt.body, got, tt.want)
+		}
+	}
+}
+
+func TestWithConsumedCapacity(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{`{"TableName":"t"}`, `{"ReturnConsumedCapacity":"TOTAL","TableName":"t"}`},
+		{`{"TableName":"t","ReturnConsumedCapacity":"INDEXES"}`, `{"TableName":"t","ReturnConsumedCapacity":"INDEXES"}`},
+		{`[1]`, `[1]`},
+	}
+	for _, tt := range tests {
+		if got := string(withConsumedCapacity([]byte(tt.in))); got != tt.want {
+			t.Errorf("withConsumedCapacity(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}

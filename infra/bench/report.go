@@ -1,0 +1,272 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// Targets of the brief (issue 6).
+const (
+	targetInit     = 1.25 // every function's init against the hello world
+	targetOverhead = 1.15 // read operations' p50 against the same calls made directly
+	targetScale    = 1.20 // a list page at the largest size against the smallest
+	targetMix      = 2.50 // dollars per million calls of the admin mix
+)
+
+// Write prints the report: one table per operation, the scale table, the cost of the
+// admin mix, then the summary of ratios against their targets.
+func (res *Result) Write(w io.Writer) error {
+	p := &printer{w: w}
+	o := res.Options
+	p.f("Roster benchmarks, %s UTC, %.0fs\n", res.Started.Format("2006-01-02 15:04"), res.Duration.Seconds())
+	p.f("Local stack: the gateway running the real bootstraps, DynamoDB Local, moto (Cognito); %s/%s, %d CPUs.\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	p.f("Times in ms. Cold starts: median of %d. Warm: p50/p99 of %d requests (fewer where set-up is costly).\n\n",
+		o.ColdStarts, o.Samples)
+
+	p.f("Operations\n")
+	cold := map[string]ColdStart{}
+	for _, c := range res.Cold {
+		cold[c.Function] = c
+	}
+	sizes := map[string]Size{}
+	for _, s := range res.Sizes {
+		sizes[s.Name] = s
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\tinit\t×hello\t×floor\t1st call\tMB arm64\tp50\tp99\town p50\tdirect p50\tdirect p99\t×direct\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
+	for _, op := range res.Ops {
+		c := cold[op.Function]
+		direct, directP99, over := "-", "-", "-"
+		if op.Direct != nil {
+			direct, directP99 = msf(op.Direct.P50), msf(op.Direct.P99)
+			over = fmt.Sprintf("%.2f", ratio(op.Warm.P50, op.Direct.P50))
+			if !sameCalls(op.Tally, *op.DirectTally) {
+				over += "!"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
+			op.Name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init), msf(c.First), mb(sizes[op.Function].ARM64),
+			msf(op.Warm.P50), msf(op.Warm.P99), msf(op.Own.P50), direct, directP99, over,
+			op.Tally.Count("dynamodb"), op.Tally.Count("cognito-idp"), op.Tally.Count("sesv2"), op.Tally.RRU, op.Tally.WRU, op.Cost.Total())
+	}
+	for _, name := range res.Unlisted {
+		c := cold[name]
+		fmt.Fprintf(tw, "%s (sample event)\t%s\t%.2f\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+			name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init), msf(c.First), mb(sizes[name].ARM64))
+	}
+	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+		msf(res.Hello.Init), ratio(res.Hello.Init, res.Floor.Init), msf(res.Hello.First), mb(sizes["hello world"].ARM64))
+	fmt.Fprintf(tw, "SDK floor (hello + 3 SDK clients)\t%s\t%.2f\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+		msf(res.Floor.Init), ratio(res.Floor.Init, res.Hello.Init), msf(res.Floor.First), mb(sizes["SDK floor"].ARM64))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	p.f(`init: process start until the binary first asks the runtime API for an invocation; 1st
+call: that first invocation, handed over until answered. ×floor: init over the SDK floor's,
+the hello world that also builds the DynamoDB, Cognito and SES v2 clients: what linking the
+SDK alone costs (its package initialisation). MB arm64: the deployed binary
+(native: %s). p50, p99: through the gateway. own p50: the same requests less the time
+spent waiting on the emulators: Roster's own time (gateway, Lambda runtime, decoding,
+authorization, SDK). direct: the same DynamoDB and Cognito calls made from Go with Roster's
+store and identity code, through the same proxies; ×direct is p50 over direct p50 (a "!"
+means the calls differ: see below). DynamoDB, Cognito, SES: calls per request. RRU, WRU: read and
+write request units DynamoDB Local reports (ReturnConsumedCapacity). $/M: dollars per
+million calls.
+`, nativeSizes(res.Sizes))
+
+	if len(res.Unlisted) > 0 {
+		p.f("No row in infra/bench/ops.go yet, cold start from the sample event only: %s.\n", strings.Join(res.Unlisted, ", "))
+	}
+	p.f("Gateway floor: the hello world warm through a local gateway over HTTP, p50 %s, p99 %s:\n"+
+		"what the local gateway and the Lambda runtime API add to any request.\n", msf(res.GatewayFloor.P50), msf(res.GatewayFloor.P99))
+
+	p.f("\nCalls per request\n")
+	for _, op := range res.Ops {
+		p.f("  %-30s %s\n", op.Name, callList(op.Tally))
+		if op.DirectTally != nil && !sameCalls(op.Tally, *op.DirectTally) {
+			p.f("  %-30s %s\n", "  direct (differs)", callList(*op.DirectTally))
+		}
+	}
+
+	if len(res.Scale) > 0 {
+		p.f("\nScale: one list page, seeded users (plus the bench's own)\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		head := "list\t"
+		for _, pt := range res.Scale[0].At {
+			n := count(pt.Users)
+			head += fmt.Sprintf("p50 @%s\town p50 @%s\tRRU @%s\t", n, n, n)
+		}
+		fmt.Fprintln(tw, head+"×p50\t×own\t×RRU\t")
+		for _, row := range res.Scale {
+			line := row.Name + "\t"
+			for _, pt := range row.At {
+				line += fmt.Sprintf("%s\t%s\t%.1f\t", msf(pt.Dist.P50), msf(pt.Own.P50), pt.RRU)
+			}
+			first, last := row.At[0], row.At[len(row.At)-1]
+			line += fmt.Sprintf("%.2f\t%.2f\t%.2f\t", ratio(last.Dist.P50, first.Dist.P50), ratio(last.Own.P50, first.Own.P50), safeDiv(last.RRU, first.RRU))
+			fmt.Fprintln(tw, line)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		p.f(`own p50: latency less the time spent waiting on DynamoDB Local, which keeps the table in
+SQLite: its Query time grows with the partition's size, DynamoDB's does not. So ×own and
+×RRU show what Roster's design costs at scale; ×p50 mostly shows DynamoDB Local.
+`)
+		for _, row := range res.Scale {
+			p.f("  %-22s GET %s\n", row.Name, row.Path)
+		}
+	}
+
+	p.f("\nCost (%s)\n", PricesAsOf)
+	for _, l := range PriceLines {
+		p.f("  %s\n", l)
+	}
+	p.f("Lambda's billed duration is taken as the warm p50 through the gateway (an upper bound), at\n" +
+		"each function's MemorySize; DynamoDB Local's capacity units are priced as DynamoDB's.\n")
+	p.f("Admin mix:")
+	for _, part := range res.Mix.Parts {
+		p.f(" %s %.0f%%,", part.Op, part.Share*100)
+	}
+	p.f(" = $%.2f per million calls.\n", res.Mix.PerM)
+	if len(res.Mix.Missing) > 0 {
+		p.f("Not on main yet, left out of the mix (the rest renormalised): %s.\n", strings.Join(res.Mix.Missing, ", "))
+	}
+
+	p.f("\nSummary (target in brackets)\n")
+	worstInit, worstInitFn := 0.0, ""
+	for _, c := range res.Cold {
+		if r := ratio(c.Init, res.Hello.Init); r > worstInit {
+			worstInit, worstInitFn = r, c.Function
+		}
+	}
+	p.f("  cold start init, worst ×hello world   %.2f  %s  [≤ %.2f]  %s\n", worstInit, worstInitFn, targetInit, verdict(worstInit <= targetInit))
+	p.f("  (the SDK floor alone is ×%.2f the hello world)\n", ratio(res.Floor.Init, res.Hello.Init))
+	worstRead, worstReadOp := 0.0, ""
+	for _, op := range res.Ops {
+		if op.Read && op.Direct != nil {
+			if r := ratio(op.Warm.P50, op.Direct.P50); r > worstRead {
+				worstRead, worstReadOp = r, op.Name
+			}
+		}
+	}
+	p.f("  read overhead, worst p50 ×direct      %.2f  %s  [≤ %.2f]  %s\n", worstRead, worstReadOp, targetOverhead, verdict(worstRead <= targetOverhead))
+	for _, op := range res.Ops {
+		if op.Name == worstReadOp {
+			p.f("  (less the gateway floor of %s ms: ×%.2f)\n", msf(res.GatewayFloor.P50),
+				ratio(op.Warm.P50-res.GatewayFloor.P50, op.Direct.P50))
+		}
+	}
+	var cognitoReads []string
+	for _, op := range res.Ops {
+		if op.Read && op.Tally.Count("cognito-idp") > 0 {
+			cognitoReads = append(cognitoReads, op.Name)
+		}
+	}
+	p.f("  Cognito calls on read paths           %d  [0]  %s\n", len(cognitoReads), verdict(len(cognitoReads) == 0))
+	if len(res.Scale) > 0 {
+		worstOwn, worstOwnRow, worstRRU, worstRRURow, worstP50 := 0.0, "", 0.0, "", 0.0
+		for _, row := range res.Scale {
+			first, last := row.At[0], row.At[len(row.At)-1]
+			if r := ratio(last.Own.P50, first.Own.P50); r > worstOwn {
+				worstOwn, worstOwnRow = r, row.Name
+			}
+			if r := safeDiv(last.RRU, first.RRU); r > worstRRU {
+				worstRRU, worstRRURow = r, row.Name
+			}
+			worstP50 = max(worstP50, ratio(last.Dist.P50, first.Dist.P50))
+		}
+		sizes := res.Options.ScaleSizes
+		at := fmt.Sprintf("@%s ×@%s", count(sizes[len(sizes)-1]), count(sizes[0]))
+		p.f("  list page own p50 %s, worst   %.2f  %s  [≤ %.2f]  %s\n", at, worstOwn, worstOwnRow, targetScale, verdict(worstOwn <= targetScale))
+		p.f("  list page RRU %s, worst       %.2f  %s  [≤ %.2f]  %s\n", at, worstRRU, worstRRURow, targetScale, verdict(worstRRU <= targetScale))
+		p.f("  (list page p50 with DynamoDB Local's time, worst %.2f: not a target, see above)\n", worstP50)
+	}
+	p.f("  admin mix, $ per million calls        %.2f  [≤ %.2f]  %s\n", res.Mix.PerM, targetMix, verdict(res.Mix.PerM <= targetMix))
+	return p.err
+}
+
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT MET"
+}
+
+func msf(d interface{ Microseconds() int64 }) string {
+	return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000)
+}
+
+func mb(n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", float64(n)/(1<<20))
+}
+
+func count(n int) string {
+	if n >= 1000 && n%1000 == 0 {
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+func safeDiv(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func nativeSizes(sizes []Size) string {
+	lo, hi := sizes[0].Native, sizes[0].Native
+	for _, s := range sizes {
+		lo, hi = min(lo, s.Native), max(hi, s.Native)
+	}
+	return fmt.Sprintf("%s to %s MB", mb(lo), mb(hi))
+}
+
+// sameCalls compares two tallies' calls, action by action.
+func sameCalls(a, b Tally) bool {
+	if len(a.Calls) != len(b.Calls) {
+		return false
+	}
+	for k, v := range a.Calls {
+		if b.Calls[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func callList(t Tally) string {
+	if len(t.Calls) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(t.Calls))
+	for k := range t.Calls {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s×%d", k, t.Calls[k])
+	}
+	return strings.Join(parts, " ")
+}
