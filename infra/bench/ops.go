@@ -106,9 +106,7 @@ var operations = []Operation{
 	},
 	{
 		Name: "GET /v1/me", Function: "GetMeFunction", Read: true,
-		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/me", Token: e.Member.Token, Want: http.StatusOK}, nil
-		},
+		Prepare: getAs(member, "/v1/me"),
 		Direct: func(ctx context.Context, e *Env, _ Request) error {
 			_, err := e.Store.User(ctx, e.Member.ID)
 			return err
@@ -116,9 +114,7 @@ var operations = []Operation{
 	},
 	{
 		Name: "GET /v1/users", Function: "ListUsersFunction", Read: true,
-		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/users?limit=20", Token: e.Admin.Token, Want: http.StatusOK}, nil
-		},
+		Prepare: getAs(admin, "/v1/users?limit=20"),
 		Direct: func(ctx context.Context, e *Env, _ Request) error {
 			if _, err := e.Store.User(ctx, e.Admin.ID); err != nil {
 				return err
@@ -299,16 +295,12 @@ var operations = []Operation{
 	},
 	{
 		Name: "GET /v1/audit-events", Function: "ListAuditEventsFunction", Read: true,
-		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/audit-events?limit=20", Token: e.Admin.Token, Want: http.StatusOK}, nil
-		},
+		Prepare: getAs(admin, "/v1/audit-events?limit=20"),
 	},
 	// Teams (issue "teams"). The bench's member belongs to one team, as most members do.
 	{
 		Name: "GET /v1/teams", Function: "ListTeamsFunction", Read: true,
-		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/teams?limit=20", Token: e.Admin.Token, Want: http.StatusOK}, nil
-		},
+		Prepare: getAs(admin, "/v1/teams?limit=20"),
 	},
 	{
 		Name: "POST /v1/teams", Function: "CreateTeamFunction",
@@ -320,13 +312,13 @@ var operations = []Operation{
 	{
 		Name: "GET /v1/teams/{id}", Function: "GetTeamFunction", Read: true,
 		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/teams/" + e.TeamID, Token: e.Member.Token, Want: http.StatusOK}, nil
+			return get(e.Member.Token, "/v1/teams/"+e.TeamID), nil
 		},
 	},
 	{
 		Name: "GET /v1/teams/{id}/members", Function: "ListTeamMembersFunction", Read: true,
 		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/teams/" + e.TeamID + "/members?limit=20", Token: e.Member.Token, Want: http.StatusOK}, nil
+			return get(e.Member.Token, "/v1/teams/"+e.TeamID+"/members?limit=20"), nil
 		},
 	},
 	{
@@ -355,15 +347,11 @@ var operations = []Operation{
 	},
 	{
 		Name: "GET /v1/roles", Function: "ListRolesFunction", Read: true,
-		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/roles", Token: e.Member.Token, Want: http.StatusOK}, nil
-		},
+		Prepare: getAs(member, "/v1/roles"),
 	},
 	{
 		Name: "GET /v1/permissions", Function: "ListPermissionsFunction", Read: true,
-		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
-			return Request{Method: "GET", Path: "/v1/permissions", Token: e.Member.Token, Want: http.StatusOK}, nil
-		},
+		Prepare: getAs(member, "/v1/permissions"),
 	},
 	{
 		Name: "invoke BootstrapAdminFunction", Function: "BootstrapAdminFunction", Samples: 20,
@@ -397,6 +385,19 @@ var adminMix = []struct {
 	{"POST /v1/teams/{id}/invitation-codes", 1},
 	{"GET /v1/audit-events", 1},
 }
+
+// get is a GET of path with token that expects 200.
+func get(token, path string) Request {
+	return Request{Method: "GET", Path: path, Token: token, Want: http.StatusOK}
+}
+
+// getAs prepares a GET of a fixed path by the admin or the member.
+func getAs(who func(*Env) Account, path string) func(context.Context, *Env, int) (Request, error) {
+	return func(_ context.Context, e *Env, _ int) (Request, error) { return get(who(e).Token, path), nil }
+}
+
+func admin(e *Env) Account  { return e.Admin }
+func member(e *Env) Account { return e.Member }
 
 func (e *Env) unique(prefix string) string {
 	return fmt.Sprintf("%s%s%d", prefix, e.runID, e.seq.Add(1))
