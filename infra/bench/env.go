@@ -52,6 +52,8 @@ type Env struct {
 	// Seed writes straight to DynamoDB Local, past the proxy.
 	Seed *store.Store
 
+	poolID string
+
 	runID string
 	seq   atomic.Int64
 }
@@ -70,6 +72,7 @@ func newEnv(ctx context.Context, s *stack.Stack, dynamoProxy, cognitoProxy strin
 		Identity: identity.New(idp, s.UserPool.ID, s.UserPool.ClientID),
 		Seed:     store.New(db(s.DynamoDBEndpoint), s.TableName),
 		MailURL:  s.MailJSONURL,
+		poolID:   s.UserPool.ID,
 		runID:    strings.ToLower(rand.Text()[:6]),
 	}
 	e.Accounts = accounts.New(e.Store, e.Identity)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/roster-dev/roster/infra/totp"
 	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
@@ -59,17 +60,33 @@ var operations = []Operation{
 				Body: map[string]string{"loginAccount": e.Member.Login, "password": e.Member.Password}}, nil
 		},
 		Direct: func(ctx context.Context, e *Env, _ Request) error {
+			now := time.Now()
 			id, err := e.Store.UserIDByLogin(ctx, e.Member.Login)
 			if err != nil {
-				return err
-			}
-			if _, err := e.Identity.SignIn(ctx, id, e.Member.Password); err != nil {
 				return err
 			}
 			if _, err := e.Store.User(ctx, id); err != nil {
 				return err
 			}
-			return e.Store.SetLastLogin(ctx, id, time.Now())
+			// The failure limits, per login account and per source IP (internal/api).
+			for _, subject := range []string{e.Member.Login, "127.0.0.1"} {
+				if err := e.Store.CheckLimit(ctx, store.Limit{Name: "bench", Max: 5, Window: 15 * time.Minute}, subject, now); err != nil {
+					return err
+				}
+			}
+			if _, err := e.Identity.SignIn(ctx, id, e.Member.Password); err != nil {
+				return err
+			}
+			if err := e.Store.ClearLimit(ctx, store.Limit{Name: "bench", Max: 5, Window: 15 * time.Minute}, e.Member.Login, now); err != nil {
+				return err
+			}
+			if err := e.Store.SetLastLogin(ctx, id, now); err != nil {
+				return err
+			}
+			return e.Store.RecordLoginEvent(ctx, store.LoginEvent{
+				ID: ids.New(), UserID: id, At: now, SourceIP: "127.0.0.1", UserAgent: "bench",
+				Outcome: store.LoginSucceeded, Via: store.ViaAPI,
+			}, 180*24*time.Hour)
 		},
 	},
 	{
@@ -354,6 +371,85 @@ var operations = []Operation{
 		Prepare: getAs(member, "/v1/permissions"),
 	},
 	{
+		// Each request signs a new account out: the shared member's tokens must live on.
+		Name: "POST /v1/auth/logout", Function: "LogoutFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "lo")
+			return Request{Method: "POST", Path: "/v1/auth/logout", Token: a.Token, Want: http.StatusNoContent}, err
+		},
+	},
+	{
+		// Starting a binding changes nothing until a code is verified: the member can repeat it.
+		Name: "POST /v1/me/mfa/totp", Function: "StartTotpFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/me/mfa/totp", Token: e.Member.Token, Want: http.StatusOK}, nil
+		},
+	},
+	{
+		Name: "POST /v1/me/mfa/totp/verify", Function: "VerifyTotpFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "tv")
+			if err != nil {
+				return Request{}, err
+			}
+			_, code, err := e.startTOTP(ctx, a)
+			return Request{Method: "POST", Path: "/v1/me/mfa/totp/verify", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"code": code}}, err
+		},
+	},
+	{
+		Name: "DELETE /v1/me/mfa", Function: "UnbindMyMfaFunction", Samples: 10,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			a, err := e.newAccount(ctx, "tu")
+			if err != nil {
+				return Request{}, err
+			}
+			secret, code, err := e.startTOTP(ctx, a)
+			if err != nil {
+				return Request{}, err
+			}
+			if err := e.call(ctx, Request{Method: "POST", Path: "/v1/me/mfa/totp/verify", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"code": code}}, nil); err != nil {
+				return Request{}, err
+			}
+			code, err = totp.Now(secret)
+			return Request{Method: "DELETE", Path: "/v1/me/mfa", Token: a.Token, Want: http.StatusNoContent,
+				Body: map[string]string{"code": code}}, err
+		},
+	},
+	{
+		Name: "GET /v1/me/login-events", Function: "ListMyLoginEventsFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/me/login-events", Token: e.Member.Token, Want: http.StatusOK}, nil
+		},
+	},
+	{
+		// The member has no MFA: Cognito is told anyway and nothing is written.
+		Name: "DELETE /v1/users/{id}/mfa", Function: "UnbindUserMfaFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "DELETE", Path: "/v1/users/" + e.Member.ID + "/mfa", Token: e.Admin.Token, Want: http.StatusNoContent}, nil
+		},
+	},
+	{
+		Name: "GET /v1/users/{id}/login-events", Function: "ListUserLoginEventsFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/users/" + e.Member.ID + "/login-events", Token: e.Admin.Token, Want: http.StatusOK}, nil
+		},
+	},
+	{
+		// A sign-in through another app client, as the user pool would report it.
+		Name: "invoke PostAuthenticationFunction", Function: "PostAuthenticationFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			payload, err := json.Marshal(map[string]any{
+				"version": "1", "triggerSource": "PostAuthentication_Authentication", "region": "us-east-1",
+				"userPoolId": e.poolID, "userName": e.Member.ID,
+				"callerContext": map[string]string{"awsSdkVersion": "bench", "clientId": "hosted-ui"},
+				"request":       map[string]any{"userAttributes": map[string]string{}}, "response": map[string]any{},
+			})
+			return Request{Invoke: payload}, err
+		},
+	},
+	{
 		Name: "invoke BootstrapAdminFunction", Function: "BootstrapAdminFunction", Samples: 20,
 		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
 			// The admin exists: a run after the first changes nothing and says so.
@@ -398,6 +494,16 @@ func getAs(who func(*Env) Account, path string) func(context.Context, *Env, int)
 
 func admin(e *Env) Account  { return e.Admin }
 func member(e *Env) Account { return e.Member }
+
+// startTOTP starts binding an authenticator for a and answers its secret and a current code.
+func (e *Env) startTOTP(ctx context.Context, a Account) (secret, code string, err error) {
+	var started struct{ Secret string }
+	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/me/mfa/totp", Token: a.Token, Want: http.StatusOK}, &started); err != nil {
+		return "", "", err
+	}
+	code, err = totp.Now(started.Secret)
+	return started.Secret, code, err
+}
 
 func (e *Env) unique(prefix string) string {
 	return fmt.Sprintf("%s%s%d", prefix, e.runID, e.seq.Add(1))

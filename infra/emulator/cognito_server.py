@@ -72,12 +72,17 @@ Backend.initiate_auth = initiate_auth
 
 # 3. RespondToAuthChallenge with an unknown or expired session: Cognito answers
 #    NotAuthorizedException ("Invalid session for the user."); moto ResourceNotFoundException.
+#    A session is also bound to the user it was issued for: moto takes USERNAME from the
+#    answer and would let one user's session set another's new password or pass its MFA.
 _respond_to_auth_challenge = Backend.respond_to_auth_challenge
 
 
 def respond_to_auth_challenge(self, session, client_id, challenge_name, challenge_responses):
-    if challenge_name != "PASSWORD_VERIFIER" and session not in self.sessions:
-        raise NotAuthorizedError("Invalid session for the user.")
+    if challenge_name != "PASSWORD_VERIFIER":
+        if session not in self.sessions:
+            raise NotAuthorizedError("Invalid session for the user.")
+        if (challenge_responses or {}).get("USERNAME") != self.sessions[session][0]:
+            raise NotAuthorizedError("Invalid session for the user.")
     return _respond_to_auth_challenge(self, session, client_id, challenge_name, challenge_responses)
 
 

@@ -2,15 +2,9 @@ package emulator_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,6 +18,7 @@ import (
 	"github.com/roster-dev/roster/infra/emulator"
 	"github.com/roster-dev/roster/infra/provision"
 	"github.com/roster-dev/roster/infra/samtemplate"
+	"github.com/roster-dev/roster/infra/totp"
 )
 
 // These tests pin down the Cognito behaviours Roster relies on, as the local stack's Cognito
@@ -124,10 +119,10 @@ func TestCognitoEmulator(t *testing.T) {
 		}
 		secret := *assoc.SecretCode
 		var mismatch *types.CodeMismatchException
-		if _, err := client.VerifySoftwareToken(ctx, &cognito.VerifySoftwareTokenInput{AccessToken: at, UserCode: aws.String(wrongCode(secret))}); !errors.As(err, &mismatch) {
+		if _, err := client.VerifySoftwareToken(ctx, &cognito.VerifySoftwareTokenInput{AccessToken: at, UserCode: aws.String(wrongCode(t, secret))}); !errors.As(err, &mismatch) {
 			t.Errorf("VerifySoftwareToken with a wrong code: %v, want CodeMismatchException", err)
 		}
-		if _, err := client.VerifySoftwareToken(ctx, &cognito.VerifySoftwareTokenInput{AccessToken: at, UserCode: aws.String(totp(secret))}); err != nil {
+		if _, err := client.VerifySoftwareToken(ctx, &cognito.VerifySoftwareTokenInput{AccessToken: at, UserCode: aws.String(totpNow(t, secret))}); err != nil {
 			t.Fatalf("VerifySoftwareToken with the right code: %v", err)
 		}
 		if _, err := client.SetUserMFAPreference(ctx, &cognito.SetUserMFAPreferenceInput{AccessToken: at,
@@ -148,10 +143,10 @@ func TestCognitoEmulator(t *testing.T) {
 			})
 			return err
 		}
-		if err := answer(challenge(), wrongCode(secret)); !errors.As(err, &mismatch) {
+		if err := answer(challenge(), wrongCode(t, secret)); !errors.As(err, &mismatch) {
 			t.Errorf("SOFTWARE_TOKEN_MFA with a wrong code: %v, want CodeMismatchException", err)
 		}
-		if err := answer(challenge(), totp(secret)); err != nil {
+		if err := answer(challenge(), totpNow(t, secret)); err != nil {
 			t.Errorf("SOFTWARE_TOKEN_MFA with the right code: %v", err)
 		}
 
@@ -193,6 +188,32 @@ func TestCognitoEmulator(t *testing.T) {
 		}
 		if err := s.refresh(rt); !notAuthorized(err) {
 			t.Errorf("refresh: %v", err)
+		}
+	})
+
+	t.Run("a challenge session belongs to its user", func(t *testing.T) {
+		for _, name := range []string{"session-owner", "session-victim"} {
+			if _, err := client.AdminCreateUser(ctx, &cognito.AdminCreateUserInput{UserPoolId: &pool.ID, Username: aws.String(name),
+				TemporaryPassword: aws.String(pw), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := s.login("session-owner", pw)
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+			t.Fatalf("login: %v %+v", err, out)
+		}
+		answer := func(username string) error {
+			_, err := client.RespondToAuthChallenge(ctx, &cognito.RespondToAuthChallengeInput{
+				ClientId: &pool.ClientID, ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
+				ChallengeResponses: map[string]string{"USERNAME": username, "NEW_PASSWORD": "another plain passphrase"},
+			})
+			return err
+		}
+		if err := answer("session-victim"); !notAuthorized(err) {
+			t.Errorf("another user's session: %v, want NotAuthorizedException", err)
+		}
+		if err := answer("session-owner"); err != nil {
+			t.Errorf("the session's own user: %v", err)
 		}
 	})
 
@@ -259,35 +280,21 @@ func TestStartFailsWithTheLogTail(t *testing.T) {
 	}
 }
 
-// totp is RFC 6238 with Cognito's parameters (SHA-1, 6 digits, 30 s). The emulator accepts only
-// the current step, so near the end of a step this waits for the next one.
-func totp(secret string) string {
-	if time.Now().Unix()%30 >= 28 {
-		time.Sleep(3 * time.Second)
-	}
-	return totpAt(secret, time.Now())
-}
-
-func totpAt(secret string, now time.Time) string {
-	s := strings.ToUpper(secret)
-	if r := len(s) % 8; r != 0 {
-		s += strings.Repeat("=", 8-r)
-	}
-	key, err := base32.StdEncoding.DecodeString(s)
+// totpNow and wrongCode are an authenticator app's codes for secret (see infra/totp).
+func totpNow(t *testing.T, secret string) string {
+	t.Helper()
+	code, err := totp.Now(secret)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(now.Unix()/30))
-	mac := hmac.New(sha1.New, key)
-	mac.Write(msg[:])
-	sum := mac.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1_000_000)
+	return code
 }
 
-// wrongCode is a well-formed code that is not the current one.
-func wrongCode(secret string) string {
-	n, _ := strconv.Atoi(totpAt(secret, time.Now()))
-	return fmt.Sprintf("%06d", (n+1)%1_000_000)
+func wrongCode(t *testing.T, secret string) string {
+	t.Helper()
+	code, err := totp.Wrong(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }

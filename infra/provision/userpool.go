@@ -31,9 +31,15 @@ func CreateUserPool(ctx context.Context, client *cognito.Client, tmpl *samtempla
 	if refs == nil {
 		refs = map[string]string{}
 	}
-	// LambdaConfig names functions by ARN; give them local ones so the properties resolve.
+	// LambdaConfig names functions by ARN, with !GetAtt or built with !Sub from pseudo
+	// parameters; give them local values so the properties resolve.
 	for _, fn := range tmpl.Functions {
 		refs[fn.LogicalID+".Arn"] = "arn:aws:lambda:us-east-1:123456789012:function:" + fn.LogicalID
+	}
+	for name, v := range map[string]string{"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"} {
+		if _, ok := refs[name]; !ok {
+			refs[name] = v
+		}
 	}
 	props, err := tmpl.ResolveProperties(tmpl.UserPool, refs)
 	if err != nil {

@@ -264,15 +264,47 @@ func (t *Template) readFunctions(globals *yaml.Node, api Resource) error {
 	return nil
 }
 
-// cognitoTriggers maps function logical ids to the user pool triggers (LambdaConfig) naming them.
+// cognitoTriggers maps function logical ids to the user pool triggers (LambdaConfig) naming them,
+// by !GetAtt or by an ARN built from the function's FunctionName (which a template uses when
+// the function's environment refers to the pool, so that the two do not wait for each other).
 func (t *Template) cognitoTriggers() map[string][]string {
 	out := map[string][]string{}
 	for trigger, v := range pairs(get(t.UserPool.Properties, "LambdaConfig")) {
-		if id := referencedID(v); id != "" {
+		id := referencedID(v)
+		if id == "" {
+			id = t.functionByARN(v)
+		}
+		if id != "" {
 			out[id] = append(out[id], trigger)
 		}
 	}
 	return out
+}
+
+// functionByARN is the function whose FunctionName ends the ARN expression n, or "".
+func (t *Template) functionByARN(n *yaml.Node) string {
+	arn := subText(n)
+	for id, r := range t.Resources {
+		name := subText(get(r.Properties, "FunctionName"))
+		if r.Type == typeFunction && name != "" && strings.HasSuffix(arn, ":function:"+name) {
+			return id
+		}
+	}
+	return ""
+}
+
+// subText is the text of a plain string or of a one-argument !Sub, unresolved.
+func subText(n *yaml.Node) string {
+	if fn, arg, ok := intrinsic(n); ok {
+		if fn != "Fn::Sub" || arg.Kind != yaml.ScalarNode {
+			return ""
+		}
+		return arg.Value
+	}
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
 }
 
 func route(props *yaml.Node, api Resource) (Route, error) {

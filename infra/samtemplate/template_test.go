@@ -27,6 +27,7 @@ Resources:
       UserPoolName: !Sub "${AWS::StackName}-users"
       LambdaConfig:
         PostAuthentication: !GetAtt AfterSignInFunction.Arn
+        PreAuthentication: !Sub "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-before"
   Client: {Type: AWS::Cognito::UserPoolClient, Properties: {UserPoolId: !Ref Pool, ClientName: console}}
   Api:
     Type: AWS::Serverless::HttpApi
@@ -52,6 +53,10 @@ Resources:
         Login: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: POST, Path: /v1/login, Auth: {Authorizer: NONE}}}
   AfterSignInFunction:
     Type: AWS::Serverless::Function
+  BeforeSignInFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub "${AWS::StackName}-before"
   GetMFADevicesFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -65,7 +70,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tmpl.Functions) != 3 {
+	if len(tmpl.Functions) != 4 {
 		t.Fatalf("functions: %+v", tmpl.Functions)
 	}
 	fns := map[string]Function{}
@@ -86,6 +91,9 @@ func TestParse(t *testing.T) {
 	}
 	if got := fns["AfterSignInFunction"].Triggers; strings.Join(got, ",") != "PostAuthentication" {
 		t.Errorf("LambdaConfig trigger: %v", got)
+	}
+	if got := fns["BeforeSignInFunction"].Triggers; strings.Join(got, ",") != "PreAuthentication" {
+		t.Errorf("LambdaConfig trigger by FunctionName: %v", got)
 	}
 	if got := fns["GetMFADevicesFunction"]; got.Dir != "functions/get-mfa-devices" || strings.Join(got.Triggers, ",") != "PreTokenGeneration" {
 		t.Errorf("Cognito event trigger: %+v", got)

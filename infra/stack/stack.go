@@ -166,7 +166,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := provision.CreateTable(ctx, db, tmpl, s.TableName); err != nil {
 		return nil, withLogTail(err, s.Logs["dynamodb"])
 	}
-	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": "123456789012"}
+	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
 	idp := cognito.NewFromConfig(awsCfg, func(o *cognito.Options) { o.BaseEndpoint = &s.CognitoEndpoint })
 	if s.UserPool, err = provision.CreateUserPool(ctx, idp, tmpl, refs); err != nil {
 		return nil, withLogTail(err, s.Logs["cognito"])

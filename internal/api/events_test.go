@@ -7,15 +7,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/bootstrap"
+	"github.com/roster-dev/roster/internal/cognitotrigger"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/store"
 )
 
 // The handlers run in this process against the local stack that `make test` starts;
@@ -55,6 +59,8 @@ func TestSampleEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Samples whose claims name someone other than the admin.
+	subjects := map[string]string{"logout": "aaaaaaaaaaaaaaaaaaaaaaaaaa"}
 	tests := []struct {
 		event  string
 		op     httpapi.Operation
@@ -76,6 +82,17 @@ func TestSampleEvents(t *testing.T) {
 		{"change-password", h.ChangePassword, http.StatusUnauthorized, "unauthenticated"},
 		{"change-email", h.ChangeEmail, http.StatusAccepted, ""},
 		{"verify-email-change", h.VerifyEmailChange, http.StatusBadRequest, "invalid_request"},
+		// Signing the admin out everywhere would end other tests' sessions: the sample
+		// signs out an id no Cognito user has (see subjects), which Cognito answers alike.
+		{"logout", h.Logout, http.StatusNoContent, ""},
+		// The sample's bearer token is not one Cognito issued, and Cognito says so.
+		{"start-totp", h.StartTOTP, http.StatusUnauthorized, "unauthenticated"},
+		{"verify-totp", h.VerifyTOTP, http.StatusUnauthorized, "unauthenticated"},
+		// The admin has no MFA: nothing to unbind, nothing written.
+		{"unbind-my-mfa", h.UnbindMyMFA, http.StatusNoContent, ""},
+		{"unbind-user-mfa", h.UnbindUserMFA, http.StatusNotFound, "not_found"},
+		{"list-my-login-events", h.MyLoginEvents, http.StatusOK, ""},
+		{"list-user-login-events", h.UserLoginEvents, http.StatusNotFound, "not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
@@ -89,6 +106,9 @@ func TestSampleEvents(t *testing.T) {
 				// the bootstrapped admin's, as the authorizer would pass them on.
 				auth.JWT.Claims["client_id"] = a.ClientID
 				auth.JWT.Claims["username"] = adminID
+				if id, ok := subjects[tt.event]; ok {
+					auth.JWT.Claims["username"] = id
+				}
 			}
 			resp, err := httpapi.Handle(tt.op)(ctx, req)
 			if err != nil {
@@ -99,6 +119,29 @@ func TestSampleEvents(t *testing.T) {
 			}
 		})
 	}
+	t.Run("post-authentication", func(t *testing.T) {
+		var ev events.CognitoEventUserPoolsPostAuthentication
+		readEvent(t, "post-authentication", &ev)
+		if ev.TriggerSource != "PostAuthentication_Authentication" {
+			t.Fatalf("trigger source %q", ev.TriggerSource)
+		}
+		// As the pool would send it: Roster's pool, a user of it, another app client.
+		ev.UserPoolID, ev.UserName = a.UserPoolID, adminID
+		since := a.Now().Add(-time.Second)
+		out, err := cognitotrigger.PostAuthentication(a)(ctx, ev)
+		if err != nil || out.UserName != ev.UserName || out.TriggerSource != ev.TriggerSource {
+			t.Fatalf("answer %+v, %v: the trigger must hand the event back", out, err)
+		}
+		got, _, err := a.Store.LoginEvents(ctx, adminID, since, store.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(got, func(e store.LoginEvent) bool {
+			return e.Via == store.ViaCognito && e.Outcome == store.LoginSucceeded
+		}) {
+			t.Fatalf("no sign-in recorded from the sample: %+v", got)
+		}
+	})
 	t.Run("bootstrap-admin", func(t *testing.T) {
 		var in bootstrap.Input
 		readEvent(t, "bootstrap-admin", &in)

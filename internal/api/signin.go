@@ -6,14 +6,38 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
+)
+
+// Failed sign-ins allowed before Roster stops asking Cognito (SPEC.md section 5), in
+// fixed 15-minute windows. Per login account (folded, known or not): enough for a person
+// who mistypes, far too few to guess a password. Per source IP: room for an office
+// behind one address, while one machine still cannot sweep many accounts. A success
+// clears its account's count, never its address's.
+var (
+	loginFailuresPerAccount = store.Limit{Name: "login-failures-account", Max: 5, Window: 15 * time.Minute}
+	loginFailuresPerIP      = store.Limit{Name: "login-failures-ip", Max: 100, Window: 15 * time.Minute}
+)
+
+// Longest values a sign-in request may carry: Cognito's own bounds (passwords up to
+// 256, sessions up to 2048 characters), so an oversized value is a 400, not a Cognito
+// error.
+const (
+	maxPasswordLen     = 256
+	maxSessionLen      = 2048
+	maxRefreshTokenLen = 8192
+	maxUserAgentLen    = 512
 )
 
 type loginRequest struct {
@@ -30,25 +54,26 @@ type challengeAnswer struct {
 func (a *API) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in loginRequest
 	f := httpapi.Decode(req, &in)
-	validate.Required(f, "loginAccount", in.LoginAccount)
-	validate.Required(f, "password", in.Password)
+	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
+	bounded(f, "password", in.Password, maxPasswordLen)
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	id, err := a.Store.UserIDByLogin(ctx, in.LoginAccount)
-	if apperr.IsCode(err, "not_found") {
-		// Ask Cognito anyway, about a name no user has, so that an unknown login
-		// account takes as long as a wrong password and answers the same.
-		id, err = "unknown:"+validate.Fold(in.LoginAccount), nil
-	}
+	at, err := a.beginAttempt(ctx, req, login)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	result, err := a.Identity.SignIn(ctx, id, in.Password)
-	if err != nil {
-		return httpapi.Response{}, err
+	// An unknown login account is still put to Cognito, under a name no user has, so
+	// that it takes as long as a wrong password and answers the same.
+	username := "unknown:" + at.account
+	if at.user != nil {
+		username = at.user.ID
 	}
-	return a.signedIn(ctx, id, result)
+	result, err := a.Identity.SignIn(ctx, username, in.Password)
+	if err != nil {
+		return httpapi.Response{}, a.refused(ctx, at, err, "")
+	}
+	return a.signedIn(ctx, at, result)
 }
 
 type challengeRequest struct {
@@ -59,12 +84,13 @@ type challengeRequest struct {
 	Code         string `json:"code"`
 }
 
-// Challenge is POST /v1/auth/challenge: a new password or a TOTP code.
+// Challenge is POST /v1/auth/challenge: a new password or a TOTP code. Answers are
+// sign-in attempts like passwords: limited, counted when wrong, and recorded.
 func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in challengeRequest
 	f := httpapi.Decode(req, &in)
-	login := validate.Required(f, "loginAccount", in.LoginAccount)
-	validate.Required(f, "session", in.Session)
+	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
+	bounded(f, "session", in.Session, maxSessionLen)
 	answer := ""
 	switch in.Challenge {
 	case identity.NewPasswordRequired:
@@ -80,33 +106,151 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	id, err := a.Store.UserIDByLogin(ctx, login)
-	if apperr.IsCode(err, "not_found") {
-		return httpapi.Response{}, apperr.Unauthorized()
-	}
+	at, err := a.beginAttempt(ctx, req, login)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	result, err := a.Identity.Respond(ctx, id, in.Challenge, in.Session, answer)
-	if err != nil {
-		return httpapi.Response{}, err
+	if at.user == nil {
+		return httpapi.Response{}, a.refused(ctx, at, apperr.Unauthorized(), in.Challenge)
 	}
-	return a.signedIn(ctx, id, result)
+	result, err := a.Identity.Respond(ctx, at.user.ID, in.Challenge, in.Session, answer)
+	if err != nil {
+		return httpapi.Response{}, a.refused(ctx, at, err, in.Challenge)
+	}
+	return a.signedIn(ctx, at, result)
 }
 
-// signedIn answers a sign-in step: the next challenge, or tokens for an active user.
-func (a *API) signedIn(ctx context.Context, id string, result identity.Result) (httpapi.Response, error) {
-	if result.Tokens == nil {
-		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
+// attempt is one sign-in request: the account it names and where it comes from.
+type attempt struct {
+	account   string     // folded login account, the key of its failure count
+	user      *user.User // who holds the account; nil when nobody does
+	ip        string
+	userAgent string
+	at        time.Time
+}
+
+// beginAttempt reads who an attempt is for and refuses it before Cognito is asked when
+// its account or its address has failed too often, or the account is frozen. Refusing a
+// frozen account before the password is checked tells a guesser it exists; the freeze
+// already says that to its owner, and asking Cognito would only let the guessing go on.
+func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPRequest, login string) (*attempt, error) {
+	at := &attempt{
+		account:   validate.Fold(login),
+		ip:        httpapi.SourceIP(req),
+		userAgent: clip(httpapi.UserAgent(req), maxUserAgentLen),
+		at:        a.Now(),
 	}
-	u, err := a.Store.User(ctx, id)
-	if err != nil {
+	id, err := a.Store.UserIDByLogin(ctx, login)
+	switch {
+	case apperr.IsCode(err, "not_found"):
+	case err != nil:
+		return nil, err
+	default:
+		u, err := a.Store.User(ctx, id)
+		if err != nil && !apperr.IsCode(err, "not_found") {
+			return nil, err
+		}
+		if err == nil {
+			at.user = &u
+		}
+	}
+	for _, check := range []struct {
+		limit   store.Limit
+		subject string
+	}{{loginFailuresPerAccount, at.account}, {loginFailuresPerIP, at.ip}} {
+		if err := a.Store.CheckLimit(ctx, check.limit, check.subject, at.at); err != nil {
+			if apperr.IsCode(err, "rate_limited") {
+				if rerr := a.recordAttempt(ctx, at, store.LoginRateLimited, ""); rerr != nil {
+					return nil, rerr
+				}
+			}
+			return nil, err
+		}
+	}
+	if at.user != nil && at.user.Status == user.Frozen {
+		if err := a.failed(ctx, at, store.LoginFrozen, ""); err != nil {
+			return nil, err
+		}
+		return nil, apperr.Frozen()
+	}
+	return at, nil
+}
+
+// refused records a sign-in step Cognito turned down and answers err. Wrong passwords,
+// codes and sessions count towards the limits; other refusals (a new password the
+// policy refuses, Cognito's own throttling) are not guesses and are not counted.
+func (a *API) refused(ctx context.Context, at *attempt, err error, challenge string) error {
+	e := apperr.As(err)
+	var outcome store.LoginOutcome
+	switch {
+	case e == nil:
+		return err
+	case e.Code == "invalid_credentials":
+		outcome = store.LoginWrongCredentials
+	case e.Code == "unauthenticated":
+		outcome = store.LoginBadSession
+	case e.Kind == apperr.Invalid && e.Fields["code"] != "":
+		outcome = store.LoginWrongCode
+	default:
+		return err
+	}
+	if ferr := a.failed(ctx, at, outcome, challenge); ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// failed counts a failed attempt against its account and address, and records it.
+func (a *API) failed(ctx context.Context, at *attempt, outcome store.LoginOutcome, challenge string) error {
+	for _, hit := range []struct {
+		limit   store.Limit
+		subject string
+	}{{loginFailuresPerAccount, at.account}, {loginFailuresPerIP, at.ip}} {
+		// Going over the limit is for the next attempt to find: this one has its answer.
+		if err := a.Store.Hit(ctx, hit.limit, hit.subject, at.at); err != nil && !apperr.IsCode(err, "rate_limited") {
+			return err
+		}
+	}
+	return a.recordAttempt(ctx, at, outcome, challenge)
+}
+
+// recordAttempt keeps a login event for an attempt on an existing user; attempts on
+// login accounts nobody holds belong to no one and are only counted.
+func (a *API) recordAttempt(ctx context.Context, at *attempt, outcome store.LoginOutcome, challenge string) error {
+	if at.user == nil {
+		return nil
+	}
+	return a.Store.RecordLoginEvent(ctx, store.LoginEvent{
+		ID:        ids.New(),
+		UserID:    at.user.ID,
+		At:        at.at,
+		SourceIP:  at.ip,
+		UserAgent: at.userAgent,
+		Outcome:   outcome,
+		Challenge: challenge,
+		Via:       store.ViaAPI,
+	}, a.LoginEventRetention)
+}
+
+// signedIn answers a sign-in step Cognito accepted: the next challenge, or tokens.
+func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result) (httpapi.Response, error) {
+	if at.user == nil {
+		// Cognito knows only Roster's users; a name without one cannot sign in.
 		return httpapi.Response{}, apperr.InvalidCredentials()
 	}
-	if u.Status == user.Frozen {
-		return httpapi.Response{}, apperr.Frozen()
+	if result.Tokens == nil {
+		if err := a.recordAttempt(ctx, at, store.LoginChallengePending, result.Challenge); err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
 	}
-	if err := a.Store.SetLastLogin(ctx, id, a.Now()); err != nil {
+	if err := a.Store.ClearLimit(ctx, loginFailuresPerAccount, at.account, at.at); err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.Store.SetLastLogin(ctx, at.user.ID, at.at); err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.recordAttempt(ctx, at, store.LoginSucceeded, ""); err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.JSON(http.StatusOK, result.Tokens), nil
@@ -120,7 +264,7 @@ type refreshRequest struct {
 func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in refreshRequest
 	f := httpapi.Decode(req, &in)
-	validate.Required(f, "refreshToken", in.RefreshToken)
+	bounded(f, "refreshToken", in.RefreshToken, maxRefreshTokenLen)
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -141,6 +285,23 @@ func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	return httpapi.JSON(http.StatusOK, result.Tokens), nil
 }
 
+// Logout is POST /v1/auth/logout: it revokes every refresh token of the caller, on
+// every device, so no new access token can be had without signing in again. It needs
+// no record of the caller, so a frozen user can still sign out.
+func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	if err := emptyBody(req); err != nil {
+		return httpapi.Response{}, err
+	}
+	id, err := httpapi.Subject(req, a.ClientID)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.Identity.SignOutEverywhere(ctx, id); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.NoContent(), nil
+}
+
 // tokenUsername reads the username claim of an access token Cognito has just issued
 // to Roster itself, so its signature needs no check here.
 func tokenUsername(token string) string {
@@ -159,4 +320,45 @@ func tokenUsername(token string) string {
 		return ""
 	}
 	return claims.Username
+}
+
+// bounded checks an opaque value that is passed on unchanged: present, and no longer
+// than the service it goes to accepts.
+func bounded(f validate.Fields, field, v string, max int) {
+	validate.Required(f, field, v)
+	if utf8.RuneCountInString(v) > max {
+		f.Add(field, "is too long")
+	}
+}
+
+// clip shortens s to at most n bytes without splitting a character.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// emptyBody refuses a body on a route that takes none. An empty JSON object is what
+// many clients send with every POST, so it is accepted too.
+func emptyBody(req events.APIGatewayV2HTTPRequest) error {
+	f := validate.Fields{}
+	noBody(f, req)
+	return invalid(f)
+}
+
+// noBody is emptyBody for handlers that report it with the request's other fields.
+func noBody(f validate.Fields, req events.APIGatewayV2HTTPRequest) {
+	if strings.TrimSpace(req.Body) == "" {
+		return
+	}
+	var none struct{}
+	for field, msg := range httpapi.Decode(req, &none) {
+		f.Add(field, msg)
+	}
 }

@@ -23,6 +23,7 @@ const (
 	UnbindMFA         Action = "unbind MFA"
 	UnbindEmail       Action = "unbind email"
 	ViewAuditEvents   Action = "view audit events"
+	ViewLoginEvents   Action = "view login events"
 )
 
 // Check answers nil when caller may do action to target, or a forbidden error. For
@@ -52,7 +53,7 @@ func allowed(caller user.User, action Action, target user.User) bool {
 // platform without a super admin or bypass the current-password check of /v1/me.
 func superAdminMay(action Action, target user.User, self bool) bool {
 	switch action {
-	case ListUsers, ViewUser, ViewAuditEvents, EditUsername:
+	case ListUsers, ViewUser, ViewAuditEvents, EditUsername, ViewLoginEvents:
 		return true
 	case CreateUser:
 		// There is exactly one super admin, made at bootstrap.
@@ -72,7 +73,7 @@ func platformAdminMay(action Action, target user.User, self bool) bool {
 		return true
 	case CreateUser:
 		return member
-	case EditUsername:
+	case EditUsername, ViewLoginEvents:
 		return self || member
 	case ResetPassword, DeleteUser, FreezeUser, RecoverUser, UnbindMFA, UnbindEmail:
 		return member

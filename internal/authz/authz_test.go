@@ -55,6 +55,7 @@ func TestCheck(t *testing.T) {
 		{super, UnbindMFA, [4]bool{N, N, Y, Y}},
 		{super, UnbindEmail, [4]bool{N, N, Y, Y}},
 		{super, CreateUser, [4]bool{N, N, Y, Y}},
+		{super, ViewLoginEvents, [4]bool{Y, Y, Y, Y}},
 		// Platform admin: members only; its own username; never account types.
 		{admin, ListUsers, [4]bool{Y, Y, Y, Y}},
 		{admin, ViewUser, [4]bool{Y, Y, Y, Y}},
@@ -68,6 +69,8 @@ func TestCheck(t *testing.T) {
 		{admin, UnbindMFA, [4]bool{N, N, N, Y}},
 		{admin, UnbindEmail, [4]bool{N, N, N, Y}},
 		{admin, CreateUser, [4]bool{N, N, N, Y}},
+		// Sign-in history is security data: like the accounts it manages, plus its own.
+		{admin, ViewLoginEvents, [4]bool{Y, N, N, Y}},
 		// Member: no platform powers at all.
 		{member, ListUsers, [4]bool{N, N, N, N}},
 		{member, ViewUser, [4]bool{N, N, N, N}},
@@ -81,6 +84,7 @@ func TestCheck(t *testing.T) {
 		{member, UnbindMFA, [4]bool{N, N, N, N}},
 		{member, UnbindEmail, [4]bool{N, N, N, N}},
 		{member, CreateUser, [4]bool{N, N, N, N}},
+		{member, ViewLoginEvents, [4]bool{N, N, N, N}},
 	}
 	for _, tt := range tests {
 		for i, tg := range targets {

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -71,6 +73,39 @@ func (r response) items() []map[string]any {
 func call(t *testing.T, token, method, path string, body any) response {
 	t.Helper()
 	return callWith(t, httpClient, token, method, path, body)
+}
+
+// callFrom is call made from a loopback address of the test's own (see newIP), which
+// the gateway reports as the source IP.
+func callFrom(t *testing.T, ip, token, method, path string, body any) response {
+	t.Helper()
+	return callWith(t, clientFrom(ip), token, method, path, body)
+}
+
+var clientsByIP sync.Map
+
+// clientFrom answers a client whose requests come from ip, one per address.
+func clientFrom(ip string) *http.Client {
+	if c, ok := clientsByIP.Load(ip); ok {
+		return c.(*http.Client)
+	}
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	c, _ := clientsByIP.LoadOrStore(ip, &http.Client{
+		Timeout:   httpClient.Timeout,
+		Transport: &http.Transport{DialContext: dialer.DialContext},
+	})
+	return c.(*http.Client)
+}
+
+// Per-IP rate limits would let one test's requests refuse another's, since every
+// test talks to the gateway from loopback. Linux routes all of 127.0.0.0/8 to the
+// loopback interface, so each test can have a source address of its own.
+var lastSourceIP atomic.Uint32
+
+// newIP answers a loopback address no other test uses.
+func newIP() string {
+	n := lastSourceIP.Add(1)
+	return net.IPv4(127, 10+byte(n>>16), byte(n>>8), byte(n)).String()
 }
 
 // callWith is call through a given client (one with its own source address, say).

@@ -3,33 +3,18 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// Per-IP rate limits would let one test's requests refuse another's, since every
-// test talks to the gateway from loopback. Linux routes all of 127.0.0.0/8 to the
-// loopback interface, so each test can have a source address of its own.
-var lastSourceIP atomic.Uint32
-
 // fromNewIP answers a client whose requests come from a loopback address no other
 // test uses, as API Gateway would see a distinct client.
-func fromNewIP() *http.Client {
-	n := lastSourceIP.Add(1)
-	ip := net.IPv4(127, 10+byte(n>>16), byte(n>>8), byte(n))
-	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
-	return &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{DialContext: dialer.DialContext},
-	}
-}
+func fromNewIP() *http.Client { return clientFrom(newIP()) }
 
 // mailsTo answers every email to addr so far, oldest first.
 func mailsTo(t *testing.T, addr string) []mail {

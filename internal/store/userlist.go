@@ -59,25 +59,15 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.Use
 	if err != nil {
 		return nil, "", apperr.Wrap(err, "build query")
 	}
-	// One more than asked tells whether a next page exists without an empty last page.
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
+	items, next, err := s.queryPage(ctx, &dynamodb.QueryInput{
 		IndexName:                 aws.String(index),
 		KeyConditionExpression:    expr.KeyCondition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 		ExclusiveStartKey:         start,
-		ScanIndexForward:          aws.Bool(false),
-		Limit:                     aws.Int32(int32(p.Limit + 1)),
-	})
+	}, list, attrs, p.Limit)
 	if err != nil {
-		return nil, "", apperr.Wrap(err, "query users")
-	}
-	items := out.Items
-	next := ""
-	if len(items) > p.Limit {
-		items = items[:p.Limit]
-		next = encodeCursor(list, items[len(items)-1], attrs)
+		return nil, "", err
 	}
 	ids := make([]string, 0, len(items))
 	for _, item := range items {
