@@ -42,7 +42,9 @@ type Env struct {
 	HTTP    *http.Client
 	Admin   Account
 	Member  Account
-	MailURL string // every email sent so far, as JSON
+	Joiner  Account // joins a new team with a code, over and over
+	TeamID  string  // a team the member belongs to, when teams are on main
+	MailURL string  // every email sent so far, as JSON
 
 	Store    *store.Store
 	Identity *identity.Cognito
@@ -83,7 +85,53 @@ func newEnv(ctx context.Context, s *stack.Stack, dynamoProxy, cognitoProxy strin
 	if e.Member, err = e.newAccount(ctx, "m"); err != nil {
 		return nil, fmt.Errorf("member: %w", err)
 	}
+	if _, teams := e.Gateway.Stats("CreateTeamFunction"); teams {
+		if err := e.setUpTeams(ctx); err != nil {
+			return nil, fmt.Errorf("teams: %w", err)
+		}
+	}
 	return e, nil
+}
+
+// setUpTeams makes the bench's team, with the member in it, and the joiner.
+func (e *Env) setUpTeams(ctx context.Context) error {
+	var created struct{ ID string }
+	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams", Token: e.Admin.Token, Want: http.StatusCreated,
+		Body: map[string]string{"name": "Bench team " + e.runID}}, &created); err != nil {
+		return err
+	}
+	e.TeamID = created.ID
+	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams/" + e.TeamID + "/members", Token: e.Admin.Token, Want: http.StatusCreated,
+		Body: map[string]any{"userId": e.Member.ID, "roleIds": []string{"member"}}}, nil); err != nil {
+		return err
+	}
+	var err error
+	e.Joiner, err = e.newAccount(ctx, "j")
+	return err
+}
+
+// invitationCode makes a new team and a code to join it.
+func (e *Env) invitationCode(ctx context.Context) (string, error) {
+	var created struct{ ID string }
+	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams", Token: e.Admin.Token, Want: http.StatusCreated,
+		Body: map[string]string{"name": "Bench join " + e.unique("jt")}}, &created); err != nil {
+		return "", err
+	}
+	var code struct{ Code string }
+	err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams/" + created.ID + "/invitation-codes", Token: e.Admin.Token,
+		Want: http.StatusCreated, Body: map[string]any{"roleIds": []string{"member"}}}, &code)
+	return code.Code, err
+}
+
+// memberID creates a member with an email address and answers its id.
+func (e *Env) memberID(ctx context.Context, prefix string) (string, error) {
+	login := e.unique(prefix)
+	var created struct{ User struct{ ID string } }
+	err := e.call(ctx, Request{Method: "POST", Path: "/v1/users", Token: e.Admin.Token, Want: http.StatusCreated, Body: map[string]any{
+		"username": "Bench_" + login, "loginAccount": login, "accountType": "member", "email": login + "@bench.example",
+		"password": map[string]bool{"generate": true},
+	}}, &created)
+	return created.User.ID, err
 }
 
 // newAccount creates a member with an email address and signs it in for the first

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -140,29 +142,32 @@ func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPReque
 		userAgent: clip(httpapi.UserAgent(req), maxUserAgentLen),
 		at:        a.Now(),
 	}
-	id, err := a.Store.UserIDByLogin(ctx, login)
-	switch {
-	case apperr.IsCode(err, "not_found"):
-	case err != nil:
+	// The two limits are read while the account is looked up: two round trips, not four.
+	var (
+		wg        sync.WaitGroup
+		limitErrs [2]error
+	)
+	for i, l := range loginLimits(at) {
+		wg.Go(func() { limitErrs[i] = a.Store.CheckLimit(ctx, l.limit, l.subject, at.at) })
+	}
+	u, err := a.userByLogin(ctx, login)
+	wg.Wait()
+	if err != nil {
 		return nil, err
-	default:
-		u, err := a.Store.User(ctx, id)
-		if err != nil && !apperr.IsCode(err, "not_found") {
+	}
+	if u.ID != "" {
+		at.user = &u
+	}
+	// A limit that cannot be read fails the attempt: the limits must not quietly lapse.
+	for _, err := range limitErrs {
+		if err != nil && !apperr.IsCode(err, "rate_limited") {
 			return nil, err
 		}
-		if err == nil {
-			at.user = &u
-		}
 	}
-	for _, check := range []struct {
-		limit   store.Limit
-		subject string
-	}{{loginFailuresPerAccount, at.account}, {loginFailuresPerIP, at.ip}} {
-		if err := a.Store.CheckLimit(ctx, check.limit, check.subject, at.at); err != nil {
-			if apperr.IsCode(err, "rate_limited") {
-				if rerr := a.recordAttempt(ctx, at, store.LoginRateLimited, ""); rerr != nil {
-					return nil, rerr
-				}
+	for _, err := range limitErrs {
+		if err != nil {
+			if rerr := a.recordAttempt(ctx, at, store.LoginRateLimited, ""); rerr != nil {
+				return nil, rerr
 			}
 			return nil, err
 		}
@@ -174,6 +179,16 @@ func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPReque
 		return nil, apperr.Frozen()
 	}
 	return at, nil
+}
+
+type loginLimit struct {
+	limit   store.Limit
+	subject string
+}
+
+// loginLimits are the failure counts an attempt is held to.
+func loginLimits(at *attempt) [2]loginLimit {
+	return [2]loginLimit{{loginFailuresPerAccount, at.account}, {loginFailuresPerIP, at.ip}}
 }
 
 // refused records a sign-in step Cognito turned down and answers err. Wrong passwords,
@@ -202,10 +217,7 @@ func (a *API) refused(ctx context.Context, at *attempt, err error, challenge str
 
 // failed counts a failed attempt against its account and address, and records it.
 func (a *API) failed(ctx context.Context, at *attempt, outcome store.LoginOutcome, challenge string) error {
-	for _, hit := range []struct {
-		limit   store.Limit
-		subject string
-	}{{loginFailuresPerAccount, at.account}, {loginFailuresPerIP, at.ip}} {
+	for _, hit := range loginLimits(at) {
 		// Going over the limit is for the next attempt to find: this one has its answer.
 		if err := a.Store.Hit(ctx, hit.limit, hit.subject, at.at); err != nil && !apperr.IsCode(err, "rate_limited") {
 			return err
@@ -244,13 +256,16 @@ func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result)
 		}
 		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
 	}
-	if err := a.Store.ClearLimit(ctx, loginFailuresPerAccount, at.account, at.at); err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := a.Store.SetLastLogin(ctx, at.user.ID, at.at); err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := a.recordAttempt(ctx, at, store.LoginSucceeded, ""); err != nil {
+	// Three independent writes, side by side: one round trip of latency, not three.
+	var (
+		wg   sync.WaitGroup
+		errs [3]error
+	)
+	wg.Go(func() { errs[0] = a.Store.ClearLimit(ctx, loginFailuresPerAccount, at.account, at.at) })
+	wg.Go(func() { errs[1] = a.Store.SetLastLogin(ctx, at.user.ID, at.at) })
+	wg.Go(func() { errs[2] = a.recordAttempt(ctx, at, store.LoginSucceeded, "") })
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.JSON(http.StatusOK, result.Tokens), nil
