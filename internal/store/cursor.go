@@ -67,7 +67,7 @@ func decodeCursor(raw, list string, attrs []string, partitionAttr, partition str
 
 // validItemKey keeps cursors to the kinds of items lists page through.
 func validItemKey(pk string) bool {
-	for _, prefix := range []string{"USER#", "USEARCH#", "TEAM#", "ROLE#", "ROLEUSE#", "INVCODE#", "INVITE#"} {
+	for _, prefix := range []string{"USER#", "USEARCH#", "TEAM#", "ROLE#", "ROLEUSE#", "INVCODE#", "INVITE#", "AUDIT"} {
 		if strings.HasPrefix(pk, prefix) {
 			return true
 		}

@@ -179,20 +179,28 @@ func (s *Store) deleteItems(ctx context.Context, keys []key) error {
 		for i, k := range chunk {
 			writes[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k.av()}}
 		}
-		request := map[string][]types.WriteRequest{s.table: writes}
-		for attempt := 0; len(request) > 0; attempt++ {
-			if attempt == 5 {
-				return apperr.Wrap(errUnprocessed, "batch delete")
-			}
-			if attempt > 0 {
-				time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
-			}
-			res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: request})
-			if err != nil {
-				return apperr.Wrap(err, "batch delete")
-			}
-			request = res.UnprocessedItems
+		if err := s.batchWrite(ctx, writes, "batch delete"); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// batchWrite sends up to 25 writes, retrying the unprocessed ones with a growing pause.
+func (s *Store) batchWrite(ctx context.Context, writes []types.WriteRequest, what string) error {
+	request := map[string][]types.WriteRequest{s.table: writes}
+	for attempt := 0; len(request) > 0; attempt++ {
+		if attempt == 5 {
+			return apperr.Wrap(errUnprocessed, what)
+		}
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+		}
+		res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: request})
+		if err != nil {
+			return apperr.Wrap(err, what)
+		}
+		request = res.UnprocessedItems
 	}
 	return nil
 }
