@@ -49,7 +49,7 @@ type AuditFilter struct {
 // would.
 const auditPrefix = "AUDIT"
 
-func auditLog() string                  { return auditPrefix }
+func auditLog() string                   { return auditPrefix }
 func auditByActor(id string) string      { return auditPrefix + "#ACTOR#" + id }
 func auditByTarget(id string) string     { return auditPrefix + "#TARGET#" + id }
 func auditByAction(action string) string { return auditPrefix + "#ACTION#" + action }
