@@ -126,8 +126,10 @@ var operations = []Operation{
 		Name: "GET /v1/me", Function: "GetMeFunction", Read: true,
 		Prepare: getAs(member, "/v1/me"),
 		Direct: func(ctx context.Context, e *Env, _ Request) error {
-			_, err := e.Store.User(ctx, e.Member.ID)
-			return err
+			if _, err := e.Store.User(ctx, e.Member.ID); err != nil {
+				return err
+			}
+			return e.directMemberships(ctx, e.Member.ID)
 		},
 	},
 	{
@@ -162,7 +164,14 @@ var operations = []Operation{
 				ID: ids.New(), Username: "Bench_" + login, LoginAccount: login, Email: login + "@bench.example",
 				AccountType: user.Member, Status: user.Active, CreatedAt: time.Now(), CreatedBy: e.Admin.ID,
 			}
-			return e.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: accounts.GeneratePassword()})
+			if err := e.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: accounts.GeneratePassword()}); err != nil {
+				return err
+			}
+			return e.Store.RecordAudit(ctx, store.AuditEvent{ID: ids.New(), At: time.Now(), ActorID: e.Admin.ID,
+				Action: "user.create", TargetType: "user", TargetID: u.ID, Changes: map[string]store.Change{
+					"username": {To: u.Username}, "loginAccount": {To: u.LoginAccount}, "accountType": {To: string(u.AccountType)},
+					"email": {To: u.Email}, "mobile": {To: u.Mobile}, "notify": {To: false},
+				}})
 		},
 	},
 	{
@@ -174,8 +183,10 @@ var operations = []Operation{
 			if _, err := e.Store.User(ctx, e.Admin.ID); err != nil {
 				return err
 			}
-			_, err := e.Store.User(ctx, e.Member.ID)
-			return err
+			if _, err := e.Store.User(ctx, e.Member.ID); err != nil {
+				return err
+			}
+			return e.directMemberships(ctx, e.Member.ID)
 		},
 	},
 	{
@@ -669,4 +680,23 @@ func (e *Env) invitation(ctx context.Context, team string) (openInvitation, erro
 	err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams/" + team + "/invitations", Token: e.Admin.Token,
 		Want: http.StatusCreated, Body: map[string]any{"roleIds": []string{"member"}}}, &inv)
 	return inv, err
+}
+
+// directMemberships reads what GET /v1/me and GET /v1/users/{id} show of a user's
+// teams, as the API does: its memberships, their teams, their custom roles.
+func (e *Env) directMemberships(ctx context.Context, userID string) error {
+	memberships, err := e.Store.UserMemberships(ctx, userID)
+	if err != nil || len(memberships) == 0 {
+		return err
+	}
+	var teamIDs, roleIDs []string
+	for _, m := range memberships {
+		teamIDs = append(teamIDs, m.TeamID)
+		roleIDs = append(roleIDs, m.RoleIDs...)
+	}
+	if _, err := e.Store.Teams(ctx, teamIDs); err != nil {
+		return err
+	}
+	_, err = e.Store.Roles(ctx, roleIDs)
+	return err
 }
