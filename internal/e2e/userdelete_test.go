@@ -14,6 +14,21 @@ func auditOf(t *testing.T, targetID, action string) []map[string]any {
 	return pageAll(t, superAdmin(t), "/v1/audit-events", url.Values{"targetId": {targetID}, "action": {action}}, 20)
 }
 
+// expectFields fails the test unless r is a 400 naming exactly these fields.
+func expectFields(t *testing.T, r response, fields ...string) {
+	t.Helper()
+	expect(t, r, http.StatusBadRequest, "invalid_request")
+	got, _ := r.get("error", "fields").(map[string]any)
+	for _, f := range fields {
+		if got[f] == nil {
+			t.Errorf("field %q not named: %s", f, r.Raw)
+		}
+	}
+	if len(got) != len(fields) {
+		t.Errorf("fields = %v, want exactly %v", got, fields)
+	}
+}
+
 // A deleted user is gone from Cognito and from Roster: its sessions, tokens and
 // memberships end, and its login account and email are free again at once. What
 // it made in its team stays.
@@ -82,53 +97,6 @@ func TestDeleteUser(t *testing.T) {
 	}
 }
 
-// The delete rules of SPEC.md section 1: the super admin deletes anyone but itself,
-// a platform admin deletes members only, members delete no one. A refused deletion
-// leaves the user able to sign in.
-func TestDeleteUserRules(t *testing.T) {
-	t.Parallel()
-	root := superAdmin(t)
-	rootID := selfID(t, root)
-	_, _, admin := newUser(t, root, "platform_admin")
-	adminID := selfID(t, admin)
-	_, _, member := newUser(t, root, "member")
-
-	tests := []struct {
-		name        string
-		token       string
-		accountType string // of a fresh target; "" means target
-		target      string
-		status      int
-		code        string
-	}{
-		{"super admin deletes a member", root, "member", "", http.StatusNoContent, ""},
-		{"super admin deletes a platform admin", root, "platform_admin", "", http.StatusNoContent, ""},
-		{"super admin deletes itself", root, "", rootID, http.StatusForbidden, "forbidden"},
-		{"platform admin deletes a member", admin, "member", "", http.StatusNoContent, ""},
-		{"platform admin deletes a platform admin", admin, "platform_admin", "", http.StatusForbidden, "forbidden"},
-		{"platform admin deletes itself", admin, "", adminID, http.StatusForbidden, "forbidden"},
-		{"platform admin deletes the super admin", admin, "", rootID, http.StatusForbidden, "forbidden"},
-		{"member deletes a member", member, "member", "", http.StatusForbidden, "forbidden"},
-		{"unknown id", root, "", strings.Repeat("a", 26), http.StatusNotFound, "not_found"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			target, token := tt.target, ""
-			if tt.accountType != "" {
-				target, _, token = newUser(t, root, tt.accountType)
-			}
-			expect(t, call(t, tt.token, "DELETE", "/v1/users/"+target, nil), tt.status, tt.code)
-			if tt.status == http.StatusForbidden && token != "" {
-				expect(t, call(t, token, "GET", "/v1/me", nil), http.StatusOK, "")
-			}
-		})
-	}
-	// The admins refused above are all still there.
-	for _, token := range []string{root, admin} {
-		expect(t, call(t, token, "GET", "/v1/me", nil), http.StatusOK, "")
-	}
-}
-
 // A reset with notify emails a temporary password to the verified address; the next
 // sign-in must replace it, and no session of before the reset survives.
 func TestResetUserPassword(t *testing.T) {
@@ -181,15 +149,11 @@ func TestResetUserPasswordWithoutVerifiedEmail(t *testing.T) {
 	access, _, _ := login(t, account, password)
 	id := selfID(t, access)
 
-	r := call(t, root, "POST", "/v1/users/"+id+"/password-reset", map[string]any{"notify": true})
-	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if fields, _ := r.get("error", "fields").(map[string]any); len(fields) != 1 || fields["notify"] == nil {
-		t.Fatalf("fields %v, want notify only", r.get("error", "fields"))
-	}
+	expectFields(t, call(t, root, "POST", "/v1/users/"+id+"/password-reset", map[string]any{"notify": true}), "notify")
 	login(t, account, password)
 
 	before := len(mailsTo(t, email))
-	r = call(t, root, "POST", "/v1/users/"+id+"/password-reset", nil)
+	r := call(t, root, "POST", "/v1/users/"+id+"/password-reset", nil)
 	expect(t, r, http.StatusOK, "")
 	if r.get("notified") != false {
 		t.Fatalf("reset without notify answered %s", r.Raw)
@@ -200,37 +164,39 @@ func TestResetUserPasswordWithoutVerifiedEmail(t *testing.T) {
 	}
 }
 
-// The reset rules of SPEC.md section 1: the super admin resets anyone else's, a
-// platform admin resets members'; nobody resets their own here. A refused reset
-// leaves the old password working.
-func TestResetUserPasswordRules(t *testing.T) {
+// Delete and reset share the target rule of SPEC.md section 1: the super admin acts
+// on anyone but itself, a platform admin on members only, a member on no one. A
+// refused request leaves the target's password working; an allowed one removes the
+// target or makes its next sign-in replace the temporary password.
+func TestDeleteAndResetRules(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 	rootID := selfID(t, root)
 	_, _, admin := newUser(t, root, "platform_admin")
 	adminID := selfID(t, admin)
 	_, _, member := newUser(t, root, "member")
+	const ownPassword = "a fresh passphrase of my own" // newUser's
 
 	tests := []struct {
 		name        string
 		token       string
 		accountType string // of a fresh target; "" means target
 		target      string
-		status      int
+		status      int // of the reset; a deletion answers 204 where a reset answers 200
 		code        string
 	}{
-		{"super admin resets a member", root, "member", "", http.StatusOK, ""},
-		{"super admin resets a platform admin", root, "platform_admin", "", http.StatusOK, ""},
-		{"super admin resets itself", root, "", rootID, http.StatusForbidden, "forbidden"},
-		{"platform admin resets a member", admin, "member", "", http.StatusOK, ""},
-		{"platform admin resets a platform admin", admin, "platform_admin", "", http.StatusForbidden, "forbidden"},
-		{"platform admin resets itself", admin, "", adminID, http.StatusForbidden, "forbidden"},
-		{"platform admin resets the super admin", admin, "", rootID, http.StatusForbidden, "forbidden"},
-		{"member resets a member", member, "member", "", http.StatusForbidden, "forbidden"},
+		{"super admin on a member", root, "member", "", http.StatusOK, ""},
+		{"super admin on a platform admin", root, "platform_admin", "", http.StatusOK, ""},
+		{"super admin on itself", root, "", rootID, http.StatusForbidden, "forbidden"},
+		{"platform admin on a member", admin, "member", "", http.StatusOK, ""},
+		{"platform admin on a platform admin", admin, "platform_admin", "", http.StatusForbidden, "forbidden"},
+		{"platform admin on itself", admin, "", adminID, http.StatusForbidden, "forbidden"},
+		{"platform admin on the super admin", admin, "", rootID, http.StatusForbidden, "forbidden"},
+		{"member on a member", member, "member", "", http.StatusForbidden, "forbidden"},
 		{"unknown id", root, "", strings.Repeat("a", 26), http.StatusNotFound, "not_found"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run("reset: "+tt.name, func(t *testing.T) {
 			target, account := tt.target, ""
 			if tt.accountType != "" {
 				target, account, _ = newUser(t, root, tt.accountType)
@@ -241,12 +207,31 @@ func TestResetUserPasswordRules(t *testing.T) {
 			case tt.status == http.StatusOK:
 				firstLogin(t, account, r.str("temporaryPassword"), "a passphrase after the reset")
 			case account != "":
-				login(t, account, "a fresh passphrase of my own") // newUser's password
+				login(t, account, ownPassword)
+			}
+		})
+		t.Run("delete: "+tt.name, func(t *testing.T) {
+			target, account := tt.target, ""
+			if tt.accountType != "" {
+				target, account, _ = newUser(t, root, tt.accountType)
+			}
+			status := tt.status
+			if status == http.StatusOK {
+				status = http.StatusNoContent
+			}
+			expect(t, call(t, tt.token, "DELETE", "/v1/users/"+target, nil), status, tt.code)
+			switch {
+			case status == http.StatusNoContent:
+				expect(t, call(t, root, "GET", "/v1/users/"+target, nil), http.StatusNotFound, "not_found")
+			case account != "":
+				login(t, account, ownPassword)
 			}
 		})
 	}
-	expect(t, call(t, admin, "GET", "/v1/me", nil), http.StatusOK, "")
-	expect(t, call(t, root, "GET", "/v1/me", nil), http.StatusOK, "")
+	// The admins refused above are all still there, with their sessions.
+	for _, token := range []string{root, admin} {
+		expect(t, call(t, token, "GET", "/v1/me", nil), http.StatusOK, "")
+	}
 }
 
 // Bad input to either route is a 400 naming every bad field, and changes nothing.
@@ -274,17 +259,7 @@ func TestDeleteAndResetRefuseBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, root, tt.method, tt.path, tt.body)
-			expect(t, r, http.StatusBadRequest, "invalid_request")
-			fields, _ := r.get("error", "fields").(map[string]any)
-			for _, f := range tt.fields {
-				if fields[f] == nil {
-					t.Errorf("field %q not named: %s", f, r.Raw)
-				}
-			}
-			if len(fields) != len(tt.fields) {
-				t.Errorf("fields = %v, want exactly %v", fields, tt.fields)
-			}
+			expectFields(t, call(t, root, tt.method, tt.path, tt.body), tt.fields...)
 		})
 	}
 	// Nothing happened: the user is there and its password unchanged.
