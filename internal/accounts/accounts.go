@@ -95,6 +95,11 @@ func (a *Accounts) Discard(ctx context.Context, u user.User) error {
 //  4. Delete the sign-in account (its password and MFA secret).
 //  5. Delete the records: the user item, its login account and email claims and its
 //     search items, in one transaction, which frees the login account and email.
+//  6. Sweep the memberships again. The user's access tokens work until step 5, so it
+//     (or an admin) may have added one after step 3; adding a membership needs the
+//     user item, so none can be added after step 5, and a consistent read now sees
+//     every one that was. The user is gone by then and a retry would not find it, so
+//     a failed sweep is logged for an operator rather than answered.
 //
 // Login events stay in the user's partition until their TTL (no request reads them
 // once the user is gone, and they are the trail of what the account did), and so do
@@ -116,6 +121,9 @@ func (a *Accounts) Delete(ctx context.Context, u user.User) error {
 	}
 	if err := a.records.DeleteUserRecords(ctx, u, u.AccountType == user.SuperAdmin); err != nil {
 		return err
+	}
+	if err := a.records.DeleteMemberships(ctx, u.ID); err != nil {
+		slog.ErrorContext(ctx, "memberships added during a user's deletion may be left", "userId", u.ID, "error", err.Error())
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -33,10 +34,15 @@ var errInjected = errors.New("injected failure")
 type faults struct {
 	n     int
 	steps []string
+	// before runs, if set, as the step of that name is about to be taken.
+	before map[string]func()
 }
 
 func (f *faults) step(name string) error {
 	f.steps = append(f.steps, name)
+	if run := f.before[name]; run != nil {
+		run()
+	}
 	if len(f.steps) == f.n {
 		return errInjected
 	}
@@ -260,19 +266,21 @@ func TestCreateFailureAtEachStepLeavesNothing(t *testing.T) {
 func TestDeleteFailureAtEachStep(t *testing.T) {
 	t.Parallel()
 	steps := []string{"directory.SignOutEverywhere", "directory.DisableUser", "records.DeleteMemberships",
-		"directory.DeleteUser", "records.DeleteUserRecords"}
+		"directory.DeleteUser", "records.DeleteUserRecords", "records.DeleteMemberships"}
 	tests := []struct {
-		failAt string
+		failAt int  // index in steps
 		whole  bool // the user is left whole, rather than waiting for a retry
+		gone   bool // the deletion is complete despite the failure
 	}{
-		{"directory.SignOutEverywhere", true},
-		{"directory.DisableUser", true},
-		{"records.DeleteMemberships", false},
-		{"directory.DeleteUser", false},
-		{"records.DeleteUserRecords", false},
+		{0, true, false},
+		{1, true, false},
+		{2, false, false},
+		{3, false, false},
+		{4, false, false},
+		{5, false, true}, // the sweep after the records: logged, not answered
 	}
 	for _, tt := range tests {
-		t.Run(tt.failAt, func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.failAt+1, " ", steps[tt.failAt]), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			u := newAccount("delete")
@@ -287,12 +295,20 @@ func TestDeleteFailureAtEachStep(t *testing.T) {
 				}
 			}
 
-			a, f := e.accounts(slices.Index(steps, tt.failAt) + 1)
-			if err := a.Delete(ctx, u); !errors.Is(err, errInjected) {
-				t.Fatalf("Delete answered %v, want the injected failure", err)
-			}
-			if want := steps[:slices.Index(steps, tt.failAt)+1]; !slices.Equal(f.steps, want) {
+			a, f := e.accounts(tt.failAt + 1)
+			err := a.Delete(ctx, u)
+			if want := steps[:tt.failAt+1]; !slices.Equal(f.steps, want) {
 				t.Fatalf("steps %v, want %v", f.steps, want)
+			}
+			if tt.gone {
+				if err != nil {
+					t.Fatalf("Delete answered %v for a failed sweep after the user was gone", err)
+				}
+				e.nothing(u)
+				return
+			}
+			if !errors.Is(err, errInjected) {
+				t.Fatalf("Delete answered %v, want the injected failure", err)
 			}
 			if tt.whole {
 				e.whole(u, 2)
@@ -320,6 +336,35 @@ func TestDeleteFailureAtEachStep(t *testing.T) {
 			}
 			e.nothing(u)
 		})
+	}
+}
+
+// A membership added while a deletion runs (the user joining with a token that still
+// works, or an admin adding it) after the memberships were removed does not outlive
+// the user.
+func TestDeleteSweepsAMembershipAddedMeanwhile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := newAccount("race")
+	a, f := e.accounts(0)
+	if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	tm := team.Team{ID: ids.New(), Name: "Late", CreatedAt: time.Now()}
+	if err := e.store.CreateTeam(ctx, tm, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.before = map[string]func(){"directory.DeleteUser": func() {
+		if err := e.store.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}); err != nil {
+			t.Errorf("the racing join: %v", err)
+		}
+	}}
+	if err := a.Delete(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	e.nothing(u)
+	if _, err := e.store.Membership(ctx, tm.ID, u.ID); !apperr.IsCode(err, "not_found") {
+		t.Fatalf("the team still holds the deleted user: %v", err)
 	}
 }
 
