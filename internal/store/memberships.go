@@ -236,15 +236,26 @@ func (s *Store) ListMembers(ctx context.Context, teamID string, f MemberFilter, 
 	return collect(ctx, s, qry, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]Member, []bool, error) {
 		userIDs := make([]string, len(items))
 		keys := make([]key, 0, 2*len(items))
+		memberships := map[string]team.Membership{}
 		for i, item := range items {
 			userIDs[i] = strAttr(item, "userId")
-			keys = append(keys, memberKey(teamID, userIDs[i]), userKey(userIDs[i]))
+			if f.RoleID != "" { // role-use items: the memberships are read with the users
+				keys = append(keys, memberKey(teamID, userIDs[i]), userKey(userIDs[i]))
+				continue
+			}
+			// The Query read the memberships themselves: only their users are left
+			// to read (a page of 20 was a consistent BatchGetItem of 40 items).
+			var r memberRecord
+			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+				return nil, nil, apperr.Wrap(err, "unmarshal membership")
+			}
+			memberships[r.UserID] = r.membership()
+			keys = append(keys, userKey(userIDs[i]))
 		}
 		found, err := s.getItems(ctx, keys)
 		if err != nil {
 			return nil, nil, err
 		}
-		memberships := map[string]team.Membership{}
 		users := map[string]user.User{}
 		for _, item := range found {
 			if strAttr(item, "sk") == "PROFILE" {
