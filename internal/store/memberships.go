@@ -230,7 +230,7 @@ func (s *Store) ListMembers(ctx context.Context, teamID string, f MemberFilter, 
 		spec = listSpec{name: "members:" + teamID + ":" + f.RoleID + ":" + filterName(f), attrs: []string{"pk", "sk"}, pkAttr: "pk", partition: partition}
 	} else {
 		partition := teamKey(teamID).PK
-		qry = query{keyCond: expression.Key("pk").Equal(expression.Value(partition)).And(expression.Key("sk").BeginsWith("MEMBER#"))}
+		qry = query{keyCond: expression.Key("pk").Equal(expression.Value(partition)).And(expression.Key("sk").BeginsWith("MEMBER#")), eventual: true}
 		spec = listSpec{name: "members:" + teamID + "::" + filterName(f), attrs: []string{"pk", "sk"}, pkAttr: "pk", partition: partition}
 	}
 	return collect(ctx, s, qry, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]Member, []bool, error) {
@@ -244,19 +244,29 @@ func (s *Store) ListMembers(ctx context.Context, teamID string, f MemberFilter, 
 				continue
 			}
 			// The Query read the memberships themselves: only their users are left
-			// to read (a page of 20 was a consistent BatchGetItem of 40 items).
+			// to read (a page of 20 was a consistent BatchGetItem of 40 items; now an
+			// eventually consistent one of 20, like the page's Query).
 			var r memberRecord
 			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 				return nil, nil, apperr.Wrap(err, "unmarshal membership")
 			}
 			memberships[r.UserID] = r.membership()
-			keys = append(keys, userKey(userIDs[i]))
+		}
+		users := map[string]user.User{}
+		if f.RoleID == "" {
+			// Eventually consistent, as the page's Query: half the RRU of a consistent read.
+			list, err := s.Users(ctx, userIDs)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, u := range list {
+				users[u.ID] = u
+			}
 		}
 		found, err := s.getItems(ctx, keys)
 		if err != nil {
 			return nil, nil, err
 		}
-		users := map[string]user.User{}
 		for _, item := range found {
 			if strAttr(item, "sk") == "PROFILE" {
 				var r userRecord

@@ -212,6 +212,9 @@ type query struct {
 	start   map[string]types.AttributeValue
 	limit   int
 	reverse bool
+	// eventual reads the table without ConsistentRead, at half the RRU: for list
+	// pages, which are a snapshot anyway (the index lists are eventually consistent).
+	eventual bool
 }
 
 func (s *Store) query(ctx context.Context, q query) (items []map[string]types.AttributeValue, last map[string]types.AttributeValue, err error) {
@@ -229,7 +232,7 @@ func (s *Store) query(ctx context.Context, q query) (items []map[string]types.At
 	}
 	if q.index != "" {
 		in.IndexName = aws.String(q.index)
-	} else {
+	} else if !q.eventual {
 		in.ConsistentRead = aws.Bool(true)
 	}
 	if q.limit > 0 {
