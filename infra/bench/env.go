@@ -93,7 +93,8 @@ func newEnv(ctx context.Context, s *stack.Stack, dynamoProxy, cognitoProxy strin
 	return e, nil
 }
 
-// setUpTeams makes the bench's team, with the member in it, and the joiner.
+// setUpTeams makes the bench's team, with the member and teamSize-1 others in it,
+// and the joiner.
 func (e *Env) setUpTeams(ctx context.Context) error {
 	var created struct{ ID string }
 	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams", Token: e.Admin.Token, Want: http.StatusCreated,
@@ -105,10 +106,25 @@ func (e *Env) setUpTeams(ctx context.Context) error {
 		Body: map[string]any{"userId": e.Member.ID, "roleIds": []string{"member"}}}, nil); err != nil {
 		return err
 	}
+	// A full page and more of members, so that the member list is measured on a page
+	// of 20 (with the member alone, it read one user).
+	for range teamSize - 1 {
+		id, err := e.memberID(ctx, "tm")
+		if err != nil {
+			return err
+		}
+		if err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams/" + e.TeamID + "/members", Token: e.Admin.Token,
+			Want: http.StatusCreated, Body: map[string]any{"userId": id, "roleIds": []string{"member"}}}, nil); err != nil {
+			return err
+		}
+	}
 	var err error
 	e.Joiner, err = e.newAccount(ctx, "j")
 	return err
 }
+
+// teamSize is the bench team's members at set-up: more than a page of its list.
+const teamSize = 25
 
 // invitationCode makes a new team and a code to join it.
 func (e *Env) invitationCode(ctx context.Context) (string, error) {
