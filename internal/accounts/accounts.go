@@ -16,6 +16,7 @@ import (
 type Records interface {
 	CreateUser(ctx context.Context, u user.User, superAdmin bool) error
 	DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error
+	DeleteMemberships(ctx context.Context, userID string) error
 }
 
 // Directory is the Cognito side (identity.Cognito).
@@ -23,6 +24,8 @@ type Directory interface {
 	CreateUser(ctx context.Context, username, temporaryPassword string) error
 	SetPassword(ctx context.Context, username, password string, permanent bool) error
 	DeleteUser(ctx context.Context, username string) error
+	SignOutEverywhere(ctx context.Context, username string) error
+	DisableUser(ctx context.Context, username string) error
 }
 
 type Accounts struct {
@@ -75,4 +78,52 @@ func (a *Accounts) Discard(ctx context.Context, u user.User) error {
 		return err
 	}
 	return a.records.DeleteUserRecords(ctx, u, false)
+}
+
+// Delete removes a whole account. The user item goes last: as long as it is there the
+// user can be found, so an admin whose DELETE failed half way sends it again, and
+// every step below tolerates what an earlier run already removed. The steps:
+//
+//  1. Revoke every refresh token: a failure here changes nothing but sessions,
+//     which a deletion ends anyway.
+//  2. Disable the sign-in account: from here on the user cannot sign in, so a
+//     deletion that stops later leaves an inert account, not a usable half of one.
+//     A sign-in made between steps 1 and 2 gets tokens that die with step 4.
+//  3. Remove the user from every team. A failure may leave some of its memberships
+//     removed: they cannot be put back safely (the teams may have moved on), so this
+//     and the later steps are completed by a retry rather than undone.
+//  4. Delete the sign-in account (its password and MFA secret).
+//  5. Delete the records: the user item, its login account and email claims and its
+//     search items, in one transaction, which frees the login account and email.
+//  6. Sweep the memberships again. The user's access tokens work until step 5, so it
+//     (or an admin) may have added one after step 3; adding a membership needs the
+//     user item, so none can be added after step 5, and a consistent read now sees
+//     every one that was. The user is gone by then and a retry would not find it, so
+//     a failed sweep is logged for an operator rather than answered.
+//
+// Login events stay in the user's partition until their TTL (no request reads them
+// once the user is gone, and they are the trail of what the account did), and so do
+// pending emailed codes, which expire within minutes and redeem nothing for a user
+// that no longer exists. What the user made in teams (invitations, audit events) is
+// the teams' and stays.
+func (a *Accounts) Delete(ctx context.Context, u user.User) error {
+	if err := a.directory.SignOutEverywhere(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := a.directory.DisableUser(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := a.records.DeleteMemberships(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := a.directory.DeleteUser(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := a.records.DeleteUserRecords(ctx, u, u.AccountType == user.SuperAdmin); err != nil {
+		return err
+	}
+	if err := a.records.DeleteMemberships(ctx, u.ID); err != nil {
+		slog.ErrorContext(ctx, "memberships added during a user's deletion may be left", "userId", u.ID, "error", err.Error())
+	}
+	return nil
 }

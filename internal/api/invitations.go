@@ -130,6 +130,8 @@ func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	v := viewInvitation(inv, now)
 	v.Link = a.invitationLink(token)
 	v.Emailed = a.sendInvitation(ctx, inv, at.team, at.me.Username, v.Link)
+	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCreate, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: id,
+		Changes: map[string]store.Change{"email": change(nil, inv.Email), "roleIds": change(nil, inv.RoleIDs), "expiresAt": change(nil, v.ExpiresAt)}})
 	return httpapi.JSON(http.StatusCreated, v), nil
 }
 
@@ -214,7 +216,7 @@ func (a *API) teamInvitation(ctx context.Context, req events.APIGatewayV2HTTPReq
 
 // RevokeInvitation is DELETE /v1/teams/{id}/invitations/{invitationId}.
 func (a *API) RevokeInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
-	_, inv, err := a.teamInvitation(ctx, req)
+	at, inv, err := a.teamInvitation(ctx, req)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -224,6 +226,8 @@ func (a *API) RevokeInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err := a.Store.RevokeInvitation(ctx, inv); err != nil {
 		return httpapi.Response{}, err
 	}
+	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationRevoke, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
+		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked)}})
 	return httpapi.NoContent(), nil
 }
 
@@ -253,6 +257,8 @@ func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	}
 	out := resentInvitation{Link: a.invitationLink(token), ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
 	out.Emailed = a.sendInvitation(ctx, renewed, at.team, at.me.Username, out.Link)
+	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationResend, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
+		Changes: map[string]store.Change{"expiresAt": change(user.Timestamp(inv.ExpiresAt), out.ExpiresAt)}})
 	return httpapi.JSON(http.StatusOK, out), nil
 }
 

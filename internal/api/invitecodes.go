@@ -85,6 +85,9 @@ func (a *API) CreateInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	if err != nil {
 		return httpapi.Response{}, err
 	}
+	// The code itself is a secret of whoever it is given to: never in the audit log.
+	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCodeCreate, TargetType: TargetInvitationCode, TargetID: id, TeamID: id,
+		Changes: map[string]store.Change{"roleIds": change(nil, c.RoleIDs), "expiresAt": change(nil, user.Timestamp(c.ExpiresAt))}})
 	return httpapi.JSON(http.StatusCreated, viewCode(c)), nil
 }
 
@@ -125,7 +128,8 @@ func (a *API) RevokeInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
+	at, err := a.enterTeam(ctx, req, id, authz.ManageInvitations)
+	if err != nil {
 		return httpapi.Response{}, err
 	}
 	c, err := a.Store.InvitationCode(ctx, code)
@@ -142,6 +146,9 @@ func (a *API) RevokeInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	if err := a.Store.RevokeInvitationCode(ctx, c, now); err != nil {
 		return httpapi.Response{}, err
 	}
+	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCodeRevoke, TargetType: TargetInvitationCode, TargetID: id, TeamID: id,
+		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked), "createdBy": change(c.CreatedBy, c.CreatedBy),
+			"expiresAt": change(user.Timestamp(c.ExpiresAt), user.Timestamp(c.ExpiresAt))}})
 	return httpapi.NoContent(), nil
 }
 

@@ -158,6 +158,7 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 		if err := a.Store.AddMember(ctx, m); err != nil {
 			return httpapi.Response{}, err
 		}
+		a.auditMembership(ctx, req, at.me, AuditMemberAdd, m, nil)
 		u, err := a.Store.User(ctx, m.UserID)
 		if err != nil {
 			return httpapi.Response{}, err
@@ -182,6 +183,10 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 		notified := a.sendTemporaryPassword(ctx, account.User, account.Password)
 		out.Notified = &notified
 	}
+	a.auditMembership(ctx, req, at.me, AuditMemberCreate, m, map[string]store.Change{
+		"username": change(nil, account.User.Username), "loginAccount": change(nil, account.User.LoginAccount),
+		"email": change(nil, account.User.Email), "mobile": change(nil, account.User.Mobile), "notify": change(nil, in.NewUser.Notify),
+	})
 	return httpapi.JSON(http.StatusCreated, out), nil
 }
 
@@ -267,6 +272,8 @@ func (a *API) UpdateTeamMember(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err := a.Store.SetMemberRoles(ctx, m, in.RoleIDs); err != nil {
 		return httpapi.Response{}, err
 	}
+	a.auditMembership(ctx, req, at.me, AuditMemberUpdate, team.Membership{TeamID: teamID, UserID: userID, RoleIDs: in.RoleIDs},
+		map[string]store.Change{"roleIds": change(m.RoleIDs, in.RoleIDs)})
 	u, err := a.Store.User(ctx, userID)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -303,6 +310,10 @@ func (a *API) RemoveTeamMember(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err := a.Store.RemoveMember(ctx, m); err != nil {
 		return httpapi.Response{}, err
 	}
+	// A member leaving is its own business; a manager removing it is a change to audit.
+	if userID != at.me.ID {
+		a.auditMembership(ctx, req, at.me, AuditMemberRemove, m, map[string]store.Change{"roleIds": change(m.RoleIDs, nil)})
+	}
 	return httpapi.NoContent(), nil
 }
 
@@ -329,4 +340,13 @@ func (a *API) member(ctx context.Context, teamID, userID string) (team.Membershi
 		return team.Membership{}, nil, err
 	}
 	return m, slices.Collect(maps.Values(found)), nil
+}
+
+// auditMembership records a change to a membership: its target is the member, so the
+// member's trail (targetId) shows it, and its team is the membership's.
+func (a *API) auditMembership(ctx context.Context, req events.APIGatewayV2HTTPRequest, actor user.User, action string, m team.Membership, changes map[string]store.Change) {
+	if changes == nil {
+		changes = map[string]store.Change{"roleIds": change(nil, m.RoleIDs)}
+	}
+	a.audit(ctx, req, actor, store.AuditEvent{Action: action, TargetType: TargetMembership, TargetID: m.UserID, TeamID: m.TeamID, Changes: changes})
 }

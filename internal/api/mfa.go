@@ -137,6 +137,7 @@ func (a *API) UnbindUserMFA(ctx context.Context, req events.APIGatewayV2HTTPRequ
 		return httpapi.Response{}, err
 	}
 	if !target.MFAEnabled {
+		// Nothing Roster knows of changes; Cognito is told again in case it lags behind.
 		if err := a.Identity.SetMFA(ctx, target.ID, false); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -145,6 +146,8 @@ func (a *API) UnbindUserMFA(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	if _, err := a.setMFA(ctx, target.ID, false); err != nil {
 		return httpapi.Response{}, err
 	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserMFAUnbind, TargetType: TargetUser, TargetID: target.ID,
+		Changes: map[string]store.Change{"mfaEnabled": change(true, false)}})
 	return httpapi.NoContent(), nil
 }
 

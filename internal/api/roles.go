@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -91,28 +92,33 @@ func (a *API) CreateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	if _, err := a.admin(ctx, req); err != nil {
+	me, err := a.admin(ctx, req)
+	if err != nil {
 		return httpapi.Response{}, err
 	}
 	if err := a.Store.CreateRole(ctx, r); err != nil {
 		return httpapi.Response{}, err
 	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditRoleCreate, TargetType: TargetRole, TargetID: r.ID, Changes: map[string]store.Change{
+		"name": change(nil, r.Name), "description": change(nil, r.Description), "permissions": change(nil, r.Permissions),
+	}})
 	return httpapi.JSON(http.StatusCreated, viewRole(r)), nil
 }
 
 var errBuiltInRole = apperr.New(apperr.Forbidden, "forbidden", "Built-in roles cannot be changed or deleted.")
 
-// customRole loads, for an admin, the custom role an edit or deletion is about, with
-// its version; built-in roles are refused.
-func (a *API) customRole(ctx context.Context, req events.APIGatewayV2HTTPRequest, id string) (team.Role, int64, error) {
-	if _, err := a.admin(ctx, req); err != nil {
-		return team.Role{}, 0, err
+// customRole loads, for an admin (answered too), the custom role an edit or deletion
+// is about, with its version; built-in roles are refused.
+func (a *API) customRole(ctx context.Context, req events.APIGatewayV2HTTPRequest, id string) (user.User, team.Role, int64, error) {
+	me, err := a.admin(ctx, req)
+	if err != nil {
+		return user.User{}, team.Role{}, 0, err
 	}
 	r, version, err := a.Store.Role(ctx, id)
 	if err == nil && r.BuiltIn {
 		err = errBuiltInRole
 	}
-	return r, version, err
+	return me, r, version, err
 }
 
 // rolePath reads a role's {id}: a custom role's id, or a built-in role's.
@@ -145,7 +151,7 @@ func (a *API) UpdateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	old, version, err := a.customRole(ctx, req, id)
+	me, old, version, err := a.customRole(ctx, req, id)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -162,6 +168,17 @@ func (a *API) UpdateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := a.Store.UpdateRole(ctx, old, version, updated); err != nil {
 		return httpapi.Response{}, err
 	}
+	changed := map[string]store.Change{}
+	if updated.Name != old.Name {
+		changed["name"] = change(old.Name, updated.Name)
+	}
+	if updated.Description != old.Description {
+		changed["description"] = change(old.Description, updated.Description)
+	}
+	if !slices.Equal(updated.Permissions, old.Permissions) {
+		changed["permissions"] = change(old.Permissions, updated.Permissions)
+	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditRoleUpdate, TargetType: TargetRole, TargetID: id, Changes: changed})
 	return httpapi.JSON(http.StatusOK, viewRole(updated)), nil
 }
 
@@ -173,12 +190,15 @@ func (a *API) DeleteRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	r, _, err := a.customRole(ctx, req, id)
+	me, r, _, err := a.customRole(ctx, req, id)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
 	if err := a.Store.DeleteRole(ctx, r); err != nil {
 		return httpapi.Response{}, err
 	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditRoleDelete, TargetType: TargetRole, TargetID: id, Changes: map[string]store.Change{
+		"name": change(r.Name, nil), "permissions": change(r.Permissions, nil),
+	}})
 	return httpapi.NoContent(), nil
 }

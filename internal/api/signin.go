@@ -369,11 +369,5 @@ func emptyBody(req events.APIGatewayV2HTTPRequest) error {
 
 // noBody is emptyBody for handlers that report it with the request's other fields.
 func noBody(f validate.Fields, req events.APIGatewayV2HTTPRequest) {
-	if strings.TrimSpace(req.Body) == "" {
-		return
-	}
-	var none struct{}
-	for field, msg := range httpapi.Decode(req, &none) {
-		f.Add(field, msg)
-	}
+	optionalBody(f, req, &struct{}{})
 }

@@ -117,6 +117,11 @@ func (a *API) CreateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		// The owner is checked inside the transaction; name the request's field.
 		return httpapi.Response{}, renameField(err, "userId", "ownerId")
 	}
+	changes := map[string]store.Change{"name": change(nil, t.Name), "description": change(nil, t.Description)}
+	if owner != nil {
+		changes["ownerId"] = change(nil, owner.UserID)
+	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditTeamCreate, TargetType: TargetTeam, TargetID: t.ID, TeamID: t.ID, Changes: changes})
 	return httpapi.JSON(http.StatusCreated, a.teamDetail(t)), nil
 }
 
@@ -173,6 +178,14 @@ func (a *API) UpdateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := a.Store.UpdateTeam(ctx, in.team, updated); err != nil {
 		return httpapi.Response{}, err
 	}
+	changes := map[string]store.Change{}
+	if updated.Name != in.team.Name {
+		changes["name"] = change(in.team.Name, updated.Name)
+	}
+	if updated.Description != in.team.Description {
+		changes["description"] = change(in.team.Description, updated.Description)
+	}
+	a.audit(ctx, req, in.me, store.AuditEvent{Action: AuditTeamUpdate, TargetType: TargetTeam, TargetID: id, TeamID: id, Changes: changes})
 	return httpapi.JSON(http.StatusOK, a.teamDetail(updated)), nil
 }
 
@@ -183,12 +196,14 @@ func (a *API) DeleteTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if _, err := a.admin(ctx, req); err != nil {
+	me, err := a.admin(ctx, req)
+	if err != nil {
 		return httpapi.Response{}, err
 	}
 	if err := a.Store.DeleteTeam(ctx, id); err != nil {
 		return httpapi.Response{}, err
 	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditTeamDelete, TargetType: TargetTeam, TargetID: id, TeamID: id})
 	return httpapi.NoContent(), nil
 }
 

@@ -139,7 +139,7 @@ func (a *API) FreezeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Identity.SetEnabled(ctx, saved.ID, false); err != nil {
+	if err := a.Identity.DisableUser(ctx, saved.ID); err != nil {
 		return httpapi.Response{}, err
 	}
 	if err := a.Identity.SignOutEverywhere(ctx, saved.ID); err != nil {
@@ -157,7 +157,7 @@ func (a *API) RecoverUser(ctx context.Context, req events.APIGatewayV2HTTPReques
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Identity.SetEnabled(ctx, saved.ID, true); err != nil {
+	if err := a.Identity.EnableUser(ctx, saved.ID); err != nil {
 		return httpapi.Response{}, err
 	}
 	return userAnswer(saved), nil

@@ -86,6 +86,10 @@ func (a *API) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if in.Notify {
 		out.Notified = a.sendTemporaryPassword(ctx, u, password)
 	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserCreate, TargetType: TargetUser, TargetID: u.ID, Changes: map[string]store.Change{
+		"username": change(nil, u.Username), "loginAccount": change(nil, u.LoginAccount), "accountType": change(nil, string(u.AccountType)),
+		"email": change(nil, u.Email), "mobile": change(nil, u.Mobile), "notify": change(nil, in.Notify),
+	}})
 	return httpapi.JSON(http.StatusCreated, out), nil
 }
 

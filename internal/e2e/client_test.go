@@ -162,21 +162,6 @@ func expect(t *testing.T, r response, status int, code string) {
 	}
 }
 
-// expectFields fails the test unless r is a 400 naming exactly the given fields.
-func expectFields(t *testing.T, r response, want ...string) {
-	t.Helper()
-	expect(t, r, http.StatusBadRequest, "invalid_request")
-	fields, _ := r.get("error", "fields").(map[string]any)
-	for _, f := range want {
-		if fields[f] == nil {
-			t.Errorf("field %q not named: %s", f, r.Raw)
-		}
-	}
-	if len(fields) != len(want) {
-		t.Errorf("fields = %v, want exactly %v", fields, want)
-	}
-}
-
 // unique returns a fresh name for test data, so tests can run in parallel on one stack.
 func unique(prefix string) string {
 	return prefix + strings.ToLower(rand.Text()[:10])

@@ -105,6 +105,21 @@ func (c *Cognito) SignOutEverywhere(ctx context.Context, username string) error 
 	return nil
 }
 
+// DisableUser stops a sign-in account from signing in or refreshing its tokens, while
+// keeping it (password, MFA secret) in place; one already gone is not an error, so a
+// deletion that is run again gets past it.
+func (c *Cognito) DisableUser(ctx context.Context, username string) error {
+	_, err := c.client.AdminDisableUser(ctx, &cip.AdminDisableUserInput{
+		UserPoolId: aws.String(c.poolID),
+		Username:   aws.String(username),
+	})
+	var missing *types.UserNotFoundException
+	if err != nil && !errors.As(err, &missing) {
+		return apperr.Wrap(err, "cognito disable user")
+	}
+	return nil
+}
+
 // SignIn checks a password with USER_PASSWORD_AUTH.
 func (c *Cognito) SignIn(ctx context.Context, username, password string) (Result, error) {
 	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{

@@ -11,20 +11,17 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 )
 
-// SetEnabled enables or disables a sign-in account. A disabled one cannot sign in nor
-// refresh its tokens anywhere, through Roster's API or not; disabling is done again on
-// an account already disabled, which Cognito accepts. A user already gone from the
-// pool is not an error: there is nothing left to sign in with.
-func (c *Cognito) SetEnabled(ctx context.Context, username string, enabled bool) error {
-	var err error
-	if enabled {
-		_, err = c.client.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: aws.String(c.poolID), Username: aws.String(username)})
-	} else {
-		_, err = c.client.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(c.poolID), Username: aws.String(username)})
-	}
+// EnableUser undoes DisableUser: the account signs in again with the password and MFA
+// it had. Enabling an enabled account is accepted, so a recovery run again gets past
+// it; one already gone is not an error either: there is nothing left to sign in with.
+func (c *Cognito) EnableUser(ctx context.Context, username string) error {
+	_, err := c.client.AdminEnableUser(ctx, &cip.AdminEnableUserInput{
+		UserPoolId: aws.String(c.poolID),
+		Username:   aws.String(username),
+	})
 	var missing *types.UserNotFoundException
 	if err != nil && !errors.As(err, &missing) {
-		return apperr.Wrap(err, "cognito enable or disable user")
+		return apperr.Wrap(err, "cognito enable user")
 	}
 	return nil
 }

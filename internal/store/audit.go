@@ -113,8 +113,9 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter, p Page) ([]Audit
 	case f.Action != "":
 		partition = auditByAction(f.Action)
 	}
-	// The sort key is the event time then its id; "~" sorts after every id.
-	low, high := "", "~"
+	// The sort key is the event time then its id: "0" sorts before every time, "~"
+	// after every id (a key condition cannot take an empty string).
+	low, high := "0", "~"
 	if !f.From.IsZero() {
 		low = formatTime(f.From)
 	}

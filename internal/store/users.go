@@ -196,22 +196,27 @@ func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) er
 }
 
 // DeleteUserRecords removes a user and everything that indexes it, whether or not
-// each item is still there: it undoes CreateUser when a later step fails.
+// each item is still there: it undoes CreateUser when a later step fails, and it is
+// the last step of a deletion, which may run twice. A claim is removed only while it
+// is still the user's: once a first run has freed the login account or email and
+// someone else has taken it, a late second run is not_found instead of releasing
+// the new holder's claim.
 func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
-	items := []types.TransactWriteItem{
-		s.del(userKey(u.ID).av()),
-		s.del(loginKey(validate.Fold(u.LoginAccount)).av()),
-	}
+	tx := s.txn()
+	tx.deleteAlways(userKey(u.ID))
+	ours := notExists().Or(expression.Name("userId").Equal(expression.Value(u.ID)))
+	gone := apperr.Missing("User")
+	tx.delete(loginKey(validate.Fold(u.LoginAccount)), ours, gone)
 	if u.Email != "" {
-		items = append(items, s.del(emailKey(validate.Fold(u.Email)).av()))
+		tx.delete(emailKey(validate.Fold(u.Email)), ours, gone)
 	}
 	if superAdmin {
-		items = append(items, s.del(superAdminKey().av()))
+		tx.delete(superAdminKey(), ours, gone)
 	}
 	for _, r := range searchRecords(u) {
-		items = append(items, s.del(r.key.av()))
+		tx.deleteAlways(r.key)
 	}
-	return s.transact(ctx, items, nil)
+	return tx.run(ctx)
 }
 
 // User reads one user; a missing user is a not_found error. The read is consistent:

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/accounts"
+	"github.com/roster-dev/roster/internal/authz"
+	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/user"
+	"github.com/roster-dev/roster/internal/validate"
+)
+
+// targetUser loads the caller and the user an admin route acts on, and asks authz
+// whether the caller may do action to it. The target's record decides (its account
+// type), so it is read before the check; an unknown id is not_found.
+func (a *API) targetUser(ctx context.Context, req events.APIGatewayV2HTTPRequest, id string, action authz.Action) (me, target user.User, err error) {
+	if me, err = a.caller(ctx, req); err != nil {
+		return user.User{}, user.User{}, err
+	}
+	if target, err = a.Store.User(ctx, id); err != nil {
+		return user.User{}, user.User{}, err
+	}
+	if err = authz.Check(me, action, target); err != nil {
+		return user.User{}, user.User{}, err
+	}
+	return me, target, nil
+}
+
+// DeleteUser is DELETE /v1/users/{id}: the user's sign-in account, records and
+// memberships go (see accounts.Delete for the order), its sessions end, and its login
+// account and email are free again at once. What it made in teams stays.
+func (a *API) DeleteUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	f := validate.Fields{}
+	id := pathIDField(f, req, "id")
+	noBody(f, req)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, target, err := a.targetUser(ctx, req, id, authz.DeleteUser)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.Accounts.Delete(ctx, target); err != nil {
+		return httpapi.Response{}, err
+	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserDelete, TargetType: TargetUser, TargetID: target.ID,
+		Changes: map[string]store.Change{
+			"username": change(target.Username, nil), "loginAccount": change(target.LoginAccount, nil),
+			"email": change(target.Email, nil), "accountType": change(target.AccountType, nil),
+		}})
+	return httpapi.NoContent(), nil
+}
+
+type resetUserPasswordRequest struct {
+	Notify bool `json:"notify"`
+}
+
+type resetUserPasswordResponse struct {
+	TemporaryPassword string `json:"temporaryPassword"`
+	Notified          bool   `json:"notified"`
+}
+
+// ResetUserPassword is POST /v1/users/{id}/password-reset: an admin gives another
+// user a generated temporary password, returned once and emailed on request. The
+// next sign-in answers NEW_PASSWORD_REQUIRED.
+//
+// The password is set before the sessions are revoked: revoking first would let a
+// sign-in with the old password in between keep a session past the reset. If the
+// revocation then fails, the answer is an error, and the admin resets again (a new
+// password, and the revocation tried again) rather than holding a password whose
+// reset is incomplete.
+func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+	var in resetUserPasswordRequest
+	f := validate.Fields{}
+	id := pathIDField(f, req, "id")
+	optionalBody(f, req, &in)
+	if err := invalid(f); err != nil {
+		return httpapi.Response{}, err
+	}
+	me, target, err := a.targetUser(ctx, req, id, authz.ResetPassword)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if in.Notify && (target.Email == "" || !target.EmailVerified) {
+		return httpapi.Response{}, invalid(validate.Fields{"notify": "needs a verified email address to send the password to"})
+	}
+	password := accounts.GeneratePassword()
+	if err := a.Identity.SetPassword(ctx, target.ID, password, false); err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := a.Identity.SignOutEverywhere(ctx, target.ID); err != nil {
+		return httpapi.Response{}, err
+	}
+	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserPasswordReset, TargetType: TargetUser, TargetID: target.ID,
+		Changes: map[string]store.Change{"notify": change(nil, in.Notify)}})
+	out := resetUserPasswordResponse{TemporaryPassword: password}
+	if in.Notify {
+		out.Notified = a.sendTemporaryPassword(ctx, target, password)
+	}
+	return httpapi.JSON(http.StatusOK, out), nil
+}
+
+// optionalBody decodes a body that may be left out altogether into dst, adding what
+// is wrong with it to f.
+func optionalBody(f validate.Fields, req events.APIGatewayV2HTTPRequest, dst any) {
+	if strings.TrimSpace(req.Body) == "" {
+		return
+	}
+	for field, msg := range httpapi.Decode(req, dst) {
+		f.Add(field, msg)
+	}
+}
