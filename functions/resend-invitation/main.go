@@ -10,10 +10,11 @@ import (
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/mail/ses"
 )
 
 func main() {
-	a, err := app.Load(context.Background())
+	a, err := app.Load(context.Background(), ses.Service)
 	if err != nil {
 		log.Fatal(err)
 	}

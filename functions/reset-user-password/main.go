@@ -10,10 +10,12 @@ import (
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/identity/cognito"
+	"github.com/roster-dev/roster/internal/mail/ses"
 )
 
 func main() {
-	a, err := app.Load(context.Background())
+	a, err := app.Load(context.Background(), cognito.Service, ses.Service)
 	if err != nil {
 		log.Fatal(err)
 	}

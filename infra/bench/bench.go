@@ -30,7 +30,7 @@ type Options struct {
 	Root         string // repository root
 	StateDir     string // the stack's logs
 	HelloBinary  string // the hello-world bootstrap, built with the functions' flags
-	FloorBinary  string // the hello world plus the SDK clients Roster builds (testdata/sdkfloor)
+	FloorBinary  string // the hello world plus the DynamoDB client every function builds (testdata/sdkfloor)
 	ColdStarts   int    // cold starts per function (median)
 	Samples      int    // warm requests per operation (p50, p99)
 	ScaleSizes   []int  // user counts for the scale table, ascending
@@ -47,7 +47,8 @@ type Result struct {
 	Hello    ColdStart
 	Floor    ColdStart // the SDK floor
 	// GatewayFloor is the hello world warm through a gateway over HTTP: what the local
-	// gateway and the Lambda runtime API take for a request that does nothing.
+	// gateway and the Lambda runtime API take for a request that does nothing (every
+	// sample, interleaved with all the operations').
 	GatewayFloor Dist
 	Sizes        []Size
 	Ops          []OpResult
@@ -61,6 +62,9 @@ type ColdStart struct {
 	Function    string
 	N           int
 	Init, First time.Duration
+	// InitCPU is the init's time on a CPU (median): what a loaded machine does not
+	// inflate, unlike Init, which also holds the waits for a CPU.
+	InitCPU time.Duration
 }
 
 // OpResult is one operation warm: its calls and capacity, its latency through the
@@ -72,9 +76,13 @@ type OpResult struct {
 	Tally          Tally
 	Warm           Dist // through the gateway
 	Own            Dist // the same requests less the time spent waiting on the emulators
-	Direct         *Dist
-	DirectTally    *Tally
-	Cost           Cost
+	// Floor is the hello world through a gateway of its own, one request after each
+	// of this operation's, so that it sees the same machine load: what the local
+	// gateway and runtime API take of Warm, which AWS's API Gateway and Lambda would.
+	Floor       Dist
+	Direct      *Dist
+	DirectTally *Tally
+	Cost        Cost
 }
 
 // Run starts a local stack and measures everything.
@@ -124,7 +132,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{opts: opts, env: e, ledger: ledger, colds: colds}
+	floor, err := startGatewayFloor(ctx, opts.HelloBinary, e.HTTP)
+	if err != nil {
+		return nil, err
+	}
+	defer floor.close()
+	r := &runner{opts: opts, env: e, ledger: ledger, colds: colds, floor: floor}
 	memory := map[string]int{}
 	for _, fn := range tmpl.Functions {
 		memory[fn.LogicalID] = fn.MemorySize
@@ -162,10 +175,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		or.Cost = costOf(or)
 		res.Ops = append(res.Ops, or)
 	}
-	r.progress("warm: hello world through the gateway")
-	if res.GatewayFloor, err = r.gatewayFloor(ctx); err != nil {
-		return nil, err
-	}
+	res.GatewayFloor = distOf(floor.samples)
 	res.Mix = mixCost(res.Ops)
 	if res.Scale, err = r.scale(ctx); err != nil {
 		return nil, err
@@ -204,6 +214,7 @@ type runner struct {
 	env    *Env
 	ledger *Ledger
 	colds  *coldLog
+	floor  *gatewayFloor
 }
 
 func (r *runner) progress(format string, args ...any) {
@@ -267,8 +278,10 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 	// One series per function, then one per baseline.
 	inits := make([][]time.Duration, len(ops)+len(baselines))
 	firsts := make([][]time.Duration, len(ops)+len(baselines))
+	cpus := make([][]time.Duration, len(ops)+len(baselines))
 	record := func(j int, st gateway.InstanceStats) {
 		inits[j], firsts[j] = append(inits[j], st.InitDuration), append(firsts[j], st.FirstInvoke)
+		cpus[j] = append(cpus[j], st.InitCPU)
 	}
 	for i := range r.opts.ColdStarts {
 		for j, op := range ops {
@@ -300,7 +313,7 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 		}
 	}
 	summary := func(j int, name string) ColdStart {
-		return ColdStart{Function: name, N: len(inits[j]), Init: median(inits[j]), First: median(firsts[j])}
+		return ColdStart{Function: name, N: len(inits[j]), Init: median(inits[j]), First: median(firsts[j]), InitCPU: median(cpus[j])}
 	}
 	out := make([]ColdStart, len(ops))
 	for j, op := range ops {
@@ -338,7 +351,7 @@ func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 	if op.Samples > 0 && op.Samples < n {
 		n = op.Samples
 	}
-	var viaAPI, own, direct []time.Duration
+	var viaAPI, own, direct, floor []time.Duration
 	for i := range n {
 		req, err := r.prepare(ctx, op, i+1)
 		if err != nil {
@@ -349,6 +362,11 @@ func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 			return out, err
 		}
 		viaAPI, own = append(viaAPI, d), append(own, o)
+		f, err := r.floor.time(ctx)
+		if err != nil {
+			return out, err
+		}
+		floor = append(floor, f)
 		if op.Direct != nil {
 			start := time.Now()
 			if err := op.Direct(ctx, r.env, req); err != nil {
@@ -357,7 +375,7 @@ func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 			direct = append(direct, time.Since(start))
 		}
 	}
-	out.Warm, out.Own = distOf(viaAPI), distOf(own)
+	out.Warm, out.Own, out.Floor = distOf(viaAPI), distOf(own), distOf(floor)
 	if op.Direct != nil {
 		d := distOf(direct)
 		out.Direct = &d
@@ -365,38 +383,55 @@ func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 	return out, nil
 }
 
-// gatewayFloor times the hello world warm through a gateway of its own over HTTP.
-func (r *runner) gatewayFloor(ctx context.Context) (Dist, error) {
+// gatewayFloor is the hello world in a gateway of its own over HTTP, warm.
+type gatewayFloor struct {
+	g       *gateway.Gateway
+	srv     *http.Server
+	env     *Env
+	samples []time.Duration
+}
+
+func startGatewayFloor(ctx context.Context, hello string, client *http.Client) (*gatewayFloor, error) {
 	g, err := gateway.New(gateway.Config{Functions: []gateway.Function{{
-		Name: "HelloWorld", Binary: r.opts.HelloBinary,
+		Name: "HelloWorld", Binary: hello,
 		Routes: []gateway.Route{{Method: "GET", Path: "/hello", Public: true}},
 	}}})
 	if err != nil {
-		return Dist{}, err
+		return nil, err
 	}
-	defer g.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return Dist{}, err
+		g.Close()
+		return nil, err
 	}
-	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	f := &gatewayFloor{g: g, srv: &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second},
+		env: &Env{API: "http://" + ln.Addr().String(), HTTP: client}}
+	go func() { _ = f.srv.Serve(ln) }()
+	if err := f.env.call(ctx, f.request(), nil); err != nil { // the cold start
+		f.close()
+		return nil, fmt.Errorf("hello world through the gateway: %w", err)
+	}
+	return f, nil
+}
 
-	env := &Env{API: "http://" + ln.Addr().String(), HTTP: r.env.HTTP}
-	req := Request{Method: "GET", Path: "/hello", Want: http.StatusOK}
-	if err := env.call(ctx, req, nil); err != nil { // the cold start
-		return Dist{}, fmt.Errorf("hello world through the gateway: %w", err)
+func (f *gatewayFloor) request() Request {
+	return Request{Method: "GET", Path: "/hello", Want: http.StatusOK}
+}
+
+// time sends one request and answers its latency.
+func (f *gatewayFloor) time(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	if err := f.env.call(ctx, f.request(), nil); err != nil {
+		return 0, fmt.Errorf("hello world through the gateway: %w", err)
 	}
-	var samples []time.Duration
-	for range r.opts.Samples {
-		start := time.Now()
-		if err := env.call(ctx, req, nil); err != nil {
-			return Dist{}, fmt.Errorf("hello world through the gateway: %w", err)
-		}
-		samples = append(samples, time.Since(start))
-	}
-	return distOf(samples), nil
+	d := time.Since(start)
+	f.samples = append(f.samples, d)
+	return d, nil
+}
+
+func (f *gatewayFloor) close() {
+	_ = f.srv.Close()
+	_ = f.g.Close()
 }
 
 // coldLog keeps the latest cold start of each function from the gateway's hook.

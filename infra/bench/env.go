@@ -24,7 +24,7 @@ import (
 	"github.com/roster-dev/roster/infra/gateway"
 	"github.com/roster-dev/roster/infra/stack"
 	"github.com/roster-dev/roster/internal/accounts"
-	"github.com/roster-dev/roster/internal/identity"
+	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/store"
 )
 
@@ -47,7 +47,7 @@ type Env struct {
 	MailURL string  // every email sent so far, as JSON
 
 	Store    *store.Store
-	Identity *identity.Cognito
+	Identity *cognito.Cognito
 	Accounts *accounts.Accounts
 	// Seed writes straight to DynamoDB Local, past the proxy.
 	Seed *store.Store
@@ -69,7 +69,7 @@ func newEnv(ctx context.Context, s *stack.Stack, dynamoProxy, cognitoProxy strin
 		Gateway:  s.Gateway(),
 		HTTP:     &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}},
 		Store:    store.New(db(dynamoProxy), s.TableName),
-		Identity: identity.New(idp, s.UserPool.ID, s.UserPool.ClientID),
+		Identity: cognito.New(idp, s.UserPool.ID, s.UserPool.ClientID),
 		Seed:     store.New(db(s.DynamoDBEndpoint), s.TableName),
 		MailURL:  s.MailJSONURL,
 		poolID:   s.UserPool.ID,

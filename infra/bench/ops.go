@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/roster-dev/roster/infra/totp"
@@ -125,8 +126,10 @@ var operations = []Operation{
 		Name: "GET /v1/me", Function: "GetMeFunction", Read: true,
 		Prepare: getAs(member, "/v1/me"),
 		Direct: func(ctx context.Context, e *Env, _ Request) error {
-			_, err := e.Store.User(ctx, e.Member.ID)
-			return err
+			if _, err := e.Store.User(ctx, e.Member.ID); err != nil {
+				return err
+			}
+			return e.directMemberships(ctx, e.Member.ID)
 		},
 	},
 	{
@@ -161,7 +164,14 @@ var operations = []Operation{
 				ID: ids.New(), Username: "Bench_" + login, LoginAccount: login, Email: login + "@bench.example",
 				AccountType: user.Member, Status: user.Active, CreatedAt: time.Now(), CreatedBy: e.Admin.ID,
 			}
-			return e.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: accounts.GeneratePassword()})
+			if err := e.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: accounts.GeneratePassword()}); err != nil {
+				return err
+			}
+			return e.Store.RecordAudit(ctx, store.AuditEvent{ID: ids.New(), At: time.Now(), ActorID: e.Admin.ID,
+				Action: "user.create", TargetType: "user", TargetID: u.ID, Changes: map[string]store.Change{
+					"username": {To: u.Username}, "loginAccount": {To: u.LoginAccount}, "accountType": {To: string(u.AccountType)},
+					"email": {To: u.Email}, "mobile": {To: u.Mobile}, "notify": {To: false},
+				}})
 		},
 	},
 	{
@@ -173,8 +183,10 @@ var operations = []Operation{
 			if _, err := e.Store.User(ctx, e.Admin.ID); err != nil {
 				return err
 			}
-			_, err := e.Store.User(ctx, e.Member.ID)
-			return err
+			if _, err := e.Store.User(ctx, e.Member.ID); err != nil {
+				return err
+			}
+			return e.directMemberships(ctx, e.Member.ID)
 		},
 	},
 	{
@@ -370,6 +382,134 @@ var operations = []Operation{
 		Name: "GET /v1/permissions", Function: "ListPermissionsFunction", Read: true,
 		Prepare: getAs(member, "/v1/permissions"),
 	},
+	// Team, role and invitation management: each write works on items of its own.
+	{
+		Name: "PATCH /v1/teams/{id}", Function: "UpdateTeamFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "PATCH", Path: "/v1/teams/" + e.TeamID, Token: e.Admin.Token, Want: http.StatusOK,
+				Body: map[string]string{"description": "Bench " + e.unique("td")}}, nil
+		},
+	},
+	{
+		Name: "DELETE /v1/teams/{id}", Function: "DeleteTeamFunction", Samples: 50,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			id, err := e.newTeam(ctx, "dt")
+			return Request{Method: "DELETE", Path: "/v1/teams/" + id, Token: e.Admin.Token, Want: http.StatusNoContent}, err
+		},
+	},
+	{
+		Name: "PUT /v1/teams/{id}/members/{userId}", Function: "UpdateTeamMemberFunction",
+		Prepare: func(_ context.Context, e *Env, i int) (Request, error) {
+			roles := []string{"member"}
+			if i%2 == 1 {
+				roles = append(roles, "admin")
+			}
+			return Request{Method: "PUT", Path: "/v1/teams/" + e.TeamID + "/members/" + e.Member.ID, Token: e.Admin.Token,
+				Want: http.StatusOK, Body: map[string]any{"roleIds": roles}}, nil
+		},
+	},
+	{
+		Name: "DELETE /v1/teams/{id}/members/{userId}", Function: "RemoveTeamMemberFunction", Samples: 50,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			id, err := e.memberID(ctx, "rm")
+			if err != nil {
+				return Request{}, err
+			}
+			err = e.call(ctx, Request{Method: "POST", Path: "/v1/teams/" + e.TeamID + "/members", Token: e.Admin.Token,
+				Want: http.StatusCreated, Body: map[string]any{"userId": id, "roleIds": []string{"member"}}}, nil)
+			return Request{Method: "DELETE", Path: "/v1/teams/" + e.TeamID + "/members/" + id, Token: e.Admin.Token,
+				Want: http.StatusNoContent}, err
+		},
+	},
+	{
+		Name: "GET /v1/teams/{id}/invitation-codes", Function: "ListInvitationCodesFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return get(e.Admin.Token, "/v1/teams/"+e.TeamID+"/invitation-codes?limit=20"), nil
+		},
+	},
+	{
+		Name: "DELETE /v1/teams/{id}/invitation-codes/{code}", Function: "RevokeInvitationCodeFunction",
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			var code struct{ Code string }
+			err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams/" + e.TeamID + "/invitation-codes", Token: e.Admin.Token,
+				Want: http.StatusCreated, Body: map[string]any{"roleIds": []string{"member"}}}, &code)
+			return Request{Method: "DELETE", Path: "/v1/teams/" + e.TeamID + "/invitation-codes/" + code.Code, Token: e.Admin.Token,
+				Want: http.StatusNoContent}, err
+		},
+	},
+	{
+		Name: "POST /v1/teams/{id}/invitations", Function: "CreateInvitationFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/teams/" + e.TeamID + "/invitations", Token: e.Admin.Token,
+				Want: http.StatusCreated, Body: map[string]any{"roleIds": []string{"member"}}}, nil
+		},
+	},
+	{
+		Name: "GET /v1/teams/{id}/invitations", Function: "ListInvitationsFunction", Read: true,
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return get(e.Admin.Token, "/v1/teams/"+e.TeamID+"/invitations?limit=20"), nil
+		},
+	},
+	{
+		Name: "DELETE /v1/teams/{id}/invitations/{invitationId}", Function: "RevokeInvitationFunction",
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			inv, err := e.invitation(ctx, e.TeamID)
+			return Request{Method: "DELETE", Path: "/v1/teams/" + e.TeamID + "/invitations/" + inv.ID, Token: e.Admin.Token,
+				Want: http.StatusNoContent}, err
+		},
+	},
+	{
+		Name: "POST /v1/teams/{id}/invitations/{invitationId}/resend", Function: "ResendInvitationFunction",
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			inv, err := e.invitation(ctx, e.TeamID)
+			return Request{Method: "POST", Path: "/v1/teams/" + e.TeamID + "/invitations/" + inv.ID + "/resend", Token: e.Admin.Token,
+				Want: http.StatusOK}, err
+		},
+	},
+	{
+		Name: "GET /v1/invitations/{token}", Function: "GetInvitationFunction", Read: true,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			inv, err := e.invitation(ctx, e.TeamID)
+			r := get("", "/v1/invitations/"+inv.token())
+			r.FreshIP = true // public look-ups are limited per address
+			return r, err
+		},
+	},
+	{
+		// Accepting: the joiner takes an open link to a new team of its own each time.
+		Name: "POST /v1/invitations/{token}/accept", Function: "AcceptInvitationFunction", Samples: 50,
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			id, err := e.newTeam(ctx, "at")
+			if err != nil {
+				return Request{}, err
+			}
+			inv, err := e.invitation(ctx, id)
+			return Request{Method: "POST", Path: "/v1/invitations/" + inv.token() + "/accept", Token: e.Joiner.Token,
+				Want: http.StatusCreated}, err
+		},
+	},
+	{
+		Name: "POST /v1/roles", Function: "CreateRoleFunction",
+		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
+			return Request{Method: "POST", Path: "/v1/roles", Token: e.Admin.Token, Want: http.StatusCreated,
+				Body: map[string]any{"name": "Bench role " + e.unique("cr"), "permissions": []string{"team:read"}}}, nil
+		},
+	},
+	{
+		Name: "PATCH /v1/roles/{id}", Function: "UpdateRoleFunction",
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			id, err := e.newRole(ctx, "ur")
+			return Request{Method: "PATCH", Path: "/v1/roles/" + id, Token: e.Admin.Token, Want: http.StatusOK,
+				Body: map[string]any{"permissions": []string{"team:read", "bench:use"}}}, err
+		},
+	},
+	{
+		Name: "DELETE /v1/roles/{id}", Function: "DeleteRoleFunction",
+		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
+			id, err := e.newRole(ctx, "dr")
+			return Request{Method: "DELETE", Path: "/v1/roles/" + id, Token: e.Admin.Token, Want: http.StatusNoContent}, err
+		},
+	},
 	{
 		// Each request signs a new account out: the shared member's tokens must live on.
 		Name: "POST /v1/auth/logout", Function: "LogoutFunction", Samples: 10,
@@ -507,4 +647,56 @@ func (e *Env) startTOTP(ctx context.Context, a Account) (secret, code string, er
 
 func (e *Env) unique(prefix string) string {
 	return fmt.Sprintf("%s%s%d", prefix, e.runID, e.seq.Add(1))
+}
+
+// newTeam creates a team and answers its id.
+func (e *Env) newTeam(ctx context.Context, prefix string) (string, error) {
+	var created struct{ ID string }
+	err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams", Token: e.Admin.Token, Want: http.StatusCreated,
+		Body: map[string]string{"name": "Bench team " + e.unique(prefix)}}, &created)
+	return created.ID, err
+}
+
+// newRole creates a custom role and answers its id.
+func (e *Env) newRole(ctx context.Context, prefix string) (string, error) {
+	var created struct{ ID string }
+	err := e.call(ctx, Request{Method: "POST", Path: "/v1/roles", Token: e.Admin.Token, Want: http.StatusCreated,
+		Body: map[string]any{"name": "Bench role " + e.unique(prefix), "permissions": []string{"team:read"}}}, &created)
+	return created.ID, err
+}
+
+// openInvitation is an open invitation link as its creation answers it.
+type openInvitation struct {
+	ID   string
+	Link string
+}
+
+// token is the link's last path segment.
+func (i openInvitation) token() string { return i.Link[strings.LastIndex(i.Link, "/")+1:] }
+
+// invitation creates an open invitation link to team.
+func (e *Env) invitation(ctx context.Context, team string) (openInvitation, error) {
+	var inv openInvitation
+	err := e.call(ctx, Request{Method: "POST", Path: "/v1/teams/" + team + "/invitations", Token: e.Admin.Token,
+		Want: http.StatusCreated, Body: map[string]any{"roleIds": []string{"member"}}}, &inv)
+	return inv, err
+}
+
+// directMemberships reads what GET /v1/me and GET /v1/users/{id} show of a user's
+// teams, as the API does: its memberships, their teams, their custom roles.
+func (e *Env) directMemberships(ctx context.Context, userID string) error {
+	memberships, err := e.Store.UserMemberships(ctx, userID)
+	if err != nil || len(memberships) == 0 {
+		return err
+	}
+	var teamIDs, roleIDs []string
+	for _, m := range memberships {
+		teamIDs = append(teamIDs, m.TeamID)
+		roleIDs = append(roleIDs, m.RoleIDs...)
+	}
+	if _, err := e.Store.Teams(ctx, teamIDs); err != nil {
+		return err
+	}
+	_, err = e.Store.Roles(ctx, roleIDs)
+	return err
 }

@@ -58,7 +58,11 @@ type InstanceStats struct {
 	Function     string
 	Instance     int           // 1-based, per function
 	InitDuration time.Duration // process start → first /next call
-	FirstInvoke  time.Duration // first invocation handed over → its answer
+	// InitCPU is the time the process spent on a CPU until its first /next call
+	// (every thread's), without the time it waited for one: unlike InitDuration it
+	// does not grow with the machine's load. 0 where the system does not tell.
+	InitCPU     time.Duration
+	FirstInvoke time.Duration // first invocation handed over → its answer
 }
 
 // Config configures a Gateway. Only Functions is required; JWT is required

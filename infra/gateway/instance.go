@@ -36,7 +36,8 @@ type instance struct {
 	exited      chan struct{}    // closed once the process is gone and reaped
 
 	started   time.Time
-	readyAt   time.Time // written before ready is closed
+	readyAt   time.Time     // written before ready is closed
+	initCPU   time.Duration // on-CPU time at readyAt; written before ready is closed
 	initErr   *FunctionError
 	exitErr   error // written before exited is closed
 	invoked   int   // invocations handed over; only the holder touches it
@@ -296,6 +297,7 @@ func (in *instance) invoke(inv *invocation) (payload []byte, healthy bool, err e
 			Function:     fn.Name,
 			Instance:     in.id,
 			InitDuration: in.readyAt.Sub(in.started),
+			InitCPU:      in.initCPU,
 			FirstInvoke:  elapsed,
 		})
 	}

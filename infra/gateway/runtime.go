@@ -36,6 +36,10 @@ func (in *instance) runtimeAPI() http.Handler {
 func (in *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	in.readyOnce.Do(func() {
 		in.readyAt = time.Now()
+		in.mu.Lock() // launch holds it until cmd.Start has set Process
+		pid := in.cmd.Process.Pid
+		in.mu.Unlock()
+		in.initCPU = cpuTime(pid)
 		close(in.ready)
 	})
 	select {

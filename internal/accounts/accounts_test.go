@@ -17,6 +17,7 @@ import (
 	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/identity"
+	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -78,7 +79,7 @@ func (r faultyRecords) DeleteMemberships(ctx context.Context, userID string) err
 
 // faultyDirectory is the real Cognito client with a seam before each step.
 type faultyDirectory struct {
-	real *identity.Cognito
+	real *cognito.Cognito
 	f    *faults
 }
 
@@ -122,7 +123,7 @@ func (d faultyDirectory) DisableUser(ctx context.Context, username string) error
 type env struct {
 	t       *testing.T
 	store   *store.Store
-	cognito *identity.Cognito
+	cognito *cognito.Cognito
 	client  *cip.Client
 	pool    string
 }
@@ -135,7 +136,7 @@ func newEnv(t *testing.T) *env {
 	}
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 	client := cip.NewFromConfig(cfg, func(o *cip.Options) { o.BaseEndpoint = &endpoint })
-	return &env{t: t, store: storetest.New(t), cognito: identity.New(client, pool, clientID), client: client, pool: pool}
+	return &env{t: t, store: storetest.New(t), cognito: cognito.New(client, pool, clientID), client: client, pool: pool}
 }
 
 // accounts answers Accounts whose nth step fails.

@@ -19,7 +19,9 @@ import (
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/mail/mailtest"
+	"github.com/roster-dev/roster/internal/mail/ses"
 )
 
 // The rules that take minutes or hours to show (expiry, re-sending, codes per
@@ -55,7 +57,7 @@ type harness struct {
 // limit windows are fresh.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	a, err := app.Load(context.Background())
+	a, err := app.Load(context.Background(), cognito.Service, ses.Service)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/roster-dev/roster/internal/bootstrap"
 	"github.com/roster-dev/roster/internal/cognitotrigger"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/identity/cognito"
+	"github.com/roster-dev/roster/internal/mail/ses"
 	"github.com/roster-dev/roster/internal/store"
 )
 
@@ -50,7 +52,7 @@ func TestMain(m *testing.M) {
 // `sam local invoke -e` would, and checks the answer the sample is meant to get.
 func TestSampleEvents(t *testing.T) {
 	ctx := context.Background()
-	a, err := app.Load(ctx)
+	a, err := app.Load(ctx, cognito.Service, ses.Service)
 	if err != nil {
 		t.Fatal(err)
 	}

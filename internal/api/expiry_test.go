@@ -14,7 +14,9 @@ import (
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/mail/ses"
 	"github.com/roster-dev/roster/internal/user"
 )
 
@@ -35,7 +37,7 @@ type teamHarness struct {
 
 func newTeamHarness(t *testing.T) *teamHarness {
 	t.Helper()
-	a, err := app.Load(context.Background())
+	a, err := app.Load(context.Background(), cognito.Service, ses.Service)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,9 @@ import (
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/identity"
+	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/mail/ses"
 	"github.com/roster-dev/roster/internal/store/storetest"
 )
 
@@ -17,7 +19,7 @@ import (
 // never disagree. The store is the injected failure: a table without the user.
 func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 	ctx := context.Background()
-	loaded, err := app.Load(ctx)
+	loaded, err := app.Load(ctx, cognito.Service, ses.Service)
 	if err != nil {
 		t.Fatal(err)
 	}

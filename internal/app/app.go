@@ -14,9 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/identity"
@@ -63,31 +61,44 @@ func ConfigFromEnv() (Config, error) {
 // call: SDK clients connect on first use.
 type App struct {
 	Config
-	Store    *store.Store
-	Identity *identity.Cognito
+	Store *store.Store
+	// Identity and Mail are set only in the functions whose main.go passes
+	// cognito.Service or ses.Service to Load (nil elsewhere); Accounts needs Identity.
+	Identity identity.Provider
 	Mail     mail.Sender
 	Accounts *accounts.Accounts
 	Now      func() time.Time
 }
 
-// Load builds the App from the environment, for a function's init.
-func Load(ctx context.Context) (*App, error) {
+// A Service adds to the App a client that only some operations use: Cognito
+// (identity/cognito.Service) or SES (mail/ses.Service). They live in packages of
+// their own because Go initialises every package a binary links: the SES and
+// Cognito clients' packages took a third of a cold start in functions that never
+// call them. A function's main.go passes the ones its operation calls; the test
+// in wiring_test.go checks each main.go against what its handler reaches.
+type Service func(a *App, sdk aws.Config)
+
+// Load builds the App from the environment, for a function's init, with DynamoDB
+// and the given services.
+func Load(ctx context.Context, services ...Service) (*App, error) {
 	slog.SetDefault(lambdacontext.NewLogger())
 	cfg, err := ConfigFromEnv()
 	if err != nil {
 		return nil, err
 	}
 	sdk := lambdaConfig()
-	db := store.New(dynamodb.NewFromConfig(sdk, func(o *dynamodb.Options) { o.BaseEndpoint = endpoint("DYNAMODB") }), cfg.TableName)
-	cognito := identity.New(cip.NewFromConfig(sdk, func(o *cip.Options) { o.BaseEndpoint = endpoint("COGNITO_IDENTITY_PROVIDER") }), cfg.UserPoolID, cfg.ClientID)
-	return &App{
-		Config:   cfg,
-		Store:    db,
-		Identity: cognito,
-		Mail:     mail.NewSES(sesv2.NewFromConfig(sdk, func(o *sesv2.Options) { o.BaseEndpoint = endpoint("SESV2") }), cfg.SenderEmail),
-		Accounts: accounts.New(db, cognito),
-		Now:      time.Now,
-	}, nil
+	a := &App{
+		Config: cfg,
+		Store:  store.New(dynamodb.NewFromConfig(sdk, func(o *dynamodb.Options) { o.BaseEndpoint = Endpoint("DYNAMODB") }), cfg.TableName),
+		Now:    time.Now,
+	}
+	for _, add := range services {
+		add(a, sdk)
+	}
+	if a.Identity != nil {
+		a.Accounts = accounts.New(a.Store, a.Identity)
+	}
+	return a, nil
 }
 
 // lambdaConfig is the SDK configuration from what Lambda puts in every function's
@@ -103,9 +114,9 @@ func lambdaConfig() aws.Config {
 	}
 }
 
-// endpoint is a service's endpoint override from AWS_ENDPOINT_URL_<SERVICE> or
+// Endpoint is a service's endpoint override from AWS_ENDPOINT_URL_<SERVICE> or
 // AWS_ENDPOINT_URL, as the SDK reads them; nil for the service's own (on AWS).
-func endpoint(service string) *string {
+func Endpoint(service string) *string {
 	for _, name := range []string{"AWS_ENDPOINT_URL_" + service, "AWS_ENDPOINT_URL"} {
 		if v := os.Getenv(name); v != "" {
 			return &v

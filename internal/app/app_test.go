@@ -37,7 +37,7 @@ func TestEndpoint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("AWS_ENDPOINT_URL", tt.general)
 			t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", tt.service)
-			got := endpoint("DYNAMODB")
+			got := Endpoint("DYNAMODB")
 			switch {
 			case tt.want == "" && got != nil:
 				t.Errorf("endpoint = %q, want none", *got)

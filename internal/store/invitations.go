@@ -100,7 +100,7 @@ func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time
 	partition := teamCodesPartition(teamID)
 	spec := listSpec{name: "codes:" + teamID, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	return collect(ctx, s, q, spec, p, readIndexed(s, func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
+	return collect(ctx, s, q, spec, p, readIndexed(func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
 		func(c team.Code) bool {
 			// A code's digits may since have been drawn again for another team.
 			return c.TeamID == teamID && c.StatusAt(now) == team.Pending
@@ -243,7 +243,7 @@ func (s *Store) ListInvitations(ctx context.Context, teamID string, status team.
 	partition := teamInvitesPartition(teamID)
 	spec := listSpec{name: "invitations:" + teamID + ":" + string(status), attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	return collect(ctx, s, q, spec, p, readIndexed(s, func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
+	return collect(ctx, s, q, spec, p, readIndexed(func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
 		func(i team.Invitation) bool { return status == "" || i.StatusAt(now) == status }))
 }
 

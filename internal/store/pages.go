@@ -65,37 +65,21 @@ func collect[T any](ctx context.Context, s *Store, q query, spec listSpec, p Pag
 	}
 }
 
-// readIndexed is the resolve step of a list over a keys-only index: it reads the items
-// the index points at (one BatchGetItem), decodes each record R into a T, and keeps
-// those that decode accepts (false for one that is, say, being deleted) and keep too.
-func readIndexed[R, T any](s *Store, decode func(R) (T, bool), keep func(T) bool) func(context.Context, []map[string]types.AttributeValue) ([]T, []bool, error) {
-	return func(ctx context.Context, items []map[string]types.AttributeValue) ([]T, []bool, error) {
-		keys := make([]key, len(items))
+// readIndexed is the resolve step of a list over one of the table's indexes: they
+// project whole items (template.yaml), so each item the Query read is decoded as its
+// record R into a T, with no second read. It keeps those that decode accepts (false
+// for one that is, say, being deleted) and keep too.
+func readIndexed[R, T any](decode func(R) (T, bool), keep func(T) bool) func(context.Context, []map[string]types.AttributeValue) ([]T, []bool, error) {
+	return func(_ context.Context, items []map[string]types.AttributeValue) ([]T, []bool, error) {
+		values := make([]T, len(items))
+		kept := make([]bool, len(items))
 		for i, item := range items {
-			keys[i] = key{PK: strAttr(item, "pk"), SK: strAttr(item, "sk")}
-		}
-		found, err := s.getItems(ctx, keys)
-		if err != nil {
-			return nil, nil, err
-		}
-		type decoded struct {
-			value T
-			ok    bool
-		}
-		byKey := make(map[key]decoded, len(found))
-		for _, item := range found {
 			var r R
 			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 				return nil, nil, apperr.Wrap(err, "unmarshal listed item")
 			}
 			v, ok := decode(r)
-			byKey[key{PK: strAttr(item, "pk"), SK: strAttr(item, "sk")}] = decoded{v, ok}
-		}
-		values := make([]T, len(items))
-		kept := make([]bool, len(items))
-		for i, k := range keys {
-			d := byKey[k]
-			values[i], kept[i] = d.value, d.ok && keep(d.value)
+			values[i], kept[i] = v, ok && keep(v)
 		}
 		return values, kept, nil
 	}

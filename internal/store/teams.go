@@ -225,10 +225,12 @@ func (s *Store) ListTeams(ctx context.Context, prefix string, p Page) ([]team.Te
 		cond = cond.And(expression.Key("gsi1sk").BeginsWith(folded))
 	}
 	spec := listSpec{name: "teams:" + folded, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: teamsAll}
-	return collect(ctx, s, query{index: "GSI1", keyCond: cond}, spec, p, s.resolveTeams(func(t team.Team) bool {
-		// The sort key joins name and id: a prefix running past the name is no match.
-		return strings.HasPrefix(validate.Fold(t.Name), folded)
-	}))
+	return collect(ctx, s, query{index: "GSI1", keyCond: cond}, spec, p, readIndexed(
+		func(r teamRecord) (team.Team, bool) { return r.team(), !r.Deleting },
+		func(t team.Team) bool {
+			// The sort key joins name and id: a prefix running past the name is no match.
+			return strings.HasPrefix(validate.Fold(t.Name), folded)
+		}))
 }
 
 // ListUserTeams answers one page of the teams a user belongs to, by team id,
@@ -243,8 +245,8 @@ func (s *Store) ListUserTeams(ctx context.Context, userID, prefix string, p Page
 	}))
 }
 
-// resolveTeams reads the teams that items (team keys, or a user's membership keys)
-// point at, and keeps those keep accepts.
+// resolveTeams reads the teams that a user's membership items point at, and keeps
+// those keep accepts.
 func (s *Store) resolveTeams(keep func(team.Team) bool) func(context.Context, []map[string]types.AttributeValue) ([]team.Team, []bool, error) {
 	return func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Team, []bool, error) {
 		ids := make([]string, len(items))

@@ -1,4 +1,4 @@
-package identity
+package cognito
 
 import (
 	"context"
@@ -9,10 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/identity"
 )
-
-// ErrWrongCode is a TOTP code Cognito did not accept.
-var ErrWrongCode = apperr.InvalidFields(map[string]string{"code": "is incorrect or has expired"})
 
 // errNoSoftwareToken is a verification with no secret to check it against.
 var errNoSoftwareToken = apperr.New(apperr.Conflict, "mfa_not_started",
@@ -40,7 +38,7 @@ func (c *Cognito) VerifySoftwareToken(ctx context.Context, accessToken, code str
 		return mfaError(err, "cognito verify software token")
 	}
 	if out.Status != types.VerifySoftwareTokenResponseTypeSuccess {
-		return ErrWrongCode
+		return identity.ErrWrongCode
 	}
 	return nil
 }
@@ -74,7 +72,7 @@ func mfaError(err error, context string) error {
 	case errors.As(err, &notAuthorized):
 		return apperr.Unauthorized()
 	case errors.As(err, &mismatch), errors.As(err, &enableFailed):
-		return ErrWrongCode
+		return identity.ErrWrongCode
 	case errors.As(err, &notFound):
 		return errNoSoftwareToken
 	case errors.As(err, &noUser):

@@ -1,4 +1,4 @@
-package mail
+package ses
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/roster-dev/roster/internal/mail"
 )
 
 // fakeSES records the SendEmail requests it gets.
@@ -36,7 +38,7 @@ func TestSESSendBuildsSimpleContent(t *testing.T) {
 	t.Parallel()
 	fake := &fakeSES{}
 	s := &SES{client: fake, from: "Roster <no-reply@example.com>"}
-	m := Message{To: []string{"ann@example.com"}, Subject: "Hi 张三", Text: "text part", HTML: "<p>html part</p>"}
+	m := mail.Message{To: []string{"ann@example.com"}, Subject: "Hi 张三", Text: "text part", HTML: "<p>html part</p>"}
 	if err := s.Send(t.Context(), m); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func TestSESSendTextOnly(t *testing.T) {
 	t.Parallel()
 	fake := &fakeSES{}
 	s := &SES{client: fake, from: "no-reply@example.com"}
-	if err := s.Send(t.Context(), Message{To: []string{"a@example.com"}, Subject: "s", Text: "t"}); err != nil {
+	if err := s.Send(t.Context(), mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if fake.in.Content.Simple.Body.Html != nil {
@@ -83,14 +85,14 @@ func TestSESSendErrors(t *testing.T) {
 	boom := errors.New("throttled")
 	cases := []struct {
 		name    string
-		m       Message
+		m       mail.Message
 		sendErr error
 		wantIs  error
 		noCall  bool
 	}{
-		{name: "no recipient", m: Message{Subject: "s", Text: "t"}, noCall: true},
-		{name: "no body", m: Message{To: []string{"a@example.com"}, Subject: "s"}, noCall: true},
-		{name: "SES fails", m: Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"}, sendErr: boom, wantIs: boom},
+		{name: "no recipient", m: mail.Message{Subject: "s", Text: "t"}, noCall: true},
+		{name: "no body", m: mail.Message{To: []string{"a@example.com"}, Subject: "s"}, noCall: true},
+		{name: "SES fails", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"}, sendErr: boom, wantIs: boom},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,11 +135,11 @@ func TestSESEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	s := NewSES(client, "Roster <no-reply@roster.test>")
+	s := New(client, "Roster <no-reply@roster.test>")
 
 	// A fresh address, so that other tests sharing the emulator cannot match.
 	to := "mail-test-" + strings.ToLower(rand.Text()[:10]) + "@roster.test"
-	m := Invitation(to, "Sales 东区 <1>", "Ann", "https://console.roster.test/invitations/tok-1", time.Now().Add(time.Hour))
+	m := mail.Invitation(to, "Sales 东区 <1>", "Ann", "https://console.roster.test/invitations/tok-1", time.Now().Add(time.Hour))
 	if err := s.Send(ctx, m); err != nil {
 		t.Fatal(err)
 	}
