@@ -10,10 +10,11 @@ import (
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/identity/cognito"
 )
 
 func main() {
-	a, err := app.Load(context.Background())
+	a, err := app.Load(context.Background(), cognito.Service)
 	if err != nil {
 		log.Fatal(err)
 	}

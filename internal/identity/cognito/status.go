@@ -1,4 +1,4 @@
-package identity
+package cognito
 
 import (
 	"context"
