@@ -10,6 +10,7 @@ import (
 
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/user"
@@ -22,23 +23,23 @@ type API struct {
 
 func New(a *app.App) *API { return &API{App: a} }
 
-// caller loads the user behind the request's access token. A deleted user's token
-// is refused like any bad token; a frozen user's token is refused from the moment
-// of the freeze, because the record is read on every request.
+// caller loads the user behind the request's access token, once per request, and
+// lets authz decide whether that user may act at all (deleted and frozen users not).
 func (a *API) caller(ctx context.Context, req events.APIGatewayV2HTTPRequest) (user.User, error) {
 	id, err := httpapi.Subject(req, a.ClientID)
 	if err != nil {
 		return user.User{}, err
 	}
+	var found *user.User
 	u, err := a.Store.User(ctx, id)
-	if apperr.IsCode(err, "not_found") {
-		return user.User{}, apperr.Unauthorized()
-	}
-	if err != nil {
+	switch {
+	case err == nil:
+		found = &u
+	case !apperr.IsCode(err, "not_found"):
 		return user.User{}, err
 	}
-	if u.Status == user.Frozen {
-		return user.User{}, apperr.Frozen()
+	if err := authz.Caller(found); err != nil {
+		return user.User{}, err
 	}
 	return u, nil
 }

@@ -93,6 +93,13 @@ func TestSampleEvents(t *testing.T) {
 		// The admin has no MFA: nothing to unbind, nothing written.
 		{"unbind-my-mfa", h.UnbindMyMFA, http.StatusNoContent, ""},
 		{"unbind-user-mfa", h.UnbindUserMFA, http.StatusNotFound, "not_found"},
+		// The admin's own username, unchanged: answered, nothing written.
+		{"update-me", h.UpdateMe, http.StatusOK, ""},
+		// User edits name a user that does not exist.
+		{"update-user", h.UpdateUser, http.StatusNotFound, "not_found"},
+		{"freeze-user", h.FreezeUser, http.StatusNotFound, "not_found"},
+		{"recover-user", h.RecoverUser, http.StatusNotFound, "not_found"},
+		{"unbind-user-email", h.UnbindUserEmail, http.StatusNotFound, "not_found"},
 		{"list-my-login-events", h.MyLoginEvents, http.StatusOK, ""},
 		{"list-user-login-events", h.UserLoginEvents, http.StatusNotFound, "not_found"},
 		// Team routes: the samples name a team, role or invitation that does not exist.

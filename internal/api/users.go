@@ -203,5 +203,6 @@ func (a *API) GetUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	return httpapi.JSON(http.StatusOK, userDetail{User: target.View(), Memberships: memberships}), nil
+	// The ETag is the user's version, for If-Match on an edit (see useredit.go).
+	return withETag(httpapi.JSON(http.StatusOK, userDetail{User: target.View(), Memberships: memberships}), target), nil
 }

@@ -14,7 +14,7 @@ const (
 	ListUsers         Action = "list users"
 	ViewUser          Action = "view user"
 	CreateUser        Action = "create user"
-	EditUsername      Action = "edit username"
+	EditUsername      Action = "edit username" // and the other profile field, mobile
 	ChangeAccountType Action = "change account type"
 	ResetPassword     Action = "reset password"
 	DeleteUser        Action = "delete user"
@@ -26,9 +26,23 @@ const (
 	ViewLoginEvents   Action = "view login events"
 )
 
+// Caller decides whether the holder of a valid access token may act at all, from
+// its user record as read for this request (nil when there is none). A deleted
+// user's token is refused like any bad token; a frozen user's from the moment of the
+// freeze (SPEC.md section 1), because the record is read on every request.
+func Caller(caller *user.User) error {
+	switch {
+	case caller == nil:
+		return apperr.Unauthorized()
+	case caller.Status == user.Frozen:
+		return apperr.Frozen()
+	}
+	return nil
+}
+
 // Check answers nil when caller may do action to target, or a forbidden error. For
 // CreateUser, target is the account to be created (its AccountType matters). The
-// caller is an active user: frozen and deleted callers are stopped before this.
+// caller has passed Caller.
 func Check(caller user.User, action Action, target user.User) error {
 	if allowed(caller, action, target) {
 		return nil

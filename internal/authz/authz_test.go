@@ -4,106 +4,163 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/user"
 )
 
-func TestCheck(t *testing.T) {
+// verdict is what a caller gets for an action on a target: allowed, or the exact
+// refusal a handler answers.
+type verdict string
+
+const (
+	Y        verdict = "allowed"
+	N        verdict = "403 forbidden"
+	frozen   verdict = "403 account_frozen"
+	unauthed verdict = "401 unauthenticated"
+)
+
+func verdictOf(err error) verdict {
+	e := apperr.As(err)
+	switch {
+	case err == nil:
+		return Y
+	case e != nil && e.Kind == apperr.Forbidden && e.Code == "forbidden":
+		return N
+	case e != nil && e.Kind == apperr.Forbidden && e.Code == "account_frozen":
+		return frozen
+	case e != nil && e.Kind == apperr.Unauthenticated && e.Code == "unauthenticated":
+		return unauthed
+	}
+	return verdict("unexpected " + err.Error())
+}
+
+// decide is what every handler does: the caller's standing from its record (nil for a
+// deleted user), then the rule for the action.
+func decide(caller *user.User, action Action, target user.User) error {
+	if err := Caller(caller); err != nil {
+		return err
+	}
+	return Check(*caller, action, target)
+}
+
+var allActions = []Action{
+	CreateUser, EditUsername, ChangeAccountType, ResetPassword, DeleteUser, FreezeUser, RecoverUser,
+	UnbindMFA, UnbindEmail, ViewUser, ListUsers, ViewLoginEvents, ViewAuditEvents,
+}
+
+func TestDecide(t *testing.T) {
 	t.Parallel()
-	super := user.User{ID: "super", AccountType: user.SuperAdmin}
-	admin := user.User{ID: "admin", AccountType: user.PlatformAdmin}
-	otherAdmin := user.User{ID: "admin2", AccountType: user.PlatformAdmin}
-	member := user.User{ID: "member", AccountType: user.Member}
-	otherMember := user.User{ID: "member2", AccountType: user.Member}
+	super := &user.User{ID: "super", AccountType: user.SuperAdmin, Status: user.Active}
+	admin := &user.User{ID: "admin", AccountType: user.PlatformAdmin, Status: user.Active}
+	otherAdmin := &user.User{ID: "admin2", AccountType: user.PlatformAdmin, Status: user.Active}
+	member := &user.User{ID: "member", AccountType: user.Member, Status: user.Active}
+	otherMember := &user.User{ID: "member2", AccountType: user.Member, Status: user.Active}
+	// A frozen account keeps its type: a frozen platform admin has no powers left.
+	frozenAdmin := &user.User{ID: "frozen-admin", AccountType: user.PlatformAdmin, Status: user.Frozen}
+	frozenMember := &user.User{ID: "frozen-member", AccountType: user.Member, Status: user.Frozen}
+	// A deleted user's token still passes the JWT authorizer, but no record is found.
+	var deleted *user.User
 
 	// Targets, in the order of every row's verdicts below.
 	type target struct {
 		name string
-		of   func(caller user.User) user.User
+		of   func(caller *user.User) user.User
 	}
 	targets := []target{
-		{"self", func(c user.User) user.User { return c }},
-		{"super admin", func(user.User) user.User { return super }},
-		{"platform admin", func(c user.User) user.User {
-			if c.ID == admin.ID {
-				return otherAdmin
+		{"self", func(c *user.User) user.User {
+			if c == nil {
+				return user.User{ID: "deleted", AccountType: user.Member}
 			}
-			return admin
+			return *c
 		}},
-		{"member", func(c user.User) user.User {
-			if c.ID == member.ID {
-				return otherMember
+		{"super admin", func(*user.User) user.User { return *super }},
+		{"platform admin", func(c *user.User) user.User {
+			if c == admin {
+				return *otherAdmin
 			}
-			return member
+			return *admin
+		}},
+		{"member", func(c *user.User) user.User {
+			if c == member {
+				return *otherMember
+			}
+			return *member
 		}},
 	}
-	const Y, N = true, false
-	tests := []struct {
-		caller  user.User
+	type row struct {
+		name    string
+		caller  *user.User
 		action  Action
-		verdict [4]bool // self, super admin, platform admin, member
-	}{
-		// SPEC.md section 1, super admin: everything, never against itself.
-		{super, ListUsers, [4]bool{Y, Y, Y, Y}},
-		{super, ViewUser, [4]bool{Y, Y, Y, Y}},
-		{super, ViewAuditEvents, [4]bool{Y, Y, Y, Y}},
-		{super, EditUsername, [4]bool{Y, Y, Y, Y}},
-		{super, ChangeAccountType, [4]bool{N, N, Y, Y}},
-		{super, ResetPassword, [4]bool{N, N, Y, Y}},
-		{super, DeleteUser, [4]bool{N, N, Y, Y}},
-		{super, FreezeUser, [4]bool{N, N, Y, Y}},
-		{super, RecoverUser, [4]bool{N, N, Y, Y}},
-		{super, UnbindMFA, [4]bool{N, N, Y, Y}},
-		{super, UnbindEmail, [4]bool{N, N, Y, Y}},
-		{super, CreateUser, [4]bool{N, N, Y, Y}},
-		{super, ViewLoginEvents, [4]bool{Y, Y, Y, Y}},
-		// Platform admin: members only; its own username; never account types.
-		{admin, ListUsers, [4]bool{Y, Y, Y, Y}},
-		{admin, ViewUser, [4]bool{Y, Y, Y, Y}},
-		{admin, ViewAuditEvents, [4]bool{Y, Y, Y, Y}},
-		{admin, EditUsername, [4]bool{Y, N, N, Y}},
-		{admin, ChangeAccountType, [4]bool{N, N, N, N}},
-		{admin, ResetPassword, [4]bool{N, N, N, Y}},
-		{admin, DeleteUser, [4]bool{N, N, N, Y}},
-		{admin, FreezeUser, [4]bool{N, N, N, Y}},
-		{admin, RecoverUser, [4]bool{N, N, N, Y}},
-		{admin, UnbindMFA, [4]bool{N, N, N, Y}},
-		{admin, UnbindEmail, [4]bool{N, N, N, Y}},
-		{admin, CreateUser, [4]bool{N, N, N, Y}},
-		// Sign-in history is security data: like the accounts it manages, plus its own.
-		{admin, ViewLoginEvents, [4]bool{Y, N, N, Y}},
-		// Member: no platform powers at all.
-		{member, ListUsers, [4]bool{N, N, N, N}},
-		{member, ViewUser, [4]bool{N, N, N, N}},
-		{member, ViewAuditEvents, [4]bool{N, N, N, N}},
-		{member, EditUsername, [4]bool{N, N, N, N}},
-		{member, ChangeAccountType, [4]bool{N, N, N, N}},
-		{member, ResetPassword, [4]bool{N, N, N, N}},
-		{member, DeleteUser, [4]bool{N, N, N, N}},
-		{member, FreezeUser, [4]bool{N, N, N, N}},
-		{member, RecoverUser, [4]bool{N, N, N, N}},
-		{member, UnbindMFA, [4]bool{N, N, N, N}},
-		{member, UnbindEmail, [4]bool{N, N, N, N}},
-		{member, CreateUser, [4]bool{N, N, N, N}},
-		{member, ViewLoginEvents, [4]bool{N, N, N, N}},
+		verdict [4]verdict // self, super admin, platform admin, member
 	}
+	tests := []row{
+		// SPEC.md section 1, super admin: everything, never against itself.
+		{"super admin", super, ListUsers, [4]verdict{Y, Y, Y, Y}},
+		{"super admin", super, ViewUser, [4]verdict{Y, Y, Y, Y}},
+		{"super admin", super, ViewAuditEvents, [4]verdict{Y, Y, Y, Y}},
+		{"super admin", super, EditUsername, [4]verdict{Y, Y, Y, Y}},
+		{"super admin", super, ChangeAccountType, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, ResetPassword, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, DeleteUser, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, FreezeUser, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, RecoverUser, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, UnbindMFA, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, UnbindEmail, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, CreateUser, [4]verdict{N, N, Y, Y}},
+		{"super admin", super, ViewLoginEvents, [4]verdict{Y, Y, Y, Y}},
+		// Platform admin: members only; its own username; never account types.
+		{"platform admin", admin, ListUsers, [4]verdict{Y, Y, Y, Y}},
+		{"platform admin", admin, ViewUser, [4]verdict{Y, Y, Y, Y}},
+		{"platform admin", admin, ViewAuditEvents, [4]verdict{Y, Y, Y, Y}},
+		{"platform admin", admin, EditUsername, [4]verdict{Y, N, N, Y}},
+		{"platform admin", admin, ChangeAccountType, [4]verdict{N, N, N, N}},
+		{"platform admin", admin, ResetPassword, [4]verdict{N, N, N, Y}},
+		{"platform admin", admin, DeleteUser, [4]verdict{N, N, N, Y}},
+		{"platform admin", admin, FreezeUser, [4]verdict{N, N, N, Y}},
+		{"platform admin", admin, RecoverUser, [4]verdict{N, N, N, Y}},
+		{"platform admin", admin, UnbindMFA, [4]verdict{N, N, N, Y}},
+		{"platform admin", admin, UnbindEmail, [4]verdict{N, N, N, Y}},
+		{"platform admin", admin, CreateUser, [4]verdict{N, N, N, Y}},
+		// Sign-in history is security data: like the accounts it manages, plus its own.
+		{"platform admin", admin, ViewLoginEvents, [4]verdict{Y, N, N, Y}},
+	}
+	// Members have no platform powers at all; frozen and deleted callers are refused
+	// before any rule is asked, whatever their type and whatever they ask.
+	for _, a := range allActions {
+		tests = append(tests,
+			row{"member", member, a, [4]verdict{N, N, N, N}},
+			row{"frozen platform admin", frozenAdmin, a, [4]verdict{frozen, frozen, frozen, frozen}},
+			row{"frozen member", frozenMember, a, [4]verdict{frozen, frozen, frozen, frozen}},
+			row{"deleted user", deleted, a, [4]verdict{unauthed, unauthed, unauthed, unauthed}},
+		)
+	}
+	covered := map[string]map[Action]bool{}
 	for _, tt := range tests {
+		if covered[tt.name] == nil {
+			covered[tt.name] = map[Action]bool{}
+		}
+		covered[tt.name][tt.action] = true
 		for i, tg := range targets {
-			name := fmt.Sprintf("%s/%s/%s", tt.caller.AccountType, tt.action, tg.name)
-			t.Run(name, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s/%s", tt.name, tt.action, tg.name), func(t *testing.T) {
 				t.Parallel()
 				target := tg.of(tt.caller)
-				if tt.action == CreateUser && tg.name == "self" {
+				if tt.action == CreateUser && tg.name == "self" && tt.caller != nil {
 					// Creating "oneself" means creating an account of one's own type.
 					target = user.User{ID: "new", AccountType: tt.caller.AccountType}
 				}
-				err := Check(tt.caller, tt.action, target)
-				if got := err == nil; got != tt.verdict[i] {
-					t.Fatalf("allowed = %v, want %v (err %v)", got, tt.verdict[i], err)
-				}
-				if err != nil && err.Error() != "forbidden: You are not allowed to do this." {
-					t.Fatalf("err = %v, want forbidden", err)
+				if got := verdictOf(decide(tt.caller, tt.action, target)); got != tt.verdict[i] {
+					t.Fatalf("got %s, want %s", got, tt.verdict[i])
 				}
 			})
+		}
+	}
+	// Every caller type has a verdict for every action: a new action cannot slip
+	// through without a row.
+	for name, actions := range covered {
+		for _, a := range allActions {
+			if !actions[a] {
+				t.Errorf("no row for %s / %s", name, a)
+			}
 		}
 	}
 }

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,11 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/infra/totp"
 )
@@ -406,16 +400,7 @@ func TestSignInRoutesNameEveryBadField(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := callFrom(t, newIP(), tt.token, tt.method, tt.path, tt.body)
-			expect(t, r, http.StatusBadRequest, "invalid_request")
-			fields, _ := r.get("error", "fields").(map[string]any)
-			for _, f := range tt.fields {
-				if fields[f] == nil {
-					t.Errorf("field %q not named: %s", f, r.Raw)
-				}
-			}
-			if len(fields) != len(tt.fields) {
-				t.Errorf("fields %v, want exactly %v", fields, tt.fields)
-			}
+			expectFields(t, r, tt.fields...)
 		})
 	}
 	if got := call(t, token, "GET", "/v1/me", nil).get("user", "mfaEnabled"); got != false {
@@ -482,27 +467,8 @@ func TestPostAuthenticationTriggerRecordsSignInsOutsideTheAPI(t *testing.T) {
 	}
 }
 
-// freeze marks a user frozen in the table, as the freeze route does for Roster's own
-// checks. TODO(merge): use POST /v1/users/{id}/freeze once it is on main.
-func freeze(t *testing.T, _ string, id string) {
+// freeze freezes a user through the API, as the given admin.
+func freeze(t *testing.T, adminTok, id string) {
 	t.Helper()
-	ctx := context.Background()
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(os.Getenv("ROSTER_DYNAMODB_ENDPOINT")) })
-	_, err = db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(os.Getenv("ROSTER_TABLE_NAME")),
-		Key: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "USER#" + id},
-			"sk": &types.AttributeValueMemberS{Value: "PROFILE"},
-		},
-		UpdateExpression:          aws.String("SET #s = :f"),
-		ExpressionAttributeNames:  map[string]string{"#s": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":f": &types.AttributeValueMemberS{Value: "frozen"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	expect(t, call(t, adminTok, "POST", "/v1/users/"+id+"/freeze", nil), http.StatusOK, "")
 }

@@ -197,16 +197,7 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := call(t, root, tt.method, tt.path, tt.body)
-			expect(t, r, http.StatusBadRequest, "invalid_request")
-			fields, _ := r.get("error", "fields").(map[string]any)
-			for _, f := range tt.fields {
-				if fields[f] == nil {
-					t.Errorf("field %q not named: %s", f, r.Raw)
-				}
-			}
-			if len(fields) != len(tt.fields) {
-				t.Errorf("fields = %v, want exactly %v", fields, tt.fields)
-			}
+			expectFields(t, r, tt.fields...)
 		})
 	}
 	// A cursor of one list is refused by another.

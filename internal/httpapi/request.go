@@ -60,12 +60,10 @@ func UserAgent(req events.APIGatewayV2HTTPRequest) string {
 // BearerToken is the raw access token of the request, for the few Cognito calls
 // that act as the signed-in user rather than as an admin.
 func BearerToken(req events.APIGatewayV2HTTPRequest) string {
-	for name, value := range req.Headers {
-		if strings.EqualFold(name, "authorization") {
-			if token, ok := strings.CutPrefix(value, "Bearer "); ok {
-				return token
-			}
-		}
+	value, _ := header(req, "authorization")
+	token, _ := strings.CutPrefix(value, "Bearer ")
+	if token == value {
+		return ""
 	}
-	return ""
+	return token
 }

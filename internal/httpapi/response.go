@@ -14,8 +14,9 @@ import (
 
 // Response is what an operation answers; Handle turns it into the API Gateway shape.
 type Response struct {
-	Status int
-	Body   any // marshalled as JSON; nil means no body
+	Status  int
+	Body    any               // marshalled as JSON; nil means no body
+	Headers map[string]string // besides Content-Type and Cache-Control (an ETag, say)
 }
 
 func JSON(status int, body any) Response { return Response{Status: status, Body: body} }
@@ -40,7 +41,7 @@ func Handle(op Operation) func(context.Context, events.APIGatewayV2HTTPRequest) 
 		if err != nil {
 			return errorResponse(ctx, req, err), nil
 		}
-		return encode(out.Status, out.Body, nil), nil
+		return encode(out.Status, out.Body, out.Headers), nil
 	}
 }
 

@@ -17,6 +17,7 @@ type Provider interface {
 	DeleteUser(ctx context.Context, username string) error
 	SignOutEverywhere(ctx context.Context, username string) error
 	DisableUser(ctx context.Context, username string) error
+	EnableUser(ctx context.Context, username string) error
 	SignIn(ctx context.Context, username, password string) (Result, error)
 	Respond(ctx context.Context, username, challenge, session, answer string) (Result, error)
 	Refresh(ctx context.Context, refreshToken string) (Result, error)

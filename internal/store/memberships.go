@@ -89,7 +89,7 @@ func checkRoles(tx *txn, roleIDs []string) {
 
 // addMembership adds the writes of a new membership to tx. It depends on the team
 // being active (unless the team is created in the same transaction), the roles
-// existing, and the user existing as a member account.
+// existing, and the user existing as a member account; it counts the join on the user.
 func (s *Store) addMembership(tx *txn, m team.Membership, checkTeam bool) {
 	teamSide, userSide := memberRecords(m)
 	tx.put(teamSide, notExists(), errAlreadyMember)
@@ -101,7 +101,8 @@ func (s *Store) addMembership(tx *txn, m team.Membership, checkTeam bool) {
 		tx.check(teamKey(m.TeamID), teamActive(), errTeamMissing)
 	}
 	checkRoles(tx, m.RoleIDs)
-	tx.check(userKey(m.UserID),
+	// Counted on the user, so that a promotion racing this join fails (see SaveUser).
+	tx.update(userKey(m.UserID), joined(),
 		exists().And(expression.Name("accountType").Equal(expression.Value(string(user.Member)))), errCannotJoin)
 }
 

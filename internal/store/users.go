@@ -219,9 +219,11 @@ func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin b
 	return tx.run(ctx)
 }
 
-// User reads one user; a missing user is a not_found error.
+// User reads one user; a missing user is a not_found error. The read is consistent:
+// it decides whether a caller is frozen (from the moment of the freeze, SPEC.md
+// section 1) and is the version an edit is conditioned on.
 func (s *Store) User(ctx context.Context, id string) (user.User, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: userKey(id).av()})
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: userKey(id).av(), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return user.User{}, apperr.Wrap(err, "get user")
 	}
