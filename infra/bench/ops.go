@@ -269,14 +269,14 @@ var operations = []Operation{
 	},
 	// Users administration (issue "users admin"): each write goes to a member of its own.
 	{
-		Name: "PATCH /v1/me", Function: "EditMeFunction",
+		Name: "PATCH /v1/me", Function: "UpdateMeFunction",
 		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
 			return Request{Method: "PATCH", Path: "/v1/me", Token: e.Member.Token, Want: http.StatusOK,
 				Body: map[string]string{"username": "Bench_" + e.unique("me")}}, nil
 		},
 	},
 	{
-		Name: "PATCH /v1/users/{id}", Function: "EditUserFunction",
+		Name: "PATCH /v1/users/{id}", Function: "UpdateUserFunction",
 		Prepare: func(_ context.Context, e *Env, _ int) (Request, error) {
 			return Request{Method: "PATCH", Path: "/v1/users/" + e.Member.ID, Token: e.Admin.Token, Want: http.StatusOK,
 				Body: map[string]string{"username": "Bench_" + e.unique("ed")}}, nil
