@@ -38,7 +38,7 @@ func (a *API) caller(ctx context.Context, req events.APIGatewayV2HTTPRequest) (u
 	case !apperr.IsCode(err, "not_found"):
 		return user.User{}, err
 	}
-	if err := authz.Caller(found); err != nil {
+	if err := authz.Caller(found, httpapi.IssuedAt(req)); err != nil {
 		return user.User{}, err
 	}
 	return u, nil

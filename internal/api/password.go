@@ -108,7 +108,8 @@ func (a *API) ResetPassword(ctx context.Context, req events.APIGatewayV2HTTPRequ
 		a.restoreCode(ctx, code)
 		return httpapi.Response{}, err
 	}
-	a.signOutEverywhere(ctx, code.UserID)
+	// Whoever reset it may have lost it to someone holding a session: every token goes.
+	a.signOutEverywhere(ctx, code.UserID, true)
 	return httpapi.NoContent(), nil
 }
 
@@ -149,15 +150,30 @@ func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	a.signOutEverywhere(ctx, me.ID)
+	// The caller goes on with the token it changed its password with.
+	a.signOutEverywhere(ctx, me.ID, false)
 	return httpapi.NoContent(), nil
 }
 
-// signOutEverywhere ends a user's sessions after its password changed. The password
-// change has happened whatever this answers, so a failure is logged, not returned:
-// the person must not be told the change failed and try again with the old one.
-func (a *API) signOutEverywhere(ctx context.Context, userID string) {
+// endSessions ends every session of a user: Cognito revokes its refresh tokens, and
+// the record voids the access tokens issued so far, which Cognito cannot revoke.
+func (a *API) endSessions(ctx context.Context, userID string) error {
 	if err := a.Identity.SignOutEverywhere(ctx, userID); err != nil {
+		return err
+	}
+	return a.Store.EndSessions(ctx, userID, a.Now())
+}
+
+// signOutEverywhere ends a user's sessions after its password changed: its refresh
+// tokens, and with accessTokens its access tokens too. The password change has
+// happened whatever this answers, so a failure is logged, not returned: the person
+// must not be told the change failed and try again with the old one.
+func (a *API) signOutEverywhere(ctx context.Context, userID string, accessTokens bool) {
+	end := a.Identity.SignOutEverywhere
+	if accessTokens {
+		end = a.endSessions
+	}
+	if err := end(ctx, userID); err != nil {
 		slog.ErrorContext(ctx, "sessions not revoked after a password change", "userId", userID, "error", err.Error())
 	}
 }

@@ -301,8 +301,9 @@ func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 }
 
 // Logout is POST /v1/auth/logout: it revokes every refresh token of the caller, on
-// every device, so no new access token can be had without signing in again. It needs
-// no record of the caller, so a frozen user can still sign out.
+// every device, so no new access token can be had without signing in again, and
+// voids the access tokens issued so far, this one included. It needs no record of
+// the caller, so a frozen user can still sign out.
 func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	if err := emptyBody(req); err != nil {
 		return httpapi.Response{}, err
@@ -311,7 +312,7 @@ func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (h
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Identity.SignOutEverywhere(ctx, id); err != nil {
+	if err := a.endSessions(ctx, id); err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.NoContent(), nil

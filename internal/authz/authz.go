@@ -3,6 +3,8 @@
 package authz
 
 import (
+	"time"
+
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/user"
 )
@@ -26,16 +28,22 @@ const (
 	ViewLoginEvents   Action = "view login events"
 )
 
-// Caller decides whether the holder of a valid access token may act at all, from
-// its user record as read for this request (nil when there is none). A deleted
-// user's token is refused like any bad token; a frozen user's from the moment of the
-// freeze (SPEC.md section 1), because the record is read on every request.
-func Caller(caller *user.User) error {
+// Caller decides whether the holder of a valid access token, issued at issuedAt, may
+// act at all, from its user record as read for this request (nil when there is none).
+// A deleted user's token is refused like any bad token; a frozen user's from the
+// moment of the freeze (SPEC.md section 1), because the record is read on every
+// request; and a token issued before the user's sessions were ended (a freeze, a
+// logout, a password reset) stays refused, even once the user is recovered. Token
+// times have whole seconds, so a token of the very second the sessions ended passes:
+// it may be the sign-in that followed.
+func Caller(caller *user.User, issuedAt time.Time) error {
 	switch {
 	case caller == nil:
 		return apperr.Unauthorized()
 	case caller.Status == user.Frozen:
 		return apperr.Frozen()
+	case issuedAt.Before(caller.SessionsEndedAt.Truncate(time.Second)):
+		return apperr.Unauthorized()
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package authz
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/user"
@@ -37,7 +38,7 @@ func verdictOf(err error) verdict {
 // decide is what every handler does: the caller's standing from its record (nil for a
 // deleted user), then the rule for the action.
 func decide(caller *user.User, action Action, target user.User) error {
-	if err := Caller(caller); err != nil {
+	if err := Caller(caller, time.Now()); err != nil {
 		return err
 	}
 	return Check(*caller, action, target)
@@ -162,5 +163,35 @@ func TestDecide(t *testing.T) {
 				t.Errorf("no row for %s / %s", name, a)
 			}
 		}
+	}
+}
+
+func TestCallerTokenIssuedBeforeSessionsEnded(t *testing.T) {
+	t.Parallel()
+	ended := time.Date(2026, 5, 4, 10, 0, 0, 700_000_000, time.UTC)
+	active := user.User{ID: "u", AccountType: user.Member, Status: user.Active, SessionsEndedAt: ended}
+	frozenUser := active
+	frozenUser.Status = user.Frozen
+	tests := []struct {
+		name     string
+		caller   user.User
+		issuedAt time.Time
+		want     verdict
+	}{
+		{"sessions never ended", user.User{ID: "v", Status: user.Active}, time.Unix(1, 0), Y},
+		{"token from before the end", active, ended.Add(-time.Hour), unauthed},
+		{"token a second before the end", active, ended.Truncate(time.Second).Add(-time.Second), unauthed},
+		{"token of the second of the end", active, ended.Truncate(time.Second), Y},
+		{"token from after the end", active, ended.Add(time.Minute), Y},
+		{"frozen says so, whatever the token", frozenUser, ended.Add(-time.Hour), frozen},
+		{"frozen with a fresh token", frozenUser, ended.Add(time.Minute), frozen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := verdictOf(Caller(&tt.caller, tt.issuedAt)); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -22,6 +24,21 @@ func Subject(req events.APIGatewayV2HTTPRequest, clientID string) (string, error
 		return "", apperr.Unauthorized()
 	}
 	return claims["username"], nil
+}
+
+// IssuedAt is when the caller's access token was issued, from its iat claim (which
+// the authorizer checked is not in the future); the zero time when it is missing or
+// unreadable, which makes the token older than any end of sessions.
+func IssuedAt(req events.APIGatewayV2HTTPRequest) time.Time {
+	auth := req.RequestContext.Authorizer
+	if auth == nil || auth.JWT == nil {
+		return time.Time{}
+	}
+	seconds, err := strconv.ParseInt(auth.JWT.Claims["iat"], 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(seconds, 0)
 }
 
 // Query returns the query parameters of req, refusing any not in allowed, so that a

@@ -43,6 +43,7 @@ type userRecord struct {
 	CreatedAt     string `dynamodbav:"createdAt"`
 	CreatedBy     string `dynamodbav:"createdBy,omitempty"`
 	LastLoginAt   string `dynamodbav:"lastLoginAt,omitempty"`
+	SessionsEnded string `dynamodbav:"sessionsEndedAt,omitempty"`
 	Version       int64  `dynamodbav:"version"`
 }
 
@@ -93,25 +94,27 @@ func toUserRecord(u user.User) userRecord {
 		CreatedAt:     formatTime(u.CreatedAt),
 		CreatedBy:     u.CreatedBy,
 		LastLoginAt:   formatTime(u.LastLoginAt),
+		SessionsEnded: formatTime(u.SessionsEndedAt),
 		Version:       u.Version,
 	}
 }
 
 func (r userRecord) user() user.User {
 	return user.User{
-		ID:            r.ID,
-		Username:      r.Username,
-		LoginAccount:  r.LoginAccount,
-		Email:         r.Email,
-		EmailVerified: r.EmailVerified,
-		Mobile:        r.Mobile,
-		AccountType:   user.AccountType(r.AccountType),
-		Status:        user.Status(r.Status),
-		MFAEnabled:    r.MFAEnabled,
-		CreatedAt:     parseTime(r.CreatedAt),
-		CreatedBy:     r.CreatedBy,
-		LastLoginAt:   parseTime(r.LastLoginAt),
-		Version:       r.Version,
+		ID:              r.ID,
+		Username:        r.Username,
+		LoginAccount:    r.LoginAccount,
+		Email:           r.Email,
+		EmailVerified:   r.EmailVerified,
+		Mobile:          r.Mobile,
+		AccountType:     user.AccountType(r.AccountType),
+		Status:          user.Status(r.Status),
+		MFAEnabled:      r.MFAEnabled,
+		CreatedAt:       parseTime(r.CreatedAt),
+		CreatedBy:       r.CreatedBy,
+		LastLoginAt:     parseTime(r.LastLoginAt),
+		SessionsEndedAt: parseTime(r.SessionsEnded),
+		Version:         r.Version,
 	}
 }
 
@@ -259,8 +262,19 @@ func (s *Store) UserIDByLogin(ctx context.Context, loginAccount string) (string,
 // SetLastLogin records a successful sign-in. It is not an admin edit, so it leaves
 // the version alone, and it never recreates a user deleted meanwhile.
 func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error {
+	return s.setTime(ctx, id, "lastLoginAt", at)
+}
+
+// EndSessions records that every access token of the user issued before at is void.
+// Like SetLastLogin it is no edit of what admins see, so it leaves the version alone.
+func (s *Store) EndSessions(ctx context.Context, id string, at time.Time) error {
+	return s.setTime(ctx, id, "sessionsEndedAt", at)
+}
+
+// setTime sets one time attribute of an existing user.
+func (s *Store) setTime(ctx context.Context, id, attr string, at time.Time) error {
 	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("lastLoginAt"), expression.Value(formatTime(at)))).
+		WithUpdate(expression.Set(expression.Name(attr), expression.Value(formatTime(at)))).
 		WithCondition(exists()).
 		Build()
 	if err != nil {
@@ -275,7 +289,7 @@ func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error
 		ExpressionAttributeValues: expr.Values(),
 	})
 	if err != nil && !isConditionFailed(err) {
-		return apperr.Wrap(err, "set last login")
+		return apperr.Wrap(err, "set "+attr)
 	}
 	return nil
 }

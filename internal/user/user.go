@@ -47,7 +47,12 @@ type User struct {
 	CreatedAt     time.Time
 	CreatedBy     string
 	LastLoginAt   time.Time
-	Version       int64
+	// SessionsEndedAt is when the user's sessions were last ended (freeze, logout,
+	// password reset). Access tokens issued before it are refused: Cognito cannot
+	// revoke an access token, and one issued before a freeze must not work again once
+	// the user is recovered.
+	SessionsEndedAt time.Time
+	Version         int64
 }
 
 // View is the user object of SPEC.md section 6.
