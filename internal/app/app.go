@@ -73,8 +73,8 @@ type App struct {
 // A Service adds to the App a client that only some operations use: Cognito
 // (identity/cognito.Service) or SES (mail/ses.Service). They live in packages of
 // their own because Go initialises every package a binary links: the SES and
-// Cognito clients' packages took a third of a cold start in functions that never
-// call them. A function's main.go passes the ones its operation calls; the test
+// Cognito clients' packages took about a quarter of the on-CPU init of functions
+// that never call them (GET /v1/me: 6.9 ms, now 5.3 ms; a hello world takes 3.5). A function's main.go passes the ones its operation calls; the test
 // in wiring_test.go checks each main.go against what its handler reaches.
 type Service func(a *App, sdk aws.Config)
 
