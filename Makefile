@@ -115,9 +115,10 @@ $(STACK): FORCE
 	@go build -o $@ ./infra/cmd/stack
 
 # sam build calls `make build-<LogicalId>` with ARTIFACTS_DIR set (Metadata: BuildMethod: makefile).
-# The logical id names the folder: LoginFunction -> functions/login,
-# GetMeFunction -> functions/get-me, BootstrapAdminFunction -> functions/bootstrap-admin
-# (infra/samtemplate maps names the same way, and its tests check this rule against it).
+# The logical id names the folder, which is also the function's CodeUri: LoginFunction ->
+# functions/login, GetMeFunction -> functions/get-me, BootstrapAdminFunction ->
+# functions/bootstrap-admin (infra/samtemplate maps names the same way, and its tests check
+# this rule and every CodeUri against it).
 kebab = $(shell printf '%s' '$(1)' | sed -E 's/([A-Z]+)([A-Z][a-z])/\1-\2/g; s/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
 
 build-%Function:

@@ -32,8 +32,12 @@ func TestTemplateMatchesRepository(t *testing.T) {
 		if !strings.HasSuffix(fn.LogicalID, "Function") {
 			t.Errorf("%s: a function's logical id ends in Function (the Makefile's build-%%Function rule)", fn.LogicalID)
 		}
-		if fn.BuildMethod != "makefile" {
-			t.Errorf("%s: Metadata BuildMethod is %q, want makefile", fn.LogicalID, fn.BuildMethod)
+		if fn.BuildMethod != "makefile" || fn.ContextPath != "." || fn.ProjectRoot != "." {
+			t.Errorf("%s: Metadata BuildMethod %q, ContextPath %q, ProjectRootDirectory %q; want makefile, . and . (the root Makefile, run at the root)",
+				fn.LogicalID, fn.BuildMethod, fn.ContextPath, fn.ProjectRoot)
+		}
+		if fn.CodeURI != fn.Dir {
+			t.Errorf("%s: CodeUri is %q, want %s (the Makefile's build-%%Function rule builds that folder)", fn.LogicalID, fn.CodeURI, fn.Dir)
 		}
 		if _, err := os.Stat(filepath.Join(root, fn.Dir, "main.go")); err != nil {
 			t.Errorf("%s: no %s/main.go", fn.LogicalID, fn.Dir)

@@ -67,8 +67,14 @@ type Function struct {
 	Triggers    []string         // Cognito triggers that call it, e.g. "PostAuthentication"
 	Policies    *yaml.Node       // nil when the function declares none
 	BuildMethod string           // Metadata.BuildMethod: "makefile" for sam build's make-based build
-	Timeout     time.Duration
-	MemorySize  int
+	// CodeURI is the function's CodeUri (its own, else Globals'): its source folder as
+	// the template names it, which must be Dir.
+	CodeURI string
+	// ContextPath and ProjectRootDirectory (Metadata) tell sam build where the Makefile
+	// is and where to run it: the repository root, for every function.
+	ContextPath, ProjectRoot string
+	Timeout                  time.Duration
+	MemorySize               int
 }
 
 // Route is one HttpApi event of a function.
@@ -217,8 +223,13 @@ func (t *Template) readFunctions(globals *yaml.Node, api Resource) error {
 			Policies:    get(r.Properties, "Policies"),
 			Triggers:    triggers[id],
 			BuildMethod: scalar(get(r.Metadata, "BuildMethod")),
+			ContextPath: scalar(get(r.Metadata, "ContextPath")),
+			ProjectRoot: scalar(get(r.Metadata, "ProjectRootDirectory")),
 		}
 		for _, props := range []*yaml.Node{globals, r.Properties} {
+			if n := get(props, "CodeUri"); n != nil {
+				fn.CodeURI = strings.TrimSuffix(n.Value, "/")
+			}
 			for name, v := range pairs(get(get(props, "Environment"), "Variables")) {
 				fn.Env[name] = Value{v}
 			}
