@@ -73,27 +73,19 @@ func (c *Cognito) DeleteUser(ctx context.Context, username string) error {
 		UserPoolId: aws.String(c.poolID),
 		Username:   aws.String(username),
 	})
-	var missing *types.UserNotFoundException
-	if err != nil && !errors.As(err, &missing) {
-		return apperr.Wrap(err, "cognito delete user")
-	}
-	return nil
+	return unlessGone(err, "cognito delete user")
 }
 
 // SignOutEverywhere revokes every refresh token of the user (AdminUserGlobalSignOut), so
 // no session outlives a password reset, a deletion or a logout. Access tokens already
-// issued stay valid for the JWT authorizer until they expire: Roster's own per-request
-// checks of the caller's record are what refuse them where SPEC.md demands.
+// issued stay valid for the JWT authorizer until they expire: Roster's per-request check
+// of the caller's record (status, sessionsEndedAt) is what refuses them.
 func (c *Cognito) SignOutEverywhere(ctx context.Context, username string) error {
 	_, err := c.client.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{
 		UserPoolId: aws.String(c.poolID),
 		Username:   aws.String(username),
 	})
-	var missing *types.UserNotFoundException
-	if err != nil && !errors.As(err, &missing) {
-		return apperr.Wrap(err, "cognito global sign-out")
-	}
-	return nil
+	return unlessGone(err, "cognito global sign-out")
 }
 
 // DisableUser stops a sign-in account from signing in or refreshing its tokens, while
@@ -104,9 +96,27 @@ func (c *Cognito) DisableUser(ctx context.Context, username string) error {
 		UserPoolId: aws.String(c.poolID),
 		Username:   aws.String(username),
 	})
+	return unlessGone(err, "cognito disable user")
+}
+
+// EnableUser undoes DisableUser: the account signs in again with the password and MFA
+// it had. Enabling an enabled account is accepted, so a recovery run again gets past
+// it; one already gone is not an error either: there is nothing left to sign in with.
+func (c *Cognito) EnableUser(ctx context.Context, username string) error {
+	_, err := c.client.AdminEnableUser(ctx, &cip.AdminEnableUserInput{
+		UserPoolId: aws.String(c.poolID),
+		Username:   aws.String(username),
+	})
+	return unlessGone(err, "cognito enable user")
+}
+
+// unlessGone wraps err from an admin call on one user, except that the user being gone
+// already is success: each such call is a step that a retried deletion or recovery runs
+// again after an earlier run got further.
+func unlessGone(err error, what string) error {
 	var missing *types.UserNotFoundException
 	if err != nil && !errors.As(err, &missing) {
-		return apperr.Wrap(err, "cognito disable user")
+		return apperr.Wrap(err, what)
 	}
 	return nil
 }
