@@ -1,0 +1,53 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// targetRuleCase is one row of the target rule that reset password, delete, freeze,
+// recover and unbind email share (SPEC.md section 1): the super admin acts on anyone
+// but itself, a platform admin on members only, a member on no one.
+type targetRuleCase struct {
+	name        string
+	token       string
+	accountType string // of a fresh target the test makes; "" means target
+	target      string
+	allowed     bool
+	status      int // when refused
+	code        string
+}
+
+// targetRuleCases answers the rule's rows, with a platform admin and a member of their own.
+func targetRuleCases(t *testing.T) []targetRuleCase {
+	t.Helper()
+	root := superAdmin(t)
+	rootID := selfID(t, root)
+	adminID, _, admin := newUser(t, root, "platform_admin")
+	_, _, member := newUser(t, root, "member")
+	forbidden := func(name, token, accountType, target string) targetRuleCase {
+		return targetRuleCase{name, token, accountType, target, false, http.StatusForbidden, "forbidden"}
+	}
+	return []targetRuleCase{
+		{name: "super admin on a member", token: root, accountType: "member", allowed: true},
+		{name: "super admin on a platform admin", token: root, accountType: "platform_admin", allowed: true},
+		forbidden("super admin on itself", root, "", rootID),
+		{name: "platform admin on a member", token: admin, accountType: "member", allowed: true},
+		forbidden("platform admin on a platform admin", admin, "platform_admin", ""),
+		forbidden("platform admin on itself", admin, "", adminID),
+		forbidden("platform admin on the super admin", admin, "", rootID),
+		forbidden("member on a member", member, "member", ""),
+		{name: "unknown id", token: root, target: strings.Repeat("a", 26), status: http.StatusNotFound, code: "not_found"},
+	}
+}
+
+// expect checks a route's answer to the row: ok when allowed, else its refusal.
+func (c targetRuleCase) expect(t *testing.T, r response, ok int) {
+	t.Helper()
+	if c.allowed {
+		expect(t, r, ok, "")
+		return
+	}
+	expect(t, r, c.status, c.code)
+}
