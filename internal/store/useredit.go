@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
-	"strings"
+	"log/slog"
+	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/user"
@@ -32,13 +36,18 @@ func joined() expression.UpdateBuilder {
 	return expression.Add(expression.Name(joinsAttr), expression.Value(1))
 }
 
-// SaveUser writes next over u, which the caller read, in one transaction conditioned on
-// the version u was read at: an edit made meanwhile by anyone makes it version_conflict
-// (409), so no concurrent edit is lost silently. Only what differs is written: the
-// changed fields, the list index keys when the type or status changes, the search items
-// when a term, the type or the status changes, and the email claims when the address
-// changes (a new one taken is email_taken). Making a member an admin is refused with
-// ErrInTeams while it belongs to a team. It answers the user as written.
+// SaveUser writes next over u, which the caller read, conditioned on the version u
+// was read at: an edit made meanwhile by anyone makes it version_conflict (409), so
+// no concurrent edit is lost silently. Only what differs is written: the changed
+// fields, the list index keys when the type or status changes, the email claims when
+// the address changes (a new one taken is email_taken), and the search items of the
+// terms that change. Making a member an admin is refused with ErrInTeams while it
+// belongs to a team. It answers the user as written.
+//
+// The user and its claims are one write, a transaction only when a claim changes.
+// The search items are not part of it (see searchRecord): the new terms' items are
+// written before and the old terms' deleted after, so a search never misses a user
+// by a term it has.
 func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, error) {
 	next.ID, next.LoginAccount, next.Version = u.ID, u.LoginAccount, u.Version+1
 	cond := expression.Name("version").Equal(expression.Value(u.Version))
@@ -67,13 +76,15 @@ func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, err
 		update = update.Set(expression.Name("emailVerified"), expression.Value(next.EmailVerified))
 	}
 	if u.AccountType != next.AccountType || u.Status != next.Status {
-		// The record moves between the lists by type, by status and by both.
-		r := toUserRecord(next)
+		// The record moves between the lists by type and, while frozen, by status.
+		was, r := toUserRecord(u), toUserRecord(next)
 		update = update.Set(expression.Name("accountType"), expression.Value(r.AccountType)).
 			Set(expression.Name("status"), expression.Value(r.Status)).
-			Set(expression.Name("gsi2pk"), expression.Value(r.GSI2PK)).
-			Set(expression.Name("gsi3pk"), expression.Value(r.GSI3PK)).
-			Set(expression.Name("gsi4pk"), expression.Value(r.GSI4PK))
+			Set(expression.Name("gsi2pk"), expression.Value(r.GSI2PK))
+		setOrRemove("gsi3pk", was.GSI3PK, r.GSI3PK)
+		setOrRemove("gsi3sk", was.GSI3SK, r.GSI3SK)
+		setOrRemove("gsi4pk", was.GSI4PK, r.GSI4PK)
+		setOrRemove("gsi4sk", was.GSI4SK, r.GSI4SK)
 	}
 
 	tx := s.txn()
@@ -86,26 +97,69 @@ func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, err
 			tx.put(claimRecord{key: emailKey(to), UserID: u.ID}, notExists(), errEmailTaken)
 		}
 	}
-	if searchChanged(u, next) {
-		rewrites, err := s.searchRewrites(u, next)
-		if err != nil {
-			return user.User{}, err
-		}
-		for _, w := range rewrites {
-			tx.add(w, nil)
-		}
-	}
-	if err := tx.run(ctx); err != nil {
+	added, removed := termChanges(searchTerms(u), searchTerms(next))
+	if err := s.putSearchItems(ctx, searchRecordsOf(next, added)); err != nil {
 		return user.User{}, err
 	}
+	if err := tx.run(ctx); err != nil {
+		// The new terms' items stay: they may be another edit's, which won, and
+		// searches leave out the items of terms a user does not have.
+		return user.User{}, err
+	}
+	s.dropSearchItems(ctx, next, removed)
 	return next, nil
 }
 
-// searchChanged reports whether u's search items differ from next's: they hold the
-// terms and the list filters (type and status).
-func searchChanged(u, next user.User) bool {
-	return strings.Join(searchTerms(u), " ") != strings.Join(searchTerms(next), " ") ||
-		u.AccountType != next.AccountType || u.Status != next.Status
+// termChanges answers the terms in next and not in was, and those in was and not in
+// next; both lists are sorted.
+func termChanges(was, next []string) (added, removed []string) {
+	for _, t := range next {
+		if !slices.Contains(was, t) {
+			added = append(added, t)
+		}
+	}
+	for _, t := range was {
+		if !slices.Contains(next, t) {
+			removed = append(removed, t)
+		}
+	}
+	return added, removed
+}
+
+// putSearchItems writes search items whatever is there.
+func (s *Store) putSearchItems(ctx context.Context, records []searchRecord) error {
+	items := make([]map[string]types.AttributeValue, len(records))
+	for i, r := range records {
+		item, err := attributevalue.MarshalMap(r)
+		if err != nil {
+			return apperr.Wrap(err, "marshal search item")
+		}
+		items[i] = item
+	}
+	return s.putItems(ctx, items)
+}
+
+// dropSearchItems deletes the items of terms next no longer has, each unless an edit
+// newer than next has written it again. The edit is done by then: a failure is
+// logged, and leaves an item that searches ignore.
+func (s *Store) dropSearchItems(ctx context.Context, next user.User, terms []string) {
+	if len(terms) == 0 {
+		return
+	}
+	expr, err := expression.NewBuilder().WithCondition(expression.Name("version").LessThan(expression.Value(next.Version))).Build()
+	if err != nil {
+		slog.WarnContext(ctx, "search items left behind", "user", next.ID, "error", err.Error())
+		return
+	}
+	for _, term := range terms {
+		_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName: aws.String(s.table), Key: searchKey(term, next.ID).av(),
+			ConditionExpression: expr.Condition(), ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(),
+		})
+		if err != nil && !isConditionFailed(err) {
+			slog.WarnContext(ctx, "search item left behind", "user", next.ID, "term", term, "error", err.Error())
+		}
+	}
 }
 
 // noTeams finds u in no team and answers the condition that keeps it so: the join

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -31,131 +30,71 @@ type Page struct {
 
 // ListUsers answers one page of users, newest first, or in term order when searching.
 // Every path is a Query on one partition, so a page costs the same however many users
-// there are.
+// there are. The frozen have lists of their own; an active-only list reads the list
+// of all users (of the type) and leaves the frozen out as it goes.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.User, string, error) {
 	if f.Query != "" {
 		return s.searchUsers(ctx, f, p)
 	}
 	index, partition := "GSI1", usersAll
 	switch {
-	case f.AccountType != "" && f.Status != "":
+	case f.AccountType != "" && statusListed(f.Status):
 		index, partition = "GSI4", usersByTypeStatus(f.AccountType, f.Status)
 	case f.AccountType != "":
 		index, partition = "GSI2", usersByType(f.AccountType)
-	case f.Status != "":
+	case statusListed(f.Status):
 		index, partition = "GSI3", usersByStatus(f.Status)
 	}
 	n := strings.TrimPrefix(index, "GSI")
 	pkAttr, skAttr := "gsi"+n+"pk", "gsi"+n+"sk"
-	attrs := []string{"pk", "sk", pkAttr, skAttr}
-	list := "users:" + partition
-	start, err := decodeCursor(p.Cursor, list, attrs, pkAttr, partition)
-	if err != nil {
-		return nil, "", err
-	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key(pkAttr).Equal(expression.Value(partition))).
-		Build()
-	if err != nil {
-		return nil, "", apperr.Wrap(err, "build query")
-	}
-	items, next, err := s.queryPage(ctx, &dynamodb.QueryInput{
-		IndexName:                 aws.String(index),
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ExclusiveStartKey:         start,
-	}, list, attrs, p.Limit)
-	if err != nil {
-		return nil, "", err
-	}
-	// The index projects whole user items: the page is decoded from the Query, no
-	// BatchGetItem (a page costs ~1 RRU instead of 1 + 0.5 per user).
-	var records []userRecord
-	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-		return nil, "", apperr.Wrap(err, "unmarshal users")
-	}
-	users := make([]user.User, len(records))
-	for i, r := range records {
-		users[i] = r.user()
-	}
-	return users, next, nil
+	q := query{index: index, keyCond: expression.Key(pkAttr).Equal(expression.Value(partition)), reverse: true}
+	spec := listSpec{name: "users:" + partition + ":" + string(f.Status), attrs: []string{"pk", "sk", pkAttr, skAttr}, pkAttr: pkAttr, partition: partition}
+	// The index projects the fields a user list shows: the page is decoded from the
+	// Query, with no BatchGetItem (a page costs ~1 RRU instead of 1 + 0.5 per user).
+	decode := func(r userRecord) (user.User, bool) { return r.user(), true }
+	keep := func(u user.User) bool { return f.Status == "" || u.Status == f.Status }
+	return collect(ctx, s, q, spec, p, readIndexed(decode, keep))
 }
 
-// searchUsers pages through search items whose term starts with the query. A user
-// found by several of its terms is shown once, at the first of them in term order:
-// the items carry all the user's terms, so that choice needs no state across pages.
+// searchUsers pages through the search items whose term starts with the query and
+// reads their users, in term order. An item is kept only if its user still has that
+// term and it is where the user is shown (shownAt), and the user passes the filters:
+// an item an edit has not deleted yet, or one of a user deleted meanwhile, is left
+// out.
 func (s *Store) searchUsers(ctx context.Context, f UserFilter, p Page) ([]user.User, string, error) {
 	q := strings.ToLower(f.Query)
 	partition := searchPartition(q)
-	attrs := []string{"pk", "sk"}
-	list := "users-search:" + q + ":" + string(f.AccountType) + ":" + string(f.Status)
-	start, err := decodeCursor(p.Cursor, list, attrs, "pk", partition)
-	if err != nil {
-		return nil, "", err
-	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("pk").Equal(expression.Value(partition)).
-			And(expression.Key("sk").BeginsWith(q))).
-		Build()
-	if err != nil {
-		return nil, "", apperr.Wrap(err, "build query")
-	}
-	var kept []searchRecord
-	for {
-		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:                 aws.String(s.table),
-			KeyConditionExpression:    expr.KeyCondition(),
-			ExpressionAttributeNames:  expr.Names(),
-			ExpressionAttributeValues: expr.Values(),
-			ExclusiveStartKey:         start,
-			Limit:                     aws.Int32(int32(p.Limit + 1)),
-		})
-		if err != nil {
-			return nil, "", apperr.Wrap(err, "query user search")
-		}
+	qry := query{keyCond: expression.Key("pk").Equal(expression.Value(partition)).And(expression.Key("sk").BeginsWith(q)), eventual: true}
+	spec := listSpec{name: "users-search:" + q + ":" + string(f.AccountType) + ":" + string(f.Status), attrs: []string{"pk", "sk"}, pkAttr: "pk", partition: partition}
+	return collect(ctx, s, qry, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]user.User, []bool, error) {
 		var records []searchRecord
-		if err := attributevalue.UnmarshalListOfMaps(out.Items, &records); err != nil {
-			return nil, "", apperr.Wrap(err, "unmarshal search items")
+		if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+			return nil, nil, apperr.Wrap(err, "unmarshal search items")
 		}
-		for _, r := range records {
-			if r.matches(q, f) {
-				kept = append(kept, r)
-			}
+		ids := make([]string, len(records))
+		for i, r := range records {
+			ids[i] = r.UserID
 		}
-		start = out.LastEvaluatedKey
-		if len(kept) > p.Limit || start == nil {
-			break
+		slices.Sort(ids) // a user found by two terms is read once
+		found, err := s.Users(ctx, slices.Compact(ids))
+		if err != nil {
+			return nil, nil, err
 		}
-	}
-	next := ""
-	if len(kept) > p.Limit {
-		kept = kept[:p.Limit]
-		last := kept[len(kept)-1].key.av()
-		next = encodeCursor(list, last, attrs)
-	}
-	ids := make([]string, len(kept))
-	for i, r := range kept {
-		ids[i] = r.UserID
-	}
-	users, err := s.Users(ctx, ids)
-	return users, next, err
-}
-
-func (r searchRecord) matches(q string, f UserFilter) bool {
-	if f.AccountType != "" && r.AccountType != string(f.AccountType) {
-		return false
-	}
-	if f.Status != "" && r.Status != string(f.Status) {
-		return false
-	}
-	// Terms are sorted: the first that starts with q is where this user is shown.
-	for _, t := range r.Terms {
-		if strings.HasPrefix(t, q) {
-			return t == r.Term
+		byID := make(map[string]user.User, len(found))
+		for _, u := range found {
+			byID[u.ID] = u
 		}
-	}
-	return false
+		users := make([]user.User, len(records))
+		keep := make([]bool, len(records))
+		for i, r := range records {
+			u, ok := byID[r.UserID]
+			users[i] = u
+			keep[i] = ok && shownAt(u, q) == r.Term &&
+				(f.AccountType == "" || u.AccountType == f.AccountType) &&
+				(f.Status == "" || u.Status == f.Status)
+		}
+		return users, keep, nil
+	})
 }
 
 // Users reads users by id with BatchGetItem, in the order given; ids of users deleted

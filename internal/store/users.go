@@ -18,18 +18,22 @@ import (
 	"github.com/roster-dev/roster/internal/validate"
 )
 
-// userRecord is a user as stored. The four index keys put it in the lists it belongs
-// to: all users, by account type, by status, and by both, each newest first.
+// userRecord is a user as stored. The index keys put it in the lists it belongs to,
+// each newest first: all users and by account type (GSI1, GSI2), and, while it is
+// frozen, the frozen users and the frozen users of its type (GSI3, GSI4). Those two
+// lists are sparse because every write of a listed field is a write to each index
+// holding the user: most users are active, and the active lists are read from GSI1
+// and GSI2, leaving out the few frozen users as they are read (see ListUsers).
 type userRecord struct {
 	key
 	GSI1PK string `dynamodbav:"gsi1pk"`
 	GSI1SK string `dynamodbav:"gsi1sk"`
 	GSI2PK string `dynamodbav:"gsi2pk"`
 	GSI2SK string `dynamodbav:"gsi2sk"`
-	GSI3PK string `dynamodbav:"gsi3pk"`
-	GSI3SK string `dynamodbav:"gsi3sk"`
-	GSI4PK string `dynamodbav:"gsi4pk"`
-	GSI4SK string `dynamodbav:"gsi4sk"`
+	GSI3PK string `dynamodbav:"gsi3pk,omitempty"`
+	GSI3SK string `dynamodbav:"gsi3sk,omitempty"`
+	GSI4PK string `dynamodbav:"gsi4pk,omitempty"`
+	GSI4SK string `dynamodbav:"gsi4sk,omitempty"`
 
 	ID            string `dynamodbav:"id"`
 	Username      string `dynamodbav:"username"`
@@ -53,16 +57,17 @@ type claimRecord struct {
 	UserID string `dynamodbav:"userId"`
 }
 
-// searchRecord lets lists find a user by the prefix of one of its terms. It carries
-// the fields list filters need and all the user's terms, so a page is filtered
-// without reading the users first.
+// searchRecord lets lists find a user by the prefix of one of its terms. It is a
+// pointer, checked against the user when read (see searchUsers): an edit writes the
+// items of its new terms before the user and deletes those of its old terms after,
+// outside any transaction, so an item may briefly outlive its term, never the other
+// way round. Version is the user's version that wrote it: a late delete by an older
+// edit leaves alone an item a newer one has written again.
 type searchRecord struct {
 	key
-	UserID      string   `dynamodbav:"userId"`
-	Term        string   `dynamodbav:"term"`
-	Terms       []string `dynamodbav:"terms"`
-	AccountType string   `dynamodbav:"accountType"`
-	Status      string   `dynamodbav:"status"`
+	UserID  string `dynamodbav:"userId"`
+	Term    string `dynamodbav:"term"`
+	Version int64  `dynamodbav:"version"`
 }
 
 // User list partitions, one per index.
@@ -76,12 +81,10 @@ func usersByTypeStatus(t user.AccountType, s user.Status) string {
 
 func toUserRecord(u user.User) userRecord {
 	sortKey := formatTime(u.CreatedAt) + "#" + u.ID
-	return userRecord{
+	r := userRecord{
 		key:    userKey(u.ID),
 		GSI1PK: usersAll, GSI1SK: sortKey,
 		GSI2PK: usersByType(u.AccountType), GSI2SK: sortKey,
-		GSI3PK: usersByStatus(u.Status), GSI3SK: sortKey,
-		GSI4PK: usersByTypeStatus(u.AccountType, u.Status), GSI4SK: sortKey,
 		ID:            u.ID,
 		Username:      u.Username,
 		LoginAccount:  u.LoginAccount,
@@ -97,7 +100,16 @@ func toUserRecord(u user.User) userRecord {
 		SessionsEnded: formatTime(u.SessionsEndedAt),
 		Version:       u.Version,
 	}
+	if statusListed(u.Status) {
+		r.GSI3PK, r.GSI3SK = usersByStatus(u.Status), sortKey
+		r.GSI4PK, r.GSI4SK = usersByTypeStatus(u.AccountType, u.Status), sortKey
+	}
+	return r
 }
+
+// statusListed says whether users of status s are in the by-status lists (GSI3, GSI4):
+// only the frozen, the exception.
+func statusListed(s user.Status) bool { return s == user.Frozen }
 
 func (r userRecord) user() user.User {
 	return user.User{
@@ -129,19 +141,27 @@ func searchTerms(u user.User) []string {
 }
 
 func searchRecords(u user.User) []searchRecord {
-	terms := searchTerms(u)
+	return searchRecordsOf(u, searchTerms(u))
+}
+
+func searchRecordsOf(u user.User, terms []string) []searchRecord {
 	out := make([]searchRecord, 0, len(terms))
 	for _, term := range terms {
-		out = append(out, searchRecord{
-			key:         searchKey(term, u.ID),
-			UserID:      u.ID,
-			Term:        term,
-			Terms:       terms,
-			AccountType: string(u.AccountType),
-			Status:      string(u.Status),
-		})
+		out = append(out, searchRecord{key: searchKey(term, u.ID), UserID: u.ID, Term: term, Version: u.Version})
 	}
 	return out
+}
+
+// shownAt is the term under which a search for prefix q shows u: the first of its
+// terms in order that starts with q ("" if none does), so a user found by several
+// terms is shown once.
+func shownAt(u user.User, q string) string {
+	for _, t := range searchTerms(u) {
+		if strings.HasPrefix(t, q) {
+			return t
+		}
+	}
+	return ""
 }
 
 var (
