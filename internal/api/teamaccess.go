@@ -35,19 +35,24 @@ func (a *API) enterTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	return in, authz.CheckTeam(in.me, in.standing, action)
 }
 
-// standIn loads the caller, the team and the caller's membership (one BatchGetItem) and
+// standIn loads the caller, the team and a member caller's membership (one BatchGetItem) and
 // resolves the membership's roles into effective permissions. It decides nothing.
 func (a *API) standIn(ctx context.Context, req events.APIGatewayV2HTTPRequest, teamID string) (inTeam, error) {
 	me, err := a.caller(ctx, req)
 	if err != nil {
 		return inTeam{}, err
 	}
-	t, m, err := a.Store.TeamAccess(ctx, teamID, me.ID)
+	// Admins belong to no team (SPEC.md section 1): only members' memberships are read.
+	memberID := me.ID
+	if me.AccountType.Admin() {
+		memberID = ""
+	}
+	t, m, err := a.Store.TeamAccess(ctx, teamID, memberID)
 	if err != nil {
 		return inTeam{}, err
 	}
 	var s authz.Standing
-	if m != nil && !me.AccountType.Admin() {
+	if m != nil {
 		roles, err := a.Store.Roles(ctx, m.RoleIDs)
 		if err != nil {
 			return inTeam{}, err

@@ -260,9 +260,10 @@ func (a *API) userMemberships(ctx context.Context, userID string) ([]membershipV
 	return out, nil
 }
 
-// memberships reads a user's memberships with their teams and roles.
+// memberships reads a user's memberships with their teams and roles, for a page to
+// show (a snapshot: see store.UserMembershipsSnapshot).
 func (a *API) memberships(ctx context.Context, userID string) ([]team.Membership, map[string]team.Role, map[string]team.Team, error) {
-	memberships, err := a.Store.UserMemberships(ctx, userID)
+	memberships, err := a.Store.UserMembershipsSnapshot(ctx, userID)
 	if err != nil || len(memberships) == 0 {
 		return nil, nil, nil, err
 	}

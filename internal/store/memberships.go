@@ -168,8 +168,19 @@ func (s *Store) RemoveMember(ctx context.Context, m team.Membership) error {
 
 // UserMemberships answers every membership of a user (a user is in few teams).
 func (s *Store) UserMemberships(ctx context.Context, userID string) ([]team.Membership, error) {
+	return s.userMemberships(ctx, userID, false)
+}
+
+// UserMembershipsSnapshot is UserMemberships for what a page only shows (a user's
+// teams on GET /v1/me and GET /v1/users/{id}): eventually consistent, at half the RRU,
+// as list pages are. Decisions read UserMemberships.
+func (s *Store) UserMembershipsSnapshot(ctx context.Context, userID string) ([]team.Membership, error) {
+	return s.userMemberships(ctx, userID, true)
+}
+
+func (s *Store) userMemberships(ctx context.Context, userID string, eventual bool) ([]team.Membership, error) {
 	items, err := s.queryAll(ctx, query{keyCond: expression.Key("pk").Equal(expression.Value(userKey(userID).PK)).
-		And(expression.Key("sk").BeginsWith(memberOfPrefix))})
+		And(expression.Key("sk").BeginsWith(memberOfPrefix)), eventual: eventual})
 	if err != nil {
 		return nil, err
 	}

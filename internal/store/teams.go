@@ -101,9 +101,14 @@ func decodeTeam(item map[string]types.AttributeValue) (team.Team, error) {
 }
 
 // TeamAccess reads a team and one user's membership in it with one BatchGetItem: what
-// every team-scoped request needs to decide. The membership is nil for a non-member.
+// every team-scoped request needs to decide. The membership is nil for a non-member;
+// with userID "" only the team is read.
 func (s *Store) TeamAccess(ctx context.Context, teamID, userID string) (team.Team, *team.Membership, error) {
-	items, err := s.getItems(ctx, []key{teamKey(teamID), memberKey(teamID, userID)})
+	keys := []key{teamKey(teamID)}
+	if userID != "" {
+		keys = append(keys, memberKey(teamID, userID))
+	}
+	items, err := s.getItems(ctx, keys)
 	if err != nil {
 		return team.Team{}, nil, err
 	}
@@ -130,12 +135,13 @@ func (s *Store) TeamAccess(ctx context.Context, teamID, userID string) (team.Tea
 }
 
 // Teams reads teams by id, in the order given; missing and deleted ones are left out.
+// It is for what pages show (lists, a user's teams): the read is eventually consistent.
 func (s *Store) Teams(ctx context.Context, ids []string) ([]team.Team, error) {
 	keys := make([]key, len(ids))
 	for i, id := range ids {
 		keys[i] = teamKey(id)
 	}
-	items, err := s.getItems(ctx, keys)
+	items, err := s.getSnapshot(ctx, keys)
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,16 @@ func (t *txn) run(ctx context.Context) error {
 // getItems reads items by key with BatchGetItem, retrying unprocessed keys; missing
 // items are left out. Consistent reads: these feed authorization decisions.
 func (s *Store) getItems(ctx context.Context, keys []key) ([]map[string]types.AttributeValue, error) {
+	return s.batchGet(ctx, keys, true)
+}
+
+// getSnapshot is getItems for what a page only shows: eventually consistent, at half
+// the RRU, as list pages are.
+func (s *Store) getSnapshot(ctx context.Context, keys []key) ([]map[string]types.AttributeValue, error) {
+	return s.batchGet(ctx, keys, false)
+}
+
+func (s *Store) batchGet(ctx context.Context, keys []key, consistent bool) ([]map[string]types.AttributeValue, error) {
 	var out []map[string]types.AttributeValue
 	keys = slices.CompactFunc(slices.Clone(keys), func(a, b key) bool { return a == b })
 	for chunk := range slices.Chunk(keys, 100) {
@@ -141,7 +151,7 @@ func (s *Store) getItems(ctx context.Context, keys []key) ([]map[string]types.At
 		for i, k := range chunk {
 			avs[i] = k.av()
 		}
-		request := map[string]types.KeysAndAttributes{s.table: {Keys: avs, ConsistentRead: aws.Bool(true)}}
+		request := map[string]types.KeysAndAttributes{s.table: {Keys: avs, ConsistentRead: aws.Bool(consistent)}}
 		for attempt := 0; len(request) > 0; attempt++ {
 			if attempt == 5 {
 				return nil, apperr.Wrap(errUnprocessed, "batch get")
