@@ -129,6 +129,9 @@ type attempt struct {
 	ip        string
 	userAgent string
 	at        time.Time
+	// accountFailures is the account's failure count when the attempt began: a success
+	// clears it, unless there is nothing to clear.
+	accountFailures int
 }
 
 // beginAttempt reads who an attempt is for and refuses it before Cognito is asked when
@@ -145,10 +148,11 @@ func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPReque
 	// The two limits are read while the account is looked up: two round trips, not four.
 	var (
 		wg        sync.WaitGroup
+		used      [2]int
 		limitErrs [2]error
 	)
 	for i, l := range loginLimits(at) {
-		wg.Go(func() { limitErrs[i] = a.Store.CheckLimit(ctx, l.limit, l.subject, at.at) })
+		wg.Go(func() { used[i], limitErrs[i] = a.Store.LimitUsed(ctx, l.limit, l.subject, at.at) })
 	}
 	u, err := a.userByLogin(ctx, login)
 	wg.Wait()
@@ -158,6 +162,7 @@ func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPReque
 	if u.ID != "" {
 		at.user = &u
 	}
+	at.accountFailures = used[0]
 	// A limit that cannot be read fails the attempt: the limits must not quietly lapse.
 	for _, err := range limitErrs {
 		if err != nil && !apperr.IsCode(err, "rate_limited") {
@@ -256,12 +261,14 @@ func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result)
 		}
 		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
 	}
-	// Three independent writes, side by side: one round trip of latency, not three.
+	// Independent writes, side by side: one round trip of latency, not three.
 	var (
 		wg   sync.WaitGroup
 		errs [3]error
 	)
-	wg.Go(func() { errs[0] = a.Store.ClearLimit(ctx, loginFailuresPerAccount, at.account, at.at) })
+	if at.accountFailures > 0 {
+		wg.Go(func() { errs[0] = a.Store.ClearLimit(ctx, loginFailuresPerAccount, at.account, at.at) })
+	}
 	wg.Go(func() { errs[1] = a.Store.SetLastLogin(ctx, at.user.ID, at.at) })
 	wg.Go(func() { errs[2] = a.recordAttempt(ctx, at, store.LoginSucceeded, "") })
 	wg.Wait()

@@ -40,6 +40,13 @@ type limitRecord struct {
 // already used up l, and nil otherwise. It counts nothing: pair it with Hit for limits on
 // failures, which are checked before an attempt and counted only when it fails.
 func (s *Store) CheckLimit(ctx context.Context, l Limit, subject string, now time.Time) error {
+	_, err := s.LimitUsed(ctx, l, subject, now)
+	return err
+}
+
+// LimitUsed is CheckLimit that also answers how much of l subject has used in this
+// window: a success need not clear a count that is zero.
+func (s *Store) LimitUsed(ctx context.Context, l Limit, subject string, now time.Time) (int, error) {
 	start, end := l.window(now)
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(s.table),
@@ -47,16 +54,16 @@ func (s *Store) CheckLimit(ctx context.Context, l Limit, subject string, now tim
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return apperr.Wrap(err, "read rate limit")
+		return 0, apperr.Wrap(err, "read rate limit")
 	}
 	var r limitRecord
 	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
-		return apperr.Wrap(err, "unmarshal rate limit")
+		return 0, apperr.Wrap(err, "unmarshal rate limit")
 	}
 	if r.Count >= l.Max {
-		return apperr.Limited(end.Sub(now))
+		return r.Count, apperr.Limited(end.Sub(now))
 	}
-	return nil
+	return r.Count, nil
 }
 
 // Hit counts one event for subject and answers apperr.Limited when it goes over l, so a

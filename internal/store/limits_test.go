@@ -17,8 +17,8 @@ func TestLimits(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 20, 0, time.UTC) // 40 s left in its window
 
 	for i := range 3 {
-		if err := s.CheckLimit(ctx, l, "a", now); err != nil {
-			t.Fatalf("check before hit %d: %v", i, err)
+		if used, err := s.LimitUsed(ctx, l, "a", now); err != nil || used != i {
+			t.Fatalf("before hit %d: used %d, %v", i, used, err)
 		}
 		if err := s.Hit(ctx, l, "a", now); err != nil {
 			t.Fatalf("hit %d: %v", i, err)
@@ -44,8 +44,8 @@ func TestLimits(t *testing.T) {
 	if err := s.ClearLimit(ctx, l, "a", now); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CheckLimit(ctx, l, "a", now); err != nil {
-		t.Fatalf("after clear: %v", err)
+	if used, err := s.LimitUsed(ctx, l, "a", now); err != nil || used != 0 {
+		t.Fatalf("after clear: used %d, %v", used, err)
 	}
 }
 
