@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
@@ -46,7 +50,8 @@ func code(err error) string {
 
 func TestCreateUserUniqueness(t *testing.T) {
 	t.Parallel()
-	s := storetest.New(t)
+	db, table := storetest.Table(t)
+	s := store.New(db, table)
 	first := newUser("Alice", "alice@example.com", user.Member, user.Active)
 	if err := s.CreateUser(ctx, first, false); err != nil {
 		t.Fatal(err)
@@ -73,9 +78,16 @@ func TestCreateUserUniqueness(t *testing.T) {
 			if got := slices.Sorted(maps.Keys(e.Fields)); !slices.Equal(got, tt.wantFields) {
 				t.Fatalf("fields = %v, want %v", got, tt.wantFields)
 			}
-			// Nothing of the refused user was written.
+			// Nothing of the refused user was written, or it was removed again (its
+			// search items go in before the transaction).
 			if _, err := s.User(ctx, u.ID); code(err) != "not_found" {
 				t.Fatalf("refused user was written: %v", err)
+			}
+			left, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
+				FilterExpression:          aws.String("userId = :id"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: u.ID}}})
+			if err != nil || len(left.Items) != 0 {
+				t.Fatalf("items of the refused user remain: %v, %v", left.Items, err)
 			}
 		})
 	}
