@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -173,11 +172,10 @@ var (
 	ErrBootstrapped = apperr.New(apperr.Conflict, "already_bootstrapped", "The super admin already exists.")
 )
 
-// CreateUser writes a new user (u.ID is new) with its uniqueness claims in one
-// transaction, and its search items. The login account and email are unique ignoring
-// case: a taken one fails the whole write with login_account_taken or email_taken,
-// and leaves nothing behind. With superAdmin set, the write also claims the single
-// super admin slot.
+// CreateUser writes a new user with its uniqueness claims and search items in one
+// transaction. The login account and email are unique ignoring case: a taken one
+// fails the whole write with login_account_taken or email_taken. With superAdmin
+// set, the write also claims the single super admin slot.
 func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) error {
 	var items []types.TransactWriteItem
 	var conflicts []conflict
@@ -212,23 +210,12 @@ func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) er
 			return err
 		}
 	}
-	// The search items are written first, outside the transaction (see searchRecord):
-	// pointers to an id no one else has, removed again when the transaction fails.
-	search := searchRecords(u)
-	if err := s.putSearchItems(ctx, search); err != nil {
-		return err
-	}
-	if err := s.transact(ctx, items, conflicts); err != nil {
-		keys := make([]key, len(search))
-		for i, r := range search {
-			keys[i] = r.key
+	for _, r := range searchRecords(u) {
+		if err := add(r, nil); err != nil {
+			return err
 		}
-		if derr := s.deleteItems(ctx, keys); derr != nil {
-			slog.WarnContext(ctx, "search items left behind", "user", u.ID, "error", derr.Error())
-		}
-		return err
 	}
-	return nil
+	return s.transact(ctx, items, conflicts)
 }
 
 // DeleteUserRecords removes a user and everything that indexes it, whether or not
