@@ -83,6 +83,9 @@ type OpResult struct {
 	Direct      *Dist
 	DirectTally *Tally
 	Cost        Cost
+	// PolicyGaps are the IAM actions its calls need that the function's policy in
+	// template.yaml does not allow (see policyGaps).
+	PolicyGaps []string
 }
 
 // Run starts a local stack and measures everything.
@@ -139,8 +142,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	defer floor.close()
 	r := &runner{opts: opts, env: e, ledger: ledger, colds: colds, floor: floor}
 	memory := map[string]int{}
+	allowed := map[string]map[string]bool{}
 	for _, fn := range tmpl.Functions {
 		memory[fn.LogicalID] = fn.MemorySize
+		allowed[fn.LogicalID] = policyActions(fn.Policies)
 	}
 	var ops []Operation // the operations table's order, then functions without a row
 	for _, op := range operations {
@@ -172,6 +177,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 		or.MemoryMB = memory[op.Function]
+		or.PolicyGaps = policyGaps(or.Tally, allowed[op.Function])
 		or.Cost = costOf(or)
 		res.Ops = append(res.Ops, or)
 	}

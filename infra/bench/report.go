@@ -106,6 +106,18 @@ million calls.
 		}
 	}
 
+	gaps := 0
+	for _, op := range res.Ops {
+		if len(op.PolicyGaps) > 0 {
+			gaps++
+			p.f("  NOT ALLOWED by %s's policy: %s\n", op.Function, strings.Join(op.PolicyGaps, ", "))
+		}
+	}
+	if gaps == 0 {
+		p.f("Each function's IAM policy in template.yaml allows every call above (TransactWriteItems'\n" +
+			"items and calls made with the user's own tokens are not checked).\n")
+	}
+
 	if len(res.Scale) > 0 {
 		p.f("\nScale: one list page, seeded users (plus the bench's own)\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -155,6 +167,7 @@ request after each (gw floor): ×own less gw leaves out the local gateway's shar
 	}
 
 	p.f("\nSummary (target in brackets)\n")
+	p.f("  operations with calls their IAM policy does not allow  %d  [0]  %s\n", gaps, verdict(gaps == 0))
 	worstInit, worstInitFn := 0.0, ""
 	for _, c := range res.Cold {
 		if r := ratio(c.Init, res.Hello.Init); r > worstInit {
