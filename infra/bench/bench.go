@@ -262,6 +262,13 @@ const sampleLabel = "sample"
 // request the function's warm instances are retired, so the request starts a new
 // process. The baselines run in a gateway of their own, invoked with an HTTP API
 // event as Roster's functions are.
+// coldSettle is the pause before each cold start, the functions' and the baselines'
+// alike: a function's set-up requests (creating the user it will delete, say) leave
+// DynamoDB Local, moto and the gateway busy for a few milliseconds after they answer,
+// and on a machine of two CPUs a process started then waits for one. The pause lets
+// every binary, function or baseline, start on the same quiet machine.
+const coldSettle = 50 * time.Millisecond
+
 func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart, hello, floor ColdStart, _ error) {
 	baseLog := newColdLog()
 	baselines := []string{"HelloWorld", "SDKFloor"}
@@ -297,6 +304,7 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 			}
 			r.env.Gateway.Retire(op.Function)
 			r.colds.take(op.Function) // set-up may have started one
+			time.Sleep(coldSettle)
 			if _, err := r.do(ctx, op, req); err != nil {
 				return nil, hello, floor, err
 			}
@@ -308,6 +316,7 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 		}
 		for k, name := range baselines {
 			g.Retire(name)
+			time.Sleep(coldSettle)
 			if _, err := g.Invoke(ctx, name, event); err != nil {
 				return nil, hello, floor, fmt.Errorf("%s: %w", name, err)
 			}
