@@ -88,9 +88,10 @@ func TestLateSearchDeleteKeepsANewerEditsItem(t *testing.T) {
 	}
 }
 
-// Only frozen users are in the by-status indexes: an active user's item has no key
-// there, and freezing and recovering add and remove it.
-func TestOnlyFrozenUsersAreInTheStatusIndexes(t *testing.T) {
+// Only the few are in the filtered indexes: admins in the by-type one (GSI2), the
+// frozen in the by-status ones (GSI3, GSI4). Each edit adds or removes the keys, and
+// the lists follow.
+func TestOnlyAdminsAndTheFrozenAreInTheFilteredIndexes(t *testing.T) {
 	t.Parallel()
 	db, table := storetest.Table(t)
 	s := store.New(db, table)
@@ -98,7 +99,7 @@ func TestOnlyFrozenUsersAreInTheStatusIndexes(t *testing.T) {
 	if err := s.CreateUser(ctx, u, false); err != nil {
 		t.Fatal(err)
 	}
-	statusKeys := func() []string {
+	indexKeys := func() []string {
 		t.Helper()
 		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
 			Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "USER#" + u.ID}, "sk": &types.AttributeValueMemberS{Value: "PROFILE"}}})
@@ -106,41 +107,56 @@ func TestOnlyFrozenUsersAreInTheStatusIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 		var present []string
-		for _, attr := range []string{"gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"} {
+		for _, attr := range []string{"gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"} {
 			if _, ok := out.Item[attr]; ok {
 				present = append(present, attr)
 			}
 		}
 		return present
 	}
-	if got := statusKeys(); len(got) != 0 {
-		t.Fatalf("an active user has %v", got)
+	steps := []struct {
+		t        user.AccountType
+		s        user.Status
+		keys     []string
+		listedBy []store.UserFilter
+		notBy    []store.UserFilter
+	}{
+		{user.Member, user.Active, nil,
+			[]store.UserFilter{{}, {AccountType: user.Member}, {Status: user.Active}, {AccountType: user.Member, Status: user.Active}},
+			[]store.UserFilter{{AccountType: user.PlatformAdmin}, {Status: user.Frozen}, {AccountType: user.Member, Status: user.Frozen}}},
+		{user.Member, user.Frozen, []string{"gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"},
+			[]store.UserFilter{{}, {AccountType: user.Member}, {Status: user.Frozen}, {AccountType: user.Member, Status: user.Frozen}},
+			[]store.UserFilter{{Status: user.Active}, {AccountType: user.Member, Status: user.Active}}},
+		{user.PlatformAdmin, user.Frozen, []string{"gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"},
+			[]store.UserFilter{{AccountType: user.PlatformAdmin}, {Status: user.Frozen}, {AccountType: user.PlatformAdmin, Status: user.Frozen}},
+			[]store.UserFilter{{AccountType: user.Member}, {AccountType: user.Member, Status: user.Frozen}, {AccountType: user.PlatformAdmin, Status: user.Active}}},
+		{user.PlatformAdmin, user.Active, []string{"gsi2pk", "gsi2sk"},
+			[]store.UserFilter{{}, {AccountType: user.PlatformAdmin}, {Status: user.Active}, {AccountType: user.PlatformAdmin, Status: user.Active}},
+			[]store.UserFilter{{Status: user.Frozen}, {AccountType: user.PlatformAdmin, Status: user.Frozen}, {AccountType: user.Member}}},
 	}
-	frozen := u
-	frozen.Status = user.Frozen
-	saved, err := s.SaveUser(ctx, u, frozen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := statusKeys(); len(got) != 4 {
-		t.Fatalf("a frozen user has only %v", got)
-	}
-	active := saved
-	active.Status = user.Active
-	if _, err := s.SaveUser(ctx, saved, active); err != nil {
-		t.Fatal(err)
-	}
-	if got := statusKeys(); len(got) != 0 {
-		t.Fatalf("a recovered user still has %v", got)
-	}
-	for _, f := range []store.UserFilter{{Status: user.Frozen}, {Status: user.Frozen, AccountType: user.Member}} {
-		if got := listed(t, s, f); len(got) != 0 {
-			t.Errorf("%+v lists the recovered user", f)
+	current := u
+	for i, step := range steps {
+		if i > 0 {
+			next := current
+			next.AccountType, next.Status = step.t, step.s
+			saved, err := s.SaveUser(ctx, current, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			current = saved
 		}
-	}
-	for _, f := range []store.UserFilter{{Status: user.Active}, {Status: user.Active, AccountType: user.Member}} {
-		if got := listed(t, s, f); !slices.Equal(got, []string{u.ID}) {
-			t.Errorf("%+v lists %v, want the recovered user", f, got)
+		if got := indexKeys(); !slices.Equal(got, step.keys) {
+			t.Errorf("%s %s: index keys %v, want %v", step.s, step.t, got, step.keys)
+		}
+		for _, f := range step.listedBy {
+			if got := listed(t, s, f); !slices.Equal(got, []string{u.ID}) {
+				t.Errorf("%s %s: %+v lists %v, want the user", step.s, step.t, f, got)
+			}
+		}
+		for _, f := range step.notBy {
+			if got := listed(t, s, f); len(got) != 0 {
+				t.Errorf("%s %s: %+v lists the user", step.s, step.t, f)
+			}
 		}
 	}
 }

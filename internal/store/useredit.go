@@ -76,11 +76,12 @@ func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, err
 		update = update.Set(expression.Name("emailVerified"), expression.Value(next.EmailVerified))
 	}
 	if u.AccountType != next.AccountType || u.Status != next.Status {
-		// The record moves between the lists by type and, while frozen, by status.
+		// The record moves between the lists of admins by type and of the frozen.
 		was, r := toUserRecord(u), toUserRecord(next)
 		update = update.Set(expression.Name("accountType"), expression.Value(r.AccountType)).
-			Set(expression.Name("status"), expression.Value(r.Status)).
-			Set(expression.Name("gsi2pk"), expression.Value(r.GSI2PK))
+			Set(expression.Name("status"), expression.Value(r.Status))
+		setOrRemove("gsi2pk", was.GSI2PK, r.GSI2PK)
+		setOrRemove("gsi2sk", was.GSI2SK, r.GSI2SK)
 		setOrRemove("gsi3pk", was.GSI3PK, r.GSI3PK)
 		setOrRemove("gsi3sk", was.GSI3SK, r.GSI3SK)
 		setOrRemove("gsi4pk", was.GSI4PK, r.GSI4PK)

@@ -30,8 +30,9 @@ type Page struct {
 
 // ListUsers answers one page of users, newest first, or in term order when searching.
 // Every path is a Query on one partition, so a page costs the same however many users
-// there are. The frozen have lists of their own; an active-only list reads the list
-// of all users (of the type) and leaves the frozen out as it goes.
+// there are. The admins and the frozen have lists of their own (see userRecord); a
+// list of active members reads the list of all users and leaves the others out as it
+// goes.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.User, string, error) {
 	if f.Query != "" {
 		return s.searchUsers(ctx, f, p)
@@ -40,7 +41,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.Use
 	switch {
 	case f.AccountType != "" && statusListed(f.Status):
 		index, partition = "GSI4", usersByTypeStatus(f.AccountType, f.Status)
-	case f.AccountType != "":
+	case typeListed(f.AccountType):
 		index, partition = "GSI2", usersByType(f.AccountType)
 	case statusListed(f.Status):
 		index, partition = "GSI3", usersByStatus(f.Status)
@@ -48,11 +49,14 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.Use
 	n := strings.TrimPrefix(index, "GSI")
 	pkAttr, skAttr := "gsi"+n+"pk", "gsi"+n+"sk"
 	q := query{index: index, keyCond: expression.Key(pkAttr).Equal(expression.Value(partition)), reverse: true}
-	spec := listSpec{name: "users:" + partition + ":" + string(f.Status), attrs: []string{"pk", "sk", pkAttr, skAttr}, pkAttr: pkAttr, partition: partition}
+	spec := listSpec{name: "users:" + partition + ":" + string(f.AccountType) + ":" + string(f.Status),
+		attrs: []string{"pk", "sk", pkAttr, skAttr}, pkAttr: pkAttr, partition: partition}
 	// The index projects the fields a user list shows: the page is decoded from the
 	// Query, with no BatchGetItem (a page costs ~1 RRU instead of 1 + 0.5 per user).
 	decode := func(r userRecord) (user.User, bool) { return r.user(), true }
-	keep := func(u user.User) bool { return f.Status == "" || u.Status == f.Status }
+	keep := func(u user.User) bool {
+		return (f.AccountType == "" || u.AccountType == f.AccountType) && (f.Status == "" || u.Status == f.Status)
+	}
 	return collect(ctx, s, q, spec, p, readIndexed(decode, keep))
 }
 

@@ -19,17 +19,17 @@ import (
 )
 
 // userRecord is a user as stored. The index keys put it in the lists it belongs to,
-// each newest first: all users and by account type (GSI1, GSI2), and, while it is
-// frozen, the frozen users and the frozen users of its type (GSI3, GSI4). Those two
-// lists are sparse because every write of a listed field is a write to each index
-// holding the user: most users are active, and the active lists are read from GSI1
-// and GSI2, leaving out the few frozen users as they are read (see ListUsers).
+// each newest first: all users (GSI1); if it is an admin, the users of its type
+// (GSI2); while it is frozen, the frozen users and the frozen users of its type (GSI3,
+// GSI4). Every write of a listed field is a write to each index holding the user, so
+// the indexes hold only the few: most users are active members, and their lists are
+// read from GSI1, leaving out the admins and the frozen as they are read (ListUsers).
 type userRecord struct {
 	key
 	GSI1PK string `dynamodbav:"gsi1pk"`
 	GSI1SK string `dynamodbav:"gsi1sk"`
-	GSI2PK string `dynamodbav:"gsi2pk"`
-	GSI2SK string `dynamodbav:"gsi2sk"`
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
 	GSI3PK string `dynamodbav:"gsi3pk,omitempty"`
 	GSI3SK string `dynamodbav:"gsi3sk,omitempty"`
 	GSI4PK string `dynamodbav:"gsi4pk,omitempty"`
@@ -84,7 +84,6 @@ func toUserRecord(u user.User) userRecord {
 	r := userRecord{
 		key:    userKey(u.ID),
 		GSI1PK: usersAll, GSI1SK: sortKey,
-		GSI2PK: usersByType(u.AccountType), GSI2SK: sortKey,
 		ID:            u.ID,
 		Username:      u.Username,
 		LoginAccount:  u.LoginAccount,
@@ -100,12 +99,19 @@ func toUserRecord(u user.User) userRecord {
 		SessionsEnded: formatTime(u.SessionsEndedAt),
 		Version:       u.Version,
 	}
+	if typeListed(u.AccountType) {
+		r.GSI2PK, r.GSI2SK = usersByType(u.AccountType), sortKey
+	}
 	if statusListed(u.Status) {
 		r.GSI3PK, r.GSI3SK = usersByStatus(u.Status), sortKey
 		r.GSI4PK, r.GSI4SK = usersByTypeStatus(u.AccountType, u.Status), sortKey
 	}
 	return r
 }
+
+// typeListed says whether users of type t are in the by-type list (GSI2): the admins,
+// not the members, who are most users.
+func typeListed(t user.AccountType) bool { return t.Admin() }
 
 // statusListed says whether users of status s are in the by-status lists (GSI3, GSI4):
 // only the frozen, the exception.
