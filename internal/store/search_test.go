@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -51,6 +52,42 @@ func TestSearchLeavesOutItemsOfTermsAUserHasNot(t *testing.T) {
 		if got := listed(t, s, store.UserFilter{Query: tt.q}); !slices.Equal(got, tt.want) {
 			t.Errorf("q=%s: listed %v, want %v", tt.q, got, tt.want)
 		}
+	}
+}
+
+// A search reads a bounded number of items per request: a run of items that all
+// fail their check ends the page early, with a cursor that goes on after them.
+func TestSearchPastManyStaleItemsPagesOn(t *testing.T) {
+	t.Parallel()
+	db, table := storetest.Table(t)
+	s := store.New(db, table)
+	u := newUser("zulu", "", user.Member, user.Active)
+	if err := s.CreateUser(ctx, u, false); err != nil {
+		t.Fatal(err)
+	}
+	var writes []types.WriteRequest
+	for i := range 600 { // sorted before "zulu": terms of users that are gone
+		term := fmt.Sprintf("zu%04d", i)
+		item, err := attributevalue.MarshalMap(map[string]any{
+			"pk": "USEARCH#z", "sk": term + " " + ids.New(), "userId": ids.New(), "term": term, "version": 1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writes = append(writes, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
+	}
+	for chunk := range slices.Chunk(writes, 25) {
+		out, err := db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{table: chunk}})
+		if err != nil || len(out.UnprocessedItems) > 0 {
+			t.Fatalf("seeding stale items: %v", err)
+		}
+	}
+	first, next, err := s.ListUsers(ctx, store.UserFilter{Query: "zu"}, store.Page{Limit: 20})
+	if err != nil || len(first) != 0 || next == "" {
+		t.Fatalf("first page: %d users, cursor %q, %v; want none and a cursor", len(first), next, err)
+	}
+	if got := listed(t, s, store.UserFilter{Query: "zu"}); !slices.Equal(got, []string{u.ID}) {
+		t.Fatalf("all pages list %v, want the one user", got)
 	}
 }
 

@@ -60,45 +60,124 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.Use
 	return collect(ctx, s, q, spec, p, readIndexed(decode, keep))
 }
 
-// searchUsers pages through the search items whose term starts with the query and
-// reads their users, in term order. An item is kept only if its user still has that
-// term and it is where the user is shown (shownAt), and the user passes the filters:
-// an item an edit has not deleted yet, or one of a user deleted meanwhile, is left
-// out.
+// searchUsers pages through the search items whose term starts with the query, in
+// term order, and reads the users they point to. An item is kept only if its user
+// still has that term, it is where the user is shown (shownAt) and the user passes
+// the filters: an item an edit has not deleted yet, or one of a user deleted
+// meanwhile, is left out. A user found by several terms has several items, so items
+// are read until they name the users the page still needs, and those users are read
+// with one BatchGetItem: usually one for the page.
 func (s *Store) searchUsers(ctx context.Context, f UserFilter, p Page) ([]user.User, string, error) {
 	q := strings.ToLower(f.Query)
 	partition := searchPartition(q)
-	qry := query{keyCond: expression.Key("pk").Equal(expression.Value(partition)).And(expression.Key("sk").BeginsWith(q)), eventual: true}
-	spec := listSpec{name: "users-search:" + q + ":" + string(f.AccountType) + ":" + string(f.Status), attrs: []string{"pk", "sk"}, pkAttr: "pk", partition: partition}
-	return collect(ctx, s, qry, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]user.User, []bool, error) {
-		var records []searchRecord
-		if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-			return nil, nil, apperr.Wrap(err, "unmarshal search items")
+	list := "users-search:" + q + ":" + string(f.AccountType) + ":" + string(f.Status)
+	attrs := []string{"pk", "sk"}
+	start, err := decodeCursor(p.Cursor, list, attrs, "pk", partition)
+	if err != nil {
+		return nil, "", err
+	}
+	qry := query{
+		keyCond:  expression.Key("pk").Equal(expression.Value(partition)).And(expression.Key("sk").BeginsWith(q)),
+		eventual: true, start: start, limit: 2 * (p.Limit + 1), // a user has up to three terms, mostly two that match
+	}
+	var (
+		pending   []map[string]types.AttributeValue // read, not checked yet, in term order
+		more      = true
+		read      int
+		kept      []user.User
+		keptItems []map[string]types.AttributeValue
+		checked   map[string]types.AttributeValue // the last item checked
+	)
+	for {
+		need := p.Limit + 1 - len(kept)
+		for more && usersIn(pending) < need && read < maxReadPerPage {
+			items, last, err := s.query(ctx, qry)
+			if err != nil {
+				return nil, "", err
+			}
+			pending, read = append(pending, items...), read+len(items)
+			qry.start, more = last, last != nil
 		}
-		ids := make([]string, len(records))
-		for i, r := range records {
-			ids[i] = r.UserID
+		batch := pending[:prefixNaming(pending, need)]
+		pending = pending[len(batch):]
+		if len(batch) > 0 {
+			checked = batch[len(batch)-1]
 		}
-		slices.Sort(ids) // a user found by two terms is read once
-		found, err := s.Users(ctx, slices.Compact(ids))
+		users, keep, err := s.checkSearchItems(ctx, batch, q, f)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", err
 		}
-		byID := make(map[string]user.User, len(found))
-		for _, u := range found {
-			byID[u.ID] = u
+		for i := range batch {
+			if keep[i] {
+				kept, keptItems = append(kept, users[i]), append(keptItems, batch[i])
+			}
 		}
-		users := make([]user.User, len(records))
-		keep := make([]bool, len(records))
-		for i, r := range records {
-			u, ok := byID[r.UserID]
-			users[i] = u
-			keep[i] = ok && shownAt(u, q) == r.Term &&
-				(f.AccountType == "" || u.AccountType == f.AccountType) &&
-				(f.Status == "" || u.Status == f.Status)
+		switch {
+		case len(kept) > p.Limit:
+			return kept[:p.Limit], encodeCursor(list, keptItems[p.Limit-1], attrs), nil
+		case len(pending) > 0: // check the rest of what was read
+		case !more:
+			return kept, "", nil
+		case read >= maxReadPerPage:
+			// A bounded cost per request, as collect: what was found, and where to go on.
+			return kept, encodeCursor(list, checked, attrs), nil
 		}
-		return users, keep, nil
-	})
+	}
+}
+
+// usersIn counts the distinct users search items point to.
+func usersIn(items []map[string]types.AttributeValue) int {
+	seen := map[string]bool{}
+	for _, item := range items {
+		seen[strAttr(item, "userId")] = true
+	}
+	return len(seen)
+}
+
+// prefixNaming answers the length of the shortest prefix of items that points to n
+// distinct users, or of all of them.
+func prefixNaming(items []map[string]types.AttributeValue, n int) int {
+	seen := map[string]bool{}
+	for i, item := range items {
+		id := strAttr(item, "userId")
+		if !seen[id] && len(seen) == n {
+			return i
+		}
+		seen[id] = true
+	}
+	return len(items)
+}
+
+// checkSearchItems reads the users of a run of search items and says which items
+// stand: see searchUsers.
+func (s *Store) checkSearchItems(ctx context.Context, items []map[string]types.AttributeValue, q string, f UserFilter) ([]user.User, []bool, error) {
+	var records []searchRecord
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, nil, apperr.Wrap(err, "unmarshal search items")
+	}
+	ids := make([]string, len(records))
+	for i, r := range records {
+		ids[i] = r.UserID
+	}
+	slices.Sort(ids) // a user found by two terms is read once
+	found, err := s.Users(ctx, slices.Compact(ids))
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[string]user.User, len(found))
+	for _, u := range found {
+		byID[u.ID] = u
+	}
+	users := make([]user.User, len(records))
+	keep := make([]bool, len(records))
+	for i, r := range records {
+		u, ok := byID[r.UserID]
+		users[i] = u
+		keep[i] = ok && shownAt(u, q) == r.Term &&
+			(f.AccountType == "" || u.AccountType == f.AccountType) &&
+			(f.Status == "" || u.Status == f.Status)
+	}
+	return users, keep, nil
 }
 
 // Users reads users by id with BatchGetItem, in the order given; ids of users deleted
