@@ -197,3 +197,34 @@ func TestOnlyAdminsAndTheFrozenAreInTheFilteredIndexes(t *testing.T) {
 		}
 	}
 }
+
+// Search items written before items carried a version are older than any edit: a
+// rename removes them like any other.
+func TestRenameDropsAVersionlessSearchItem(t *testing.T) {
+	t.Parallel()
+	db, table := storetest.Table(t)
+	s := store.New(db, table)
+	u := newUser("vela", "", user.Member, user.Active) // terms "u_vela" and "vela"
+	if err := s.CreateUser(ctx, u, false); err != nil {
+		t.Fatal(err)
+	}
+	key := map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "USEARCH#u"}, "sk": &types.AttributeValueMemberS{Value: "u_vela " + u.ID},
+	}
+	old := map[string]types.AttributeValue{"userId": &types.AttributeValueMemberS{Value: u.ID}, "term": &types.AttributeValueMemberS{Value: "u_vela"}}
+	for k, v := range key {
+		old[k] = v
+	}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: old}); err != nil {
+		t.Fatal(err)
+	}
+	next := u
+	next.Username = "Lyra"
+	if _, err := s.SaveUser(ctx, u, next); err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil || out.Item != nil {
+		t.Fatalf("the old name's item is still there: %v, %v", out.Item, err)
+	}
+}

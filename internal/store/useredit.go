@@ -147,7 +147,10 @@ func (s *Store) dropSearchItems(ctx context.Context, next user.User, terms []str
 	if len(terms) == 0 {
 		return
 	}
-	expr, err := expression.NewBuilder().WithCondition(expression.Name("version").LessThan(expression.Value(next.Version))).Build()
+	// An item without a version was written before items had one: it is older.
+	older := expression.AttributeNotExists(expression.Name("version")).
+		Or(expression.Name("version").LessThan(expression.Value(next.Version)))
+	expr, err := expression.NewBuilder().WithCondition(older).Build()
 	if err != nil {
 		slog.WarnContext(ctx, "search items left behind", "user", next.ID, "error", err.Error())
 		return
