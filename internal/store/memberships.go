@@ -267,12 +267,9 @@ func (s *Store) ListMembers(ctx context.Context, teamID string, f MemberFilter, 
 		users := map[string]user.User{}
 		if f.RoleID == "" {
 			// Eventually consistent, as the page's Query: half the RRU of a consistent read.
-			list, err := s.Users(ctx, userIDs)
-			if err != nil {
+			var err error
+			if users, err = s.usersByID(ctx, userIDs); err != nil {
 				return nil, nil, err
-			}
-			for _, u := range list {
-				users[u.ID] = u
 			}
 		}
 		found, err := s.getItems(ctx, keys)

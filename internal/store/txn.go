@@ -143,9 +143,22 @@ func (s *Store) getSnapshot(ctx context.Context, keys []key) ([]map[string]types
 	return s.batchGet(ctx, keys, false)
 }
 
+// distinct answers keys without repeats, in first-seen order.
+func distinct(keys []key) []key {
+	seen := make(map[key]bool, len(keys))
+	out := make([]key, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 func (s *Store) batchGet(ctx context.Context, keys []key, consistent bool) ([]map[string]types.AttributeValue, error) {
 	var out []map[string]types.AttributeValue
-	keys = slices.CompactFunc(slices.Clone(keys), func(a, b key) bool { return a == b })
+	keys = distinct(keys) // BatchGetItem refuses a key twice
 	for chunk := range slices.Chunk(keys, 100) {
 		avs := make([]map[string]types.AttributeValue, len(chunk))
 		for i, k := range chunk {

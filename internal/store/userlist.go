@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
@@ -159,14 +156,9 @@ func (s *Store) checkSearchItems(ctx context.Context, items []map[string]types.A
 	for i, r := range records {
 		ids[i] = r.UserID
 	}
-	slices.Sort(ids) // a user found by two terms is read once
-	found, err := s.Users(ctx, slices.Compact(ids))
+	byID, err := s.usersByID(ctx, ids)
 	if err != nil {
 		return nil, nil, err
-	}
-	byID := make(map[string]user.User, len(found))
-	for _, u := range found {
-		byID[u.ID] = u
 	}
 	users := make([]user.User, len(records))
 	keep := make([]bool, len(records))
@@ -180,45 +172,24 @@ func (s *Store) checkSearchItems(ctx context.Context, items []map[string]types.A
 	return users, keep, nil
 }
 
-// Users reads users by id with BatchGetItem, in the order given; ids of users deleted
-// meanwhile are left out.
-func (s *Store) Users(ctx context.Context, ids []string) ([]user.User, error) {
-	if len(ids) == 0 {
-		return []user.User{}, nil
+// usersByID reads users by id with one eventually consistent BatchGetItem (a list
+// page's read); ids of users deleted meanwhile are left out.
+func (s *Store) usersByID(ctx context.Context, ids []string) (map[string]user.User, error) {
+	keys := make([]key, len(ids))
+	for i, id := range ids {
+		keys[i] = userKey(id)
 	}
-	byID := make(map[string]user.User, len(ids))
-	for chunk := range slices.Chunk(ids, 100) {
-		keys := make([]map[string]types.AttributeValue, len(chunk))
-		for i, id := range chunk {
-			keys[i] = userKey(id).av()
-		}
-		request := map[string]types.KeysAndAttributes{s.table: {Keys: keys}}
-		for attempt := 0; len(request) > 0; attempt++ {
-			if attempt == 5 {
-				return nil, apperr.Wrap(errUnprocessed, "batch get users")
-			}
-			if attempt > 0 {
-				time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
-			}
-			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
-			if err != nil {
-				return nil, apperr.Wrap(err, "batch get users")
-			}
-			var records []userRecord
-			if err := attributevalue.UnmarshalListOfMaps(out.Responses[s.table], &records); err != nil {
-				return nil, apperr.Wrap(err, "unmarshal users")
-			}
-			for _, r := range records {
-				byID[r.ID] = r.user()
-			}
-			request = out.UnprocessedKeys
-		}
+	items, err := s.getSnapshot(ctx, keys)
+	if err != nil {
+		return nil, err
 	}
-	users := make([]user.User, 0, len(ids))
-	for _, id := range ids {
-		if u, ok := byID[id]; ok {
-			users = append(users, u)
-		}
+	var records []userRecord
+	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
+		return nil, apperr.Wrap(err, "unmarshal users")
 	}
-	return users, nil
+	out := make(map[string]user.User, len(records))
+	for _, r := range records {
+		out[r.ID] = r.user()
+	}
+	return out, nil
 }
