@@ -48,15 +48,8 @@ func (a *API) UserLoginEvents(ctx context.Context, req events.APIGatewayV2HTTPRe
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, err := a.caller(ctx, req)
+	_, target, err := a.userTarget(ctx, req, id, authz.ViewLoginEvents)
 	if err != nil {
-		return httpapi.Response{}, err
-	}
-	target, err := a.Store.User(ctx, id)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := authz.Check(me, authz.ViewLoginEvents, target); err != nil {
 		return httpapi.Response{}, err
 	}
 	return a.loginEvents(ctx, target.ID, page)

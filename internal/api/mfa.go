@@ -125,15 +125,8 @@ func (a *API) UnbindUserMFA(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, err := a.caller(ctx, req)
+	me, target, err := a.userTarget(ctx, req, id, authz.UnbindMFA)
 	if err != nil {
-		return httpapi.Response{}, err
-	}
-	target, err := a.Store.User(ctx, id)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
-	if err := authz.Check(me, authz.UnbindMFA, target); err != nil {
 		return httpapi.Response{}, err
 	}
 	if !target.MFAEnabled {

@@ -11,25 +11,8 @@ import (
 	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/store"
-	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
 )
-
-// targetUser loads the caller and the user an admin route acts on, and asks authz
-// whether the caller may do action to it. The target's record decides (its account
-// type), so it is read before the check; an unknown id is not_found.
-func (a *API) targetUser(ctx context.Context, req events.APIGatewayV2HTTPRequest, id string, action authz.Action) (me, target user.User, err error) {
-	if me, err = a.caller(ctx, req); err != nil {
-		return user.User{}, user.User{}, err
-	}
-	if target, err = a.Store.User(ctx, id); err != nil {
-		return user.User{}, user.User{}, err
-	}
-	if err = authz.Check(me, action, target); err != nil {
-		return user.User{}, user.User{}, err
-	}
-	return me, target, nil
-}
 
 // DeleteUser is DELETE /v1/users/{id}: the user's sign-in account, records and
 // memberships go (see accounts.Delete for the order), its sessions end, and its login
@@ -41,7 +24,7 @@ func (a *API) DeleteUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, target, err := a.targetUser(ctx, req, id, authz.DeleteUser)
+	me, target, err := a.userTarget(ctx, req, id, authz.DeleteUser)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -82,7 +65,7 @@ func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTP
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, target, err := a.targetUser(ctx, req, id, authz.ResetPassword)
+	me, target, err := a.userTarget(ctx, req, id, authz.ResetPassword)
 	if err != nil {
 		return httpapi.Response{}, err
 	}

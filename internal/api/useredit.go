@@ -86,25 +86,26 @@ func (a *API) UpdateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, target, err := a.userTarget(ctx, req, id)
+	var actions []authz.Action
+	if in.Username != nil || in.Mobile != nil {
+		actions = append(actions, authz.EditUsername)
+	}
+	if in.AccountType != nil {
+		actions = append(actions, authz.ChangeAccountType)
+	}
+	me, target, err := a.userTarget(ctx, req, id, actions...)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
 	next := target
-	asks := map[authz.Action]bool{}
 	if in.Username != nil {
-		next.Username, asks[authz.EditUsername] = username, true
+		next.Username = username
 	}
 	if in.Mobile != nil {
-		next.Mobile, asks[authz.EditUsername] = mobile, true
+		next.Mobile = mobile
 	}
 	if in.AccountType != nil {
-		next.AccountType, asks[authz.ChangeAccountType] = accountType, true
-	}
-	for action := range asks {
-		if err := authz.Check(me, action, target); err != nil {
-			return httpapi.Response{}, err
-		}
+		next.AccountType = accountType
 	}
 	saved, err := a.saveUser(ctx, target, next, ifMatch)
 	if err != nil {
@@ -216,10 +217,11 @@ func (a *API) changeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return user.User{}, err
 }
 
-// userTarget loads the caller and the user an admin route acts on. Callers who may
-// not see users at all are refused before the target is looked up, so that a member
-// cannot learn which ids exist from 404s.
-func (a *API) userTarget(ctx context.Context, req events.APIGatewayV2HTTPRequest, id string) (me, target user.User, err error) {
+// userTarget loads the caller and the user an admin route acts on, and asks authz
+// whether the caller may do each of actions to it. Callers who may not see users at
+// all are refused before the target is looked up, so that a member cannot learn which
+// ids exist from 404s; the actions are checked on the target's record (its type).
+func (a *API) userTarget(ctx context.Context, req events.APIGatewayV2HTTPRequest, id string, actions ...authz.Action) (me, target user.User, err error) {
 	if me, err = a.caller(ctx, req); err != nil {
 		return user.User{}, user.User{}, err
 	}
@@ -228,6 +230,11 @@ func (a *API) userTarget(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	if target, err = a.Store.User(ctx, id); err != nil {
 		return user.User{}, user.User{}, err
+	}
+	for _, action := range actions {
+		if err = authz.Check(me, action, target); err != nil {
+			return user.User{}, user.User{}, err
+		}
 	}
 	return me, target, nil
 }

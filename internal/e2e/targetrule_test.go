@@ -39,6 +39,8 @@ func targetRuleCases(t *testing.T) []targetRuleCase {
 		forbidden("platform admin on the super admin", admin, "", rootID),
 		forbidden("member on a member", member, "member", ""),
 		{name: "unknown id", token: root, target: strings.Repeat("a", 26), status: http.StatusNotFound, code: "not_found"},
+		// A member is refused before the id is looked up: it learns nothing of which exist.
+		forbidden("member on an unknown id", member, "", strings.Repeat("a", 26)),
 	}
 }
 
