@@ -147,8 +147,7 @@ func (a *API) RevokeInvitationCode(ctx context.Context, req events.APIGatewayV2H
 		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCodeRevoke, TargetType: TargetInvitationCode, TargetID: id, TeamID: id,
-		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked), "createdBy": change(c.CreatedBy, c.CreatedBy),
-			"expiresAt": change(user.Timestamp(c.ExpiresAt), user.Timestamp(c.ExpiresAt))}})
+		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked)}})
 	return httpapi.NoContent(), nil
 }
 

@@ -165,9 +165,6 @@ func (a *API) UpdateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if in.Permissions != nil {
 		updated.Permissions = *in.Permissions
 	}
-	if err := a.Store.UpdateRole(ctx, old, version, updated); err != nil {
-		return httpapi.Response{}, err
-	}
 	changed := map[string]store.Change{}
 	if updated.Name != old.Name {
 		changed["name"] = change(old.Name, updated.Name)
@@ -177,6 +174,12 @@ func (a *API) UpdateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	if !slices.Equal(updated.Permissions, old.Permissions) {
 		changed["permissions"] = change(old.Permissions, updated.Permissions)
+	}
+	if len(changed) == 0 { // as for users: a change of nothing writes nothing and is no event
+		return httpapi.JSON(http.StatusOK, viewRole(updated)), nil
+	}
+	if err := a.Store.UpdateRole(ctx, old, version, updated); err != nil {
+		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, me, store.AuditEvent{Action: AuditRoleUpdate, TargetType: TargetRole, TargetID: id, Changes: changed})
 	return httpapi.JSON(http.StatusOK, viewRole(updated)), nil

@@ -175,15 +175,18 @@ func (a *API) UpdateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if body.Description != nil {
 		updated.Description = description
 	}
-	if err := a.Store.UpdateTeam(ctx, in.team, updated); err != nil {
-		return httpapi.Response{}, err
-	}
 	changes := map[string]store.Change{}
 	if updated.Name != in.team.Name {
 		changes["name"] = change(in.team.Name, updated.Name)
 	}
 	if updated.Description != in.team.Description {
 		changes["description"] = change(in.team.Description, updated.Description)
+	}
+	if len(changes) == 0 { // as for users: a change of nothing writes nothing and is no event
+		return httpapi.JSON(http.StatusOK, a.teamDetail(updated)), nil
+	}
+	if err := a.Store.UpdateTeam(ctx, in.team, updated); err != nil {
+		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, in.me, store.AuditEvent{Action: AuditTeamUpdate, TargetType: TargetTeam, TargetID: id, TeamID: id, Changes: changes})
 	return httpapi.JSON(http.StatusOK, a.teamDetail(updated)), nil

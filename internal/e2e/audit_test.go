@@ -117,12 +117,15 @@ func TestAuditEventsOfRolesAndInvitations(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 	adminID, _, admin := newUser(t, root, "platform_admin")
-	teamID, _ := newTeam(t, "")
+	teamID, teamName := newTeam(t, "")
 
 	r := call(t, admin, "POST", "/v1/roles", map[string]any{"name": unique("Auditor "), "permissions": []string{"team:read"}})
 	expect(t, r, http.StatusCreated, "")
 	roleID := r.str("id")
 	expect(t, call(t, admin, "PATCH", "/v1/roles/"+roleID, map[string]any{"permissions": []string{"team:read", "miniprogram:publish"}}), http.StatusOK, "")
+	// Edits that change nothing are answered and are no events (nor writes).
+	expect(t, call(t, admin, "PATCH", "/v1/roles/"+roleID, map[string]any{"permissions": []string{"team:read", "miniprogram:publish"}}), http.StatusOK, "")
+	expect(t, call(t, admin, "PATCH", "/v1/teams/"+teamID, map[string]any{"name": teamName}), http.StatusOK, "")
 	r = call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"roleIds": []string{roleID}})
 	expect(t, r, http.StatusCreated, "")
 	invID := r.str("id")

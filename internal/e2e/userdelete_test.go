@@ -11,7 +11,7 @@ import (
 // auditOf answers the audit events of one action on one target.
 func auditOf(t *testing.T, targetID, action string) []map[string]any {
 	t.Helper()
-	return pageAll(t, superAdmin(t), "/v1/audit-events", url.Values{"targetId": {targetID}, "action": {action}}, 20)
+	return auditTrail(t, superAdmin(t), url.Values{"targetId": {targetID}, "action": {action}}, 20)
 }
 
 // expectFields fails the test unless r is a 400 naming exactly these fields.
