@@ -145,7 +145,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	allowed := map[string]map[string]bool{}
 	for _, fn := range tmpl.Functions {
 		memory[fn.LogicalID] = fn.MemorySize
-		allowed[fn.LogicalID] = policyActions(fn.Policies)
+		allowed[fn.LogicalID] = fn.Actions()
 	}
 	var ops []Operation // the operations table's order, then functions without a row
 	for _, op := range operations {
@@ -257,11 +257,6 @@ func (r *runner) timed(ctx context.Context, op Operation, req Request) (total, o
 
 const sampleLabel = "sample"
 
-// coldStarts measures rounds of one cold start of every function and of the two
-// baselines, so that the load of a shared machine falls on all alike. Before each
-// request the function's warm instances are retired, so the request starts a new
-// process. The baselines run in a gateway of their own, invoked with an HTTP API
-// event as Roster's functions are.
 // coldSettle is the pause before each cold start, the functions' and the baselines'
 // alike: a function's set-up requests (creating the user it will delete, say) leave
 // DynamoDB Local, moto and the gateway busy for a few milliseconds after they answer,
@@ -269,6 +264,11 @@ const sampleLabel = "sample"
 // every binary, function or baseline, start on the same quiet machine.
 const coldSettle = 50 * time.Millisecond
 
+// coldStarts measures rounds of one cold start of every function and of the two
+// baselines, so that the load of a shared machine falls on all alike. Before each
+// request the function's warm instances are retired, so the request starts a new
+// process. The baselines run in a gateway of their own, invoked with an HTTP API
+// event as Roster's functions are.
 func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart, hello, floor ColdStart, _ error) {
 	baseLog := newColdLog()
 	baselines := []string{"HelloWorld", "SDKFloor"}

@@ -3,42 +3,7 @@ package bench
 import (
 	"slices"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
-
-// policyActions collects the actions a function's Policies allow: every scalar under
-// an Action key, whatever the statement's shape.
-func policyActions(policies *yaml.Node) map[string]bool {
-	out := map[string]bool{}
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n == nil {
-			return
-		}
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == "Action" {
-					v := n.Content[i+1]
-					if v.Kind == yaml.ScalarNode {
-						out[v.Value] = true
-					}
-					for _, a := range v.Content {
-						out[a.Value] = true
-					}
-					continue
-				}
-				walk(n.Content[i+1])
-			}
-			return
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
-	}
-	walk(policies)
-	return out
-}
 
 // actionOf is the IAM action a recorded call needs, "" for one IAM does not check
 // here: Cognito's calls made with the user's own tokens, and TransactWriteItems,

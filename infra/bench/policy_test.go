@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/roster-dev/roster/infra/samtemplate"
 )
 
 func TestPolicyGaps(t *testing.T) {
@@ -24,7 +26,7 @@ func TestPolicyGaps(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
 		t.Fatal(err)
 	}
-	allowed := policyActions(&doc)
+	allowed := samtemplate.Function{Policies: &doc}.Actions()
 	tests := []struct {
 		name  string
 		calls []string

@@ -417,3 +417,36 @@ func items(n *node) []*node {
 	}
 	return n.Content
 }
+
+// Actions are the IAM actions the function's Policies allow ("dynamodb:GetItem", ...):
+// every scalar under an Action key, whatever the statement's shape.
+func (f Function) Actions() map[string]bool {
+	out := map[string]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == "Action" {
+					v := n.Content[i+1]
+					if v.Kind == yaml.ScalarNode {
+						out[v.Value] = true
+					}
+					for _, a := range v.Content {
+						out[a.Value] = true
+					}
+					continue
+				}
+				walk(n.Content[i+1])
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(f.Policies)
+	return out
+}

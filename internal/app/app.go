@@ -74,8 +74,9 @@ type App struct {
 // (identity/cognito.Service) or SES (mail/ses.Service). They live in packages of
 // their own because Go initialises every package a binary links: the SES and
 // Cognito clients' packages took about a quarter of the on-CPU init of functions
-// that never call them (GET /v1/me: 6.9 ms, now 5.3 ms; a hello world takes 3.5). A function's main.go passes the ones its operation calls; the test
-// in wiring_test.go checks each main.go against what its handler reaches.
+// that never call them (infra/bench/RESULTS.md has the current figures). A
+// function's main.go passes the ones its operation calls; the test in
+// wiring_test.go checks each main.go against what its handler reaches.
 type Service func(a *App, sdk aws.Config)
 
 // Load builds the App from the environment, for a function's init, with DynamoDB
