@@ -41,6 +41,10 @@ type Ledger struct {
 	mu      sync.Mutex
 	label   string
 	tallies map[string]*Tally
+	// Calls made side by side overlap: Upstream is the time at least one call was
+	// out, from the first of a run of overlapping calls to the last one's answer.
+	inFlight int
+	since    time.Time
 }
 
 func NewLedger() *Ledger { return &Ledger{tallies: map[string]*Tally{}} }
@@ -80,11 +84,24 @@ func (l *Ledger) book(call string, rru, wru float64) {
 	t.WRU += wru
 }
 
-func (l *Ledger) waited(d time.Duration) {
+// sent and answered bracket one forwarded call.
+func (l *Ledger) sent() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.inFlight == 0 {
+		l.since = time.Now()
+	}
+	l.inFlight++
+}
+
+func (l *Ledger) answered() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inFlight--; l.inFlight > 0 {
+		return
+	}
 	if t := l.tallies[l.label]; t != nil {
-		t.Upstream += d
+		t.Upstream += time.Since(l.since)
 	}
 }
 
@@ -139,9 +156,9 @@ func (p *Proxy) handler(next http.Handler) http.Handler {
 			r.Header.Set("Content-Length", itoa(len(body)))
 		}
 		p.ledger.book(call, 0, 0)
-		start := time.Now()
+		p.ledger.sent()
 		next.ServeHTTP(w, r)
-		p.ledger.waited(time.Since(start))
+		p.ledger.answered()
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -94,5 +95,25 @@ func TestWithConsumedCapacity(t *testing.T) {
 		if got := string(withConsumedCapacity([]byte(tt.in))); got != tt.want {
 			t.Errorf("withConsumedCapacity(%s) = %s, want %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// Calls made side by side are waited on once: Upstream is the time any call was out,
+// not the sum of the calls' times (which made own p50 negative for sign-in).
+func TestLedgerCountsOverlappingCallsOnce(t *testing.T) {
+	t.Parallel()
+	l := NewLedger()
+	l.Begin("op")
+	l.sent() // a long call...
+	time.Sleep(10 * time.Millisecond)
+	l.sent() // ...and one inside it
+	time.Sleep(80 * time.Millisecond)
+	l.answered()
+	time.Sleep(10 * time.Millisecond)
+	l.answered()
+	got := l.End("op").Upstream
+	// Out for about 100 ms in all; the two calls' times add up to about 180.
+	if got < 100*time.Millisecond || got >= 150*time.Millisecond {
+		t.Fatalf("Upstream = %v, want the 100 ms the calls were out", got)
 	}
 }
