@@ -109,7 +109,7 @@ func (a *API) ResetPassword(ctx context.Context, req events.APIGatewayV2HTTPRequ
 		return httpapi.Response{}, err
 	}
 	// Whoever reset it may have lost it to someone holding a session: every token goes.
-	a.signOutEverywhere(ctx, code.UserID, true)
+	a.signOutEverywhere(ctx, code.UserID, a.Now())
 	return httpapi.NoContent(), nil
 }
 
@@ -119,9 +119,10 @@ type changePasswordRequest struct {
 }
 
 // ChangePassword is POST /v1/me/password. Cognito checks the current password; on
-// success every refresh token of the user is revoked, so other sessions end. The
-// caller's own access token keeps working until it expires (at most an hour); to
-// stay signed in beyond that it signs in with the new password.
+// success every refresh token of the user is revoked and the access tokens issued
+// before the caller's are void, so other sessions end. The caller's own access token
+// keeps working until it expires (at most an hour); to stay signed in beyond that it
+// signs in with the new password.
 func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in changePasswordRequest
 	f := httpapi.Decode(req, &in)
@@ -150,30 +151,26 @@ func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// The caller goes on with the token it changed its password with.
-	a.signOutEverywhere(ctx, me.ID, false)
+	// Every other session ends; the caller goes on with the token it changed its
+	// password with, as do only tokens issued in the same second.
+	a.signOutEverywhere(ctx, me.ID, httpapi.IssuedAt(req))
 	return httpapi.NoContent(), nil
 }
 
-// endSessions ends every session of a user: Cognito revokes its refresh tokens, and
-// the record voids the access tokens issued so far, which Cognito cannot revoke.
-func (a *API) endSessions(ctx context.Context, userID string) error {
+// endSessions ends the sessions of a user: Cognito revokes its refresh tokens, and
+// the record voids the access tokens issued before at, which Cognito cannot revoke.
+func (a *API) endSessions(ctx context.Context, userID string, at time.Time) error {
 	if err := a.Identity.SignOutEverywhere(ctx, userID); err != nil {
 		return err
 	}
-	return a.Store.EndSessions(ctx, userID, a.Now())
+	return a.Store.EndSessions(ctx, userID, at)
 }
 
-// signOutEverywhere ends a user's sessions after its password changed: its refresh
-// tokens, and with accessTokens its access tokens too. The password change has
-// happened whatever this answers, so a failure is logged, not returned: the person
-// must not be told the change failed and try again with the old one.
-func (a *API) signOutEverywhere(ctx context.Context, userID string, accessTokens bool) {
-	end := a.Identity.SignOutEverywhere
-	if accessTokens {
-		end = a.endSessions
-	}
-	if err := end(ctx, userID); err != nil {
+// signOutEverywhere is endSessions after a password change: the change has happened
+// whatever this answers, so a failure is logged, not returned (the person must not
+// be told the change failed and try again with the old one).
+func (a *API) signOutEverywhere(ctx context.Context, userID string, at time.Time) {
+	if err := a.endSessions(ctx, userID, at); err != nil {
 		slog.ErrorContext(ctx, "sessions not revoked after a password change", "userId", userID, "error", err.Error())
 	}
 }

@@ -319,7 +319,7 @@ func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (h
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.endSessions(ctx, id); err != nil {
+	if err := a.endSessions(ctx, id, a.Now()); err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.NoContent(), nil

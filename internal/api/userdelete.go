@@ -76,7 +76,7 @@ func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTP
 	if err := a.Identity.SetPassword(ctx, target.ID, password, false); err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.endSessions(ctx, target.ID); err != nil {
+	if err := a.endSessions(ctx, target.ID, a.Now()); err != nil {
 		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserPasswordReset, TargetType: TargetUser, TargetID: target.ID,

@@ -143,7 +143,7 @@ func (a *API) FreezeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := a.Identity.DisableUser(ctx, saved.ID); err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.endSessions(ctx, saved.ID); err != nil {
+	if err := a.endSessions(ctx, saved.ID, a.Now()); err != nil {
 		return httpapi.Response{}, err
 	}
 	return userAnswer(saved), nil

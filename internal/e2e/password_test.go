@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // forgot asks for a reset code for account from client.
@@ -134,6 +135,8 @@ func withoutRequestID(r response) string {
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	account, _ := registerMember(t)
+	otherAccess, _, _ := login(t, account, selfPassword)
+	time.Sleep(1100 * time.Millisecond) // token times are whole seconds: the change's token is newer
 	access, _, _ := login(t, account, selfPassword)
 	_, _, otherRefresh := login(t, account, selfPassword)
 	const newPassword = "changed it on purpose today"
@@ -164,8 +167,11 @@ func TestChangePassword(t *testing.T) {
 	expect(t, call(t, "", "POST", "/v1/me/password", map[string]string{"currentPassword": selfPassword, "newPassword": newPassword}), http.StatusUnauthorized, "")
 	expect(t, call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": selfPassword, "newPassword": newPassword}), http.StatusNoContent, "")
 
-	// Other sessions are over; the new password works and the old one does not.
+	// Other sessions are over, their access tokens too, not the caller's; the new
+	// password works and the old one does not.
 	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": otherRefresh}), http.StatusUnauthorized, "")
+	expect(t, call(t, otherAccess, "GET", "/v1/me", nil), http.StatusUnauthorized, "")
+	expect(t, call(t, access, "GET", "/v1/me", nil), http.StatusOK, "")
 	expect(t, call(t, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": selfPassword}), http.StatusUnauthorized, "invalid_credentials")
 	access, _, _ = login(t, account, newPassword)
 
