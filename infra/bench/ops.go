@@ -691,7 +691,7 @@ func (e *Env) invitation(ctx context.Context, team string) (openInvitation, erro
 // directMemberships reads what GET /v1/me and GET /v1/users/{id} show of a user's
 // teams, as the API does: its memberships, their teams, their custom roles.
 func (e *Env) directMemberships(ctx context.Context, userID string) error {
-	memberships, err := e.Store.UserMemberships(ctx, userID)
+	memberships, err := e.Store.UserMembershipsSnapshot(ctx, userID)
 	if err != nil || len(memberships) == 0 {
 		return err
 	}
