@@ -50,6 +50,9 @@ func scaleOp(path string) Operation { return Operation{Name: "GET " + path} }
 
 // scale seeds users up to each size and measures every list page there.
 func (r *runner) scale(ctx context.Context) ([]ScaleRow, error) {
+	if len(r.opts.ScaleSizes) == 0 {
+		return nil, nil // -sizes "": no scale table
+	}
 	rows := make([]ScaleRow, len(scaleLists))
 	for i, l := range scaleLists {
 		rows[i] = ScaleRow{Name: l.Name, Path: l.Path}
