@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -65,6 +66,18 @@ func (g *Gateway) Stats(function string) (FunctionStats, bool) {
 		return FunctionStats{}, false
 	}
 	return p.snapshot(), true
+}
+
+// Function answers the named function as the gateway runs it, its environment
+// included; false for an unknown function.
+func (g *Gateway) Function(name string) (Function, bool) {
+	p, ok := g.pools[name]
+	if !ok {
+		return Function{}, false
+	}
+	fn := p.fn
+	fn.Env = maps.Clone(fn.Env)
+	return fn, true
 }
 
 // Retire stops a function's idle instances and returns once they are gone, so

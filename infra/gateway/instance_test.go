@@ -233,6 +233,24 @@ func TestEnvironment(t *testing.T) {
 	}
 }
 
+// TestFunctionConfig: Function answers a function as configured, with a copy of its
+// environment that the caller may change without changing the function's.
+func TestFunctionConfig(t *testing.T) {
+	t.Parallel()
+	tg := newTestGateway(t, nil)
+	fn, ok := tg.Function("Worker")
+	if !ok || fn.Name != "Worker" || fn.Binary != echoBinary || fn.Env["TABLE_NAME"] != "roster" {
+		t.Fatalf("Function(Worker) = %+v, %v", fn, ok)
+	}
+	fn.Env["TABLE_NAME"] = "changed"
+	if again, _ := tg.Function("Worker"); again.Env["TABLE_NAME"] != "roster" {
+		t.Errorf("changing the answer's environment changed the function's: %q", again.Env["TABLE_NAME"])
+	}
+	if _, ok := tg.Function("Nope"); ok {
+		t.Error("Function(Nope) found a function")
+	}
+}
+
 // TestCloseStopsEverything: Close leaves no process behind, including one
 // the function started itself.
 func TestCloseStopsEverything(t *testing.T) {
