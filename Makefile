@@ -129,9 +129,11 @@ build-%Function:
 
 # The benchmarks' baselines (a hello world, and the hello world plus the SDK clients), built
 # with the functions' own flags, and arm64 copies of every binary for the size table (what
-# deploys). bin/bench-%/bootstrap has a longer pattern than bin/%/bootstrap, so make prefers it.
+# deploys); the twin function makes the direct calls in a function process (infra/bench/twin.go).
+# bin/bench-%/bootstrap has a longer pattern than bin/%/bootstrap, so make prefers it.
 BENCH := bin/roster-bench
 BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap
+TWIN := bin/bench-twin/bootstrap
 ARM64_BOOTSTRAPS := $(FUNCTIONS:%=bin/arm64/%/bootstrap) $(BASELINES:bin/%=bin/arm64/%)
 
 bin/bench-%/bootstrap: FORCE
@@ -146,7 +148,7 @@ bin/arm64/%/bootstrap: FORCE
 $(BENCH): FORCE
 	@go build -o $@ ./infra/cmd/bench
 
-bench: tools build $(BASELINES) $(BENCH)
+bench: tools build $(BASELINES) $(TWIN) $(BENCH)
 	@GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(WARM_GO_CACHE)
 	@$(MAKE) -j$(NPROC) $(ARM64_BOOTSTRAPS)
 	$(BENCH) -out infra/bench/RESULTS.md $(BENCH_FLAGS)

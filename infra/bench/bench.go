@@ -31,6 +31,7 @@ type Options struct {
 	StateDir     string // the stack's logs
 	HelloBinary  string // the hello-world bootstrap, built with the functions' flags
 	FloorBinary  string // the hello world plus the DynamoDB client every function builds (testdata/sdkfloor)
+	TwinBinary   string // the twin function (testdata/twin); empty: no twin figures
 	ColdStarts   int    // cold starts per function (median)
 	Samples      int    // warm requests per operation (p50, p99)
 	ScaleSizes   []int  // user counts for the scale table, ascending
@@ -82,7 +83,10 @@ type OpResult struct {
 	Floor       Dist
 	Direct      *Dist
 	DirectTally *Tally
-	Cost        Cost
+	// Twin is a read's Direct calls made by the twin function through a gateway of
+	// its own (see twin.go), alternating with the others.
+	Twin *Dist
+	Cost Cost
 	// PolicyGaps are the IAM actions its calls need that the function's policy in
 	// template.yaml does not allow (see policyGaps).
 	PolicyGaps []string
@@ -141,6 +145,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer floor.close()
 	r := &runner{opts: opts, env: e, ledger: ledger, colds: colds, floor: floor}
+	defer func() {
+		if r.twin != nil {
+			r.twin.close()
+		}
+	}()
 	memory := map[string]int{}
 	allowed := map[string]map[string]bool{}
 	for _, fn := range tmpl.Functions {
@@ -221,6 +230,7 @@ type runner struct {
 	ledger *Ledger
 	colds  *coldLog
 	floor  *gatewayFloor
+	twin   *sideGateway // started by the first operation with direct calls
 }
 
 func (r *runner) progress(format string, args ...any) {
@@ -360,13 +370,16 @@ func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 			return out, fmt.Errorf("%s direct: %w", op.Name, err)
 		}
 		out.DirectTally = &t
+		if err := r.twinTally(ctx, op, req, t); err != nil {
+			return out, err
+		}
 	}
 
 	n := r.opts.Samples
 	if op.Samples > 0 && op.Samples < n {
 		n = op.Samples
 	}
-	var viaAPI, own, direct, floor []time.Duration
+	var viaAPI, own, direct, floor, twin []time.Duration
 	for i := range n {
 		req, err := r.prepare(ctx, op, i+1)
 		if err != nil {
@@ -389,28 +402,71 @@ func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 			}
 			direct = append(direct, time.Since(start))
 		}
+		if r.twin != nil && op.Direct != nil && op.Read {
+			d, err := r.twin.time(ctx, twinRequest(twinCall(op, r.env, req)))
+			if err != nil {
+				return out, fmt.Errorf("%s twin: %w", op.Name, err)
+			}
+			twin = append(twin, d)
+		}
 	}
 	out.Warm, out.Own, out.Floor = distOf(viaAPI), distOf(own), distOf(floor)
 	if op.Direct != nil {
 		d := distOf(direct)
 		out.Direct = &d
 	}
+	if len(twin) > 0 {
+		d := distOf(twin)
+		out.Twin = &d
+	}
 	return out, nil
 }
 
-// gatewayFloor is the hello world in a gateway of its own over HTTP, warm.
-type gatewayFloor struct {
-	g       *gateway.Gateway
-	srv     *http.Server
-	env     *Env
-	samples []time.Duration
+// twinTally runs a read's direct calls once in the twin function (starting it, the
+// first time, with the environment of op's function), and checks that they are the
+// calls Direct made in the bench's process: the twin times those and no others.
+func (r *runner) twinTally(ctx context.Context, op Operation, req Request, direct Tally) error {
+	if r.opts.TwinBinary == "" || !op.Read {
+		return nil // writes would repeat their Direct's writes: a taken login, say
+	}
+	call := twinCall(op, r.env, req)
+	if r.twin == nil {
+		fn, ok := r.env.Gateway.Function(op.Function)
+		if !ok {
+			return fmt.Errorf("%s: no function %s in the gateway", op.Name, op.Function)
+		}
+		twin, err := startTwin(ctx, r.opts.TwinBinary, fn, call, r.env.HTTP)
+		if err != nil {
+			return err
+		}
+		r.twin = twin
+	}
+	label := "twin " + op.Name
+	r.ledger.Begin(label)
+	_, err := r.twin.time(ctx, twinRequest(call))
+	t := r.ledger.End(label)
+	if err != nil {
+		return fmt.Errorf("%s twin: %w", op.Name, err)
+	}
+	if !sameCalls(t, direct) {
+		return fmt.Errorf("%s: the twin function made %s, the direct calls %s", op.Name, callList(t), callList(direct))
+	}
+	return nil
 }
 
-func startGatewayFloor(ctx context.Context, hello string, client *http.Client) (*gatewayFloor, error) {
-	g, err := gateway.New(gateway.Config{Functions: []gateway.Function{{
-		Name: "HelloWorld", Binary: hello,
-		Routes: []gateway.Route{{Method: "GET", Path: "/hello", Public: true}},
-	}}})
+// sideGateway is one function in a local gateway of its own, warm, reached over
+// HTTP as the stack's gateway is: the hello world of the gateway floor, or the twin
+// function.
+type sideGateway struct {
+	g   *gateway.Gateway
+	srv *http.Server
+	env *Env
+}
+
+// startSideGateway serves fn on a gateway of its own and sends it first, its cold
+// start.
+func startSideGateway(ctx context.Context, fn gateway.Function, first Request, client *http.Client) (*sideGateway, error) {
+	g, err := gateway.New(gateway.Config{Functions: []gateway.Function{fn}})
 	if err != nil {
 		return nil, err
 	}
@@ -419,34 +475,66 @@ func startGatewayFloor(ctx context.Context, hello string, client *http.Client) (
 		g.Close()
 		return nil, err
 	}
-	f := &gatewayFloor{g: g, srv: &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second},
+	s := &sideGateway{g: g, srv: &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second},
 		env: &Env{API: "http://" + ln.Addr().String(), HTTP: client}}
-	go func() { _ = f.srv.Serve(ln) }()
-	if err := f.env.call(ctx, f.request(), nil); err != nil { // the cold start
-		f.close()
-		return nil, fmt.Errorf("hello world through the gateway: %w", err)
+	go func() { _ = s.srv.Serve(ln) }()
+	if err := s.env.call(ctx, first, nil); err != nil {
+		s.close()
+		return nil, fmt.Errorf("%s through a gateway of its own: %w", fn.Name, err)
 	}
-	return f, nil
-}
-
-func (f *gatewayFloor) request() Request {
-	return Request{Method: "GET", Path: "/hello", Want: http.StatusOK}
+	return s, nil
 }
 
 // time sends one request and answers its latency.
-func (f *gatewayFloor) time(ctx context.Context) (time.Duration, error) {
+func (s *sideGateway) time(ctx context.Context, r Request) (time.Duration, error) {
 	start := time.Now()
-	if err := f.env.call(ctx, f.request(), nil); err != nil {
+	if err := s.env.call(ctx, r, nil); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+func (s *sideGateway) close() {
+	_ = s.srv.Close()
+	_ = s.g.Close()
+}
+
+// gatewayFloor is the hello world in a gateway of its own; it keeps every sample.
+type gatewayFloor struct {
+	*sideGateway
+	samples []time.Duration
+}
+
+var helloRequest = Request{Method: "GET", Path: "/hello", Want: http.StatusOK}
+
+func startGatewayFloor(ctx context.Context, hello string, client *http.Client) (*gatewayFloor, error) {
+	s, err := startSideGateway(ctx, gateway.Function{
+		Name: "HelloWorld", Binary: hello,
+		Routes: []gateway.Route{{Method: "GET", Path: "/hello", Public: true}},
+	}, helloRequest, client)
+	if err != nil {
+		return nil, err
+	}
+	return &gatewayFloor{sideGateway: s}, nil
+}
+
+// time sends one hello world request and answers its latency.
+func (f *gatewayFloor) time(ctx context.Context) (time.Duration, error) {
+	d, err := f.sideGateway.time(ctx, helloRequest)
+	if err != nil {
 		return 0, fmt.Errorf("hello world through the gateway: %w", err)
 	}
-	d := time.Since(start)
 	f.samples = append(f.samples, d)
 	return d, nil
 }
 
-func (f *gatewayFloor) close() {
-	_ = f.srv.Close()
-	_ = f.g.Close()
+// startTwin serves the twin function with the environment the stack gives Roster's
+// functions (fn's), and runs one operation's calls in it to start it.
+func startTwin(ctx context.Context, binary string, fn gateway.Function, first TwinCall, client *http.Client) (*sideGateway, error) {
+	return startSideGateway(ctx, gateway.Function{
+		Name: "TwinFunction", Binary: binary, Env: fn.Env, MemorySize: fn.MemorySize,
+		Routes: []gateway.Route{{Method: "POST", Path: "/twin", Public: true}},
+	}, twinRequest(first), client)
 }
 
 // coldLog keeps the latest cold start of each function from the gateway's hook.

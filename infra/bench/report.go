@@ -38,34 +38,38 @@ func (res *Result) Write(w io.Writer) error {
 		sizes[s.Name] = s
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tinit\t×hello\t×floor\tinit CPU\t×hello\t1st call\tMB arm64\tp50\tp99\town p50\tgw floor\tdirect p50\tdirect p99\t×direct\tless gw\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
+	fmt.Fprintln(tw, "operation\tinit\t×hello\t×floor\tinit CPU\t×hello\t1st call\tMB arm64\tp50\tp99\town p50\tgw floor\tdirect p50\tdirect p99\t×direct\tless gw\ttwin p50\t×twin\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
 	for _, op := range res.Ops {
 		c := cold[op.Function]
-		direct, directP99, over, less := "-", "-", "-", "-"
+		direct, directP99, over, less, twin, overTwin := "-", "-", "-", "-", "-", "-"
 		if op.Direct != nil {
 			direct, directP99 = msf(op.Direct.P50), msf(op.Direct.P99)
 			over = fmt.Sprintf("%.2f", ratio(op.Warm.P50, op.Direct.P50))
 			less = fmt.Sprintf("%.2f", lessFloor(op))
+			if op.Twin != nil {
+				twin, overTwin = msf(op.Twin.P50), fmt.Sprintf("%.2f", ratio(op.Warm.P50, op.Twin.P50))
+			}
 			if !sameCalls(op.Tally, *op.DirectTally) {
 				over += "!"
 				less += "!"
+				overTwin += "!"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
 			op.Name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init),
 			msf(c.InitCPU), ratio(c.InitCPU, res.Hello.InitCPU), msf(c.First), mb(sizes[op.Function].ARM64),
-			msf(op.Warm.P50), msf(op.Warm.P99), msf(op.Own.P50), msf(op.Floor.P50), direct, directP99, over, less,
+			msf(op.Warm.P50), msf(op.Warm.P99), msf(op.Own.P50), msf(op.Floor.P50), direct, directP99, over, less, twin, overTwin,
 			op.Tally.Count("dynamodb"), op.Tally.Count("cognito-idp"), op.Tally.Count("sesv2"), op.Tally.RRU, op.Tally.WRU, op.Cost.Total())
 	}
 	for _, name := range res.Unlisted {
 		c := cold[name]
-		fmt.Fprintf(tw, "%s (sample event)\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+		fmt.Fprintf(tw, "%s (sample event)\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
 			name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init),
 			msf(c.InitCPU), ratio(c.InitCPU, res.Hello.InitCPU), msf(c.First), mb(sizes[name].ARM64))
 	}
-	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%.2f\t%s\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%.2f\t%s\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
 		msf(res.Hello.Init), ratio(res.Hello.Init, res.Floor.Init), msf(res.Hello.InitCPU), msf(res.Hello.First), mb(sizes["hello world"].ARM64))
-	fmt.Fprintf(tw, "SDK floor (hello + DynamoDB client)\t%s\t%.2f\t1.00\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+	fmt.Fprintf(tw, "SDK floor (hello + DynamoDB client)\t%s\t%.2f\t1.00\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
 		msf(res.Floor.Init), ratio(res.Floor.Init, res.Hello.Init), msf(res.Floor.InitCPU), ratio(res.Floor.InitCPU, res.Hello.InitCPU),
 		msf(res.Floor.First), mb(sizes["SDK floor"].ARM64))
 	if err := tw.Flush(); err != nil {
@@ -86,8 +90,12 @@ own, one request after each of the operation's: what the local gateway and runti
 take, which on AWS API Gateway and Lambda's front end would (the JWT check stays counted
 as Roster's). direct: the same DynamoDB and Cognito calls made from Go with Roster's
 store and identity code, through the same proxies; ×direct is p50 over direct p50, less gw
-is Roster's own cost: (p50 - gw floor) over direct p50 (a "!" means the calls differ: see
-below). DynamoDB, Cognito, SES: calls per request. RRU, WRU: read and
+is (p50 - gw floor) over direct p50 (a "!" means the calls differ: see below). twin: the
+direct calls made instead by a Lambda function of their own (infra/bench/twin.go) through
+a gateway of its own, one request after each of the operation's. Like Roster's function,
+it is a process woken for its event and for every answer of the emulators, which the gw
+floor does not take out; ×twin, p50 over twin p50, is Roster's own cost: the JWT check,
+decoding, authorization, validation and encoding. DynamoDB, Cognito, SES: calls per request. RRU, WRU: read and
 write request units DynamoDB Local reports (ReturnConsumedCapacity). $/M: dollars per
 million calls.
 `, nativeSizes(res.Sizes))
@@ -183,7 +191,7 @@ request after each (gw floor): ×own less gw leaves out the local gateway's shar
 	}
 	p.f("  (on-CPU init, free of the machine's load, worst ×hello %.2f %s; the SDK floor alone is ×%.2f wall, ×%.2f on-CPU)\n",
 		worstCPU, worstCPUFn, ratio(res.Floor.Init, res.Hello.Init), ratio(res.Floor.InitCPU, res.Hello.InitCPU))
-	worstRead, worstReadOp, worstOwnRead, worstOwnReadOp := 0.0, "", 0.0, ""
+	worstRead, worstReadOp, worstOwnRead, worstOwnReadOp, worstTwin, worstTwinOp := 0.0, "", 0.0, "", 0.0, ""
 	for _, op := range res.Ops {
 		if op.Read && op.Direct != nil {
 			if r := ratio(op.Warm.P50, op.Direct.P50); r > worstRead {
@@ -192,10 +200,22 @@ request after each (gw floor): ×own less gw leaves out the local gateway's shar
 			if r := lessFloor(op); r > worstOwnRead {
 				worstOwnRead, worstOwnReadOp = r, op.Name
 			}
+			if op.Twin != nil {
+				if r := ratio(op.Warm.P50, op.Twin.P50); r > worstTwin {
+					worstTwin, worstTwinOp = r, op.Name
+				}
+			}
 		}
 	}
-	p.f("  read overhead, worst (p50 - gw floor) ×direct  %.2f  %s  [≤ %.2f]  %s\n", worstOwnRead, worstOwnReadOp, targetOverhead, verdict(worstOwnRead <= targetOverhead))
-	p.f("  read overhead with the local gateway, worst p50 ×direct  %.2f  %s  [≤ %.2f]  %s\n", worstRead, worstReadOp, targetOverhead, verdict(worstRead <= targetOverhead))
+	if worstTwinOp != "" {
+		p.f("  read overhead, worst p50 ×twin function  %.2f  %s  [≤ %.2f]  %s\n", worstTwin, worstTwinOp, targetOverhead, verdict(worstTwin <= targetOverhead))
+		p.f("  (the same calls made by the bench's own process instead, which no wake-up delays: worst\n"+
+			"  (p50 - gw floor) ×direct %.2f %s, p50 ×direct %.2f %s; not the target's measure, see above)\n",
+			worstOwnRead, worstOwnReadOp, worstRead, worstReadOp)
+	} else {
+		p.f("  read overhead, worst (p50 - gw floor) ×direct  %.2f  %s  [≤ %.2f]  %s\n", worstOwnRead, worstOwnReadOp, targetOverhead, verdict(worstOwnRead <= targetOverhead))
+		p.f("  read overhead with the local gateway, worst p50 ×direct  %.2f  %s  [≤ %.2f]  %s\n", worstRead, worstReadOp, targetOverhead, verdict(worstRead <= targetOverhead))
+	}
 	var cognitoReads []string
 	for _, op := range res.Ops {
 		if op.Read && op.Tally.Count("cognito-idp") > 0 {
