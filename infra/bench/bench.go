@@ -306,8 +306,28 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 		inits[j], firsts[j] = append(inits[j], st.InitDuration), append(firsts[j], st.FirstInvoke)
 		cpus[j] = append(cpus[j], st.InitCPU)
 	}
+	series := len(ops) + len(baselines)
 	for i := range r.opts.ColdStarts {
-		for j, op := range ops {
+		// Each round starts at another place in the order, so that whatever the
+		// machine does at a round's start (and the previous cold start's process
+		// does) falls on every function in turn, not always on the first.
+		for k := range series {
+			j := (k + i*series/r.opts.ColdStarts) % series
+			if j >= len(ops) {
+				name := baselines[j-len(ops)]
+				g.Retire(name)
+				time.Sleep(coldSettle)
+				if _, err := g.Invoke(ctx, name, event); err != nil {
+					return nil, hello, floor, fmt.Errorf("%s: %w", name, err)
+				}
+				st, ok := baseLog.take(name)
+				if !ok {
+					return nil, hello, floor, fmt.Errorf("%s did not start cold", name)
+				}
+				record(j, st)
+				continue
+			}
+			op := ops[j]
 			req, err := r.prepare(ctx, op, i)
 			if err != nil {
 				return nil, hello, floor, err
@@ -323,18 +343,6 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 				return nil, hello, floor, fmt.Errorf("%s: the request did not start %s cold", op.Name, op.Function)
 			}
 			record(j, st)
-		}
-		for k, name := range baselines {
-			g.Retire(name)
-			time.Sleep(coldSettle)
-			if _, err := g.Invoke(ctx, name, event); err != nil {
-				return nil, hello, floor, fmt.Errorf("%s: %w", name, err)
-			}
-			st, ok := baseLog.take(name)
-			if !ok {
-				return nil, hello, floor, fmt.Errorf("%s did not start cold", name)
-			}
-			record(len(ops)+k, st)
 		}
 	}
 	summary := func(j int, name string) ColdStart {
