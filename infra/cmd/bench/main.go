@@ -23,7 +23,7 @@ import (
 
 func main() {
 	opts := bench.Options{Progress: os.Stderr}
-	flag.IntVar(&opts.ColdStarts, "cold", 10, "cold starts per function")
+	flag.IntVar(&opts.ColdStarts, "cold", 20, "cold starts per function")
 	flag.IntVar(&opts.Samples, "samples", 200, "warm requests per operation")
 	flag.IntVar(&opts.ScaleSamples, "scale-samples", 200, "requests per list page and size")
 	sizes := flag.String("sizes", "1000,100000", "seeded user counts for the scale table, ascending; empty for none")
