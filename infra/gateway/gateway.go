@@ -80,6 +80,10 @@ func (g *Gateway) Function(name string) (Function, bool) {
 	return fn, true
 }
 
+// JWT answers the HTTP API's JWT authorizer, for a gateway that must accept the same
+// tokens.
+func (g *Gateway) JWT() JWTConfig { return g.cfg.JWT }
+
 // Retire stops a function's idle instances and returns once they are gone, so
 // that its next invocation starts cold: benchmarks measure cold starts with it.
 // Busy instances are left alone. It reports false for an unknown function.

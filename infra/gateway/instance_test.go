@@ -234,7 +234,8 @@ func TestEnvironment(t *testing.T) {
 }
 
 // TestFunctionConfig: Function answers a function as configured, with a copy of its
-// environment that the caller may change without changing the function's.
+// environment that the caller may change without changing the function's; JWT the
+// authorizer's configuration.
 func TestFunctionConfig(t *testing.T) {
 	t.Parallel()
 	tg := newTestGateway(t, nil)
@@ -248,6 +249,9 @@ func TestFunctionConfig(t *testing.T) {
 	}
 	if _, ok := tg.Function("Nope"); ok {
 		t.Error("Function(Nope) found a function")
+	}
+	if jwt := tg.JWT(); jwt.Issuer != testIssuer || jwt.JWKSURL == "" {
+		t.Errorf("JWT() = %+v", jwt)
 	}
 }
 
