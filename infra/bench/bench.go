@@ -144,7 +144,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer floor.close()
-	r := &runner{opts: opts, env: e, ledger: ledger, colds: colds, floor: floor}
+	r := &runner{opts: opts, tmpl: tmpl, env: e, ledger: ledger, colds: colds, floor: floor}
 	defer func() {
 		if r.twin != nil {
 			r.twin.close()
@@ -226,6 +226,7 @@ func opForFunction(fn string) (Operation, bool) {
 
 type runner struct {
 	opts   Options
+	tmpl   *samtemplate.Template
 	env    *Env
 	ledger *Ledger
 	colds  *coldLog
@@ -471,10 +472,10 @@ type sideGateway struct {
 	env *Env
 }
 
-// startSideGateway serves fn on a gateway of its own and sends it first, its cold
-// start.
-func startSideGateway(ctx context.Context, fn gateway.Function, first Request, client *http.Client) (*sideGateway, error) {
-	g, err := gateway.New(gateway.Config{Functions: []gateway.Function{fn}})
+// startSideGateway serves fn on a gateway of its own, with the given JWT authorizer
+// (none when zero), and sends it first, its cold start.
+func startSideGateway(ctx context.Context, fn gateway.Function, jwt gateway.JWTConfig, first Request, client *http.Client) (*sideGateway, error) {
+	g, err := gateway.New(gateway.Config{Functions: []gateway.Function{fn}, JWT: jwt})
 	if err != nil {
 		return nil, err
 	}
@@ -519,7 +520,7 @@ func startGatewayFloor(ctx context.Context, hello string, client *http.Client) (
 	s, err := startSideGateway(ctx, gateway.Function{
 		Name: "HelloWorld", Binary: hello,
 		Routes: []gateway.Route{{Method: "GET", Path: "/hello", Public: true}},
-	}, helloRequest, client)
+	}, gateway.JWTConfig{}, helloRequest, client)
 	if err != nil {
 		return nil, err
 	}
@@ -542,7 +543,7 @@ func startTwin(ctx context.Context, binary string, fn gateway.Function, first Tw
 	return startSideGateway(ctx, gateway.Function{
 		Name: "TwinFunction", Binary: binary, Env: fn.Env, MemorySize: fn.MemorySize,
 		Routes: []gateway.Route{{Method: "POST", Path: "/twin", Public: true}},
-	}, twinRequest(first), client)
+	}, gateway.JWTConfig{}, twinRequest(first), client)
 }
 
 // coldLog keeps the latest cold start of each function from the gateway's hook.

@@ -49,8 +49,10 @@ type Env struct {
 	Store    *store.Store
 	Identity *cognito.Cognito
 	Accounts *accounts.Accounts
-	// Seed writes straight to DynamoDB Local, past the proxy.
-	Seed *store.Store
+	// seedDB reaches DynamoDB Local past the proxy: the scale tables are seeded
+	// through it.
+	seedDB    *dynamodb.Client
+	tableName string
 
 	poolID string
 
@@ -65,15 +67,16 @@ func newEnv(ctx context.Context, s *stack.Stack, dynamoProxy, cognitoProxy strin
 	}
 	idp := cip.NewFromConfig(cfg, func(o *cip.Options) { o.BaseEndpoint = &cognitoProxy })
 	e := &Env{
-		API:      s.APIURL,
-		Gateway:  s.Gateway(),
-		HTTP:     &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}},
-		Store:    store.New(db(dynamoProxy), s.TableName),
-		Identity: cognito.New(idp, s.UserPool.ID, s.UserPool.ClientID),
-		Seed:     store.New(db(s.DynamoDBEndpoint), s.TableName),
-		MailURL:  s.MailJSONURL,
-		poolID:   s.UserPool.ID,
-		runID:    strings.ToLower(rand.Text()[:6]),
+		API:       s.APIURL,
+		Gateway:   s.Gateway(),
+		HTTP:      &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}},
+		Store:     store.New(db(dynamoProxy), s.TableName),
+		Identity:  cognito.New(idp, s.UserPool.ID, s.UserPool.ClientID),
+		seedDB:    db(s.DynamoDBEndpoint),
+		tableName: s.TableName,
+		MailURL:   s.MailJSONURL,
+		poolID:    s.UserPool.ID,
+		runID:     strings.ToLower(rand.Text()[:6]),
 	}
 	e.Accounts = accounts.New(e.Store, e.Identity)
 

@@ -127,7 +127,7 @@ million calls.
 	}
 
 	if len(res.Scale) > 0 {
-		p.f("\nScale: one list page, seeded users (plus the bench's own)\n")
+		p.f("\nScale: one list page; each size is a table of its own (the seeded users and the admin)\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		head := "list\t"
 		for _, pt := range res.Scale[0].At {
@@ -150,9 +150,10 @@ million calls.
 		}
 		p.f(`own p50: latency less the time spent waiting on DynamoDB Local, which keeps the table in
 SQLite: its Query time grows with the partition's size, DynamoDB's does not. So ×own and
-×RRU show what Roster's design costs at scale; ×p50 mostly shows DynamoDB Local. The lists
-are timed in turn, one request each per round after untimed rounds, with a gateway-floor
-request after each (gw floor): ×own less gw leaves out the local gateway's share of own p50.
+×RRU show what Roster's design costs at scale; ×p50 mostly shows DynamoDB Local. Every
+table is seeded before any is timed; then the lists and sizes are timed in turn, one request
+each per round after untimed rounds, with a gateway-floor request after each (gw floor), so
+that both sizes see the same machine: ×own less gw leaves out the local gateway's share.
 `)
 		for _, row := range res.Scale {
 			p.f("  %-22s GET %s\n", row.Name, row.Path)

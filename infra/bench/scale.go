@@ -8,7 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/roster-dev/roster/infra/provision"
 	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
 )
 
@@ -46,82 +48,143 @@ type ScalePoint struct {
 // scaleWarmUp is the untimed rounds of every list after seeding.
 const scaleWarmUp = 20
 
-func scaleOp(path string) Operation { return Operation{Name: "GET " + path} }
+// scaleTable is one size of the scale table: a table of its own holding the seeded
+// users and a copy of the bench's admin, served by ListUsersFunction in a gateway of
+// its own.
+type scaleTable struct {
+	size  int
+	store *store.Store // straight to DynamoDB Local, for seeding
+	gw    *sideGateway
+}
 
-// scale seeds users up to each size and measures every list page there.
+// scale measures every list page at each size. Each size has a table of its own, all
+// seeded first, and the sizes are timed in turn, one request each per round: a
+// single table seeded up to each size in succession had the larger size timed
+// minutes later, on a machine that DynamoDB Local (a JVM holding every item) had made
+// slower for everything, the gateway floor included (1.1 ms against 0.8 at the
+// smaller size in one run), which the ratio then charged to Roster.
 func (r *runner) scale(ctx context.Context) ([]ScaleRow, error) {
 	if len(r.opts.ScaleSizes) == 0 {
 		return nil, nil // -sizes "": no scale table
 	}
-	rows := make([]ScaleRow, len(scaleLists))
-	for i, l := range scaleLists {
-		rows[i] = ScaleRow{Name: l.Name, Path: l.Path}
-	}
-	seeded := 0
-	for _, size := range r.opts.ScaleSizes {
-		start := time.Now()
-		if err := r.seed(ctx, seeded, size); err != nil {
-			return nil, err
-		}
-		r.progress("scale: seeded users %d to %d in %.1fs", seeded, size, time.Since(start).Seconds())
-		seeded = size
-		reqs := make([]Request, len(scaleLists))
-		tallies := make([]Tally, len(scaleLists))
-		for i, l := range scaleLists {
-			reqs[i] = Request{Method: "GET", Path: l.Path, Token: l.Token(r.env), Want: http.StatusOK}
-			label := fmt.Sprintf("scale %d %s", size, l.Path)
-			r.ledger.Begin(label)
-			_, err := r.do(ctx, scaleOp(l.Path), reqs[i])
-			tallies[i] = r.ledger.End(label)
-			if err != nil {
-				return nil, err
+	tables := make([]*scaleTable, len(r.opts.ScaleSizes))
+	defer func() {
+		for _, t := range tables {
+			if t != nil && t.gw != nil {
+				t.gw.close()
 			}
 		}
-		// Seeding leaves DynamoDB Local (a JVM) collecting garbage and the machine
-		// busy: untimed rounds first, then the lists in turn, one request of each per
-		// round with a gateway-floor request after each, so that a change of load
-		// falls on every list and size alike instead of on one list's run.
-		for range scaleWarmUp {
-			for i, l := range scaleLists {
-				if _, err := r.do(ctx, scaleOp(l.Path), reqs[i]); err != nil {
+	}()
+	for i, size := range r.opts.ScaleSizes {
+		t, err := r.scaleTable(ctx, size)
+		if err != nil {
+			return nil, fmt.Errorf("scale table of %d users: %w", size, err)
+		}
+		tables[i] = t
+	}
+
+	rows := make([]ScaleRow, len(scaleLists))
+	reqs := make([]Request, len(scaleLists))
+	for i, l := range scaleLists {
+		rows[i] = ScaleRow{Name: l.Name, Path: l.Path, At: make([]ScalePoint, len(tables))}
+		reqs[i] = Request{Method: "GET", Path: l.Path, Token: l.Token(r.env), Want: http.StatusOK}
+		for j, t := range tables {
+			label := fmt.Sprintf("scale %d %s", t.size, l.Path)
+			r.ledger.Begin(label)
+			err := t.gw.env.call(ctx, reqs[i], nil)
+			tally := r.ledger.End(label)
+			if err != nil {
+				return nil, fmt.Errorf("%d users, %s: %w", t.size, l.Path, err)
+			}
+			rows[i].At[j] = ScalePoint{Users: t.size, RRU: tally.RRU, Calls: tally.Count("dynamodb")}
+		}
+	}
+	// Untimed rounds first (seeding leaves DynamoDB Local collecting garbage), then
+	// one request of each list at each size per round, with a gateway-floor request
+	// after each, so that a change of load falls on every list and size alike.
+	for range scaleWarmUp {
+		for i := range scaleLists {
+			for _, t := range tables {
+				if err := t.gw.env.call(ctx, reqs[i], nil); err != nil {
 					return nil, err
 				}
 			}
 		}
-		samples := make([][]time.Duration, len(scaleLists))
-		own := make([][]time.Duration, len(scaleLists))
-		floor := make([][]time.Duration, len(scaleLists))
-		for range r.opts.ScaleSamples {
-			for i, l := range scaleLists {
-				d, o, err := r.timed(ctx, scaleOp(l.Path), reqs[i])
+	}
+	n := len(tables)
+	samples, own, floor := make([][]time.Duration, len(scaleLists)*n), make([][]time.Duration, len(scaleLists)*n), make([][]time.Duration, len(scaleLists)*n)
+	for range r.opts.ScaleSamples {
+		for i := range scaleLists {
+			for j, t := range tables {
+				r.ledger.Begin(sampleLabel)
+				d, err := t.gw.time(ctx, reqs[i])
+				tally := r.ledger.End(sampleLabel)
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("%d users, %s: %w", t.size, reqs[i].Path, err)
 				}
 				f, err := r.floor.time(ctx)
 				if err != nil {
 					return nil, err
 				}
-				samples[i], own[i], floor[i] = append(samples[i], d), append(own[i], o), append(floor[i], f)
+				k := i*n + j
+				samples[k], own[k], floor[k] = append(samples[k], d), append(own[k], d-tally.Upstream), append(floor[k], f)
 			}
 		}
-		for i := range scaleLists {
-			rows[i].At = append(rows[i].At, ScalePoint{Users: size, Dist: distOf(samples[i]), Own: distOf(own[i]),
-				Floor: distOf(floor[i]), RRU: tallies[i].RRU, Calls: tallies[i].Count("dynamodb")})
+	}
+	for i := range scaleLists {
+		for j := range tables {
+			k := i*n + j
+			pt := &rows[i].At[j]
+			pt.Dist, pt.Own, pt.Floor = distOf(samples[k]), distOf(own[k]), distOf(floor[k])
 		}
 	}
 	return rows, nil
 }
 
+// scaleTable creates a table of its own for size users from template.yaml, seeds it
+// with them and the bench's admin (whom the list function reads as its caller), and
+// serves it with ListUsersFunction, as the stack runs it but for the table's name.
+func (r *runner) scaleTable(ctx context.Context, size int) (*scaleTable, error) {
+	name := fmt.Sprintf("%s-scale-%d", r.env.tableName, size)
+	if err := provision.CreateTable(ctx, r.env.seedDB, r.tmpl, name); err != nil {
+		return nil, err
+	}
+	t := &scaleTable{size: size, store: store.New(r.env.seedDB, name)}
+	admin, err := r.env.Store.User(ctx, r.env.Admin.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.store.SeedUsers(ctx, []user.User{admin}); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := r.seed(ctx, t.store, size); err != nil {
+		return nil, err
+	}
+	r.progress("scale: seeded %d users in %.1fs", size, time.Since(start).Seconds())
+	fn, ok := r.env.Gateway.Function(scaleFunction)
+	if !ok {
+		return nil, fmt.Errorf("no %s in the gateway", scaleFunction)
+	}
+	fn.Env["TABLE_NAME"] = name
+	t.gw, err = startSideGateway(ctx, fn, r.env.Gateway.JWT(), Request{Method: "GET", Path: scaleLists[0].Path,
+		Token: scaleLists[0].Token(r.env), Want: http.StatusOK}, r.env.HTTP)
+	return t, err
+}
+
+// scaleFunction serves every list of scaleLists.
+const scaleFunction = "ListUsersFunction"
+
 // seedEpoch is when the first seeded user was created; each next one a second later,
 // so that every list has one order.
 var seedEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// seed writes users from..to-1 straight into DynamoDB Local, in parallel batches, with
-// the store's own items. One in 20 is a platform admin, one in 25 frozen.
-func (r *runner) seed(ctx context.Context, from, to int) error {
+// seed writes n users into st, in parallel batches, with the store's own items. One
+// in 20 is a platform admin, one in 25 frozen.
+func (r *runner) seed(ctx context.Context, st *store.Store, n int) error {
 	const perCall, workers = 200, 6
 	var all []user.User
-	for i := from; i < to; i++ {
+	for i := range n {
 		login := fmt.Sprintf("seed%06d", i)
 		u := user.User{
 			ID: ids.New(), Username: fmt.Sprintf("Seed_%06d", i), LoginAccount: login,
@@ -142,7 +205,7 @@ func (r *runner) seed(ctx context.Context, from, to int) error {
 	for range workers {
 		wg.Go(func() {
 			for chunk := range chunks {
-				if err := r.env.Seed.SeedUsers(ctx, chunk); err != nil {
+				if err := st.SeedUsers(ctx, chunk); err != nil {
 					errs <- err
 					return
 				}
