@@ -3,8 +3,10 @@ package emulator_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -277,6 +279,36 @@ func TestStartFailsWithTheLogTail(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "absent.log")); err == nil {
 		t.Error("a log was created for a tool that is not installed")
+	}
+}
+
+// TestStartOnTriesAnotherPort: an emulator whose picked port was taken meanwhile starts
+// again on another free one; one asked for a given port fails with the log instead.
+func TestStartOnTriesAnotherPort(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	port := taken.Addr().(*net.TCPAddr).Port
+	server := func(port int) emulator.Spec { // Python's own words when the port is taken
+		return emulator.Spec{Name: "server", Port: port,
+			Command: []string{"python3", "-m", "http.server", strconv.Itoa(port), "--bind", "127.0.0.1"}}
+	}
+
+	p, err := emulator.StartOn(context.Background(), server, port, true, t.TempDir())
+	if err != nil {
+		t.Fatalf("a picked port: %v", err)
+	}
+	defer p.Stop(time.Second)
+	if p.URL == "http://127.0.0.1:"+strconv.Itoa(port) {
+		t.Errorf("started on the taken port %d", port)
+	}
+
+	_, err = emulator.StartOn(context.Background(), server, port, false, t.TempDir())
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "address already in use") {
+		t.Errorf("a port asked for: err = %v, want the emulator's address in use", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -139,6 +140,25 @@ func Start(ctx context.Context, spec Spec, logDir string) (*Process, error) {
 	return p, nil
 }
 
+// StartOn starts the emulator spec(port) makes. When the port was picked free rather
+// than asked for, and the emulator exits because something took the port meanwhile
+// (FreePort's race: a client's outgoing connection may be given it, say), it starts
+// again on another free port, up to three times.
+func StartOn(ctx context.Context, spec func(port int) Spec, port int, picked bool, logDir string) (*Process, error) {
+	for attempt := 1; ; attempt++ {
+		p, err := Start(ctx, spec(port), logDir)
+		if err == nil || !picked || attempt == 3 || !errors.Is(err, errPortTaken) {
+			return p, err
+		}
+		if port, err = FreePort(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// errPortTaken marks an emulator that exited because its port was in use.
+var errPortTaken = errors.New("its port was taken")
+
 func (p *Process) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
@@ -153,6 +173,9 @@ func (p *Process) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-p.exited:
+			if portTaken(p.Tail(20)) {
+				return fmt.Errorf("it exited (%v): %w", p.waitErr, errPortTaken)
+			}
 			return fmt.Errorf("it exited (%v)", p.waitErr)
 		case <-ctx.Done():
 			return fmt.Errorf("no answer on %s after %s", p.URL, startTimeout)
@@ -195,8 +218,15 @@ func (p *Process) Tail(n int) string {
 	return string(bytes.Join(lines, []byte("\n")))
 }
 
+// portTaken reports whether an emulator's log says it could not bind its port, in the
+// words of Java (DynamoDB Local), Python (moto) or Node (aws-ses-v2-local).
+func portTaken(log string) bool {
+	log = strings.ToLower(log)
+	return strings.Contains(log, "address already in use") || strings.Contains(log, "eaddrinuse")
+}
+
 // FreePort asks the kernel for a free loopback port. Another process could take it before
-// the emulator binds it; Start then fails with the emulator's own "address in use".
+// the emulator binds it: StartOn then tries another.
 func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -135,13 +135,21 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	// the Go build is the other long step, and neither needs the other.
 	s.progress("starting DynamoDB Local, moto (Cognito) and aws-ses-v2-local (SES); building the functions")
 	tools := emulator.Tools{Dir: filepath.Join(opts.Root, ".tools")}
-	specs := []emulator.Spec{tools.DynamoDBLocal(ports.DynamoDB, ""), tools.Cognito(ports.Cognito), tools.SES(ports.Mailbox)}
+	specs := []struct {
+		spec   func(port int) emulator.Spec
+		port   int
+		picked bool // by fill, not asked for: another free one will do
+	}{
+		{func(port int) emulator.Spec { return tools.DynamoDBLocal(port, "") }, ports.DynamoDB, opts.Ports.DynamoDB == 0},
+		{tools.Cognito, ports.Cognito, opts.Ports.Cognito == 0},
+		{tools.SES, ports.Mailbox, opts.Ports.Mailbox == 0},
+	}
 	procs := make([]*emulator.Process, len(specs))
 	errs := make([]error, len(specs)+1)
 	var wg sync.WaitGroup
-	for i, spec := range specs {
-		s.Logs[spec.Name] = filepath.Join(logDir, spec.Name+".log")
-		wg.Go(func() { procs[i], errs[i] = emulator.Start(ctx, spec, logDir) })
+	for i, sp := range specs {
+		s.Logs[sp.spec(sp.port).Name] = filepath.Join(logDir, sp.spec(sp.port).Name+".log")
+		wg.Go(func() { procs[i], errs[i] = emulator.StartOn(ctx, sp.spec, sp.port, sp.picked, logDir) })
 	}
 	s.Logs["build"] = filepath.Join(logDir, "build.log")
 	wg.Go(func() { errs[len(specs)] = buildFunctions(ctx, opts.Root, s.Logs["build"]) })
@@ -444,8 +452,15 @@ func (s *Stack) progress(msg string) {
 	}
 }
 
-// fill picks a free port for every zero one.
+// fill picks a free port for every zero one, each a different one: the ports it has
+// picked stay bound until all are.
 func (p Ports) fill() (Ports, error) {
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
 	for _, port := range []*int{&p.API, &p.Mailbox, &p.MailJSON, &p.DynamoDB, &p.Cognito} {
 		if *port != 0 {
 			if err := emulator.PortFree(*port); err != nil {
@@ -453,11 +468,12 @@ func (p Ports) fill() (Ports, error) {
 			}
 			continue
 		}
-		free, err := emulator.FreePort()
+		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return p, err
 		}
-		*port = free
+		held = append(held, l)
+		*port = l.Addr().(*net.TCPAddr).Port
 	}
 	return p, nil
 }
