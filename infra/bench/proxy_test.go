@@ -19,15 +19,7 @@ import (
 // and summed, and the client still gets its answers.
 func TestProxyCountsCallsAndCapacity(t *testing.T) {
 	t.Parallel()
-	_, table := storetest.Table(t)
-	ledger := NewLedger()
-	p, err := StartProxy("dynamodb", os.Getenv("ROSTER_DYNAMODB_ENDPOINT"), ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &p.URL })
+	table, ledger, db := proxiedTable(t)
 	ctx := context.Background()
 	key := map[string]types.AttributeValue{
 		"pk": &types.AttributeValueMemberS{Value: "P"}, "sk": &types.AttributeValueMemberS{Value: "S"},
@@ -116,4 +108,19 @@ func TestLedgerCountsOverlappingCallsOnce(t *testing.T) {
 	if got < 100*time.Millisecond || got >= 150*time.Millisecond {
 		t.Fatalf("Upstream = %v, want the 100 ms the calls were out", got)
 	}
+}
+
+// proxiedTable is a new table on the stack's DynamoDB Local, a counting proxy in front
+// of it, and a client that goes through the proxy.
+func proxiedTable(t *testing.T) (string, *Ledger, *dynamodb.Client) {
+	t.Helper()
+	_, table := storetest.Table(t)
+	ledger := NewLedger()
+	p, err := StartProxy("dynamodb", os.Getenv("ROSTER_DYNAMODB_ENDPOINT"), ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	return table, ledger, dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &p.URL })
 }

@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
-	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/user"
 )
 
@@ -25,18 +20,12 @@ import (
 // calls that operation's Direct makes from the bench's process, and the events it
 // cannot run get an error status, not a false success.
 func TestTwinMakesTheDirectCalls(t *testing.T) {
-	_, table := storetest.Table(t)
-	ledger := NewLedger()
-	p, err := StartProxy("dynamodb", os.Getenv("ROSTER_DYNAMODB_ENDPOINT"), ledger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
+	table, ledger, db := proxiedTable(t)
 	for name, v := range map[string]string{
 		"TABLE_NAME": table, "USER_POOL_ID": "us-east-1_twin", "USER_POOL_CLIENT_ID": "twin",
 		"SENDER_EMAIL": "twin@roster.local", "CONSOLE_URL": "http://console.local", "LOGIN_EVENT_RETENTION_DAYS": "30",
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-		"AWS_ENDPOINT_URL_DYNAMODB": p.URL,
+		"AWS_ENDPOINT_URL_DYNAMODB": *db.Options().BaseEndpoint,
 	} {
 		t.Setenv(name, v)
 	}
@@ -46,8 +35,7 @@ func TestTwinMakesTheDirectCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	st := store.New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &p.URL }), table)
+	st := store.New(db, table)
 	admin := user.User{ID: ids.New(), Username: "Twin admin", LoginAccount: "twinadmin", Email: "twin@example.com",
 		AccountType: user.PlatformAdmin, Status: user.Active, CreatedAt: time.Now()}
 	if err := st.CreateUser(ctx, admin, false); err != nil {
