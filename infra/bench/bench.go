@@ -464,8 +464,8 @@ func (r *runner) twinTally(ctx context.Context, op Operation, req Request, direc
 }
 
 // sideGateway is one function in a local gateway of its own, warm, reached over
-// HTTP as the stack's gateway is: the hello world of the gateway floor, or the twin
-// function.
+// HTTP as the stack's gateway is: the hello world of the gateway floor, the twin
+// function, or the list function of a scale table.
 type sideGateway struct {
 	g   *gateway.Gateway
 	srv *http.Server

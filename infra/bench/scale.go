@@ -52,9 +52,8 @@ const scaleWarmUp = 20
 // users and a copy of the bench's admin, served by ListUsersFunction in a gateway of
 // its own.
 type scaleTable struct {
-	size  int
-	store *store.Store // straight to DynamoDB Local, for seeding
-	gw    *sideGateway
+	size int
+	gw   *sideGateway
 }
 
 // scale measures every list page at each size. Each size has a table of its own, all
@@ -70,7 +69,7 @@ func (r *runner) scale(ctx context.Context) ([]ScaleRow, error) {
 	tables := make([]*scaleTable, len(r.opts.ScaleSizes))
 	defer func() {
 		for _, t := range tables {
-			if t != nil && t.gw != nil {
+			if t != nil {
 				t.gw.close()
 			}
 		}
@@ -149,16 +148,16 @@ func (r *runner) scaleTable(ctx context.Context, size int) (*scaleTable, error) 
 	if err := provision.CreateTable(ctx, r.env.seedDB, r.tmpl, name); err != nil {
 		return nil, err
 	}
-	t := &scaleTable{size: size, store: store.New(r.env.seedDB, name)}
+	st := store.New(r.env.seedDB, name) // straight to DynamoDB Local
 	admin, err := r.env.Store.User(ctx, r.env.Admin.ID)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.store.SeedUsers(ctx, []user.User{admin}); err != nil {
+	if err := st.SeedUsers(ctx, []user.User{admin}); err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	if err := r.seed(ctx, t.store, size); err != nil {
+	if err := r.seed(ctx, st, size); err != nil {
 		return nil, err
 	}
 	r.progress("scale: seeded %d users in %.1fs", size, time.Since(start).Seconds())
@@ -167,9 +166,12 @@ func (r *runner) scaleTable(ctx context.Context, size int) (*scaleTable, error) 
 		return nil, fmt.Errorf("no %s in the gateway", scaleFunction)
 	}
 	fn.Env["TABLE_NAME"] = name
-	t.gw, err = startSideGateway(ctx, fn, r.env.Gateway.JWT(), Request{Method: "GET", Path: scaleLists[0].Path,
+	gw, err := startSideGateway(ctx, fn, r.env.Gateway.JWT(), Request{Method: "GET", Path: scaleLists[0].Path,
 		Token: scaleLists[0].Token(r.env), Want: http.StatusOK}, r.env.HTTP)
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	return &scaleTable{size: size, gw: gw}, nil
 }
 
 // scaleFunction serves every list of scaleLists.
