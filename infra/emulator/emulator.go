@@ -165,6 +165,17 @@ func (p *Process) waitReady(ctx context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
+	// A request still waiting when the emulator exits ends with it: whatever holds the
+	// port (when the emulator could not bind it) may never answer.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		select {
+		case <-p.exited:
+			stop()
+		case <-ctx.Done():
+		}
+	}()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/", nil)
 		if resp, err := client.Do(req); err == nil {
@@ -173,15 +184,25 @@ func (p *Process) waitReady(ctx context.Context) error {
 		}
 		select {
 		case <-p.exited:
-			if portTaken(p.Tail(20)) {
-				return fmt.Errorf("it exited (%v): %w", p.waitErr, errPortTaken)
-			}
-			return fmt.Errorf("it exited (%v)", p.waitErr)
+			return p.exitError()
 		case <-ctx.Done():
-			return fmt.Errorf("no answer on %s after %s", p.URL, startTimeout)
+			select {
+			case <-p.exited: // the exit ended ctx
+				return p.exitError()
+			default:
+				return fmt.Errorf("no answer on %s after %s", p.URL, startTimeout)
+			}
 		case <-tick.C:
 		}
 	}
+}
+
+// exitError says why an emulator that exited while starting did.
+func (p *Process) exitError() error {
+	if portTaken(p.Tail(20)) {
+		return fmt.Errorf("it exited (%v): %w", p.waitErr, errPortTaken)
+	}
+	return fmt.Errorf("it exited (%v)", p.waitErr)
 }
 
 // Stop sends SIGTERM to the emulator's process group, then SIGKILL after grace.

@@ -148,7 +148,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	errs := make([]error, len(specs)+1)
 	var wg sync.WaitGroup
 	for i, sp := range specs {
-		s.Logs[sp.spec(sp.port).Name] = filepath.Join(logDir, sp.spec(sp.port).Name+".log")
+		name := sp.spec(sp.port).Name
+		s.Logs[name] = filepath.Join(logDir, name+".log")
 		wg.Go(func() { procs[i], errs[i] = emulator.StartOn(ctx, sp.spec, sp.port, sp.picked, logDir) })
 	}
 	s.Logs["build"] = filepath.Join(logDir, "build.log")
