@@ -78,7 +78,8 @@ func TestTwinMakesTheDirectCalls(t *testing.T) {
 	}{
 		{"not JSON", events.APIGatewayV2HTTPRequest{Body: "{"}, http.StatusBadRequest, "unexpected end"},
 		{"an operation without direct calls", event(TwinCall{Op: "GET /v1/permissions"}), http.StatusNotFound, "GET /v1/permissions"},
-		{"calls that fail", event(TwinCall{Op: "GET /v1/users", Admin: Account{ID: ids.New()}}), http.StatusInternalServerError, ""},
+		{"a write", event(TwinCall{Op: "POST /v1/users"}), http.StatusNotFound, "POST /v1/users"},
+		{"calls that fail", event(TwinCall{Op: "GET /v1/users", AdminID: ids.New()}), http.StatusInternalServerError, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, err := handle(ctx, tc.event)

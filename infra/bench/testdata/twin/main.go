@@ -1,5 +1,5 @@
-// Command twin is the benchmarks' twin function: the same DynamoDB and Cognito calls
-// as an operation, made from a Lambda function of the local gateway (see
+// Command twin is the benchmarks' twin function: the same DynamoDB calls as a read
+// operation, made from a Lambda function of the local gateway (see
 // infra/bench/twin.go).
 package main
 
