@@ -11,7 +11,8 @@ import (
 // Resolve turns an expression into its local value. refs maps what the template refers to onto
 // local values: logical ids (Table -> the table's name), attributes ("UserPool.Arn") and pseudo
 // parameters ("AWS::Region", "AWS::StackName"). A parameter missing from refs takes its Default.
-// Supported: literals, Ref, Fn::Sub, Fn::GetAtt, Fn::Join, Fn::Select, in short or long form.
+// Supported: literals, Ref, Fn::Sub, Fn::GetAtt, Fn::Join, Fn::Select (of a list or an Fn::Split),
+// in short or long form.
 func (t *Template) Resolve(v Value, refs map[string]string) (string, error) {
 	if v.node == nil {
 		return "", fmt.Errorf("no value")
@@ -34,6 +35,23 @@ func (t *Template) ResolveProperties(r Resource, refs map[string]string) (map[st
 		return nil, fmt.Errorf("%s: Properties is not a mapping", r.LogicalID)
 	}
 	return m, nil
+}
+
+// ResolvePolicies returns a function's Policies as plain Go values, every intrinsic function
+// resolved (see ResolveProperties); nil when it declares none.
+func (t *Template) ResolvePolicies(fn Function, refs map[string]string) ([]any, error) {
+	if fn.Policies == nil {
+		return nil, nil
+	}
+	v, err := t.resolveTree(fn.Policies, refs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: Policies: %w", fn.LogicalID, err)
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: Policies is not a list", fn.LogicalID)
+	}
+	return list, nil
 }
 
 func (t *Template) resolveTree(n *yaml.Node, refs map[string]string) (any, error) {
@@ -111,14 +129,42 @@ func (t *Template) resolve(n *yaml.Node, refs map[string]string) (string, error)
 		if len(parts) != 2 {
 			return "", fmt.Errorf("line %d: Fn::Select wants [index, [values]]", n.Line)
 		}
+		list, err := t.resolveList(parts[1], refs)
+		if err != nil {
+			return "", err
+		}
 		i, err := strconv.Atoi(scalar(parts[0]))
-		list := items(parts[1])
 		if err != nil || i < 0 || i >= len(list) {
 			return "", fmt.Errorf("line %d: Fn::Select index %q out of range", n.Line, scalar(parts[0]))
 		}
-		return t.resolve(list[i], refs)
+		return list[i], nil
 	}
 	return "", fmt.Errorf("line %d: %s is not resolved locally", n.Line, fn)
+}
+
+// resolveList resolves a list argument: a literal list, or Fn::Split (which is only meaningful
+// inside a function that takes a list, such as Fn::Select).
+func (t *Template) resolveList(n *yaml.Node, refs map[string]string) ([]string, error) {
+	if fn, arg, ok := intrinsic(n); ok {
+		parts := items(arg)
+		if fn != "Fn::Split" || len(parts) != 2 {
+			return nil, fmt.Errorf("line %d: want a list or Fn::Split [delimiter, string]", n.Line)
+		}
+		s, err := t.resolve(parts[1], refs)
+		if err != nil {
+			return nil, err
+		}
+		return strings.Split(s, scalar(parts[0])), nil
+	}
+	var out []string
+	for _, e := range items(n) {
+		s, err := t.resolve(e, refs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 func (t *Template) lookup(name string, refs map[string]string, line int) (string, error) {

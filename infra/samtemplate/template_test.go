@@ -150,6 +150,10 @@ Resources:
           GETATT_LONG: {"Fn::GetAtt": [P, Arn]}
           JOIN: !Join [",", [a, !Ref T, !Sub "${Stage}"]]
           SELECT: !Select [1, [a, !Ref T]]
+          SELECT_SPLIT: !Select [1, !Split ["@", !Sub "no-reply@${T}.example"]]
+          SUB_SELECT: !Sub ["id/${D}", {D: !Select [0, !Split [",", "x,y"]]}]
+          SELECT_OUT: !Select [2, !Split ["@", "a@b"]]
+          SPLIT_ALONE: !Split ["@", "a@b"]
           LITERAL: 42
           MISSING: !Ref Nowhere
           UNSUPPORTED: !If [c, a, b]
@@ -162,6 +166,7 @@ Resources:
 		"REF": "table", "REF_LONG": "table", "PARAM_DEFAULT": "dev",
 		"SUB": "s-table-arn:p-${Literal}", "SUB_VARS": "dev/table", "SUB_LONG": "x-table",
 		"GETATT_LIST": "arn:p", "GETATT_LONG": "arn:p", "JOIN": "a,table,dev", "SELECT": "table", "LITERAL": "42",
+		"SELECT_SPLIT": "table.example", "SUB_SELECT": "id/x",
 	}
 	env := tmpl.Functions[0].Env
 	for name, w := range want {
@@ -172,7 +177,7 @@ Resources:
 			}
 		})
 	}
-	for _, name := range []string{"MISSING", "UNSUPPORTED"} {
+	for _, name := range []string{"MISSING", "UNSUPPORTED", "SELECT_OUT", "SPLIT_ALONE"} {
 		if got, err := tmpl.Resolve(env[name], refs); err == nil {
 			t.Errorf("%s resolved to %q, want an error", name, got)
 		}

@@ -1,0 +1,107 @@
+package iam
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/roster-dev/roster/infra/provision"
+	"github.com/roster-dev/roster/infra/samtemplate"
+)
+
+// templatePolicies reads template.yaml's policies as the local stack resolves them.
+func templatePolicies(t *testing.T) map[string]Policy {
+	t.Helper()
+	root, err := provision.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := map[string]string{
+		"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::StackName": "roster",
+		"Table": "roster", "Table.Arn": table, "UserPool": "us-east-1_abc", "UserPool.Arn": pool,
+		"UserPoolClient": "client", "SenderEmail": "no-reply@mail.example.com", "ConsoleUrl": "https://console.example.com",
+	}
+	policies, err := FromTemplate(tmpl, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(policies) != len(tmpl.Functions) {
+		t.Fatalf("%d policies for %d functions", len(policies), len(tmpl.Functions))
+	}
+	return policies
+}
+
+// Calls the code makes on paths AWS refused before the local stack enforced the policies, and a
+// few that bound the rest: each must stay allowed, or stay refused.
+func TestTemplatePolicies(t *testing.T) {
+	t.Parallel()
+	policies := templatePolicies(t)
+	identity := "arn:aws:ses:us-east-1:123456789012:identity/"
+	tests := []struct {
+		function, action, resource string
+		want                       Decision
+	}{
+		// The membership transaction counts the user's joins.
+		{"AddTeamMemberFunction", "dynamodb:UpdateItem", table, Allowed},
+		{"CreateTeamFunction", "dynamodb:UpdateItem", table, Allowed},
+		// Registering with an invitation reads it, checks its team and roles, and reads custom roles.
+		{"RegisterFunction", "dynamodb:GetItem", table, Allowed},
+		{"RegisterFunction", "dynamodb:ConditionCheckItem", table, Allowed},
+		{"RegisterFunction", "dynamodb:BatchGetItem", table, Allowed},
+		// Lists query the indexes they use, and only those.
+		{"ListUsersFunction", "dynamodb:Query", table + "/index/GSI4", Allowed},
+		{"ListTeamsFunction", "dynamodb:Query", table + "/index/GSI1", Allowed},
+		{"ListTeamsFunction", "dynamodb:Query", table + "/index/GSI2", ImplicitDeny},
+		{"ListRolesFunction", "dynamodb:Query", table, ImplicitDeny},
+		{"GetMeFunction", "dynamodb:PutItem", table, ImplicitDeny},
+		// Mail leaves from the sender's address, or its domain where that is the verified identity.
+		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "no-reply@mail.example.com", Allowed},
+		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "mail.example.com", Allowed},
+		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "ceo@mail.example.com", ImplicitDeny},
+		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "example.com", ImplicitDeny},
+		{"LoginFunction", "ses:SendEmail", identity + "mail.example.com", ImplicitDeny},
+		// Admin calls on Roster's own pool only.
+		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool, Allowed},
+		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool + "x", ImplicitDeny},
+		{"FreezeUserFunction", "cognito-idp:AdminDeleteUser", pool, ImplicitDeny},
+	}
+	for _, tt := range tests {
+		if got := policies[tt.function].Decide(tt.action, tt.resource); got != tt.want {
+			t.Errorf("%s: %s on %s is %v, want %v", tt.function, tt.action, tt.resource, got, tt.want)
+		}
+	}
+}
+
+// Least privilege in the template's shape: no wildcard, no action an index cannot take, no
+// condition the local stack would not evaluate.
+func TestTemplatePoliciesAreNarrow(t *testing.T) {
+	t.Parallel()
+	for fn, p := range templatePolicies(t) {
+		for _, s := range p.Statements {
+			if s.Effect != Allow || len(s.NotActions) > 0 || len(s.NotResources) > 0 || s.Conditional {
+				t.Errorf("%s: %+v is not a plain Allow", fn, s)
+			}
+			for _, a := range s.Actions {
+				if strings.ContainsAny(a, "*?") {
+					t.Errorf("%s: action %s is a wildcard", fn, a)
+				}
+			}
+			for _, r := range s.Resources {
+				if strings.ContainsAny(r, "*?") {
+					t.Errorf("%s: resource %s is a wildcard", fn, r)
+				}
+				if strings.Contains(r, "/index/") {
+					for _, a := range s.Actions {
+						if a != "dynamodb:Query" {
+							t.Errorf("%s: %s on an index (only Query reads one)", fn, a)
+						}
+					}
+				}
+			}
+		}
+	}
+}
