@@ -82,6 +82,11 @@ type Config struct {
 	InitTimeout        time.Duration // limit from process start to the first /next call; default 10s
 	IntegrationTimeout time.Duration // HTTP API's wait for the function before answering 503; default 30s
 	ShutdownGrace      time.Duration // SIGTERM → SIGKILL delay when stopping instances; default 2s
+
+	// Throttles limit the HTTP API's routes, not Lambda's Invoke API; zero throttles nothing.
+	Throttles Throttles
+
+	now func() time.Time // the throttles' clock; time.Now unless a test sets it
 }
 
 func (c *Config) withDefaults() Config {
@@ -106,6 +111,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.ShutdownGrace <= 0 {
 		out.ShutdownGrace = defaultShutdownGrace
+	}
+	if out.now == nil {
+		out.now = time.Now
 	}
 	out.Functions = make([]Function, len(c.Functions))
 	for i, fn := range c.Functions {
@@ -154,6 +162,7 @@ func (c *Config) validate() error {
 			errs = append(errs, errors.New("a route has the JWT authorizer but JWT.Issuer, JWT.Audience or JWT.JWKSURL is empty"))
 		}
 	}
+	errs = append(errs, c.Throttles.validate())
 	return errors.Join(errs...)
 }
 

@@ -1,7 +1,8 @@
 // Package gateway is a local stand-in for API Gateway HTTP API and the Lambda
 // service: it runs each function's real `bootstrap` through the Lambda
 // runtime API, turns HTTP requests into payload format 2.0 events, checks
-// JWTs as the HTTP API's JWT authorizer does, and serves Lambda's Invoke API.
+// JWTs as the HTTP API's JWT authorizer does, throttles routes as the stage's
+// route settings do, and serves Lambda's Invoke API.
 //
 // Instances behave as Lambda's execution environments: one process runs one
 // invocation at a time, a new one starts whenever all are busy, idle ones
@@ -50,6 +51,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	rt, err := newRouter(g.pools, c.Functions)
 	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if err := rt.attachThrottles(c.Throttles, c.now()); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	g.router = rt
@@ -130,6 +134,11 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, requestID str
 	if rt == nil {
 		writeMessage(w, http.StatusNotFound, "Not Found")
 		return http.StatusNotFound, ""
+	}
+	// Before the authorizer, so that a flood of bad tokens is throttled like any other.
+	if rt.bucket != nil && !rt.bucket.take(g.cfg.now()) {
+		writeMessage(w, http.StatusTooManyRequests, "Too Many Requests")
+		return http.StatusTooManyRequests, rt.key
 	}
 	if r.ContentLength > maxRequestBody {
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")

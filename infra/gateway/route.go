@@ -26,7 +26,8 @@ type route struct {
 	key      string // the routeKey, e.g. "GET /v1/users/{id}" or "$default"
 	method   string // upper case, "ANY" for every method
 	segments []segment
-	fallback bool // the $default route
+	fallback bool    // the $default route
+	bucket   *bucket // its throttle; nil for none
 }
 
 type router struct {

@@ -1,7 +1,7 @@
 // Package samtemplate reads the parts of Roster's SAM template (template.yaml) that the local
-// stack needs: the functions with their routes and environment, the HTTP API's JWT authorizer,
-// and the raw properties of the table, user pool and app client, so that local provisioning
-// follows the template instead of a hand-made copy of it.
+// stack needs: the functions with their routes and environment, the HTTP API's JWT authorizer
+// and throttles, and the raw properties of the table, user pool and app client, so that local
+// provisioning follows the template instead of a hand-made copy of it.
 //
 // CloudFormation short tags (!Ref, !Sub, !GetAtt, ...) stay in the yaml.Node tree; Resolve turns
 // an expression into a string given local values for the logical ids it refers to.
@@ -37,7 +37,7 @@ type Template struct {
 	Functions  []Function          // sorted by logical id
 
 	// The one resource of each type Roster has.
-	Table, UserPool, UserPoolClient Resource
+	Table, UserPool, UserPoolClient, HTTPAPI Resource
 
 	// JWT is the HTTP API's default authorizer.
 	JWT JWTAuthorizer
@@ -163,6 +163,7 @@ func Parse(data []byte) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.HTTPAPI = api
 	if t.JWT, err = jwtAuthorizer(api); err != nil {
 		return nil, err
 	}
@@ -416,37 +417,4 @@ func items(n *node) []*node {
 		return nil
 	}
 	return n.Content
-}
-
-// Actions are the IAM actions the function's Policies allow ("dynamodb:GetItem", ...):
-// every scalar under an Action key, whatever the statement's shape.
-func (f Function) Actions() map[string]bool {
-	out := map[string]bool{}
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n == nil {
-			return
-		}
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == "Action" {
-					v := n.Content[i+1]
-					if v.Kind == yaml.ScalarNode {
-						out[v.Value] = true
-					}
-					for _, a := range v.Content {
-						out[a.Value] = true
-					}
-					continue
-				}
-				walk(n.Content[i+1])
-			}
-			return
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
-	}
-	walk(f.Policies)
-	return out
 }
