@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/roster-dev/roster/infra/iam"
 )
 
 // Tally is what one operation asked of AWS: its calls by service and action, and the
@@ -22,6 +24,8 @@ type Tally struct {
 	// Upstream is the time spent waiting on the emulators, for splitting a request's
 	// latency into the emulators' part and Roster's own.
 	Upstream time.Duration
+	// Refused are the calls the stack's IAM proxies refused: "action on resource".
+	Refused []string
 }
 
 // Count answers the calls made to one service ("dynamodb", "cognito-idp", "sesv2").
@@ -82,6 +86,15 @@ func (l *Ledger) book(call string, rru, wru float64) {
 	}
 	t.RRU += rru
 	t.WRU += wru
+}
+
+// refused books a call the stack's IAM proxies refused (stack.Options.OnRefusal).
+func (l *Ledger) refused(r iam.Refusal) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.tallies[l.label]; t != nil {
+		t.Refused = append(t.Refused, r.Action+" on "+r.Resource)
+	}
 }
 
 // sent and answered bracket one forwarded call.

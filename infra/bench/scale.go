@@ -165,6 +165,7 @@ func (r *runner) scaleTable(ctx context.Context, size int) (*scaleTable, error) 
 	if !ok {
 		return nil, fmt.Errorf("no %s in the gateway", scaleFunction)
 	}
+	fn.Env = uncheckedEnv(fn.Env)
 	fn.Env["TABLE_NAME"] = name
 	gw, err := startSideGateway(ctx, fn, r.env.Gateway.JWT(), Request{Method: "GET", Path: scaleLists[0].Path,
 		Token: scaleLists[0].Token(r.env), Want: http.StatusOK}, r.env.HTTP)

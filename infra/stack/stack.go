@@ -30,14 +30,19 @@ import (
 
 	"github.com/roster-dev/roster/infra/emulator"
 	"github.com/roster-dev/roster/infra/gateway"
+	"github.com/roster-dev/roster/infra/iam"
 	"github.com/roster-dev/roster/infra/provision"
 	"github.com/roster-dev/roster/infra/samtemplate"
 )
 
 // Local values for what the template leaves to the deployment.
 const (
-	Region         = "us-east-1" // moto's tokens name this region in their issuer
-	AccessKeyID    = "local"     // the emulators accept any credentials
+	Region    = "us-east-1"    // moto's tokens name this region in their issuer
+	AccountID = "123456789012" // moto's, in the pool's ARN
+	// AccessKeyID is the stack's own key (provisioning, tests, the bench's direct calls): the
+	// emulators accept any credentials and the IAM proxies let this one through unchecked.
+	// Each function signs with its logical id instead, and is checked (see infra/iam).
+	AccessKeyID    = "local"
 	SecretKey      = "local"
 	stackName      = "roster-local"
 	tableName      = "roster"
@@ -57,12 +62,17 @@ type Options struct {
 	Progress io.Writer // one line per step; nil for none
 	// GatewayLog receives the gateway's and the functions' log lines; nil for logs/gateway.log only.
 	GatewayLog io.Writer
+	// Parameters override template parameters by name, as `sam deploy --parameter-overrides`
+	// does, wherever the stack resolves the template (environment, policies, throttles).
+	Parameters map[string]string
 	// ServiceURL, when set, chooses the endpoint the functions use for an AWS service
 	// ("dynamodb", "cognito-idp" or "sesv2") given the emulator's own URL: the benchmarks
 	// put a counting proxy there. The gateway's JWT authorizer still reads the emulator.
 	ServiceURL func(service, emulatorURL string) (string, error)
 	// OnColdStart is the gateway's hook, called once per function instance (see gateway.Config).
 	OnColdStart func(gateway.InstanceStats)
+	// OnRefusal is called for every call a function's IAM policy did not allow.
+	OnRefusal func(iam.Refusal)
 }
 
 // Ports are the loopback ports of the stack's servers.
@@ -96,6 +106,7 @@ type Stack struct {
 	Logs             map[string]string // log file by component: dynamodb, cognito, ses, build, gateway
 
 	opts      Options
+	iam       *iam.Enforcer
 	emulators []*emulator.Process
 	gateway   *gateway.Gateway
 	servers   []*http.Server
@@ -121,6 +132,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, err
 	}
 	if err := checkFunctionDirs(opts.Root, tmpl); err != nil {
+		return nil, err
+	}
+	if err := checkParameters(tmpl, opts.Parameters); err != nil {
 		return nil, err
 	}
 	if s.Admin.Password == "" {
@@ -175,24 +189,32 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if err := provision.CreateTable(ctx, db, tmpl, s.TableName); err != nil {
 		return nil, withLogTail(err, s.Logs["dynamodb"])
 	}
-	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
+	// The parameters without a default get local values; overrides win, as on a deploy.
+	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": AccountID, "AWS::Partition": "aws",
+		"SenderEmail": senderEmail, "ConsoleUrl": consoleURL}
+	for name, v := range opts.Parameters {
+		refs[name] = v
+	}
 	idp := cognito.NewFromConfig(awsCfg, func(o *cognito.Options) { o.BaseEndpoint = &s.CognitoEndpoint })
 	if s.UserPool, err = provision.CreateUserPool(ctx, idp, tmpl, refs); err != nil {
 		return nil, withLogTail(err, s.Logs["cognito"])
 	}
 	refs[tmpl.Table.LogicalID] = s.TableName
+	refs[tmpl.Table.LogicalID+".Arn"] = "arn:aws:dynamodb:" + Region + ":" + AccountID + ":table/" + s.TableName
 	refs[tmpl.UserPool.LogicalID] = s.UserPool.ID
 	refs[tmpl.UserPool.LogicalID+".Arn"] = s.UserPool.ARN
 	refs[tmpl.UserPoolClient.LogicalID] = s.UserPool.ClientID
-	refs["SenderEmail"] = senderEmail
-	refs["ConsoleUrl"] = consoleURL
 
 	cfg, err := s.gatewayConfig(tmpl, refs)
 	if err != nil {
 		return nil, err
 	}
 	cfg.OnColdStart = opts.OnColdStart
+	if cfg.Throttles, err = gatewayThrottles(tmpl, refs); err != nil {
+		return nil, err
+	}
 	s.Logs["gateway"] = filepath.Join(logDir, "gateway.log")
+	s.Logs["iam"] = filepath.Join(logDir, "iam-calls.json")
 	if s.gwLog, err = os.Create(s.Logs["gateway"]); err != nil {
 		return nil, err
 	}
@@ -264,9 +286,28 @@ func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string
 			endpoints[service] = proxied
 		}
 	}
+	// Every call a function makes passes an IAM proxy that holds it to its policy, as its
+	// execution role would on AWS; the gateway's authorizer and the stack itself reach the
+	// emulators directly.
+	policies, err := iam.FromTemplate(tmpl, refs)
+	if err != nil {
+		return cfg, err
+	}
+	s.iam = iam.NewEnforcer(iam.Scope{Partition: "aws", Region: Region, AccountID: AccountID}, AccessKeyID, policies)
+	s.iam.OnRefusal = s.opts.OnRefusal
+	for service, url := range endpoints {
+		h, err := s.iam.Proxy(iamService[service], url)
+		if err != nil {
+			return cfg, err
+		}
+		if endpoints[service], err = s.serve(0, h); err != nil {
+			return cfg, fmt.Errorf("IAM proxy of %s: %w", service, err)
+		}
+	}
 	for _, fn := range tmpl.Functions {
 		env := map[string]string{
-			"AWS_ACCESS_KEY_ID":                          AccessKeyID,
+			// The key id names the function: the IAM proxies check its policy.
+			"AWS_ACCESS_KEY_ID":                          fn.LogicalID,
 			"AWS_SECRET_ACCESS_KEY":                      SecretKey,
 			"AWS_ENDPOINT_URL_DYNAMODB":                  endpoints["dynamodb"],
 			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": endpoints["cognito-idp"],
@@ -308,6 +349,23 @@ func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string
 	cfg.Region = Region
 	return cfg, nil
 }
+
+// writeIAMCalls keeps, beside the logs, every call each function was allowed to make: what its
+// policy needs, to compare with what it grants.
+func (s *Stack) writeIAMCalls() {
+	if s.iam == nil || s.Logs["iam"] == "" {
+		return
+	}
+	if data, err := json.MarshalIndent(s.iam.Used(), "", "  "); err == nil {
+		_ = os.WriteFile(s.Logs["iam"], append(data, '\n'), 0o644)
+	}
+}
+
+// iamService names the services of the endpoints by IAM's prefix for their actions.
+var iamService = map[string]string{"dynamodb": iam.DynamoDB, "cognito-idp": iam.Cognito, "sesv2": iam.SES}
+
+// IAM is the enforcer of the functions' policies: tests take a permission away with it.
+func (s *Stack) IAM() *iam.Enforcer { return s.iam }
 
 // serve runs h on a loopback port and returns its base URL.
 func (s *Stack) serve(port int, h http.Handler) (string, error) {
@@ -363,6 +421,7 @@ func (s *Stack) Close() error {
 		if s.gateway != nil {
 			_ = s.gateway.Close()
 		}
+		s.writeIAMCalls()
 		var wg sync.WaitGroup
 		for _, p := range s.emulators {
 			wg.Go(func() { _ = p.Stop(stopGrace) })

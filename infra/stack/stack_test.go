@@ -2,7 +2,10 @@ package stack
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,10 +83,17 @@ func TestStack(t *testing.T) {
 	}
 	state := t.TempDir()
 	ctx := context.Background()
+	// The public routes' burst, lowered from the template's default as an operator's override
+	// would, so that the throttle check below needs few requests and function instances.
+	const publicBurst = 5
 	s, err := Start(ctx, Options{
 		Root:     root,
 		StateDir: state,
 		Admin:    Admin{LoginAccount: "admin", Username: "Admin", Email: "admin@roster.local"},
+		Parameters: map[string]string{
+			"PublicRouteThrottleRateLimit":  "1",
+			"PublicRouteThrottleBurstLimit": strconv.Itoa(publicBurst),
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +135,8 @@ func TestStack(t *testing.T) {
 	if resp, err := http.Get(s.APIURL + "/v1/me"); err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("GET /v1/me without a token: %v %v", resp.Status, err)
 	}
+	checkThrottled(t, s, publicBurst)
+	checkIAMEnforced(t, s)
 
 	// What is sent through SES shows up in the mail JSON.
 	ses := sesv2.NewFromConfig(aws.Config{Region: Region, Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")},
@@ -167,6 +180,51 @@ func TestStack(t *testing.T) {
 			resp.Body.Close()
 			t.Errorf("%s still answers after Close", url)
 		}
+	}
+}
+
+// checkThrottled looks up four times the public routes' burst of unknown invitation tokens
+// at once, so that the route's bucket (a token a second) cannot refill meanwhile: some get
+// API Gateway's 429 without reaching the function, the others the function's 404.
+func checkThrottled(t *testing.T, s *Stack, burst int) {
+	t.Helper()
+	n := 4 * burst
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	url := s.APIURL + "/v1/invitations/" + base64.RawURLEncoding.EncodeToString(key)
+	client := &http.Client{Timeout: 30 * time.Second}
+	statuses, bodies := make([]int, n), make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			resp, err := client.Get(url)
+			if err != nil {
+				t.Errorf("look-up %d: %v", i, err)
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			statuses[i], bodies[i] = resp.StatusCode, string(body)
+		})
+	}
+	wg.Wait()
+	throttled, found := 0, 0
+	for i, status := range statuses {
+		switch {
+		case status == http.StatusTooManyRequests && bodies[i] == `{"message":"Too Many Requests"}`:
+			throttled++
+		case status == http.StatusNotFound:
+			found++
+		case status != 0: // 0: the request failed, reported above
+			t.Errorf("look-up %d: %d %s; want 404 from the function or the gateway's 429", i, status, bodies[i])
+		}
+	}
+	t.Logf("%d look-ups at once against a burst of %d: %d throttled, %d answered by the function", n, burst, throttled, found)
+	if throttled == 0 {
+		t.Errorf("%d look-ups at once against a burst limit of %d: none throttled", n, burst)
+	}
+	if st, _ := s.Gateway().Stats("GetInvitationFunction"); st.Invocations != found {
+		t.Errorf("GetInvitationFunction invoked %d times for %d look-ups let through", st.Invocations, found)
 	}
 }
 

@@ -107,6 +107,20 @@ func TestRegisterThroughAnOpenLinkOrACode(t *testing.T) {
 		t.Fatalf("registered %s", r.Raw)
 	}
 
+	// A code with a custom role: the new membership reads the role back (on AWS this needs
+	// dynamodb:BatchGetItem, which RegisterFunction's policy once lacked).
+	custom := newRole(t, "team:read", "miniprogram:publish")
+	r = call(t, superAdmin(t), "POST", "/v1/teams/"+teamID+"/invitation-codes", map[string]any{"roleIds": []string{custom}})
+	expect(t, r, http.StatusCreated, "")
+	email = newEmail("custom")
+	body = registration(unique("custom"), email, requestCode(t, client, email))
+	body["invitationCode"] = r.str("code")
+	r = callWith(t, client, "", "POST", "/v1/auth/register", body)
+	expect(t, r, http.StatusCreated, "")
+	if roles, _ := r.get("membership", "roles").([]any); len(roles) != 1 || roles[0].(map[string]any)["id"] != custom {
+		t.Fatalf("registered with a custom role: %s", r.Raw)
+	}
+
 	// A used code refuses the registration and gives the verification code back.
 	email = newEmail("late")
 	verification := requestCode(t, client, email)

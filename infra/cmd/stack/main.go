@@ -4,9 +4,11 @@
 //	                           API, +1 mailbox, +2 mail JSON, +3 DynamoDB Local, +4 Cognito),
 //	                           state and logs in .dev/, .dev/stack.json while it runs; stops on
 //	                           SIGINT or SIGTERM.
-//	stack run -- CMD [ARG...]  `make test`: a fresh stack on free ports (so it can run beside
+//	stack run [NAME=VALUE...] -- CMD [ARG...]
+//	                           `make test`: a fresh stack on free ports (so it can run beside
 //	                           `make dev`), runs CMD with the stack's ROSTER_* variables, stops the
-//	                           stack and exits with CMD's status.
+//	                           stack and exits with CMD's status. NAME=VALUE overrides a template
+//	                           parameter, as `sam deploy --parameter-overrides` does.
 //
 // Everything is in memory: moto's pool ids do not survive a restart, so each start creates
 // the table, the pool and the admin anew. In dev the admin's password is fixed, so the
@@ -52,14 +54,11 @@ func main() {
 	case "dev":
 		code = dev()
 	case "run":
-		args := os.Args[2:]
-		if len(args) > 0 && args[0] == "--" {
-			args = args[1:]
-		}
-		if len(args) == 0 {
+		params, command, ok := runArgs(os.Args[2:])
+		if !ok {
 			usage()
 		}
-		code = run(args)
+		code = run(params, command)
 	default:
 		usage()
 	}
@@ -67,8 +66,31 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: stack dev | stack run -- command [args...]")
+	fmt.Fprintln(os.Stderr, "usage: stack dev | stack run [Parameter=value...] -- command [args...]")
 	os.Exit(2)
+}
+
+// runArgs splits `run`'s arguments into parameter overrides and the command after "--"
+// (which may be left out when there are no overrides).
+func runArgs(args []string) (params map[string]string, command []string, ok bool) {
+	params = map[string]string{}
+	for i, a := range args {
+		if a == "--" {
+			if command = args[i+1:]; len(command) == 0 {
+				return nil, nil, false
+			}
+			return params, command, true
+		}
+		name, value, isParam := strings.Cut(a, "=")
+		if !isParam || name == "" || strings.HasPrefix(name, "-") {
+			if i == 0 {
+				return params, args, true // no overrides and no "--"
+			}
+			return nil, nil, false
+		}
+		params[name] = value
+	}
+	return nil, nil, false
 }
 
 func dev() int {
@@ -133,7 +155,7 @@ Stop with Ctrl-C.
 	return 0
 }
 
-func run(command []string) int {
+func run(params map[string]string, command []string) int {
 	root, err := provision.RepoRoot()
 	if err != nil {
 		return fail(err)
@@ -152,10 +174,11 @@ func run(command []string) int {
 
 	started := time.Now()
 	s, err := stack.Start(ctx, stack.Options{
-		Root:     root,
-		StateDir: stateDir,
-		Admin:    stack.Admin{LoginAccount: "admin", Username: "Admin", Email: "admin@roster.local"},
-		Progress: os.Stderr,
+		Root:       root,
+		StateDir:   stateDir,
+		Admin:      stack.Admin{LoginAccount: "admin", Username: "Admin", Email: "admin@roster.local"},
+		Progress:   os.Stderr,
+		Parameters: params,
 	})
 	if err != nil {
 		fail(err)

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -91,4 +93,29 @@ func children(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+func TestRunArgs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		params  map[string]string
+		command []string
+		ok      bool
+	}{
+		{[]string{"--", "go", "test"}, map[string]string{}, []string{"go", "test"}, true},
+		{[]string{"go", "test"}, map[string]string{}, []string{"go", "test"}, true},
+		{[]string{"A=1", "B=x=y", "--", "go"}, map[string]string{"A": "1", "B": "x=y"}, []string{"go"}, true},
+		{[]string{"A=1", "go"}, nil, nil, false},
+		{[]string{"A=1"}, nil, nil, false},
+		{[]string{"A=1", "--"}, nil, nil, false},
+		{[]string{"--"}, nil, nil, false},
+		{[]string{}, nil, nil, false},
+	}
+	for _, tt := range tests {
+		params, command, ok := runArgs(tt.args)
+		if ok != tt.ok || !maps.Equal(params, tt.params) || !slices.Equal(command, tt.command) {
+			t.Errorf("runArgs(%q) = %v, %q, %v; want %v, %q, %v", tt.args, params, command, ok, tt.params, tt.command, tt.ok)
+		}
+	}
 }
