@@ -286,22 +286,28 @@ func (s *Store) UserIDByLogin(ctx context.Context, loginAccount string) (string,
 }
 
 // SetLastLogin records a successful sign-in. It is not an admin edit, so it leaves
-// the version alone, and it never recreates a user deleted meanwhile.
+// the version alone, and it never recreates a user deleted meanwhile, nor moves the
+// time back when sign-ins race.
 func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error {
 	return s.setTime(ctx, id, "lastLoginAt", at)
 }
 
 // EndSessions records that every access token of the user issued before at is void.
-// Like SetLastLogin it is no edit of what admins see, so it leaves the version alone.
+// Like SetLastLogin it is no edit of what admins see, so it leaves the version alone;
+// of two that race, the later time stays, so no ended session comes back.
 func (s *Store) EndSessions(ctx context.Context, id string, at time.Time) error {
 	return s.setTime(ctx, id, "sessionsEndedAt", at)
 }
 
-// setTime sets one time attribute of an existing user.
+// setTime moves one time attribute of an existing user forward to at, never back: the
+// layout is fixed-width, so the strings compare as the times do.
 func (s *Store) setTime(ctx context.Context, id, attr string, at time.Time) error {
+	value := formatTime(at)
 	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name(attr), expression.Value(formatTime(at)))).
-		WithCondition(exists()).
+		WithUpdate(expression.Set(expression.Name(attr), expression.Value(value))).
+		WithCondition(exists().And(expression.Or(
+			expression.AttributeNotExists(expression.Name(attr)),
+			expression.Name(attr).LessThan(expression.Value(value))))).
 		Build()
 	if err != nil {
 		return apperr.Wrap(err, "build update")
