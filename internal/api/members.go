@@ -294,11 +294,14 @@ func (a *API) RemoveTeamMember(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err != nil {
 		return httpapi.Response{}, err
 	}
+	// Whether someone else is a member is only for those who manage members to learn;
+	// leaving a team one is not in answers as a team that does not exist.
+	check := authz.CheckInTeam(at.me, at.standing)
 	if userID != at.me.ID {
-		// Whether someone else is a member is only for those who manage members to learn.
-		if err := authz.CheckTeam(at.me, at.standing, authz.ManageMembers); err != nil {
-			return httpapi.Response{}, err
-		}
+		check = authz.CheckTeam(at.me, at.standing, authz.ManageMembers)
+	}
+	if check != nil {
+		return httpapi.Response{}, check
 	}
 	m, current, err := a.member(ctx, teamID, userID)
 	if err != nil {

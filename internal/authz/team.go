@@ -55,6 +55,15 @@ func CheckTeam(caller user.User, s Standing, action TeamAction) error {
 	return apperr.Denied()
 }
 
+// CheckInTeam answers nil when caller may learn that the team exists: an admin, or a member
+// of it whatever its roles; to anyone else the team is missing, as one that does not exist.
+func CheckInTeam(caller user.User, s Standing) error {
+	if caller.AccountType.Admin() || s.Member {
+		return nil
+	}
+	return apperr.Missing("Team")
+}
+
 // CheckAdmin answers nil for the platform-level team actions only admins may do:
 // create and delete teams, list every team, define roles.
 func CheckAdmin(caller user.User) error {

@@ -19,6 +19,18 @@ func TestCheckTeam(t *testing.T) {
 	plain := Standing{Member: true, Permissions: team.Effective([]team.Role{team.Member})}
 	nothing := Standing{Member: true, Permissions: team.Effective([]team.Role{{ID: "x", Permissions: []string{"miniprogram:publish"}}})}
 
+	// Being in the team, whatever the roles, is what CheckInTeam asks (leaving it).
+	for _, tt := range []struct {
+		name   string
+		caller user.User
+		s      Standing
+		want   string
+	}{{"admin", admin, none, ""}, {"outsider", m, none, "not_found"}, {"member without team:read", m, nothing, ""}, {"plain member", m, plain, ""}} {
+		if got := code(CheckInTeam(tt.caller, tt.s)); got != tt.want {
+			t.Errorf("CheckInTeam(%s) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+
 	actions := []TeamAction{ViewTeam, UpdateTeam, ManageMembers, CreateMembers, ManageInvitations}
 	tests := []struct {
 		name   string

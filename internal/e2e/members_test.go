@@ -170,6 +170,16 @@ func TestMemberships(t *testing.T) {
 		t.Fatal("the member is still in the team it left")
 	}
 	expect(t, call(t, leaver, "GET", "/v1/teams/"+teamID, nil), http.StatusNotFound, "not_found")
+
+	// Leaving again, or leaving a team that does not exist, answer alike: the member does not
+	// learn which teams exist.
+	again := call(t, leaver, "DELETE", path+"/"+leaverID, nil)
+	nowhere := call(t, leaver, "DELETE", "/v1/teams/"+strings.Repeat("a", len(teamID))+"/members/"+leaverID, nil)
+	expect(t, again, http.StatusNotFound, "not_found")
+	expect(t, nowhere, http.StatusNotFound, "not_found")
+	if a, b := again.str("error", "message"), nowhere.str("error", "message"); a != b {
+		t.Fatalf("leaving a team one is not in says %q, a missing team %q", a, b)
+	}
 }
 
 func TestCreateMemberIntoTeam(t *testing.T) {
