@@ -1,0 +1,116 @@
+package openapi
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/openapi/convert"
+)
+
+func TestJSONIsGeneratedFromYAML(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := convert.ToJSON(src)
+	if err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
+	}
+	if strings.TrimSpace(JSON) != string(want) {
+		t.Fatal("openapi.json is not openapi.yaml converted: run `go generate ./internal/openapi` and commit both")
+	}
+}
+
+// TestReferencesResolve follows every $ref of the document: a typo would only show when a
+// client generator or schemathesis met it.
+func TestReferencesResolve(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(JSON), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["openapi"] != "3.1.0" {
+		t.Fatalf("openapi = %v, want 3.1.0", doc["openapi"])
+	}
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				if _, err := resolve(doc, ref); err != nil {
+					t.Errorf("%s: $ref %s: %v", at, ref, err)
+				}
+			}
+			for k, e := range v {
+				walk(e, at+"/"+k)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e, at+"[]")
+			}
+		}
+	}
+	walk(doc, "#")
+}
+
+func resolve(doc map[string]any, ref string) (any, error) {
+	path, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil, errNotLocal
+	}
+	var cur any = doc
+	for _, part := range strings.Split(path, "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, errMissing
+		}
+		part = strings.NewReplacer("~1", "/", "~0", "~").Replace(part)
+		if cur, ok = m[part]; !ok {
+			return nil, errMissing
+		}
+	}
+	return cur, nil
+}
+
+type refError string
+
+func (e refError) Error() string { return string(e) }
+
+const (
+	errNotLocal = refError("not a reference inside the document")
+	errMissing  = refError("names nothing in the document")
+)
+
+func TestHandlerServesTheDocument(t *testing.T) {
+	t.Parallel()
+	resp, err := Handler(context.Background(), events.APIGatewayV2HTTPRequest{})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status %d, err %v", resp.StatusCode, err)
+	}
+	if resp.Body != JSON || resp.Headers["Content-Type"] != "application/json" {
+		t.Fatalf("body or content type differ: %q", resp.Headers["Content-Type"])
+	}
+	tag := resp.Headers["ETag"]
+	if !strings.HasPrefix(tag, `"`) || !strings.HasSuffix(tag, `"`) || len(tag) < 3 {
+		t.Fatalf("ETag %q is not a strong entity tag", tag)
+	}
+	if !strings.Contains(resp.Headers["Cache-Control"], "max-age") {
+		t.Fatalf("Cache-Control %q lets nobody cache it", resp.Headers["Cache-Control"])
+	}
+	for _, inm := range []string{tag, "W/" + tag, `"other", ` + tag, "*"} {
+		resp, _ := Handler(context.Background(), events.APIGatewayV2HTTPRequest{Headers: map[string]string{"If-None-Match": inm}})
+		if resp.StatusCode != 304 || resp.Body != "" || resp.Headers["ETag"] != tag {
+			t.Errorf("If-None-Match %s: status %d, want 304 with the ETag and no body", inm, resp.StatusCode)
+		}
+	}
+	resp, _ = Handler(context.Background(), events.APIGatewayV2HTTPRequest{Headers: map[string]string{"if-none-match": `"stale"`}})
+	if resp.StatusCode != 200 {
+		t.Errorf("a stale If-None-Match: status %d, want 200", resp.StatusCode)
+	}
+}
