@@ -388,6 +388,13 @@ var operations = []Operation{
 		Name: "GET /v1/permissions", Function: "ListPermissionsFunction", Read: true,
 		Prepare: getAs(member, "/v1/permissions"),
 	},
+	{
+		// Public, and answered from the binary: no token, no table.
+		Name: "GET /v1/openapi.json", Function: "OpenapiFunction", Read: true,
+		Prepare: func(context.Context, *Env, int) (Request, error) {
+			return Request{Method: "GET", Path: "/v1/openapi.json", Want: http.StatusOK}, nil
+		},
+	},
 	// Team, role and invitation management: each write works on items of its own.
 	{
 		Name: "PATCH /v1/teams/{id}", Function: "UpdateTeamFunction",

@@ -21,6 +21,7 @@ import (
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/mail/ses"
+	"github.com/roster-dev/roster/internal/openapi"
 	"github.com/roster-dev/roster/internal/store"
 )
 
@@ -174,6 +175,14 @@ func TestSampleEvents(t *testing.T) {
 			return e.Via == store.ViaCognito && e.Outcome == store.LoginSucceeded
 		}) {
 			t.Fatalf("no sign-in recorded from the sample: %+v", got)
+		}
+	})
+	t.Run("openapi", func(t *testing.T) {
+		var req events.APIGatewayV2HTTPRequest
+		readEvent(t, "openapi", &req)
+		resp, err := openapi.Handler(ctx, req)
+		if err != nil || resp.StatusCode != http.StatusOK || resp.Body != openapi.JSON {
+			t.Fatalf("answer %d, %v: want 200 and the document", resp.StatusCode, err)
 		}
 	})
 	t.Run("bootstrap-admin", func(t *testing.T) {
