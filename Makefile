@@ -12,6 +12,8 @@
 #                      infra/bench/RESULTS.md (see infra/bench; BENCH_FLAGS passes flags)
 #   make test          tools, lint, sam validate --lint, sam build, then every Go test against a
 #                      fresh local stack (what .ci/run calls)
+#   make fuzz          every native fuzz target (func FuzzXxx in internal/), each for FUZZTIME
+#                      (default 30s; `make fuzz FUZZTIME=5m`); make test runs their seeds only
 #   make lint          gofmt check and go vet
 #   make sam-validate  sam validate --lint (cfn-lint)
 #   make sam-build     sam build, without Docker (see sam-build below)
@@ -44,9 +46,10 @@ MOTO_STAMP := $(TOOLS)/moto/.installed
 SAM_STAMP := $(TOOLS)/sam/.installed
 SES_STAMP := $(TOOLS)/ses-local/.installed
 DYNAMODB_STAMP := $(TOOLS)/dynamodb-local/.installed
-TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP)
+SCHEMATHESIS_STAMP := $(TOOLS)/schemathesis/.installed
+TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP) $(SCHEMATHESIS_STAMP)
 
-.PHONY: tools build dev test bench lint sam-validate sam-build clean distclean FORCE
+.PHONY: tools build dev test bench fuzz lint sam-validate sam-build clean distclean FORCE
 
 # ---- tools ------------------------------------------------------------------------------------
 
@@ -54,9 +57,9 @@ TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP)
 quietly = mkdir -p $(TOOLS)/logs; if ! ( $(2) ) > $(TOOLS)/logs/$(1).log 2>&1; then \
 	echo "tools: installing $(1) failed:"; tail -n 40 $(TOOLS)/logs/$(1).log; exit 1; fi
 
-# The four installs are independent and mostly wait on the network: run them side by side.
+# The installs are independent and mostly wait on the network: run them side by side.
 tools:
-	@$(MAKE) -s -j4 $(TOOL_STAMPS)
+	@$(MAKE) -s -j5 $(TOOL_STAMPS)
 
 # Cognito emulator. Every transitive package is pinned, not just moto.
 $(MOTO_STAMP): infra/tools/moto-requirements.txt
@@ -69,6 +72,13 @@ $(SAM_STAMP): infra/tools/sam-requirements.txt
 	@echo "tools: installing SAM CLI into $(TOOLS)/sam"
 	@rm -rf $(TOOLS)/sam
 	@$(call quietly,sam,python3 -m venv $(TOOLS)/sam && $(TOOLS)/sam/bin/pip install -r $<)
+	@touch $@
+
+# Contract tests against the local stack (internal/contract runs .tools/schemathesis/bin/st).
+$(SCHEMATHESIS_STAMP): infra/tools/schemathesis-requirements.txt
+	@echo "tools: installing schemathesis (contract tests) into $(TOOLS)/schemathesis"
+	@rm -rf $(TOOLS)/schemathesis
+	@$(call quietly,schemathesis,python3 -m venv $(TOOLS)/schemathesis && $(TOOLS)/schemathesis/bin/pip install -r $<)
 	@touch $@
 
 # SES v2 emulator: npm ci from the committed lockfile. The lockfile carries no registry
@@ -154,6 +164,22 @@ bench: tools build $(BASELINES) $(TWIN) $(BENCH)
 	$(BENCH) -out infra/bench/RESULTS.md $(BENCH_FLAGS)
 
 # ---- checks -----------------------------------------------------------------------------------
+
+# Native fuzzing runs one target at a time (go test -fuzz takes one), each for FUZZTIME. New
+# crashers land in the package's testdata/fuzz/<Target>/ and are seeds from then on: commit them
+# with the fix. internal/api's TestMain wants the local stack's variables, which its fuzz targets
+# never use: placeholders let them run without a stack.
+FUZZTIME ?= 30s
+FUZZ_ENV := ROSTER_TABLE_NAME=fuzz ROSTER_USER_POOL_ID=fuzz ROSTER_USER_POOL_CLIENT_ID=fuzz \
+	ROSTER_DYNAMODB_ENDPOINT=http://127.0.0.1:9 ROSTER_COGNITO_ENDPOINT=http://127.0.0.1:9 ROSTER_SES_ENDPOINT=http://127.0.0.1:9
+
+fuzz:
+	@for file in $$(grep -rl --include='*_test.go' '^func Fuzz' internal | sort); do \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "fuzz: ./$$(dirname $$file) $$target for $(FUZZTIME)"; \
+			$(FUZZ_ENV) go test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./$$(dirname $$file) || exit 1; \
+		done; \
+	done
 
 lint:
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -print0 | xargs -0 -r gofmt -l); \
