@@ -45,13 +45,15 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// validToken checks a token's shape before any read.
+// validToken checks a token's shape before any read: exactly what newToken makes. The
+// decoder skips line breaks and ignores a last character's unused bits, so neither would
+// be noticed by decoding alone.
 func validToken(token string) bool {
-	if len(token) != tokenLength {
+	if len(token) != tokenLength || strings.ContainsAny(token, "\r\n") {
 		return false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(token)
-	return err == nil
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	return err == nil && len(b) == tokenBytes
 }
 
 func (a *API) invitationLink(token string) string {
