@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"reflect"
 	"strings"
 
@@ -74,9 +75,44 @@ func decodeValue(raw json.RawMessage, field reflect.Value, name string, fields v
 		return
 	}
 	if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
+		if integral(raw, field) {
+			return
+		}
 		field.Set(reflect.Zero(target))
 		fields.Add(name, typeMessage(target))
 	}
+}
+
+// integral sets an integer field (or a pointer to one) from a number written with a
+// fraction or an exponent that is still a whole number: JSON has one kind of number, and
+// 2.0 or 1e2 is as much an integer as 2 or 100 (JSON Schema's integer says the same), though
+// encoding/json takes only the plain digits into an int.
+func integral(raw json.RawMessage, field reflect.Value) bool {
+	target := field.Type()
+	if target.Kind() == reflect.Pointer {
+		target = target.Elem()
+	}
+	switch target.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+	default:
+		return false
+	}
+	var f float64
+	if json.Unmarshal(raw, &f) != nil || f != math.Trunc(f) {
+		return false
+	}
+	v := reflect.New(target).Elem()
+	if f < -(1<<63) || f >= 1<<63 || v.OverflowInt(int64(f)) {
+		return false
+	}
+	v.SetInt(int64(f))
+	if field.Kind() == reflect.Pointer {
+		field.Set(reflect.New(target))
+		field.Elem().Set(v)
+	} else {
+		field.Set(v)
+	}
+	return true
 }
 
 // structFields maps JSON names to field indexes.

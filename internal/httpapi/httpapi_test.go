@@ -54,6 +54,10 @@ func TestDecode(t *testing.T) {
 			fields: map[string]string{"choice.generate": "must be true or false", "choice.other": "is not a known field"}},
 		{name: "nested not an object", body: `{"choice":"x"}`, want: sample{Choice: &nested{}},
 			fields: map[string]string{"choice": "must be a JSON object"}},
+		// JSON has one kind of number: 2.0 and 2e0 are the integer 2, as JSON Schema says.
+		{name: "integral numbers", body: `{"count":2.0}`, want: sample{Count: 2}},
+		{name: "integral exponent", body: `{"count":1e2}`, want: sample{Count: 100}},
+		{name: "integer too large", body: `{"count":1e400}`, fields: map[string]string{"count": "must be an integer"}},
 		{name: "base64", body: base64.StdEncoding.EncodeToString([]byte(`{"name":"b"}`)), base64: true, want: sample{Name: "b"}},
 		{name: "bad base64", body: "%%%", base64: true, fields: map[string]string{"body": "must be a JSON object"}},
 		{name: "oversize", body: `{"name":"` + strings.Repeat("a", MaxBody) + `"}`, fields: map[string]string{"body": "must be at most 64 KiB"}},
