@@ -395,6 +395,13 @@ var operations = []Operation{
 			return Request{Method: "GET", Path: "/v1/openapi.json", Want: http.StatusOK}, nil
 		},
 	},
+	{
+		// The $default route: a method /v1/me does not have.
+		Name: "PUT /v1/me ($default)", Function: "NoRouteFunction", Read: true,
+		Prepare: func(context.Context, *Env, int) (Request, error) {
+			return Request{Method: "PUT", Path: "/v1/me", Want: http.StatusMethodNotAllowed}, nil
+		},
+	},
 	// Team, role and invitation management: each write works on items of its own.
 	{
 		Name: "PATCH /v1/teams/{id}", Function: "UpdateTeamFunction",

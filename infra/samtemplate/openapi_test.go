@@ -91,6 +91,12 @@ func TestDocumentMatchesTemplate(t *testing.T) {
 	routes := map[string]bool{}
 	for _, fn := range tmpl.Functions {
 		for _, r := range fn.Routes {
+			if r.Path == "$default" { // what no route takes: NoRouteFunction's 404 and 405
+				if fn.LogicalID != "NoRouteFunction" || !r.Public {
+					t.Errorf("$default belongs to %s (public=%v): want the public NoRouteFunction", fn.LogicalID, r.Public)
+				}
+				continue
+			}
 			key := r.Method + " " + r.Path
 			routes[key] = true
 			op, ok := ops[key]
@@ -143,7 +149,7 @@ func TestDocumentDeclaresEveryErrorCode(t *testing.T) {
 			key := r.Method + " " + r.Path
 			op, ok := ops[key]
 			if !ok {
-				continue // TestDocumentMatchesTemplate names it
+				continue // TestDocumentMatchesTemplate names it, or it is $default
 			}
 			handler := g.handlerOf(t, filepath.Join(root, fn.Dir, "main.go"))
 			found := map[answer]bool{{"500", "internal"}: true} // httpapi.Handle answers a panic so

@@ -185,6 +185,14 @@ func TestSampleEvents(t *testing.T) {
 			t.Fatalf("answer %d, %v: want 200 and the document", resp.StatusCode, err)
 		}
 	})
+	t.Run("no-route", func(t *testing.T) {
+		var req events.APIGatewayV2HTTPRequest
+		readEvent(t, "no-route", &req)
+		resp, err := openapi.NoRoute(ctx, req)
+		if err != nil || resp.StatusCode != http.StatusMethodNotAllowed || resp.Headers["Allow"] != "GET, PATCH" {
+			t.Fatalf("answer %d %v, %v: want 405 with Allow: GET, PATCH", resp.StatusCode, resp.Headers, err)
+		}
+	})
 	t.Run("bootstrap-admin", func(t *testing.T) {
 		var in bootstrap.Input
 		readEvent(t, "bootstrap-admin", &in)

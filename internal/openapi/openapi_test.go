@@ -114,3 +114,36 @@ func TestHandlerServesTheDocument(t *testing.T) {
 		t.Errorf("a stale If-None-Match: status %d, want 200", resp.StatusCode)
 	}
 }
+
+func TestNoRoute(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"PUT", "/v1/me", 405, "GET, PATCH"},
+		{"TRACE", "/v1/users/abc", 405, "DELETE, GET, PATCH"},
+		{"GET", "/v1/teams/join", 405, "POST"},
+		{"POST", "/v1/teams/x/members/y", 405, "DELETE, PUT"},
+		{"DELETE", "/v1/openapi.json", 405, "GET"},
+		{"GET", "/v1/nothing", 404, ""},
+		{"GET", "/v1/users/", 404, ""},
+		{"GET", "/", 404, ""},
+	}
+	for _, tt := range tests {
+		req := events.APIGatewayV2HTTPRequest{RawPath: tt.path}
+		req.RequestContext.HTTP.Method = tt.method
+		req.RequestContext.RequestID = "r1"
+		resp, err := NoRoute(context.Background(), req)
+		if err != nil || resp.StatusCode != tt.status || resp.Headers["Allow"] != tt.allow {
+			t.Errorf("%s %s: %d Allow %q, want %d Allow %q", tt.method, tt.path, resp.StatusCode, resp.Headers["Allow"], tt.status, tt.allow)
+		}
+		var body struct {
+			Error struct{ Code, RequestID string }
+		}
+		if json.Unmarshal([]byte(resp.Body), &body) != nil || body.Error.Code == "" || body.Error.RequestID != "r1" {
+			t.Errorf("%s %s: body %s is not Roster's error", tt.method, tt.path, resp.Body)
+		}
+	}
+}
