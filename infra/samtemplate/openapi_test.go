@@ -91,10 +91,20 @@ func TestDocumentMatchesTemplate(t *testing.T) {
 	routes := map[string]bool{}
 	for _, fn := range tmpl.Functions {
 		for _, r := range fn.Routes {
-			if r.Path == "$default" { // what no route takes: NoRouteFunction's 404 and 405
-				if fn.LogicalID != "NoRouteFunction" || !r.Public {
-					t.Errorf("$default belongs to %s (public=%v): want the public NoRouteFunction", fn.LogicalID, r.Public)
+			// NoRouteFunction answers 405 and 404: on $default, and on a literal path's methods
+			// that a parameter's path would otherwise take (GET /v1/teams/join is not GET
+			// /v1/teams/{id}). Neither is an operation of the document.
+			if fn.LogicalID == "NoRouteFunction" {
+				if !r.Public {
+					t.Errorf("NoRouteFunction's %s needs no token, like the 404 and 405 it stands for", r.Key())
 				}
+				if _, isOp := ops[r.Method+" "+r.Path]; isOp {
+					t.Errorf("NoRouteFunction takes %s, an operation of the document", r.Key())
+				}
+				continue
+			}
+			if r.Path == "$default" {
+				t.Errorf("$default belongs to %s: want NoRouteFunction", fn.LogicalID)
 				continue
 			}
 			key := r.Method + " " + r.Path
