@@ -11,7 +11,8 @@
 #   make bench         benchmarks on a fresh local stack: prints the report and rewrites
 #                      infra/bench/RESULTS.md (see infra/bench; BENCH_FLAGS passes flags)
 #   make test          tools, lint, sam validate --lint, sam build, then every Go test against a
-#                      fresh local stack (what .ci/run calls)
+#                      fresh local stack, schemathesis (internal/contract) and the fuzz seeds
+#                      included (what .ci/run calls)
 #   make fuzz          every native fuzz target (func FuzzXxx in internal/), each for FUZZTIME
 #                      (default 30s; `make fuzz FUZZTIME=5m`); make test runs their seeds only
 #   make lint          gofmt check and go vet
@@ -203,8 +204,11 @@ sam-build: tools
 # override as `sam deploy --parameter-overrides` would; every other throttle stays as deployed.
 TEST_PARAMETERS := PublicRouteThrottleBurstLimit=150
 
+# internal/contract runs schemathesis twice (an admin's token, a member's) within the public
+# routes' steady rate: a few minutes, more than go test's default 10 per package allows on a
+# busy machine.
 test: tools lint sam-validate sam-build $(STACK)
-	$(STACK) run $(TEST_PARAMETERS) -- go test -count=1 ./...
+	$(STACK) run $(TEST_PARAMETERS) -- go test -count=1 -timeout 30m ./...
 
 # ---- local stack ------------------------------------------------------------------------------
 

@@ -1,0 +1,78 @@
+"""Schemathesis hooks for Roster's contract run (internal/contract/contract_test.go).
+
+Two things the OpenAPI document cannot say, and schemathesis cannot know:
+
+- How to get a token. Every case is signed in as ROSTER_CONTRACT_LOGIN, with a token fetched
+  again every few seconds: the run itself calls POST /v1/auth/logout, which ends every session
+  the account had, and a run that went on with a dead token would test nothing but 401s.
+
+- Which 400s a schema-valid request may get. A request can match the document and still be
+  refused for a value only the server holds (an emailed or TOTP code, the current password, a
+  challenge's session, a role id or user id that must exist) or for a rule across fields that
+  JSON Schema cannot state (confirmPassword equals password, `to` not before `from`, a password
+  that must not contain the login account or be a common one). schemathesis.toml lets those
+  operations answer 400 to schema-valid data, and `refused_only_for_server_held_values` below
+  holds each such 400 to naming only those fields: any other field refused is a failure.
+"""
+
+import json
+import os
+import urllib.request
+
+import schemathesis
+
+API = os.environ["ROSTER_CONTRACT_API"].rstrip("/")  # for signing in, from an address of its own
+LOGIN = os.environ["ROSTER_CONTRACT_LOGIN"]
+PASSWORD = os.environ["ROSTER_CONTRACT_PASSWORD"]
+
+
+@schemathesis.auth(refresh_interval=3)
+class SignIn:
+    def get(self, case, ctx):
+        body = json.dumps({"loginAccount": LOGIN, "password": PASSWORD}).encode()
+        req = urllib.request.Request(API + "/v1/auth/login", data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.load(resp)["accessToken"]
+
+    def set(self, case, token, ctx):
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = "Bearer " + token
+
+
+# Fields a schema-valid request may be refused for, by operation: each is a value only the
+# server holds or a rule across fields (see above). A name ending in "[" covers every index.
+SERVER_HELD = {
+    "POST /v1/auth/register": {"verificationCode", "confirmPassword", "password", "invitationCode", "invitationToken"},
+    "POST /v1/auth/challenge": {"code", "newPassword", "session"},
+    "POST /v1/auth/password/reset": {"code", "newPassword"},
+    "POST /v1/me/password": {"currentPassword", "newPassword"},
+    "POST /v1/me/email": {"email"},  # "is already your email address"
+    "POST /v1/me/email/verify": {"code", "email"},
+    "POST /v1/me/mfa/totp/verify": {"code"},
+    "DELETE /v1/me/mfa": {"code"},
+    "POST /v1/users": {"password.value"},
+    "POST /v1/users/{id}/password-reset": {"notify"},  # needs the user's verified email
+    "POST /v1/teams": {"ownerId"},  # an existing member account
+    "POST /v1/teams/{id}/members": {"userId", "roleIds[", "newUser.password.value"},
+    "PUT /v1/teams/{id}/members/{userId}": {"roleIds["},
+    "POST /v1/teams/{id}/invitation-codes": {"roleIds["},
+    "POST /v1/teams/{id}/invitations": {"roleIds["},
+    "GET /v1/audit-events": {"to"},
+}
+
+
+@schemathesis.check
+def refused_only_for_server_held_values(ctx, response, case):
+    if response.status_code != 400 or case.meta is None or not case.meta.generation.mode.is_positive:
+        return None
+    allowed = SERVER_HELD.get(f"{case.method.upper()} {case.path}")
+    if allowed is None:
+        return None  # positive_data_acceptance answers for it
+    try:
+        fields = response.json()["error"]["fields"]
+    except (ValueError, KeyError, TypeError):
+        raise AssertionError("a 400 without error.fields")
+    other = sorted(f for f in fields if f not in allowed and not any(a.endswith("[") and f.startswith(a) for a in allowed))
+    if other:
+        raise AssertionError(f"a schema-valid request was refused for {other}, which the document allows")
+    return None
