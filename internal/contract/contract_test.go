@@ -1,8 +1,8 @@
 // Package contract runs schemathesis against the local stack that `make test` starts: every
 // operation of the OpenAPI document the stack serves, generated from the document, with a
 // real admin's token and then a teamless member's, every check the issue names, and a bounded
-// number of examples per operation. Afterwards the table must hold exactly what the accepted
-// requests made: a refused request writes nothing.
+// number of examples per operation. Afterwards the table must hold what the accepted requests
+// made and nothing that a refused one asked for (see checkWrites).
 package contract
 
 import (
@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/store/storetest"
+	"github.com/roster-dev/roster/internal/validate"
 )
 
 var (
@@ -60,20 +61,18 @@ func TestSchemathesis(t *testing.T) {
 	reports := filepath.Join(root, ".dev", "contract", time.Now().UTC().Format("20060102-150405"))
 	before := census(t)
 
-	var accepted []entry
-	accepted = append(accepted, run(t, st, root, reports, 1, "admin", adminLogin, adminPassword)...)
+	var made []entry
+	made = append(made, run(t, st, root, reports, 1, "admin", adminLogin, adminPassword)...)
 	// The member is made after the admin's run, which could otherwise freeze or delete it.
 	login, password := teamlessMember(t)
-	accepted = append(accepted, run(t, st, root, reports, 2, "member", login, password)...)
-	// The member itself, made above through the API, is a user too.
-	accepted = append(accepted, entry{Method: "POST", Path: "/v1/users", Status: http.StatusCreated, Body: map[string]any{"user": map[string]any{}}})
+	made = append(made, entry{Method: "POST", Path: "/v1/users", Status: http.StatusCreated, Request: map[string]any{"loginAccount": login}})
+	made = append(made, run(t, st, root, reports, 2, "member", login, password)...)
 
-	after := census(t)
-	checkWrites(t, before, after, accepted)
+	checkWrites(t, before, census(t), made)
 	t.Logf("reports in %s", reports)
 }
 
-// run is one `st run` as the given account; it answers the requests the API accepted.
+// run is one `st run` as the given account; it answers the requests it made.
 // Schemathesis reaches the API from a loopback address of the run's own, and signs in from
 // another: the per-address limits its requests run into (100 failed sign-ins, 20 code
 // requests) are neither the other tests' nor its own sign-ins'.
@@ -111,17 +110,20 @@ func run(t *testing.T, st, root, reports string, n byte, who, login, password st
 		}
 		t.Errorf("schemathesis as %s failed (%v):\n%s", who, err, text)
 	}
-	return acceptedRequests(t, har)
+	return requests(t, har)
 }
 
-// entry is one request the API accepted.
+// entry is one request schemathesis made and what it was answered.
 type entry struct {
 	Method, Path string // the path with the ids it named
 	Status       int
+	Request      map[string]any
 	Body         map[string]any
 }
 
-func acceptedRequests(t *testing.T, har string) []entry {
+func (e entry) accepted() bool { return e.Status >= 200 && e.Status <= 299 }
+
+func requests(t *testing.T, har string) []entry {
 	t.Helper()
 	data, err := os.ReadFile(har)
 	if err != nil {
@@ -133,6 +135,7 @@ func acceptedRequests(t *testing.T, har string) []entry {
 			Entries []struct {
 				Request struct {
 					Method, URL string
+					PostData    *struct{ Text string }
 				}
 				Response struct {
 					Status  int
@@ -146,56 +149,73 @@ func acceptedRequests(t *testing.T, har string) []entry {
 	}
 	var out []entry
 	for _, e := range doc.Log.Entries {
-		if e.Response.Status < 200 || e.Response.Status > 299 {
-			continue
-		}
 		path := e.Request.URL
 		if i := strings.Index(path, "/v1/"); i >= 0 {
 			path = path[i:]
 		}
 		path, _, _ = strings.Cut(path, "?")
-		var body map[string]any
-		_ = json.Unmarshal([]byte(e.Response.Content.Text), &body)
-		out = append(out, entry{Method: e.Request.Method, Path: path, Status: e.Response.Status, Body: body})
+		en := entry{Method: e.Request.Method, Path: path, Status: e.Response.Status}
+		if e.Request.PostData != nil {
+			_ = json.Unmarshal([]byte(e.Request.PostData.Text), &en.Request)
+		}
+		_ = json.Unmarshal([]byte(e.Response.Content.Text), &en.Body)
+		out = append(out, en)
 	}
 	return out
 }
 
-// counts are the table's items of each kind that a request can create or delete.
+// snapshot is what the write checks read of the table: the uniqueness claims (login
+// accounts, emails, team and role names) with the record each names, the records, and the
+// invitations, codes and memberships of each team.
+type snapshot struct {
+	claims  map[string]string // claim pk -> pk of the record it names
+	records map[string]bool   // pk of every user, team and role
+	perTeam map[string]counts // team id -> "INVITE", "INVCODE", "MEMBER" -> how many
+}
+
 type counts map[string]int
 
-// census counts the users, teams, roles, memberships, invitations and codes in the table,
-// and the claims that make names and addresses unique; it scans, which no request path may.
-func census(t *testing.T) counts {
+// census reads the table whole; it scans, which no request path may.
+func census(t *testing.T) snapshot {
 	t.Helper()
 	client := storetest.Client(t)
-	c := counts{}
+	snap := snapshot{claims: map[string]string{}, records: map[string]bool{}, perTeam: map[string]counts{}}
+	team := func(id string) counts {
+		if snap.perTeam[id] == nil {
+			snap.perTeam[id] = counts{}
+		}
+		return snap.perTeam[id]
+	}
 	var start map[string]types.AttributeValue
 	for {
 		out, err := client.Scan(context.Background(), &dynamodb.ScanInput{
 			TableName: aws.String(tableName), ExclusiveStartKey: start,
-			ProjectionExpression: aws.String("pk, sk, email"),
+			ProjectionExpression: aws.String("pk, sk, userId, id, teamId"),
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, item := range out.Items {
 			pk, sk := str(item["pk"]), str(item["sk"])
-			switch {
-			case sk == "PROFILE":
-				c["users"]++
-				if str(item["email"]) != "" {
-					c["users with email"]++
+			switch sk {
+			case "PROFILE", "TEAM", "ROLE":
+				snap.records[pk] = true
+			case "LOGIN", "EMAIL":
+				snap.claims[pk] = "USER#" + str(item["userId"])
+			case "TEAMNAME":
+				snap.claims[pk] = "TEAM#" + str(item["id"])
+			case "ROLENAME":
+				snap.claims[pk] = "ROLE#" + str(item["id"])
+			case "INVITE", "INVCODE":
+				team(str(item["teamId"]))[sk]++
+			default:
+				if id, ok := strings.CutPrefix(pk, "TEAM#"); ok && strings.HasPrefix(sk, "MEMBER#") {
+					team(id)["MEMBER"]++
 				}
-			case sk == "TEAM", sk == "ROLE", sk == "INVITE", sk == "INVCODE",
-				sk == "LOGIN", sk == "EMAIL", sk == "TEAMNAME", sk == "ROLENAME":
-				c[sk]++
-			case strings.HasPrefix(pk, "TEAM#") && strings.HasPrefix(sk, "MEMBER#"):
-				c["memberships"]++
 			}
 		}
 		if start = out.LastEvaluatedKey; start == nil {
-			return c
+			return snap
 		}
 	}
 }
@@ -208,48 +228,144 @@ func str(v types.AttributeValue) string {
 }
 
 var (
-	idPath   = `[a-z2-7]{26}`
-	teamPath = regexp.MustCompile(`^/v1/teams/` + idPath + `$`)
-	userPath = regexp.MustCompile(`^/v1/users/` + idPath + `$`)
-	rolePath = regexp.MustCompile(`^/v1/roles/` + idPath + `$`)
+	idPart    = `([a-z2-7]{26})`
+	teamPath  = regexp.MustCompile(`^/v1/teams/` + idPart + `$`)
+	teamChild = regexp.MustCompile(`^/v1/teams/` + idPart + `/(members|invitations|invitation-codes)(/.*)?$`)
 )
 
-// checkWrites holds the table to what the accepted requests made. Users, teams and roles
-// change only by their own creations and deletions; every user has its login account's
-// claim, every user with an address its email's, every team and role its name's: a claim
-// or a record that a refused request left behind breaks one of these.
-func checkWrites(t *testing.T, before, after counts, accepted []entry) {
+// checkWrites holds the table to what the accepted requests made, in ways that other tests
+// writing at the same time cannot disturb:
+//   - every claim names a record that exists (a refused request that left a claim behind, or
+//     a record without its claim's removal, fails here);
+//   - no login account, team name or role name that only refused requests asked for was
+//     claimed during the run;
+//   - the teams the run made hold exactly the invitations, codes and memberships that its
+//     accepted requests gave them.
+func checkWrites(t *testing.T, before, after snapshot, all []entry) {
 	t.Helper()
-	want := counts{"users": before["users"], "TEAM": before["TEAM"], "ROLE": before["ROLE"]}
-	for _, e := range accepted {
-		switch {
-		case e.Method == "POST" && (e.Path == "/v1/users" || e.Path == "/v1/auth/register") && e.Status == http.StatusCreated:
-			want["users"]++
-		case e.Method == "POST" && strings.HasSuffix(e.Path, "/members") && e.Status == http.StatusCreated && e.Body["temporaryPassword"] != nil:
-			want["users"]++
-		case e.Method == "DELETE" && userPath.MatchString(e.Path) && e.Status == http.StatusNoContent:
-			want["users"]--
-		case e.Method == "POST" && e.Path == "/v1/teams" && e.Status == http.StatusCreated:
-			want["TEAM"]++
-		case e.Method == "DELETE" && teamPath.MatchString(e.Path) && e.Status == http.StatusNoContent:
-			want["TEAM"]--
-		case e.Method == "POST" && e.Path == "/v1/roles" && e.Status == http.StatusCreated:
-			want["ROLE"]++
-		case e.Method == "DELETE" && rolePath.MatchString(e.Path) && e.Status == http.StatusNoContent:
-			want["ROLE"]--
+	client := storetest.Client(t)
+	for claim, record := range after.claims {
+		if after.records[record] || exists(t, client, record, recordSK(record)) {
+			continue
+		}
+		// The scan is no snapshot: a claim written with its record just then is no orphan.
+		if !exists(t, client, claim, claimSK(claim)) {
+			continue
+		}
+		t.Errorf("claim %s names %s, which does not exist: a write left its claim behind", claim, record)
+	}
+
+	wanted := map[string]bool{} // claims accepted requests made
+	refused := map[string]entry{}
+	runTeams := map[string]counts{}
+	deletedTeams := map[string]bool{}
+	for _, e := range all {
+		for _, claim := range claimsAsked(e) {
+			if e.accepted() {
+				wanted[claim] = true
+			} else {
+				refused[claim] = e
+			}
+		}
+		if !e.accepted() {
+			continue
+		}
+		switch m := teamChild.FindStringSubmatch(e.Path); {
+		case e.Method == "POST" && e.Path == "/v1/teams":
+			id, _ := e.Body["id"].(string)
+			runTeams[id] = counts{}
+			if owner, _ := e.Request["ownerId"].(string); owner != "" {
+				runTeams[id]["MEMBER"]++
+			}
+		case e.Method == "DELETE" && teamPath.MatchString(e.Path):
+			deletedTeams[teamPath.FindStringSubmatch(e.Path)[1]] = true
+		case m != nil && runTeams[m[1]] != nil:
+			c := runTeams[m[1]]
+			switch {
+			case e.Method == "POST" && m[2] == "invitations" && m[3] == "":
+				c["INVITE"]++
+			case e.Method == "POST" && m[2] == "invitation-codes" && m[3] == "":
+				c["INVCODE"]++
+			case e.Method == "POST" && m[2] == "members" && m[3] == "":
+				c["MEMBER"]++
+			case e.Method == "DELETE" && m[2] == "members":
+				c["MEMBER"]--
+			}
+		case e.Method == "POST" && (e.Path == "/v1/teams/join" || strings.HasSuffix(e.Path, "/accept")):
+			team, _ := e.Body["team"].(map[string]any)
+			if id, _ := team["id"].(string); runTeams[id] != nil {
+				runTeams[id]["MEMBER"]++
+			}
 		}
 	}
-	for kind, n := range want {
-		if after[kind] != n {
-			t.Errorf("%s: %d in the table after the run, want %d (%d before, and what the accepted requests made)", kind, after[kind], n, before[kind])
+	for claim, e := range refused {
+		if _, now := after.claims[claim]; now && !wanted[claim] && before.claims[claim] == "" {
+			t.Errorf("%s %s was refused with %d, yet %s was claimed during the run", e.Method, e.Path, e.Status, claim)
 		}
 	}
-	for _, pair := range [][2]string{{"LOGIN", "users"}, {"EMAIL", "users with email"}, {"TEAMNAME", "TEAM"}, {"ROLENAME", "ROLE"}} {
-		if after[pair[0]] != after[pair[1]] {
-			t.Errorf("%d %s claims for %d %s: a write left a claim or a record alone", after[pair[0]], pair[0], after[pair[1]], pair[1])
+	for id, want := range runTeams {
+		if deletedTeams[id] {
+			want = counts{}
+		}
+		got := after.perTeam[id]
+		for _, kind := range []string{"INVITE", "INVCODE", "MEMBER"} {
+			if got[kind] != want[kind] {
+				t.Errorf("team %s made by the run holds %d %s items, want %d from its accepted requests", id, got[kind], kind, want[kind])
+			}
 		}
 	}
-	t.Logf("table before %v, after %v", before, after)
+	t.Logf("%d claims before the run, %d after; %d teams made by it", len(before.claims), len(after.claims), len(runTeams))
+}
+
+// claimsAsked are the claims a request would make if it were accepted: the login account of
+// a new user, the name of a new or renamed team or role.
+func claimsAsked(e entry) []string {
+	str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
+	var out []string
+	switch {
+	case e.Method == "POST" && (e.Path == "/v1/users" || e.Path == "/v1/auth/register"):
+		if login := str(e.Request, "loginAccount"); login != "" {
+			out = append(out, "LOGIN#"+validate.Fold(login))
+		}
+	case e.Method == "POST" && strings.HasSuffix(e.Path, "/members"):
+		if nu, ok := e.Request["newUser"].(map[string]any); ok && str(nu, "loginAccount") != "" {
+			out = append(out, "LOGIN#"+validate.Fold(str(nu, "loginAccount")))
+		}
+	case (e.Method == "POST" && e.Path == "/v1/teams") || (e.Method == "PATCH" && teamPath.MatchString(e.Path)):
+		if name := strings.TrimSpace(str(e.Request, "name")); name != "" {
+			out = append(out, "TEAMNAME#"+validate.Fold(name))
+		}
+	case (e.Method == "POST" && e.Path == "/v1/roles") || (e.Method == "PATCH" && strings.HasPrefix(e.Path, "/v1/roles/")):
+		if name := strings.TrimSpace(str(e.Request, "name")); name != "" {
+			out = append(out, "ROLENAME#"+validate.Fold(name))
+		}
+	}
+	return out
+}
+
+func recordSK(pk string) string {
+	switch {
+	case strings.HasPrefix(pk, "USER#"):
+		return "PROFILE"
+	case strings.HasPrefix(pk, "TEAM#"):
+		return "TEAM"
+	}
+	return "ROLE"
+}
+
+func claimSK(pk string) string { p, _, _ := strings.Cut(pk, "#"); return p }
+
+// exists reads one item consistently.
+func exists(t *testing.T, client *dynamodb.Client, pk, sk string) bool {
+	t.Helper()
+	out, err := client.GetItem(context.Background(), &dynamodb.GetItemInput{
+		TableName: aws.String(tableName), ConsistentRead: aws.Bool(true),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: sk}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Item != nil
 }
 
 // teamlessMember creates a member account in no team, through the API, and signs it in
