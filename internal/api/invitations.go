@@ -45,14 +45,13 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// validToken checks a token's shape before any read: exactly what newToken makes. The
-// decoder skips line breaks and ignores a last character's unused bits, so neither would
-// be noticed by decoding alone.
+// validToken checks a token's shape before any read: 43 base64url characters, as newToken
+// makes them. The decoder skips line breaks, which decoding alone would not notice.
 func validToken(token string) bool {
 	if len(token) != tokenLength || strings.ContainsAny(token, "\r\n") {
 		return false
 	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	b, err := base64.RawURLEncoding.DecodeString(token)
 	return err == nil && len(b) == tokenBytes
 }
 
