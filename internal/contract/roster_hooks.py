@@ -2,9 +2,12 @@
 
 Two things the OpenAPI document cannot say, and schemathesis cannot know:
 
-- How to get a token. Every case is signed in as ROSTER_CONTRACT_LOGIN, with a token fetched
-  again every few seconds: the run itself calls POST /v1/auth/logout, which ends every session
-  the account had, and a run that went on with a dead token would test nothing but 401s.
+- How to get a token. Every case is signed in with a token fetched again every few seconds:
+  the run itself calls POST /v1/auth/logout, which ends every session the account had, and a
+  run that went on with a dead token would test nothing but 401s. The accounts come as a list
+  (ROSTER_CONTRACT_ACCOUNTS): the run may also freeze or delete the one it signs in as, or lock
+  it out by failing to sign in as it five times (schemathesis learns login accounts from the
+  answers it gets), and then it goes on as the next.
 
 - Which 400s a schema-valid request may get. A request can match the document and still be
   refused for a value only the server holds (an emailed or TOTP code, the current password, a
@@ -17,22 +20,30 @@ Two things the OpenAPI document cannot say, and schemathesis cannot know:
 
 import json
 import os
+import urllib.error
 import urllib.request
 
 import schemathesis
 
 API = os.environ["ROSTER_CONTRACT_API"].rstrip("/")  # for signing in, from an address of its own
-LOGIN = os.environ["ROSTER_CONTRACT_LOGIN"]
-PASSWORD = os.environ["ROSTER_CONTRACT_PASSWORD"]
+ACCOUNTS = json.loads(os.environ["ROSTER_CONTRACT_ACCOUNTS"])  # [[loginAccount, password], ...]
 
 
 @schemathesis.auth(refresh_interval=3)
 class SignIn:
+    current = 0
+
     def get(self, case, ctx):
-        body = json.dumps({"loginAccount": LOGIN, "password": PASSWORD}).encode()
-        req = urllib.request.Request(API + "/v1/auth/login", data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.load(resp)["accessToken"]
+        while SignIn.current < len(ACCOUNTS):
+            login, password = ACCOUNTS[SignIn.current]
+            body = json.dumps({"loginAccount": login, "password": password}).encode()
+            req = urllib.request.Request(API + "/v1/auth/login", data=body, headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    return json.load(resp)["accessToken"]
+            except urllib.error.HTTPError:
+                SignIn.current += 1  # frozen, deleted or locked out by the run: the next one
+        raise RuntimeError("every account the run was given is frozen, deleted or locked out")
 
     def set(self, case, token, ctx):
         case.headers = case.headers or {}
