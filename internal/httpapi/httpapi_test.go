@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/validate"
 )
 
 type nested struct {
@@ -169,5 +170,27 @@ func TestSubject(t *testing.T) {
 				t.Fatalf("err = %v, want unauthenticated", err)
 			}
 		})
+	}
+}
+
+// An empty query parameter is no value of the parameter's rule (limit= is not a number,
+// status= no status): it is refused, not taken as left out. cursor= is the first page.
+func TestQueryRefusesEmptyValues(t *testing.T) {
+	t.Parallel()
+	f := validate.Fields{}
+	q := Query(events.APIGatewayV2HTTPRequest{QueryStringParameters: map[string]string{
+		"limit": "", "status": "", "cursor": "", "q": "x", "other": "",
+	}}, f, "limit", "status", "cursor", "q")
+	want := map[string]bool{"limit": true, "status": true, "other": true}
+	if len(f) != len(want) {
+		t.Fatalf("refused %v, want exactly %v", f, want)
+	}
+	for name := range want {
+		if f[name] == "" {
+			t.Errorf("%s was not refused", name)
+		}
+	}
+	if v, ok := q["cursor"]; !ok || v != "" || q["q"] != "x" {
+		t.Fatalf("read %v: want the empty cursor (the first page) and q", q)
 	}
 }

@@ -42,13 +42,18 @@ func IssuedAt(req events.APIGatewayV2HTTPRequest) time.Time {
 }
 
 // Query returns the query parameters of req, refusing any not in allowed, so that a
-// misspelt filter is an error rather than silently ignored.
+// misspelt filter is an error rather than silently ignored, and any given empty (limit= is
+// no number, status= no status, and leaving a filter out is how to not filter). An empty
+// cursor is the first page, as no cursor is.
 func Query(req events.APIGatewayV2HTTPRequest, fields validate.Fields, allowed ...string) map[string]string {
 	out := make(map[string]string, len(req.QueryStringParameters))
 	for key, value := range req.QueryStringParameters {
-		if !contains(allowed, key) {
+		switch {
+		case !contains(allowed, key):
 			fields.Add(key, "is not a known query parameter")
 			continue
+		case value == "" && key != "cursor":
+			fields.Add(key, "must not be empty; leave it out instead")
 		}
 		out[key] = value
 	}
