@@ -169,7 +169,7 @@ func (a *API) ListInvitations(ctx context.Context, req events.APIGatewayV2HTTPRe
 		return httpapi.Response{}, err
 	}
 	now := a.Now()
-	list, next, err := a.Store.ListInvitations(ctx, id, status, now, page)
+	list, next, err := a.Store.ListInvitations(ctx, id, status, now, page, a.grantJudge(id))
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -239,7 +239,8 @@ type resentInvitation struct {
 
 // ResendInvitation is POST /v1/teams/{id}/invitations/{invitationId}/resend: a new
 // token, valid as long again as the link was; the old token stops working. An expired
-// link can be resent; a used or revoked one cannot.
+// link can be resent; a used or revoked one cannot, nor one its issuer could no longer
+// make (it stays revoked whoever resends it: a new link is made by someone who can).
 func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	at, inv, err := a.teamInvitation(ctx, req)
 	if err != nil {
@@ -247,6 +248,9 @@ func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	}
 	if inv.Status != team.Pending {
 		return httpapi.Response{}, team.Usable(inv.Status)
+	}
+	if _, err := a.granted(ctx, inv.TeamID, linkOffer(inv)); err != nil {
+		return httpapi.Response{}, err
 	}
 	now := a.Now()
 	token, hash := newToken()
@@ -273,7 +277,9 @@ type publicInvitation struct {
 }
 
 // GetInvitation is GET /v1/invitations/{token}: public, limited per source IP. The
-// email address is masked: the link may have been forwarded.
+// email address is masked: the link may have been forwarded. A link its issuer could no
+// longer make answers 410 invitation_revoked, as one its team revoked: whoever holds
+// it learns that it is dead, not what changed in the team.
 func (a *API) GetInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	now := a.Now()
 	if err := a.Store.Hit(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
@@ -283,19 +289,15 @@ func (a *API) GetInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	t, err := a.Store.Team(ctx, inv.TeamID)
-	if err != nil {
+	g, err := a.granted(ctx, inv.TeamID, linkOffer(inv))
+	if e := apperr.As(err); e != nil && e.Kind == apperr.NotFound {
 		return httpapi.Response{}, apperr.Missing("Invitation")
 	}
-	roles, err := a.Store.Roles(ctx, inv.RoleIDs)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	out := publicInvitation{Team: teamRef{ID: t.ID, Name: t.Name}, Roles: refsOf(inv.RoleIDs, roles),
-		ExpiresAt: user.Timestamp(inv.ExpiresAt), Status: string(inv.StatusAt(now))}
-	if inviter, err := a.Store.User(ctx, inv.CreatedBy); err == nil {
-		out.InvitedBy = &inviter.Username
-	}
+	out := publicInvitation{Team: teamRef{ID: g.team.ID, Name: g.team.Name}, Roles: refsOf(inv.RoleIDs, g.roles),
+		ExpiresAt: user.Timestamp(inv.ExpiresAt), Status: string(inv.StatusAt(now)), InvitedBy: &g.inviter}
 	if inv.Email != "" {
 		masked := MaskEmail(inv.Email)
 		out.Email = &masked
@@ -355,17 +357,17 @@ func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 		return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
 			Message: "This invitation is for another email address; sign in with the invited account."}
 	}
-	view, err := a.acceptInvitation(ctx, me, inv, now)
+	view, err := a.acceptInvitation(ctx, me, inv, nil, now)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.JSON(http.StatusCreated, view), nil
 }
 
-func (a *API) acceptInvitation(ctx context.Context, u user.User, inv team.Invitation, now time.Time) (memberView, error) {
-	m := team.Membership{TeamID: inv.TeamID, UserID: u.ID, RoleIDs: inv.RoleIDs, JoinedAt: now, AddedBy: inv.CreatedBy}
-	if err := a.Store.AcceptInvitation(ctx, inv, m, now); err != nil {
-		return memberView{}, inviteRoleGone(err)
-	}
-	return a.joined(ctx, u, m)
+// acceptInvitation makes u a member through the pending link inv while its issuer could
+// still make it (see redeem).
+func (a *API) acceptInvitation(ctx context.Context, u user.User, inv team.Invitation, first *grant, now time.Time) (memberView, error) {
+	return a.redeem(ctx, u, inv.TeamID, linkOffer(inv), first, now, func(m team.Membership, by store.Issuer) error {
+		return a.Store.AcceptInvitation(ctx, inv, m, by, now)
+	})
 }
