@@ -93,7 +93,8 @@ type createInvitationRequest struct {
 }
 
 // CreateInvitation is POST /v1/teams/{id}/invitations: a link bound to an email
-// address (and sent there) or open. The link is in the answer once.
+// address, sent there and shown to nobody else (following it proves the address), or
+// an open link, in the answer once to be copied.
 func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in createInvitationRequest
 	f := httpapi.Decode(req, &in)
@@ -128,15 +129,18 @@ func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 		return httpapi.Response{}, err
 	}
 	v := viewInvitation(inv, now)
-	v.Link = a.invitationLink(token)
-	v.Emailed = a.sendInvitation(ctx, inv, at.team, at.me.Username, v.Link)
+	link := a.invitationLink(token)
+	if inv.Email == "" {
+		v.Link = link
+	}
+	v.Emailed = a.sendInvitation(ctx, inv, at.team, at.me.Username, link)
 	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCreate, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: id,
 		Changes: map[string]store.Change{"email": change(nil, inv.Email), "roleIds": change(nil, inv.RoleIDs), "expiresAt": change(nil, v.ExpiresAt)}})
 	return httpapi.JSON(http.StatusCreated, v), nil
 }
 
-// sendInvitation emails a bound link. The link exists either way and is in the answer,
-// so a failed send is reported as emailed=false rather than as a failed request.
+// sendInvitation emails a bound link. The link exists either way, so a failed send is
+// reported as emailed=false rather than as a failed request: a resend mails it again.
 func (a *API) sendInvitation(ctx context.Context, inv team.Invitation, t team.Team, inviter, link string) *bool {
 	if inv.Email == "" {
 		return nil
@@ -232,7 +236,7 @@ func (a *API) RevokeInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 }
 
 type resentInvitation struct {
-	Link      string `json:"link"`
+	Link      string `json:"link,omitempty"` // an open link's only: a bound one is mailed
 	ExpiresAt string `json:"expiresAt"`
 	Emailed   *bool  `json:"emailed,omitempty"`
 }
@@ -259,8 +263,12 @@ func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err := a.Store.ResendInvitation(ctx, inv, renewed); err != nil {
 		return httpapi.Response{}, err
 	}
-	out := resentInvitation{Link: a.invitationLink(token), ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
-	out.Emailed = a.sendInvitation(ctx, renewed, at.team, at.me.Username, out.Link)
+	link := a.invitationLink(token)
+	out := resentInvitation{ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
+	if inv.Email == "" {
+		out.Link = link
+	}
+	out.Emailed = a.sendInvitation(ctx, renewed, at.team, at.me.Username, link)
 	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationResend, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
 		Changes: map[string]store.Change{"expiresAt": change(user.Timestamp(inv.ExpiresAt), out.ExpiresAt)}})
 	return httpapi.JSON(http.StatusOK, out), nil
@@ -335,7 +343,9 @@ func MaskEmail(email string) string {
 }
 
 // AcceptInvitation is POST /v1/invitations/{token}/accept: a signed-in member joins
-// with the link's roles. A bound link needs the member's verified email to match.
+// with the link's roles. A bound link is for the account whose email is its address,
+// verified or not: the link was sent there, so following it proves the address, which
+// is marked verified in the same write.
 func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	token := req.PathParameters["token"]
 	if !validToken(token) {
@@ -353,11 +363,17 @@ func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if inv.Email != "" && !(me.EmailVerified && strings.EqualFold(me.Email, inv.Email)) {
-		return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
-			Message: "This invitation is for another email address; sign in with the invited account."}
+	var verify string
+	if inv.Email != "" {
+		if !strings.EqualFold(me.Email, inv.Email) {
+			return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+				Message: "This invitation is for another email address; sign in with the invited account."}
+		}
+		if !me.EmailVerified {
+			verify = me.Email
+		}
 	}
-	view, err := a.acceptInvitation(ctx, me, inv, nil, now)
+	view, err := a.acceptInvitation(ctx, me, inv, nil, verify, now)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -365,9 +381,9 @@ func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 }
 
 // acceptInvitation makes u a member through the pending link inv while its issuer could
-// still make it (see redeem).
-func (a *API) acceptInvitation(ctx context.Context, u user.User, inv team.Invitation, first *grant, now time.Time) (memberView, error) {
+// still make it (see redeem), marking verify verified (see Store.AcceptInvitation).
+func (a *API) acceptInvitation(ctx context.Context, u user.User, inv team.Invitation, first *grant, verify string, now time.Time) (memberView, error) {
 	return a.redeem(ctx, u, inv.TeamID, linkOffer(inv), first, now, func(m team.Membership, by store.Issuer) error {
-		return a.Store.AcceptInvitation(ctx, inv, m, by, now)
+		return a.Store.AcceptInvitation(ctx, inv, m, by, verify, now)
 	})
 }

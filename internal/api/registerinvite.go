@@ -99,7 +99,8 @@ func (a *API) joinRegistered(ctx context.Context, u user.User, in registrationIn
 	case in.held != nil:
 		view, err = a.redeemInviteCode(ctx, u, *in.held, in.grant, a.Now())
 	case in.link != nil:
-		view, err = a.acceptInvitation(ctx, u, *in.link, in.grant, a.Now())
+		// The account's address is proven already (by its code, or by a bound link).
+		view, err = a.acceptInvitation(ctx, u, *in.link, in.grant, "", a.Now())
 	default:
 		return nil, nil
 	}

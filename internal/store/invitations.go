@@ -312,16 +312,18 @@ func (s *Store) ResendInvitation(ctx context.Context, old, renewed team.Invitati
 var errInviteChanged = apperr.Stale("The invitation")
 
 // AcceptInvitation marks a link accepted and adds the membership m in one transaction,
-// while the link's issuer is still as by (else ErrIssuerChanged). A link used, revoked
-// or resent meanwhile answers invitation_used.
-func (s *Store) AcceptInvitation(ctx context.Context, i team.Invitation, m team.Membership, by Issuer, now time.Time) error {
+// while the link's issuer is still as by (else ErrIssuerChanged). With verify set (the
+// joiner's address, which the bound link was sent to), the address is marked verified
+// in the same write, if it is still the joiner's. A link used, revoked or resent
+// meanwhile answers invitation_used.
+func (s *Store) AcceptInvitation(ctx context.Context, i team.Invitation, m team.Membership, by Issuer, verify string, now time.Time) error {
 	tx := s.txn()
 	tx.update(inviteKey(i.ID),
 		expression.Set(expression.Name("status"), expression.Value(string(team.Accepted))).
 			Set(expression.Name("acceptedBy"), expression.Value(m.UserID)).
 			Set(expression.Name("acceptedAt"), expression.Value(formatTime(now))),
 		pendingAt(now).And(expression.Name("tokenHash").Equal(expression.Value(i.TokenHash))), team.ErrUsed)
-	s.addMembership(tx, m, true)
+	s.addMembershipVerifying(tx, m, true, verify)
 	checkIssuer(tx, i.TeamID, m.UserID, by)
 	return tx.run(ctx)
 }

@@ -83,7 +83,7 @@ func TestIssuersReadsWhatDecidesAGrant(t *testing.T) {
 
 // TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead: the write of a redemption depends on
 // the issuer as the decision read it, so that a demotion or freeze racing it is wholly
-// before or after it.
+// before or after it; and a bound link verifies the address it was accepted for.
 func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
@@ -102,7 +102,7 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	if err := s.SetMemberRoles(ctx, was, []string{"member"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AcceptInvitation(ctx, link, m, by, time.Now()); code(err) != store.ErrIssuerChanged.Code {
+	if err := s.AcceptInvitation(ctx, link, m, by, "", time.Now()); code(err) != store.ErrIssuerChanged.Code {
 		t.Fatalf("accepted past a demotion: %v", err)
 	}
 	if _, err := s.Membership(ctx, tm.ID, joiner.ID); code(err) != "not_found" {
@@ -139,10 +139,34 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	m.AddedBy = admin.ID
 	adminLink := newLink(t, s, tm.ID, admin.ID, "", "member")
 	m.RoleIDs = adminLink.RoleIDs
-	if err := s.AcceptInvitation(ctx, adminLink, m, store.Issuer{ID: admin.ID, AccountType: user.PlatformAdmin}, time.Now()); err != nil {
+	byAdmin := store.Issuer{ID: admin.ID, AccountType: user.PlatformAdmin}
+	if err := s.AcceptInvitation(ctx, adminLink, m, byAdmin, "", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Membership(ctx, tm.ID, joiner.ID); err != nil {
+		t.Fatalf("not joined: %v", err)
+	}
+
+	// A bound link accepted by an account whose address is unverified verifies it, in
+	// the same write, if the address is still the account's.
+	typed := newUser("t"+ids.New()[:12], "Typed."+ids.New()[:6]+"@example.com", user.Member, user.Active)
+	if err := s.CreateUser(ctx, typed, false); err != nil {
+		t.Fatal(err)
+	}
+	bound := newLink(t, s, tm.ID, admin.ID, strings.ToLower(typed.Email), "member")
+	before, _ := s.User(ctx, typed.ID)
+	joined := team.Membership{TeamID: tm.ID, UserID: typed.ID, RoleIDs: bound.RoleIDs, JoinedAt: time.Now(), AddedBy: admin.ID}
+	if err := s.AcceptInvitation(ctx, bound, joined, byAdmin, "someone.else@example.com", time.Now()); code(err) != "version_conflict" {
+		t.Fatalf("verified an address the joiner does not have: %v", err)
+	}
+	if err := s.AcceptInvitation(ctx, bound, joined, byAdmin, typed.Email, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := s.User(ctx, typed.ID)
+	if before.EmailVerified || !after.EmailVerified || after.Version != before.Version+1 {
+		t.Fatalf("verified %v -> %v, version %d -> %d", before.EmailVerified, after.EmailVerified, before.Version, after.Version)
+	}
+	if _, err := s.Membership(ctx, tm.ID, typed.ID); err != nil {
 		t.Fatalf("not joined: %v", err)
 	}
 }
