@@ -106,7 +106,7 @@ func (a *API) ListInvitationCodes(ctx context.Context, req events.APIGatewayV2HT
 	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
 		return httpapi.Response{}, err
 	}
-	codes, next, err := a.Store.ListInvitationCodes(ctx, id, a.Now(), page)
+	codes, next, err := a.Store.ListInvitationCodes(ctx, id, a.Now(), page, a.grantJudge(id))
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -210,32 +210,26 @@ func (a *API) consumeInvitationCode(ctx context.Context, u user.User, code strin
 	if err := team.Usable(c.StatusAt(now)); err != nil {
 		return memberView{}, err
 	}
-	m := team.Membership{TeamID: c.TeamID, UserID: u.ID, RoleIDs: c.RoleIDs, JoinedAt: now, AddedBy: c.CreatedBy}
-	if err := a.Store.RedeemInvitationCode(ctx, c, m, now); err != nil {
-		return memberView{}, inviteRoleGone(err)
-	}
-	return a.joined(ctx, u, m)
+	return a.redeemInviteCode(ctx, u, c, nil, now)
 }
 
-// joined is the answer to a redemption: the new membership.
-func (a *API) joined(ctx context.Context, u user.User, m team.Membership) (memberView, error) {
-	t, err := a.Store.Team(ctx, m.TeamID)
-	if err != nil {
-		return memberView{}, err
-	}
-	roles, err := a.Store.Roles(ctx, m.RoleIDs)
-	if err != nil {
-		return memberView{}, err
-	}
-	return memberOf(t, u, m, roles), nil
+// redeemInviteCode consumes the usable code c, as read, while its issuer could still make it
+// (see redeem).
+func (a *API) redeemInviteCode(ctx context.Context, u user.User, c team.Code, first *grant, now time.Time) (memberView, error) {
+	return a.redeem(ctx, u, c.TeamID, codeOffer(c), first, now, func(m team.Membership, by store.Issuer) error {
+		return a.Store.RedeemInvitationCode(ctx, c, m, by, now)
+	})
 }
 
-// inviteRoleGone words a role deleted since the invitation was made: the invitation
-// can no longer give what it promised, so it is as good as revoked.
+// errInviteRoleGone is a role deleted since the invitation was made: the invitation can
+// no longer give what it promised, so it is as good as revoked.
+var errInviteRoleGone = &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
+	Message: "A role of this invitation no longer exists; ask for a new invitation."}
+
+// inviteRoleGone words a redemption's write that found a role of the invitation gone.
 func inviteRoleGone(err error) error {
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid && e.Fields["roleIds"] != "" {
-		return &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
-			Message: "A role of this invitation no longer exists; ask for a new invitation."}
+		return errInviteRoleGone
 	}
 	return err
 }

@@ -175,20 +175,20 @@ func TestInvitationLinks(t *testing.T) {
 	links := "/v1/teams/" + teamID + "/invitations"
 	managerName := call(t, manager, "GET", "/v1/me", nil).str("user", "username")
 
-	// A bound link is emailed; the link in the mail is the one answered.
+	// A bound link is emailed, and only emailed (see TestBoundLinksAreSeenOnlyInTheirEmail).
 	email := unique("invitee") + "@example.com"
 	// Typed with a capital: the address is kept as given, and matched ignoring case.
 	typed := strings.ToUpper(email[:1]) + email[1:]
 	r := call(t, manager, "POST", links, map[string]any{"email": typed, "roleIds": []string{"member"}, "validForHours": 48})
 	expect(t, r, http.StatusCreated, "")
 	bound := r.str("id")
-	if r.str("status") != "pending" || r.get("emailed") != true || !strings.HasPrefix(r.str("link"), "http://localhost:5173/invitations/") {
+	if r.str("status") != "pending" || r.get("emailed") != true || r.str("link") != "" {
 		t.Fatalf("bound link %s", r.Raw)
 	}
 	m := mailTo(t, email)
 	token := tokenIn(t, m)
-	if r.str("link") != "http://localhost:5173/invitations/"+token || !strings.Contains(m.Subject, teamName) {
-		t.Fatalf("mail %q links %s, answer %s", m.Subject, token, r.str("link"))
+	if !strings.Contains(m.Subject, teamName) {
+		t.Fatalf("mail %q", m.Subject)
 	}
 	if len(token) < 22 { // 128 bits in base64url
 		t.Fatalf("token of %d characters", len(token))
@@ -218,8 +218,8 @@ func TestInvitationLinks(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		renewed = tokenIn(t, mailTo(t, email))
 	}
-	if r.str("link") != "http://localhost:5173/invitations/"+renewed {
-		t.Fatalf("resend answered %s, mailed %s", r.str("link"), renewed)
+	if renewed == token || r.str("link") != "" {
+		t.Fatalf("resend answered %s, mailed a new token: %v", r.Raw, renewed != token)
 	}
 	expect(t, call(t, "", "GET", "/v1/invitations/"+token, nil), http.StatusGone, "invitation_revoked")
 	expect(t, call(t, "", "GET", "/v1/invitations/"+renewed, nil), http.StatusOK, "")

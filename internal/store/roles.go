@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/team"
@@ -103,14 +104,7 @@ func (s *Store) Role(ctx context.Context, id string) (team.Role, int64, error) {
 // Roles reads roles by id, built-in and custom; missing ones are left out of the map.
 func (s *Store) Roles(ctx context.Context, ids []string) (map[string]team.Role, error) {
 	out := make(map[string]team.Role, len(ids))
-	var keys []key
-	for _, id := range ids {
-		if r, ok := team.BuiltIn(id); ok {
-			out[id] = r
-		} else {
-			keys = append(keys, roleKey(id))
-		}
-	}
+	keys := builtInRoles(out, ids)
 	if len(keys) == 0 {
 		return out, nil
 	}
@@ -119,15 +113,37 @@ func (s *Store) Roles(ctx context.Context, ids []string) (map[string]team.Role, 
 		return nil, err
 	}
 	for _, item := range items {
-		var r roleRecord
-		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-			return nil, apperr.Wrap(err, "unmarshal role")
-		}
-		if !r.Deleting {
-			out[r.ID] = r.role()
+		if err := addRole(out, item); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// builtInRoles puts the built-in roles of ids into out and answers the keys of the
+// custom ones, which are to be read.
+func builtInRoles(out map[string]team.Role, ids []string) []key {
+	var keys []key
+	for _, id := range ids {
+		if r, ok := team.BuiltIn(id); ok {
+			out[id] = r
+		} else {
+			keys = append(keys, roleKey(id))
+		}
+	}
+	return keys
+}
+
+// addRole decodes a role item read by key into out, unless it is being deleted.
+func addRole(out map[string]team.Role, item map[string]types.AttributeValue) error {
+	var r roleRecord
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return apperr.Wrap(err, "unmarshal role")
+	}
+	if !r.Deleting {
+		out[r.ID] = r.role()
+	}
+	return nil
 }
 
 // UpdateRole replaces a custom role if its version is still version; a new name is
