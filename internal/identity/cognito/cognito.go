@@ -182,7 +182,9 @@ func (c *Cognito) passwordAuth(ctx context.Context, username, password string) (
 // authenticator Roster never bound (a stolen token could lock the owner out). r is what
 // the pool answered once password checked out; when it disagrees with the record, the
 // pool is set back to the record and the password put again, and the tokens of the
-// first answer, if any, are never handed out.
+// first answer, if any, are never handed out. A sign-in that read the record just before
+// MFA was switched may set the pool back to the old state; the next sign-in, reading the
+// new record, sets it right again.
 func (c *Cognito) asRecorded(ctx context.Context, username, password string, mfa bool, r identity.Result) (identity.Result, error) {
 	if agrees(r, mfa) {
 		return r, nil
