@@ -79,7 +79,7 @@ var operations = []Operation{
 			if err := e.Store.CheckLimit(ctx, limit, "127.0.0.1", now); err != nil {
 				return err
 			}
-			if _, err := e.Identity.SignIn(ctx, id, e.Member.Password); err != nil {
+			if _, err := e.Identity.SignIn(ctx, id, e.Member.Password, false); err != nil {
 				return err
 			}
 			if failures > 0 {

@@ -68,6 +68,15 @@ func TestTemplatePolicies(t *testing.T) {
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool, Allowed},
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool + "x", ImplicitDeny},
 		{"FreezeUserFunction", "cognito-idp:AdminDeleteUser", pool, ImplicitDeny},
+		// Sign-in takes the server-side flows, with the app client's secret read from Cognito,
+		// and only the functions that sign people in may do either.
+		{"LoginFunction", "cognito-idp:AdminInitiateAuth", pool, Allowed},
+		{"LoginFunction", "cognito-idp:DescribeUserPoolClient", pool, Allowed},
+		{"ChallengeFunction", "cognito-idp:AdminRespondToAuthChallenge", pool, Allowed},
+		{"RefreshFunction", "cognito-idp:AdminInitiateAuth", pool, Allowed},
+		{"RefreshFunction", "cognito-idp:AdminRespondToAuthChallenge", pool, ImplicitDeny},
+		{"GetMeFunction", "cognito-idp:DescribeUserPoolClient", pool, ImplicitDeny},
+		{"CreateUserFunction", "cognito-idp:AdminInitiateAuth", pool, ImplicitDeny},
 	}
 	for _, tt := range tests {
 		if got := policies[tt.function].Decide(tt.action, tt.resource); got != tt.want {

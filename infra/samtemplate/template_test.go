@@ -194,7 +194,7 @@ func TestResolveProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if props["UserPoolId"] != "pool-1" || props["GenerateSecret"] != false || props["AccessTokenValidity"] != 60 {
+	if props["UserPoolId"] != "pool-1" || props["GenerateSecret"] != true || props["AccessTokenValidity"] != 60 {
 		t.Errorf("client properties: %v", props)
 	}
 	if _, err := tmpl.ResolveProperties(tmpl.UserPoolClient, nil); err == nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/roster-dev/roster/internal/identity"
 	"github.com/roster-dev/roster/internal/user"
 )
 
@@ -17,6 +18,7 @@ type Records interface {
 	CreateUser(ctx context.Context, u user.User, superAdmin bool) error
 	DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error
 	DeleteMemberships(ctx context.Context, userID string) error
+	SetMFA(ctx context.Context, id string, enabled bool) (user.User, error)
 }
 
 // Directory is the Cognito side (identity.Cognito).
@@ -67,6 +69,40 @@ func (a *Accounts) Create(ctx context.Context, n NewAccount) error {
 			return errors.Join(err, undo)
 		}
 		return err
+	}
+	return nil
+}
+
+// SetPassword sets a user's password. The user's records decide that the user exists:
+// a sign-in account that is gone (a user's own access token can delete it at Cognito,
+// behind Roster's back) is made again, with this password (see Remake).
+func (a *Accounts) SetPassword(ctx context.Context, id, password string, permanent bool) error {
+	err := a.directory.SetPassword(ctx, id, password, permanent)
+	if !errors.Is(err, identity.ErrNoAccount) {
+		return err
+	}
+	return a.Remake(ctx, id, password, permanent)
+}
+
+// Remake makes a gone sign-in account again (the bootstrap function repairs the super
+// admin with it, whom nobody may reset). Its authenticator went with it, so the
+// record's MFA is turned off first: a record left saying "on" would refuse every
+// sign-in, as no code could be checked (the user binds an authenticator again). A
+// failure leaves nothing that a retry does not finish: the record written and the
+// account still missing, or both done.
+func (a *Accounts) Remake(ctx context.Context, id, password string, permanent bool) error {
+	if _, err := a.records.SetMFA(ctx, id, false); err != nil {
+		return err
+	}
+	err := a.directory.CreateUser(ctx, id, password)
+	switch {
+	case errors.Is(err, identity.ErrAccountExists):
+		// Made meanwhile by a concurrent reset: this password is the one that stays.
+		return a.directory.SetPassword(ctx, id, password, permanent)
+	case err != nil:
+		return err
+	case permanent:
+		return a.directory.SetPassword(ctx, id, password, true)
 	}
 	return nil
 }

@@ -104,7 +104,7 @@ func (a *API) ResetPassword(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	if code.UserID == "" || holder != code.UserID {
 		return httpapi.Response{}, apperr.InvalidFields(validate.Fields{"code": "is incorrect or has expired; ask for a new code"})
 	}
-	if err := a.Identity.SetPassword(ctx, code.UserID, in.NewPassword, true); err != nil {
+	if err := a.Accounts.SetPassword(ctx, code.UserID, in.NewPassword, true); err != nil {
 		a.restoreCode(ctx, code)
 		return httpapi.Response{}, err
 	}

@@ -67,11 +67,11 @@ func (a *API) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (ht
 	}
 	// An unknown login account is still put to Cognito, under a name no user has, so
 	// that it takes as long as a wrong password and answers the same.
-	username := "unknown:" + at.account
+	username, mfa := "unknown:"+at.account, false
 	if at.user != nil {
-		username = at.user.ID
+		username, mfa = at.user.ID, at.user.MFAEnabled
 	}
-	result, err := a.Identity.SignIn(ctx, username, in.Password)
+	result, err := a.Identity.SignIn(ctx, username, in.Password, mfa)
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, "")
 	}
@@ -115,7 +115,7 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if at.user == nil {
 		return httpapi.Response{}, a.refused(ctx, at, apperr.Unauthorized(), in.Challenge)
 	}
-	result, err := a.Identity.Respond(ctx, at.user.ID, in.Challenge, in.Session, answer)
+	result, err := a.Identity.Respond(ctx, at.user.ID, at.user.MFAEnabled, in.Challenge, in.Session, answer)
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, in.Challenge)
 	}

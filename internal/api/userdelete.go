@@ -73,7 +73,7 @@ func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTP
 		return httpapi.Response{}, invalid(validate.Fields{"notify": "needs a verified email address to send the password to"})
 	}
 	password := accounts.GeneratePassword()
-	if err := a.Identity.SetPassword(ctx, target.ID, password, false); err != nil {
+	if err := a.Accounts.SetPassword(ctx, target.ID, password, false); err != nil {
 		return httpapi.Response{}, err
 	}
 	if err := a.endSessions(ctx, target.ID, a.Now()); err != nil {

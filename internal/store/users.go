@@ -285,6 +285,27 @@ func (s *Store) UserIDByLogin(ctx context.Context, loginAccount string) (string,
 	return c.UserID, nil
 }
 
+// SuperAdminID answers the id of the bootstrapped super admin; not_found before the
+// bootstrap.
+func (s *Store) SuperAdminID(ctx context.Context) (string, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            superAdminKey().av(),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return "", apperr.Wrap(err, "get super admin claim")
+	}
+	if out.Item == nil {
+		return "", apperr.Missing("Super admin")
+	}
+	var c claimRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+		return "", apperr.Wrap(err, "unmarshal super admin claim")
+	}
+	return c.UserID, nil
+}
+
 // SetLastLogin records a successful sign-in. It is not an admin edit, so it leaves
 // the version alone, and it never recreates a user deleted meanwhile, nor moves the
 // time back when sign-ins race.
