@@ -276,7 +276,7 @@ type publicInvitation struct {
 // email address is masked: the link may have been forwarded.
 func (a *API) GetInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	now := a.Now()
-	if err := a.Store.Hit(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
+	if _, err := a.Store.Take(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
 		return httpapi.Response{}, err
 	}
 	inv, err := a.invitationByToken(ctx, req, now)

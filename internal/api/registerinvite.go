@@ -53,26 +53,22 @@ var errInvitedElsewhere = &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden
 func (in registrationInvite) provesEmail() bool { return in.link != nil && in.link.Email != "" }
 
 // checkRegistrationInvite refuses an unusable code before the account is made, once
-// the address is proven: a code's failures count against that address, as they count
-// against a user when it joins.
-func (a *API) checkRegistrationInvite(ctx context.Context, in registrationInvite, email string) error {
+// the address is proven: a code's failures count against that address as they count
+// against a user when it joins, and against the source IP and the platform alike.
+func (a *API) checkRegistrationInvite(ctx context.Context, in registrationInvite, email, ip string) error {
 	if in.code == "" {
 		return nil
 	}
 	now := a.Now()
-	subject := "register:" + validate.Fold(email)
-	if err := a.Store.CheckLimit(ctx, codeRedeemFailures, subject, now); err != nil {
+	tries, err := a.takeCodeTries(ctx, "register:"+validate.Fold(email), ip, now)
+	if err != nil {
 		return err
 	}
 	c, err := a.Store.InvitationCode(ctx, in.code)
 	if err == nil {
 		err = team.Usable(c.StatusAt(now))
 	}
-	if err != nil {
-		if limited := a.Store.Hit(ctx, codeRedeemFailures, subject, now); limited != nil {
-			return limited
-		}
-	}
+	a.keepCodeTries(ctx, tries, err)
 	return err
 }
 
