@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -193,4 +194,78 @@ func TestInvitationCodeGuessesAreLimitedOnThePlatform(t *testing.T) {
 	}
 	h.clock.advance(api.CodeFailuresOnPlatform.Window)
 	h.expect(h.call(h.h.JoinTeam, joiner, nil, map[string]any{"code": code}), http.StatusCreated, "")
+}
+
+// Every email a manager or an admin causes is refused with 429, before anything
+// changes, once its recipient address or its sender (the team, or the admin) has had
+// its share.
+func TestManagerMailIsLimited(t *testing.T) {
+	t.Parallel()
+	type sending struct {
+		send    func() teamResult
+		sender  string
+		address string
+	}
+	routes := []struct {
+		name  string
+		setup func(h *teamHarness) sending
+	}{
+		{"invitation", func(h *teamHarness) sending {
+			teamID, _ := h.teamWithCode()
+			addr := "inv-" + strings.ToLower(ids.New()) + "@example.com"
+			return sending{func() teamResult {
+				return h.call(h.h.CreateInvitation, h.admin(), map[string]string{"id": teamID}, map[string]any{"email": addr, "roleIds": []string{"member"}})
+			}, api.TeamSender(teamID), addr}
+		}},
+		{"resent invitation", func(h *teamHarness) sending {
+			teamID, _ := h.teamWithCode()
+			addr := "resend-" + strings.ToLower(ids.New()) + "@example.com"
+			r := h.call(h.h.CreateInvitation, h.admin(), map[string]string{"id": teamID}, map[string]any{"email": addr, "roleIds": []string{"member"}})
+			h.expect(r, http.StatusCreated, "")
+			path := map[string]string{"id": teamID, "invitationId": r.str("id")}
+			return sending{func() teamResult { return h.call(h.h.ResendInvitation, h.admin(), path, nil) }, api.TeamSender(teamID), addr}
+		}},
+		{"new member notified", func(h *teamHarness) sending {
+			teamID, _ := h.teamWithCode()
+			addr := "member-" + strings.ToLower(ids.New()) + "@example.com"
+			return sending{func() teamResult {
+				return h.call(h.h.AddTeamMember, h.admin(), map[string]string{"id": teamID}, map[string]any{"roleIds": []string{"member"},
+					"newUser": map[string]any{"username": "Mailed", "loginAccount": "mailed" + strings.ToLower(ids.New()[:12]), "email": addr,
+						"password": map[string]any{"generate": true}, "notify": true}})
+			}, api.TeamSender(teamID), addr}
+		}},
+		{"new user notified", func(h *teamHarness) sending {
+			addr := "user-" + strings.ToLower(ids.New()) + "@example.com"
+			return sending{func() teamResult {
+				return h.call(h.h.CreateUser, h.admin(), nil, map[string]any{"username": "Mailed", "loginAccount": "mailed" + strings.ToLower(ids.New()[:12]),
+					"accountType": "member", "email": addr, "password": map[string]any{"generate": true}, "notify": true})
+			}, api.AdminSender(h.admin()), addr}
+		}},
+		{"password reset notified", func(h *teamHarness) sending {
+			addr := "reset-" + strings.ToLower(ids.New()) + "@example.com"
+			target := h.memberUser(addr)
+			return sending{func() teamResult {
+				return h.call(h.h.ResetUserPassword, h.admin(), map[string]string{"id": target}, map[string]any{"notify": true})
+			}, api.AdminSender(h.admin()), addr}
+		}},
+	}
+	for _, route := range routes {
+		for _, full := range []string{"address", "sender"} {
+			t.Run(route.name+", "+full, func(t *testing.T) {
+				t.Parallel()
+				h, rec := newFutureHarness(t) // an hour of its own: the admin's count is this test's
+				s := route.setup(h)
+				sentBefore := len(rec.To(s.address))
+				if full == "address" {
+					h.fill(api.MailsPerAddress, strings.ToLower(s.address))
+				} else {
+					h.fill(api.MailsPerSender, s.sender)
+				}
+				h.refused(s.send())
+				if got := len(rec.To(s.address)); got != sentBefore {
+					t.Fatalf("%d emails sent past the limit", got-sentBefore)
+				}
+			})
+		}
+	}
 }

@@ -156,3 +156,38 @@ func TestFailureLimitsHoldUnderConcurrency(t *testing.T) {
 		})
 	}
 }
+
+// Invitation emails to one address stop at 10 a day, resends included; the link is
+// not renewed by a refused resend, and other addresses are not affected.
+func TestInvitationMailIsLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	teamID, _ := newTeam(t, "")
+	admin := superAdmin(t)
+	addr := newEmail("limited")
+	r := call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": addr, "roleIds": []string{"member"}})
+	expect(t, r, http.StatusCreated, "")
+	resend := "/v1/teams/" + teamID + "/invitations/" + r.str("id") + "/resend"
+	var expiresAt string
+	for range 9 {
+		r := call(t, admin, "POST", resend, nil)
+		expect(t, r, http.StatusOK, "")
+		expiresAt = r.str("expiresAt")
+	}
+	nthMailTo(t, addr, 10)
+	r = call(t, admin, "POST", resend, nil)
+	expect(t, r, http.StatusTooManyRequests, "rate_limited")
+	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 24*60*60 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	for _, inv := range pageAll(t, admin, "/v1/teams/"+teamID+"/invitations", nil, 50) {
+		if inv["expiresAt"] != expiresAt {
+			t.Fatalf("a refused resend renewed the link: %v, want expiresAt %s", inv, expiresAt)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // a stray email would be in the mailbox by now
+	if got := len(mailsTo(t, addr)); got != 10 {
+		t.Fatalf("%d emails to the address, want 10", got)
+	}
+	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": newEmail("other"), "roleIds": []string{"member"}}),
+		http.StatusCreated, "")
+}
