@@ -170,12 +170,13 @@ func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPReque
 	if u.ID != "" {
 		at.user = &u
 	}
-	// A limit that cannot be counted fails the attempt: the limits must not quietly lapse.
 	if e := apperr.As(limitErr); e != nil && e.Kind == apperr.RateLimited {
 		if err := a.recordRefusal(ctx, at); err != nil {
 			return nil, err
 		}
 	}
+	// A limit that cannot be counted fails the attempt too: the limits must not
+	// quietly lapse.
 	if limitErr != nil {
 		return nil, limitErr
 	}
