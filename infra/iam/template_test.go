@@ -48,6 +48,9 @@ func TestTemplatePolicies(t *testing.T) {
 		// The membership transaction counts the user's joins.
 		{"AddTeamMemberFunction", "dynamodb:UpdateItem", table, Allowed},
 		{"CreateTeamFunction", "dynamodb:UpdateItem", table, Allowed},
+		// Mail an admin or a manager causes takes its tries of the mail limits.
+		{"CreateUserFunction", "dynamodb:UpdateItem", table, Allowed},
+		{"CreateInvitationFunction", "dynamodb:UpdateItem", table, Allowed},
 		// Registering with an invitation reads it, checks its team and roles, and reads custom roles.
 		{"RegisterFunction", "dynamodb:GetItem", table, Allowed},
 		{"RegisterFunction", "dynamodb:ConditionCheckItem", table, Allowed},

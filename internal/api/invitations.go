@@ -125,7 +125,14 @@ func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 		ID: ids.New(), TeamID: id, Email: email, RoleIDs: in.RoleIDs, CreatedBy: at.me.ID, CreatedAt: now,
 		ValidFor: validFor, ExpiresAt: now.Add(validFor), Status: team.Pending, TokenHash: hash,
 	}
+	var mailTries store.Tries
+	if email != "" {
+		if mailTries, err = a.takeMailTries(ctx, teamSender(id), email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	if err := a.Store.CreateInvitation(ctx, inv); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	v := viewInvitation(inv, now)
@@ -260,7 +267,14 @@ func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	token, hash := newToken()
 	renewed := inv
 	renewed.TokenHash, renewed.ExpiresAt = hash, now.Add(inv.ValidFor)
+	var mailTries store.Tries
+	if inv.Email != "" {
+		if mailTries, err = a.takeMailTries(ctx, teamSender(inv.TeamID), inv.Email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	if err := a.Store.ResendInvitation(ctx, inv, renewed); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	link := a.invitationLink(token)
@@ -290,7 +304,7 @@ type publicInvitation struct {
 // it learns that it is dead, not what changed in the team.
 func (a *API) GetInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	now := a.Now()
-	if err := a.Store.Hit(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
+	if _, err := a.Store.Take(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
 		return httpapi.Response{}, err
 	}
 	inv, err := a.invitationByToken(ctx, req, now)

@@ -138,15 +138,15 @@ func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	now := a.Now()
-	if err := a.Store.CheckLimit(ctx, passwordChangeFailures, me.ID, now); err != nil {
+	// The try is taken before Cognito checks the current password, so parallel guesses
+	// cannot outrun the count; only a wrong current password keeps it.
+	try, err := a.Store.Take(ctx, passwordChangeFailures, me.ID, a.Now())
+	if err != nil {
 		return httpapi.Response{}, err
 	}
 	err = a.Identity.ChangePassword(ctx, httpapi.BearerToken(req), in.CurrentPassword, in.NewPassword)
-	if e := apperr.As(err); e != nil && e.Fields["currentPassword"] != "" {
-		if hit := a.Store.Hit(ctx, passwordChangeFailures, me.ID, now); hit != nil && !apperr.IsCode(hit, "rate_limited") {
-			return httpapi.Response{}, hit
-		}
+	if e := apperr.As(err); e == nil || e.Fields["currentPassword"] == "" {
+		a.giveBack(ctx, try)
 	}
 	if err != nil {
 		return httpapi.Response{}, err

@@ -113,7 +113,7 @@ func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		undo.add(func(ctx context.Context) { a.restoreCode(ctx, code) })
 	}
 	u.EmailVerified = true
-	if err := a.checkRegistrationInvite(ctx, &invite, u.Email); err != nil {
+	if err := a.checkRegistrationInvite(ctx, &invite, u.Email, httpapi.SourceIP(req)); err != nil {
 		undo.run(ctx)
 		return httpapi.Response{}, err
 	}

@@ -61,14 +61,15 @@ func (in registrationInvite) provesEmail() bool { return in.link != nil && in.li
 
 // checkRegistrationInvite refuses an unusable code (or one its issuer could no longer
 // make) before the account is made, once the address is proven: a code's failures count
-// against that address, as they count against a user when it joins.
-func (a *API) checkRegistrationInvite(ctx context.Context, in *registrationInvite, email string) error {
+// against that address as they count against a user when it joins, and against the
+// source IP and the platform alike.
+func (a *API) checkRegistrationInvite(ctx context.Context, in *registrationInvite, email, ip string) error {
 	if in.code == "" {
 		return nil
 	}
 	now := a.Now()
-	subject := "register:" + validate.Fold(email)
-	if err := a.Store.CheckLimit(ctx, codeRedeemFailures, subject, now); err != nil {
+	tries, err := a.takeCodeTries(ctx, "register:"+validate.Fold(email), ip, now)
+	if err != nil {
 		return err
 	}
 	c, err := a.Store.InvitationCode(ctx, in.code)
@@ -79,10 +80,8 @@ func (a *API) checkRegistrationInvite(ctx context.Context, in *registrationInvit
 	if err == nil {
 		g, err = a.granted(ctx, c.TeamID, codeOffer(c))
 	}
+	a.keepCodeTries(ctx, tries, err)
 	if err != nil {
-		if limited := a.Store.Hit(ctx, codeRedeemFailures, subject, now); limited != nil {
-			return limited
-		}
 		return err
 	}
 	in.held, in.grant = &c, &g

@@ -72,11 +72,19 @@ func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTP
 	if in.Notify && (target.Email == "" || !target.EmailVerified) {
 		return httpapi.Response{}, invalid(validate.Fields{"notify": "needs a verified email address to send the password to"})
 	}
+	var mailTries store.Tries
+	if in.Notify {
+		if mailTries, err = a.takeMailTries(ctx, adminSender(me.ID), target.Email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	password := accounts.GeneratePassword()
 	if err := a.Accounts.SetPassword(ctx, target.ID, password, false); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	if err := a.endSessions(ctx, target.ID, a.Now()); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserPasswordReset, TargetType: TargetUser, TargetID: target.ID,

@@ -106,7 +106,8 @@ func TestConcurrentCodeRedemption(t *testing.T) {
 	for i, token := range tokens {
 		wg.Go(func() {
 			<-start
-			answers[i] = call(t, token, "POST", "/v1/teams/join", map[string]any{"code": code})
+			// Each from an address of its own: the losers' failures are not one address's.
+			answers[i] = callFrom(t, newIP(), token, "POST", "/v1/teams/join", map[string]any{"code": code})
 		})
 	}
 	close(start)
@@ -136,23 +137,24 @@ func TestCodeRedemptionFailuresAreLimited(t *testing.T) {
 	r := call(t, superAdmin(t), "POST", "/v1/teams/"+teamID+"/invitation-codes", map[string]any{"roleIds": []string{"member"}})
 	expect(t, r, http.StatusCreated, "")
 	good := r.str("code")
+	ip := newIP()
 	for i := range 10 {
 		// Unknown codes: the digits of the good one, shifted.
 		n, _ := strconv.Atoi(good)
 		guess := fmt.Sprintf("%08d", (n+1+i)%100_000_000)
-		a := call(t, token, "POST", "/v1/teams/join", map[string]any{"code": guess})
+		a := callFrom(t, ip, token, "POST", "/v1/teams/join", map[string]any{"code": guess})
 		if a.Status != http.StatusNotFound && a.Status != http.StatusGone {
 			t.Fatalf("guess %d answered %d %s", i, a.Status, a.Raw)
 		}
 	}
-	a := call(t, token, "POST", "/v1/teams/join", map[string]any{"code": good})
+	a := callFrom(t, newIP(), token, "POST", "/v1/teams/join", map[string]any{"code": good})
 	expect(t, a, http.StatusTooManyRequests, "rate_limited")
 	if s, err := strconv.Atoi(a.Header.Get("Retry-After")); err != nil || s < 1 || s > 15*60 {
 		t.Fatalf("Retry-After %q", a.Header.Get("Retry-After"))
 	}
 	// The limit is the guesser's alone.
 	_, other := member(t)
-	expect(t, call(t, other, "POST", "/v1/teams/join", map[string]any{"code": good}), http.StatusCreated, "")
+	expect(t, callFrom(t, newIP(), other, "POST", "/v1/teams/join", map[string]any{"code": good}), http.StatusCreated, "")
 }
 
 var linkPattern = regexp.MustCompile(`http://localhost:5173/invitations/([A-Za-z0-9_-]+)`)
