@@ -45,3 +45,9 @@ func (s *Store) NameClaim(ctx context.Context, key string, role bool) (string, e
 	}
 	return strAttr(item, "id"), nil
 }
+
+// DeleteUserItem removes a user's item alone, as DynamoDB's TTL removes a pending
+// user that nobody came back to: its claims and search items stay.
+func (s *Store) DeleteUserItem(ctx context.Context, id string) error {
+	return s.deleteItems(ctx, []key{userKey(id)})
+}

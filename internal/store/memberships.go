@@ -103,7 +103,8 @@ func (s *Store) addMembership(tx *txn, m team.Membership, checkTeam bool) {
 	checkRoles(tx, m.RoleIDs)
 	// Counted on the user, so that a promotion racing this join fails (see SaveUser).
 	tx.update(userKey(m.UserID), joined(),
-		exists().And(expression.Name("accountType").Equal(expression.Value(string(user.Member)))), errCannotJoin)
+		exists().And(expression.Name("accountType").Equal(expression.Value(string(user.Member)))).
+			And(expression.AttributeNotExists(expression.Name("pending"))), errCannotJoin)
 }
 
 // AddMember writes a new membership of an existing member user.

@@ -99,6 +99,22 @@ func TestLegacyNameClaimsAreReleased(t *testing.T) {
 			t.Fatalf("role %v: the legacy claim is still held by %q (%v)", role, id, err)
 		}
 
+		// Written again under its own name (the re-keying README describes), a legacy
+		// item moves its claim to its name's key.
+		same := ids.New()
+		if err := s.WriteLegacyName(ctx, same, "Ｆｉｎａｎｃｅ", role); err != nil {
+			t.Fatal(err)
+		}
+		if err := rename(same, "Ｆｉｎａｎｃｅ"); err != nil {
+			t.Fatalf("role %v: re-keying a legacy item: %v", role, err)
+		}
+		if id, err := s.NameClaim(ctx, "finance", role); err != nil || id != same {
+			t.Fatalf("role %v: claim of finance held by %q (%v) after re-keying", role, id, err)
+		}
+		if id, err := s.NameClaim(ctx, "ｆｉｎａｎｃｅ", role); err != nil || id != "" {
+			t.Fatalf("role %v: the legacy claim is still held by %q (%v) after re-keying", role, id, err)
+		}
+
 		// A legacy item deleted releases its own claim and leaves alone the claim its
 		// name's key now names, held by another.
 		gone := ids.New()
