@@ -56,11 +56,32 @@ type faultyRecords struct {
 	f    *faults
 }
 
-func (r faultyRecords) CreateUser(ctx context.Context, u user.User, superAdmin bool) error {
-	if err := r.f.step("records.CreateUser"); err != nil {
+func (r faultyRecords) CreatePendingUser(ctx context.Context, u user.User, superAdmin bool) error {
+	if err := r.f.step("records.CreatePendingUser"); err != nil {
 		return err
 	}
-	return r.real.CreateUser(ctx, u, superAdmin)
+	return r.real.CreatePendingUser(ctx, u, superAdmin)
+}
+
+func (r faultyRecords) ConfirmUser(ctx context.Context, u user.User) error {
+	if err := r.f.step("records.ConfirmUser"); err != nil {
+		return err
+	}
+	return r.real.ConfirmUser(ctx, u)
+}
+
+func (r faultyRecords) HalfMadeHolders(ctx context.Context, u user.User, superAdmin bool, staleBefore time.Time) ([]user.User, bool, error) {
+	if err := r.f.step("records.HalfMadeHolders"); err != nil {
+		return nil, false, err
+	}
+	return r.real.HalfMadeHolders(ctx, u, superAdmin, staleBefore)
+}
+
+func (r faultyRecords) DiscardHalfMade(ctx context.Context, u user.User) error {
+	if err := r.f.step("records.DiscardHalfMade"); err != nil {
+		return err
+	}
+	return r.real.DiscardHalfMade(ctx, u)
 }
 
 func (r faultyRecords) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
@@ -234,12 +255,16 @@ func TestCreateFailureAtEachStepLeavesNothing(t *testing.T) {
 		failAt    string
 		steps     []string // taken in this order
 	}{
-		{false, "records.CreateUser", []string{"records.CreateUser"}},
-		{false, "directory.CreateUser", []string{"records.CreateUser", "directory.CreateUser", "records.DeleteUserRecords"}},
-		{true, "records.CreateUser", []string{"records.CreateUser"}},
-		{true, "directory.CreateUser", []string{"records.CreateUser", "directory.CreateUser", "records.DeleteUserRecords"}},
-		{true, "directory.SetPassword", []string{"records.CreateUser", "directory.CreateUser", "directory.SetPassword",
+		{false, "records.CreatePendingUser", []string{"records.CreatePendingUser"}},
+		{false, "directory.CreateUser", []string{"records.CreatePendingUser", "directory.CreateUser", "records.DeleteUserRecords"}},
+		{false, "records.ConfirmUser", []string{"records.CreatePendingUser", "directory.CreateUser", "records.ConfirmUser",
 			"directory.DeleteUser", "records.DeleteUserRecords"}},
+		{true, "records.CreatePendingUser", []string{"records.CreatePendingUser"}},
+		{true, "directory.CreateUser", []string{"records.CreatePendingUser", "directory.CreateUser", "records.DeleteUserRecords"}},
+		{true, "directory.SetPassword", []string{"records.CreatePendingUser", "directory.CreateUser", "directory.SetPassword",
+			"directory.DeleteUser", "records.DeleteUserRecords"}},
+		{true, "records.ConfirmUser", []string{"records.CreatePendingUser", "directory.CreateUser", "directory.SetPassword",
+			"records.ConfirmUser", "directory.DeleteUser", "records.DeleteUserRecords"}},
 	}
 	for _, tt := range tests {
 		name := tt.failAt

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/mail"
@@ -57,6 +58,14 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 }
 
 // userByLogin is the holder of a login account, or the zero user when there is none.
+//
+// A half-made user (its creation stopped between its records and its sign-in
+// account) holds the login account but is nobody: the sign-in answers as for an
+// unknown account, and once the creation is past its grace the records are removed,
+// which frees the login account and email. Only the records: the public sign-in
+// functions may not delete Cognito users, so a sign-in account the creation may have
+// made is left with no record naming it, which no sign-in can reach (README, "Sign-in
+// security").
 func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) {
 	id, err := a.Store.UserIDByLogin(ctx, login)
 	if apperr.IsCode(err, "not_found") {
@@ -66,6 +75,11 @@ func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) 
 		return user.User{}, err
 	}
 	u, err := a.Store.User(ctx, id)
+	if half, ok := accounts.Abandoned(err, a.Now()); ok {
+		if derr := a.Store.DiscardHalfMade(ctx, half); derr != nil {
+			slog.WarnContext(ctx, "could not remove a half-made user", "userId", half.ID, "error", derr.Error())
+		}
+	}
 	if apperr.IsCode(err, "not_found") {
 		return user.User{}, nil
 	}

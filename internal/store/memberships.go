@@ -111,7 +111,10 @@ func (s *Store) addMembershipVerifying(tx *txn, m team.Membership, checkTeam boo
 	}
 	checkRoles(tx, m.RoleIDs)
 	// Counted on the user, so that a promotion racing this join fails (see SaveUser).
-	update, cond, conflict := joined(), exists().And(expression.Name("accountType").Equal(expression.Value(string(user.Member)))), errCannotJoin
+	update := joined()
+	cond := exists().And(expression.Name("accountType").Equal(expression.Value(string(user.Member)))).
+		And(expression.AttributeNotExists(expression.Name("pending")))
+	conflict := errCannotJoin
 	if verify != "" {
 		update = update.Set(expression.Name("emailVerified"), expression.Value(true)).Add(expression.Name("version"), expression.Value(1))
 		cond, conflict = cond.And(expression.Name("email").Equal(expression.Value(verify))), errJoinerChanged

@@ -28,6 +28,8 @@ type roleRecord struct {
 	Permissions []string `dynamodbav:"permissions"`
 	CreatedAt   string   `dynamodbav:"createdAt"`
 	Version     int64    `dynamodbav:"version"`
+	// NameKey is the key of the name's claim (validate.NameKey); see claimedKey.
+	NameKey string `dynamodbav:"nameKey,omitempty"`
 	// Deleting is set while DeleteRole looks for assignments: from then on no write can
 	// assign the role, so "not assigned" cannot become false before the role is gone.
 	Deleting bool `dynamodbav:"deleting,omitempty"`
@@ -54,9 +56,9 @@ var (
 func toRoleRecord(r team.Role, version int64) roleRecord {
 	return roleRecord{
 		key:    roleKey(r.ID),
-		GSI1PK: rolesAll, GSI1SK: validate.Fold(r.Name) + "#" + r.ID,
+		GSI1PK: rolesAll, GSI1SK: validate.NameKey(r.Name) + "#" + r.ID,
 		ID: r.ID, Name: r.Name, Description: r.Description, Permissions: r.Permissions,
-		CreatedAt: formatTime(r.CreatedAt), Version: version,
+		CreatedAt: formatTime(r.CreatedAt), Version: version, NameKey: validate.NameKey(r.Name),
 	}
 }
 
@@ -65,18 +67,20 @@ func (r roleRecord) role() team.Role {
 	if perms == nil {
 		perms = []string{}
 	}
-	return team.Role{ID: r.ID, Name: r.Name, Description: r.Description, Permissions: perms, CreatedAt: parseTime(r.CreatedAt)}
+	return team.Role{ID: r.ID, Name: r.Name, Description: r.Description, Permissions: perms, CreatedAt: parseTime(r.CreatedAt),
+		NameKey: claimedKey(r.Name, r.NameKey)}
 }
 
-// CreateRole writes a custom role and claims its name (unique ignoring case). The
-// built-in names are taken from the start.
+// CreateRole writes a custom role and claims its name (unique by validate.NameKey).
+// The built-in names are taken from the start.
 func (s *Store) CreateRole(ctx context.Context, r team.Role) error {
-	if _, builtIn := team.BuiltIn(validate.Fold(r.Name)); builtIn {
+	name := validate.NameKey(r.Name)
+	if _, builtIn := team.BuiltIn(name); builtIn {
 		return errRoleNameTaken
 	}
 	tx := s.txn()
 	tx.put(toRoleRecord(r, 1), notExists(), nil)
-	tx.put(nameClaim{key: roleNameKey(validate.Fold(r.Name)), ID: r.ID}, notExists(), errRoleNameTaken)
+	tx.put(nameClaim{key: roleNameKey(name), ID: r.ID}, notExists(), errRoleNameTaken)
 	return tx.run(ctx)
 }
 
@@ -149,7 +153,7 @@ func addRole(out map[string]team.Role, item map[string]types.AttributeValue) err
 // UpdateRole replaces a custom role if its version is still version; a new name is
 // claimed and the old one freed in the same transaction.
 func (s *Store) UpdateRole(ctx context.Context, old team.Role, version int64, updated team.Role) error {
-	oldName, newName := validate.Fold(old.Name), validate.Fold(updated.Name)
+	oldName, newName := heldKey(old.Name, old.NameKey), validate.NameKey(updated.Name)
 	if _, builtIn := team.BuiltIn(newName); builtIn && oldName != newName {
 		return errRoleNameTaken
 	}
@@ -187,7 +191,7 @@ func (s *Store) DeleteRole(ctx context.Context, r team.Role) error {
 	}
 	tx := s.txn()
 	tx.deleteAlways(roleKey(r.ID))
-	tx.deleteAlways(roleNameKey(validate.Fold(r.Name)))
+	tx.deleteAlways(roleNameKey(heldKey(r.Name, r.NameKey)))
 	return tx.run(ctx)
 }
 
