@@ -171,10 +171,11 @@ sam-build: tools
 	@GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(WARM_GO_CACHE)
 	$(SAM) build --build-in-source --parallel
 
-# The suite signs in from one machine far faster than people do: TestLoginFailuresPerAddressAreLimited
-# alone sends ~100 failed logins at once to show Roster's own limit holds under concurrency, and
-# the login route needs a burst of ~115 for it (the template's default is 40). The stack takes the
-# override as `sam deploy --parameter-overrides` would; every other throttle stays as deployed.
+# The suite signs in from one machine far faster than people do: the limit tests send 30 wrong
+# logins at once (per account, and per address) to show Roster's own limits hold under
+# concurrency, beside every other test's sign-ins, and at the template's public burst of 40 the
+# gateway throttles some of them (one run in two). The stack takes the override as
+# `sam deploy --parameter-overrides` would; every other throttle stays as deployed.
 TEST_PARAMETERS := PublicRouteThrottleBurstLimit=150
 
 test: tools lint sam-validate sam-build $(STACK)
