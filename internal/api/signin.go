@@ -71,12 +71,7 @@ func (a *API) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (ht
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// An unknown login account is still put to Cognito, under a name no user has, so
-	// that it takes as long as a wrong password and answers the same.
-	username, mfa := "unknown:"+at.account, false
-	if at.user != nil {
-		username, mfa = at.user.ID, at.user.MFAEnabled
-	}
+	username, mfa := at.cognitoName()
 	result, err := a.Identity.SignIn(ctx, username, in.Password, mfa)
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, "")
@@ -118,10 +113,8 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if at.user == nil {
-		return httpapi.Response{}, a.refused(ctx, at, apperr.Unauthorized(), in.Challenge)
-	}
-	result, err := a.Identity.Respond(ctx, at.user.ID, at.user.MFAEnabled, in.Challenge, in.Session, answer)
+	username, mfa := at.cognitoName()
+	result, err := a.Identity.Respond(ctx, username, mfa, in.Challenge, in.Session, answer)
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, in.Challenge)
 	}
@@ -132,6 +125,7 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 type attempt struct {
 	account   string     // folded login account, the key of its failure count
 	user      *user.User // who holds the account; nil when nobody does
+	frozen    bool       // the holder is frozen: it signs in as nobody
 	ip        string
 	userAgent string
 	at        time.Time
@@ -140,11 +134,24 @@ type attempt struct {
 	tries store.Tries
 }
 
+// cognitoName is the name an attempt is put to Cognito under. An unknown login account,
+// and a frozen one, go under a name no user has: Cognito does the same work as for a
+// wrong password and answers the same, so neither the answer nor its time tells a
+// guesser that the account exists or is frozen.
+func (at *attempt) cognitoName() (username string, mfa bool) {
+	if at.user == nil || at.frozen {
+		return "unknown:" + at.account, false
+	}
+	return at.user.ID, at.user.MFAEnabled
+}
+
 // beginAttempt reads who an attempt is for and takes its tries of the account's and
 // the address's failure limits, refusing it before Cognito is asked when either is
-// used up, or when the account is frozen. Refusing a frozen account before the
-// password is checked tells a guesser it exists; the freeze already says that to its
-// owner, and asking Cognito would only let the guessing go on.
+// used up. A frozen account is not refused here: saying account_frozen before the
+// password is proven tells anyone which accounts are frozen, and Cognito, which holds
+// the password, cannot check it for an account it has disabled (enabling it for the
+// check would open the freeze). So a frozen account signs in as nobody (see
+// cognitoName), and its attempts are recorded as frozen for admins to see.
 func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPRequest, login string) (*attempt, error) {
 	at := &attempt{
 		account:   validate.Fold(login),
@@ -180,13 +187,7 @@ func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPReque
 	if limitErr != nil {
 		return nil, limitErr
 	}
-	if at.user != nil && at.user.Status == user.Frozen {
-		// A failure like a wrong password: its tries stay counted.
-		if err := a.recordAttempt(ctx, at, store.LoginFrozen, ""); err != nil {
-			return nil, err
-		}
-		return nil, apperr.Frozen()
-	}
+	at.frozen = at.user != nil && at.user.Status == user.Frozen
 	return at, nil
 }
 
@@ -211,6 +212,9 @@ func (a *API) refused(ctx context.Context, at *attempt, err error, challenge str
 	e := apperr.As(err)
 	var outcome store.LoginOutcome
 	switch {
+	case at.frozen:
+		// Whatever was sent, a frozen account's attempt is a failure, recorded as such.
+		outcome = store.LoginFrozen
 	case e != nil && e.Code == "invalid_credentials":
 		outcome = store.LoginWrongCredentials
 	case e != nil && e.Code == "unauthenticated":
@@ -247,7 +251,7 @@ func (a *API) recordAttempt(ctx context.Context, at *attempt, outcome store.Logi
 
 // signedIn answers a sign-in step Cognito accepted: the next challenge, or tokens.
 func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result) (httpapi.Response, error) {
-	if at.user == nil {
+	if at.user == nil || at.frozen {
 		// Cognito knows only Roster's users; a name without one cannot sign in.
 		return httpapi.Response{}, apperr.InvalidCredentials()
 	}

@@ -296,7 +296,7 @@ func TestFreezeAndRecover(t *testing.T) {
 		expect(t, call(t, token, route[0], route[1], body), http.StatusForbidden, "account_frozen")
 	}
 	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": chosenPassword}),
-		http.StatusForbidden, "account_frozen")
+		http.StatusUnauthorized, "invalid_credentials")
 	if r := call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": refresh}); r.Status != 401 && r.Status != 403 {
 		t.Fatalf("refresh of a frozen user: %d %s", r.Status, r.Raw)
 	}
