@@ -133,10 +133,10 @@ type changePasswordRequest struct {
 }
 
 // ChangePassword is POST /v1/me/password. Cognito checks the current password; on
-// success every refresh token of the user is revoked and the access tokens issued
-// before the caller's are void, so other sessions end. The caller's own access token
-// keeps working until it expires (at most an hour); to stay signed in beyond that it
-// signs in with the new password.
+// success every session of the user ends, newer ones than the caller's and the
+// caller's own included (an access token's time cannot tell the caller's session from
+// one that began after it), and the caller goes on in a new session signed in with the
+// new password: the answer is login's, tokens or the MFA challenge that leads to them.
 func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in changePasswordRequest
 	f := httpapi.Decode(req, &in)
@@ -165,10 +165,17 @@ func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// Every other session ends; the caller goes on with the token it changed its
-	// password with, as do only tokens issued in the same second.
-	a.signOutEverywhere(ctx, me.ID, httpapi.IssuedAt(req))
-	return httpapi.NoContent(), nil
+	a.signOutEverywhere(ctx, me.ID, a.Now())
+	result, err := a.Identity.SignIn(ctx, me.ID, in.NewPassword, me.MFAEnabled)
+	if err != nil {
+		// The change has happened: the person is told so, and signs in again.
+		slog.ErrorContext(ctx, "could not sign in again after a password change", "userId", me.ID, "error", err.Error())
+		return httpapi.NoContent(), nil
+	}
+	if result.Tokens == nil {
+		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
+	}
+	return httpapi.JSON(http.StatusOK, result.Tokens), nil
 }
 
 // endSessions ends the sessions of a user: Cognito revokes its refresh tokens, and
