@@ -65,7 +65,7 @@ func (s *Store) Take(ctx context.Context, l Limit, subject string, now time.Time
 	update := expression.Add(count, expression.Value(1)).
 		Set(expression.Name("expiresAt"), expression.Value(end.Add(time.Minute).Unix()))
 	cond := expression.AttributeNotExists(count).Or(count.LessThan(expression.Value(l.Max)))
-	if _, err := s.updateLimit(ctx, limitKey(l, subject, start), update, &cond, types.ReturnValueNone); err != nil {
+	if _, err := s.updateItem(ctx, limitKey(l, subject, start), update, &cond, types.ReturnValueNone); err != nil {
 		if isConditionFailed(err) {
 			return Try{}, apperr.Limited(end.Sub(now))
 		}
@@ -129,7 +129,7 @@ func (s *Store) Return(ctx context.Context, t Try) error {
 	}
 	count := expression.Name("count")
 	cond := count.GreaterThan(expression.Value(0))
-	_, err := s.updateLimit(ctx, limitKey(t.on.Limit, t.on.Subject, t.start),
+	_, err := s.updateItem(ctx, limitKey(t.on.Limit, t.on.Subject, t.start),
 		expression.Add(count, expression.Value(-1)), &cond, types.ReturnValueNone)
 	if err != nil && !isConditionFailed(err) {
 		return apperr.Wrap(err, "return rate limit try")
@@ -160,7 +160,7 @@ func (s *Store) Tally(ctx context.Context, l Limit, subject string, now time.Tim
 	start, end := l.window(now)
 	update := expression.Add(expression.Name("count"), expression.Value(1)).
 		Set(expression.Name("expiresAt"), expression.Value(end.Add(time.Minute).Unix()))
-	out, err := s.updateLimit(ctx, limitKey(l, subject, start), update, nil, types.ReturnValueUpdatedNew)
+	out, err := s.updateItem(ctx, limitKey(l, subject, start), update, nil, types.ReturnValueUpdatedNew)
 	if err != nil {
 		return 0, apperr.Wrap(err, "tally rate limit")
 	}
@@ -183,25 +183,4 @@ func (s *Store) ClearLimit(ctx context.Context, l Limit, subject string, now tim
 		return apperr.Wrap(err, "clear rate limit")
 	}
 	return nil
-}
-
-// updateLimit is one update of a counter item, conditional when cond is given.
-func (s *Store) updateLimit(ctx context.Context, k key, update expression.UpdateBuilder, cond *expression.ConditionBuilder, returns types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
-	b := expression.NewBuilder().WithUpdate(update)
-	if cond != nil {
-		b = b.WithCondition(*cond)
-	}
-	expr, err := b.Build()
-	if err != nil {
-		return nil, err
-	}
-	return s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       k.av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              returns,
-	})
 }

@@ -405,23 +405,10 @@ func (s *Store) EndSessions(ctx context.Context, id string, at time.Time) error 
 // layout is fixed-width, so the strings compare as the times do.
 func (s *Store) setTime(ctx context.Context, id, attr string, at time.Time) error {
 	value := formatTime(at)
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name(attr), expression.Value(value))).
-		WithCondition(exists().And(expression.Or(
-			expression.AttributeNotExists(expression.Name(attr)),
-			expression.Name(attr).LessThan(expression.Value(value))))).
-		Build()
-	if err != nil {
-		return apperr.Wrap(err, "build update")
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       userKey(id).av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
+	cond := exists().And(expression.Or(
+		expression.AttributeNotExists(expression.Name(attr)),
+		expression.Name(attr).LessThan(expression.Value(value))))
+	_, err := s.updateItem(ctx, userKey(id), expression.Set(expression.Name(attr), expression.Value(value)), &cond, types.ReturnValueNone)
 	if err != nil && !isConditionFailed(err) {
 		return apperr.Wrap(err, "set "+attr)
 	}
