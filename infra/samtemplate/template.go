@@ -33,8 +33,9 @@ const (
 type Template struct {
 	Path       string
 	Parameters map[string]Parameter
-	Resources  map[string]Resource // every resource, by logical id
-	Functions  []Function          // sorted by logical id
+	Conditions map[string]*yaml.Node // by name, for Fn::If
+	Resources  map[string]Resource   // every resource, by logical id
+	Functions  []Function            // sorted by logical id
 
 	// The one resource of each type Roster has.
 	Table, UserPool, UserPoolClient, HTTPAPI Resource
@@ -131,7 +132,10 @@ func Parse(data []byte) (*Template, error) {
 		return nil, errors.New("not a YAML mapping")
 	}
 	root := doc.Content[0]
-	t := &Template{Parameters: map[string]Parameter{}, Resources: map[string]Resource{}}
+	t := &Template{Parameters: map[string]Parameter{}, Conditions: map[string]*yaml.Node{}, Resources: map[string]Resource{}}
+	for name, c := range pairs(get(root, "Conditions")) {
+		t.Conditions[name] = c
+	}
 
 	if params := get(root, "Parameters"); params != nil {
 		for name, p := range pairs(params) {
