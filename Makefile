@@ -196,7 +196,7 @@ sam-build: tools
 # `sam deploy --parameter-overrides` would; every other throttle stays as deployed.
 TEST_PARAMETERS := PublicRouteThrottleBurstLimit=150
 
-test: tools lint sam-validate sam-build $(STACK)
+test: tools lint sam-validate security-scan sam-build $(STACK)
 	$(STACK) run $(TEST_PARAMETERS) -- go test -count=1 ./...
 
 # ---- local stack ------------------------------------------------------------------------------
