@@ -44,6 +44,9 @@ type Function struct {
 	Routes     []Route           // zero routes = invoke-only (bootstrap function, Cognito triggers)
 	Timeout    time.Duration     // per invocation, default 10s
 	MemorySize int               // MB, only reported to the function; default 128
+	// LogFormat is LoggingConfig.LogFormat ("JSON" or "Text"), passed on as Lambda does in
+	// AWS_LAMBDA_LOG_FORMAT (lambdacontext's slog handler writes JSON by it); "" passes none.
+	LogFormat string
 }
 
 // JWTConfig is the HTTP API's JWT authorizer.

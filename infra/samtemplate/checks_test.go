@@ -80,6 +80,63 @@ func TestTemplateMatchesRepository(t *testing.T) {
 	}
 }
 
+// Every function logs, in JSON, to a log group of its own that the template declares and keeps
+// LogRetentionDays, and so does the API's access log: none keeps logs for ever (Lambda's
+// default group has no retention) or is left out of the KMS key.
+func TestEveryLogGroupIsKept(t *testing.T) {
+	t.Parallel()
+	tmpl, err := Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := map[string]string{"AWS::StackName": "s", "KmsKeyArn": "arn:key"}
+	logGroup := func(id string) map[string]any {
+		r, ok := tmpl.Resources[id]
+		if !ok || r.Type != "AWS::Logs::LogGroup" {
+			return nil
+		}
+		props, err := tmpl.ResolveProperties(r, refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return props
+	}
+	checkKept := func(what, id string, props map[string]any) {
+		if referencedID(get(tmpl.Resources[id].Properties, "RetentionInDays")) != "LogRetentionDays" {
+			t.Errorf("%s: log group %s: RetentionInDays is not !Ref LogRetentionDays", what, id)
+		}
+		if props["KmsKeyId"] != "arn:key" {
+			t.Errorf("%s: log group %s: KmsKeyId is %v, want the KmsKeyArn parameter when it is set", what, id, props["KmsKeyId"])
+		}
+	}
+	seen := map[string]string{}
+	for _, fn := range tmpl.Functions {
+		if fn.LogFormat != "JSON" {
+			t.Errorf("%s: LoggingConfig.LogFormat is %q, want JSON (what internal/app's slog handler writes)", fn.LogicalID, fn.LogFormat)
+		}
+		id := referencedID(fn.LogGroup.node)
+		props := logGroup(id)
+		if props == nil {
+			t.Errorf("%s: LoggingConfig.LogGroup is %s, want a !Ref to an AWS::Logs::LogGroup of the template", fn.LogicalID, fn.LogGroup)
+			continue
+		}
+		if other, dup := seen[id]; dup {
+			t.Errorf("%s and %s share log group %s: give each its own", other, fn.LogicalID, id)
+		}
+		seen[id] = fn.LogicalID
+		if want := "/aws/lambda/s/" + strings.TrimPrefix(fn.Dir, "functions/"); props["LogGroupName"] != want {
+			t.Errorf("%s: log group %s is named %v, want %s", fn.LogicalID, id, props["LogGroupName"], want)
+		}
+		checkKept(fn.LogicalID, id, props)
+	}
+	dest := referencedID(get(get(tmpl.HTTPAPI.Properties, "AccessLogSettings"), "DestinationArn"))
+	if props := logGroup(dest); props == nil {
+		t.Errorf("HttpApi: AccessLogSettings.DestinationArn is not a log group of the template")
+	} else {
+		checkKept("HttpApi access log", dest, props)
+	}
+}
+
 // sam build runs `make build-<LogicalId>`: the Makefile must map every logical id to the same
 // folder as FunctionDir does.
 func TestMakefileBuildsEveryFunction(t *testing.T) {

@@ -76,6 +76,10 @@ type Function struct {
 	ContextPath, ProjectRoot string
 	Timeout                  time.Duration
 	MemorySize               int
+	// LoggingConfig, the function's keys over Globals': LogFormat ("JSON", "Text" or "") and
+	// LogGroup (an expression, most often a Ref to an AWS::Logs::LogGroup; none when unset).
+	LogFormat string
+	LogGroup  Value
 }
 
 // Route is one HttpApi event of a function.
@@ -237,6 +241,12 @@ func (t *Template) readFunctions(globals *yaml.Node, api Resource) error {
 			}
 			for name, v := range pairs(get(get(props, "Environment"), "Variables")) {
 				fn.Env[name] = Value{v}
+			}
+			if n := get(get(props, "LoggingConfig"), "LogFormat"); n != nil {
+				fn.LogFormat = n.Value
+			}
+			if n := get(get(props, "LoggingConfig"), "LogGroup"); n != nil {
+				fn.LogGroup = Value{n}
 			}
 			if n := get(props, "Timeout"); n != nil {
 				s, err := strconv.Atoi(n.Value)

@@ -328,6 +328,7 @@ func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string
 			Env:        env,
 			Timeout:    fn.Timeout,
 			MemorySize: fn.MemorySize,
+			LogFormat:  fn.LogFormat,
 		}
 		for _, r := range fn.Routes {
 			g.Routes = append(g.Routes, gateway.Route{Method: r.Method, Path: r.Path, Public: r.Public, Scopes: r.Scopes})
