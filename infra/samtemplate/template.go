@@ -42,6 +42,8 @@ type Template struct {
 
 	// JWT is the HTTP API's default authorizer.
 	JWT JWTAuthorizer
+	// AccessLogFormat is the HTTP API's AccessLogSettings.Format, "" when it has none.
+	AccessLogFormat string
 }
 
 // Parameter is a template parameter; Default is empty when HasDefault is false.
@@ -172,6 +174,7 @@ func Parse(data []byte) (*Template, error) {
 		return nil, err
 	}
 	t.HTTPAPI = api
+	t.AccessLogFormat = scalar(get(get(api.Properties, "AccessLogSettings"), "Format"))
 	if t.JWT, err = jwtAuthorizer(api); err != nil {
 		return nil, err
 	}
