@@ -1,10 +1,12 @@
 package samtemplate
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -172,4 +174,49 @@ func pascal(kebab string) string {
 		}
 	}
 	return b.String()
+}
+
+// Every alarm tells the alarm topic when it fires and when it clears, and the metric filters on
+// the access log count fields the access log has: a field renamed in its format would leave
+// an alarm silent for ever.
+func TestAlarmsReachTheTopic(t *testing.T) {
+	t.Parallel()
+	tmpl, err := Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(tmpl.AccessLogFormat), &fields); err != nil {
+		t.Fatalf("the access log format is not a JSON object: %v", err)
+	}
+	alarms := 0
+	for id, r := range tmpl.Resources {
+		switch r.Type {
+		case "AWS::CloudWatch::Alarm":
+			alarms++
+			for _, key := range []string{"AlarmActions", "OKActions"} {
+				list := items(get(r.Properties, key))
+				if len(list) != 1 || referencedID(list[0]) != "AlarmTopic" {
+					t.Errorf("%s: %s is not [!Ref AlarmTopic]", id, key)
+				}
+			}
+		case "AWS::Logs::MetricFilter":
+			if referencedID(get(r.Properties, "LogGroupName")) != "ApiAccessLogs" {
+				continue
+			}
+			pattern := scalar(get(r.Properties, "FilterPattern"))
+			used := regexp.MustCompile(`\$\.([A-Za-z0-9_]+)`).FindAllStringSubmatch(pattern, -1)
+			if len(used) == 0 {
+				t.Errorf("%s: FilterPattern %q names no JSON field", id, pattern)
+			}
+			for _, m := range used {
+				if _, ok := fields[m[1]]; !ok {
+					t.Errorf("%s: FilterPattern counts $.%s, which the access log does not write", id, m[1])
+				}
+			}
+		}
+	}
+	if alarms == 0 {
+		t.Error("no alarms")
+	}
 }
