@@ -178,8 +178,13 @@ sam-validate: tools
 # checkov exits non-zero on any failed check. A check that does not fit Roster is skipped on its
 # resource (Metadata: checkov: skip) with the reason beside it, so the scan stays the whole
 # story; --skip-download keeps it offline (no Bridgecrew platform, no policy downloads).
+# checkov exits 0 on a template it cannot parse (it then checks nothing), hence the summary test.
+SCAN_TEMPLATE := template.yaml
 security-scan: tools
-	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation -f template.yaml
+	@out=$$($(CHECKOV) --quiet --compact --skip-download --framework cloudformation -f $(SCAN_TEMPLATE) 2>&1) \
+		|| { echo "$$out"; exit 1; }; echo "$$out"; \
+	if grep -q 'Parsing errors' <<<"$$out" || ! grep -q 'Passed checks: [1-9]' <<<"$$out"; then \
+		echo "security-scan: checkov checked nothing in $(SCAN_TEMPLATE)"; exit 1; fi
 
 # Without --build-in-source SAM copies the whole CodeUri (the repository, .tools/ included) into
 # a scratch folder for every function before calling make; building in the source tree skips that
