@@ -2,7 +2,11 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -54,11 +58,35 @@ func startCognito(t *testing.T) (*cognito.Client, provision.UserPool) {
 	return client, pool
 }
 
+// session acts on the pool as Roster does: the server-side flows of its app client, with the
+// client's secret read from Cognito.
 type session struct {
 	t      *testing.T
 	client *cognito.Client
 	pool   provision.UserPool
+	secret string
 }
+
+func newSession(t *testing.T, client *cognito.Client, pool provision.UserPool) session {
+	t.Helper()
+	out, err := client.DescribeUserPoolClient(context.Background(), &cognito.DescribeUserPoolClientInput{UserPoolId: &pool.ID, ClientId: &pool.ClientID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.UserPoolClient.ClientSecret) == "" {
+		t.Fatal("the template's app client has no secret")
+	}
+	return session{t, client, pool, aws.ToString(out.UserPoolClient.ClientSecret)}
+}
+
+// hash is the SECRET_HASH of a username for an app client with the given secret.
+func hash(secret, clientID, username string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func (s session) hash(username string) string { return hash(s.secret, s.pool.ClientID, username) }
 
 func (s session) createUser(name, password string) {
 	s.t.Helper()
@@ -71,10 +99,11 @@ func (s session) createUser(name, password string) {
 	}
 }
 
-func (s session) login(name, password string) (*cognito.InitiateAuthOutput, error) {
-	return s.client.InitiateAuth(context.Background(), &cognito.InitiateAuthInput{
-		ClientId: &s.pool.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": password},
+// login is Roster's sign-in: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH with SECRET_HASH.
+func (s session) login(name, password string) (*cognito.AdminInitiateAuthOutput, error) {
+	return s.client.AdminInitiateAuth(context.Background(), &cognito.AdminInitiateAuthInput{
+		UserPoolId: &s.pool.ID, ClientId: &s.pool.ClientID, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": password, "SECRET_HASH": s.hash(name)},
 	})
 }
 
@@ -87,10 +116,20 @@ func (s session) tokens(name, password string) *types.AuthenticationResultType {
 	return out.AuthenticationResult
 }
 
-func (s session) refresh(token *string) error {
-	_, err := s.client.InitiateAuth(context.Background(), &cognito.InitiateAuthInput{
-		ClientId: &s.pool.ClientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
-		AuthParameters: map[string]string{"REFRESH_TOKEN": *token},
+// answer is Roster's AdminRespondToAuthChallenge for name.
+func (s session) answer(name string, challenge types.ChallengeNameType, session *string, responses map[string]string) (*cognito.AdminRespondToAuthChallengeOutput, error) {
+	all := map[string]string{"USERNAME": name, "SECRET_HASH": s.hash(name)}
+	maps.Copy(all, responses)
+	return s.client.AdminRespondToAuthChallenge(context.Background(), &cognito.AdminRespondToAuthChallengeInput{
+		UserPoolId: &s.pool.ID, ClientId: &s.pool.ClientID, ChallengeName: challenge, Session: session, ChallengeResponses: all,
+	})
+}
+
+// refresh is Roster's refresh of name's token: AdminInitiateAuth REFRESH_TOKEN_AUTH.
+func (s session) refresh(name string, token *string) error {
+	_, err := s.client.AdminInitiateAuth(context.Background(), &cognito.AdminInitiateAuthInput{
+		UserPoolId: &s.pool.ID, ClientId: &s.pool.ClientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": *token, "SECRET_HASH": s.hash(name)},
 	})
 	return err
 }
@@ -103,12 +142,97 @@ func notAuthorized(err error) bool {
 func TestCognitoEmulator(t *testing.T) {
 	client, pool := startCognito(t)
 	ctx := context.Background()
-	s := session{t, client, pool}
+	s := newSession(t, client, pool)
 	const pw = "plain lower case words"
 
+	t.Run("nobody signs in with the app client id alone", func(t *testing.T) {
+		s.createUser("direct-user", pw)
+		// The attack: the client id is in every token, and a user id is all else it takes.
+		var badFlow *types.InvalidParameterException
+		_, err := client.InitiateAuth(ctx, &cognito.InitiateAuthInput{
+			ClientId: &pool.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "direct-user", "PASSWORD": pw},
+		})
+		if !errors.As(err, &badFlow) {
+			t.Errorf("InitiateAuth USER_PASSWORD_AUTH with the client id: %v, want InvalidParameterException", err)
+		}
+		// Nor with the secret's hash: the client allows no user-side password flow at all.
+		_, err = client.InitiateAuth(ctx, &cognito.InitiateAuthInput{
+			ClientId: &pool.ClientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "direct-user", "PASSWORD": pw, "SECRET_HASH": s.hash("direct-user")},
+		})
+		if !errors.As(err, &badFlow) {
+			t.Errorf("InitiateAuth USER_PASSWORD_AUTH with SECRET_HASH: %v, want InvalidParameterException", err)
+		}
+		// The server-side flow needs the secret.
+		for name, params := range map[string]map[string]string{
+			"no SECRET_HASH":             {"USERNAME": "direct-user", "PASSWORD": pw},
+			"another user's hash":        {"USERNAME": "direct-user", "PASSWORD": pw, "SECRET_HASH": s.hash("someone-else")},
+			"a hash from a wrong secret": {"USERNAME": "direct-user", "PASSWORD": pw, "SECRET_HASH": hash("guess", pool.ClientID, "direct-user")},
+		} {
+			if _, err := client.AdminInitiateAuth(ctx, &cognito.AdminInitiateAuthInput{UserPoolId: &pool.ID, ClientId: &pool.ClientID,
+				AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: params}); !notAuthorized(err) {
+				t.Errorf("AdminInitiateAuth with %s: %v, want NotAuthorizedException", name, err)
+			}
+		}
+		rt := s.tokens("direct-user", pw).RefreshToken
+		for name, params := range map[string]map[string]string{
+			"no SECRET_HASH":      {"REFRESH_TOKEN": *rt},
+			"another user's hash": {"REFRESH_TOKEN": *rt, "SECRET_HASH": s.hash("someone-else")},
+		} {
+			if _, err := client.InitiateAuth(ctx, &cognito.InitiateAuthInput{ClientId: &pool.ClientID,
+				AuthFlow: types.AuthFlowTypeRefreshTokenAuth, AuthParameters: params}); !notAuthorized(err) {
+				t.Errorf("InitiateAuth REFRESH_TOKEN_AUTH with %s: %v, want NotAuthorizedException", name, err)
+			}
+		}
+		if err := s.refresh("direct-user", rt); err != nil {
+			t.Errorf("AdminInitiateAuth REFRESH_TOKEN_AUTH with SECRET_HASH: %v", err)
+		}
+		if err := s.refresh("direct-user", aws.String("not-a-refresh-token")); !notAuthorized(err) {
+			t.Errorf("refresh with an unknown token: %v, want NotAuthorizedException", err)
+		}
+	})
+
+	t.Run("a client with a secret refuses InitiateAuth without SECRET_HASH", func(t *testing.T) {
+		// A client that does allow USER_PASSWORD_AUTH, with a secret.
+		out, err := client.CreateUserPoolClient(ctx, &cognito.CreateUserPoolClientInput{UserPoolId: &pool.ID, ClientName: aws.String("with-secret"),
+			GenerateSecret: true, ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, secret := out.UserPoolClient.ClientId, aws.ToString(out.UserPoolClient.ClientSecret)
+		s.createUser("secret-user", pw)
+		signIn := func(params map[string]string) (*cognito.InitiateAuthOutput, error) {
+			return client.InitiateAuth(ctx, &cognito.InitiateAuthInput{ClientId: other, AuthFlow: types.AuthFlowTypeUserPasswordAuth, AuthParameters: params})
+		}
+		if _, err := signIn(map[string]string{"USERNAME": "secret-user", "PASSWORD": pw}); !notAuthorized(err) {
+			t.Errorf("without SECRET_HASH: %v, want NotAuthorizedException", err)
+		}
+		if _, err := signIn(map[string]string{"USERNAME": "secret-user", "PASSWORD": pw, "SECRET_HASH": hash(secret, *other, "another")}); !notAuthorized(err) {
+			t.Errorf("with another user's SECRET_HASH: %v, want NotAuthorizedException", err)
+		}
+		got, err := signIn(map[string]string{"USERNAME": "secret-user", "PASSWORD": pw, "SECRET_HASH": hash(secret, *other, "secret-user")})
+		if err != nil || got.AuthenticationResult == nil {
+			t.Fatalf("with SECRET_HASH: %v", err)
+		}
+		// A refresh token belongs to the client it was issued to.
+		if err := s.refresh("secret-user", got.AuthenticationResult.RefreshToken); !notAuthorized(err) {
+			t.Errorf("another client's refresh token: %v, want NotAuthorizedException", err)
+		}
+		// And AdminInitiateAuth is refused by a client that does not allow it.
+		var badFlow *types.InvalidParameterException
+		if _, err := client.AdminInitiateAuth(ctx, &cognito.AdminInitiateAuthInput{UserPoolId: &pool.ID, ClientId: other, AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "secret-user", "PASSWORD": pw, "SECRET_HASH": hash(secret, *other, "secret-user")}}); !errors.As(err, &badFlow) {
+			t.Errorf("AdminInitiateAuth on a client without ALLOW_ADMIN_USER_PASSWORD_AUTH: %v, want InvalidParameterException", err)
+		}
+	})
+
 	t.Run("unknown user looks like a wrong password", func(t *testing.T) {
-		if _, err := s.login("nobody-here", pw); !notAuthorized(err) {
-			t.Errorf("err = %v, want NotAuthorizedException", err)
+		s.createUser("known-user", pw)
+		for name, password := range map[string]string{"nobody-here": pw, "known-user": "not the password at all"} {
+			if _, err := s.login(name, password); !notAuthorized(err) {
+				t.Errorf("%s: err = %v, want NotAuthorizedException", name, err)
+			}
 		}
 	})
 
@@ -131,25 +255,45 @@ func TestCognitoEmulator(t *testing.T) {
 			SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}}); err != nil {
 			t.Fatal(err)
 		}
-		challenge := func() *cognito.InitiateAuthOutput {
+		challenge := func() *cognito.AdminInitiateAuthOutput {
 			out, err := s.login("totp-user", pw)
 			if err != nil || out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
 				t.Fatalf("login with MFA on: %v %+v", err, out)
 			}
 			return out
 		}
-		answer := func(out *cognito.InitiateAuthOutput, code string) error {
-			_, err := client.RespondToAuthChallenge(ctx, &cognito.RespondToAuthChallengeInput{
-				ClientId: &pool.ClientID, ChallengeName: out.ChallengeName, Session: out.Session,
-				ChallengeResponses: map[string]string{"USERNAME": "totp-user", "SOFTWARE_TOKEN_MFA_CODE": code},
-			})
+		answer := func(out *cognito.AdminInitiateAuthOutput, code string) error {
+			_, err := s.answer("totp-user", out.ChallengeName, out.Session, map[string]string{"SOFTWARE_TOKEN_MFA_CODE": code})
 			return err
 		}
 		if err := answer(challenge(), wrongCode(t, secret)); !errors.As(err, &mismatch) {
 			t.Errorf("SOFTWARE_TOKEN_MFA with a wrong code: %v, want CodeMismatchException", err)
 		}
-		if err := answer(challenge(), totpNow(t, secret)); err != nil {
+		out := challenge()
+		if _, err := client.AdminRespondToAuthChallenge(ctx, &cognito.AdminRespondToAuthChallengeInput{UserPoolId: &pool.ID, ClientId: &pool.ClientID,
+			ChallengeName: out.ChallengeName, Session: out.Session,
+			ChallengeResponses: map[string]string{"USERNAME": "totp-user", "SOFTWARE_TOKEN_MFA_CODE": totpNow(t, secret)}}); !notAuthorized(err) {
+			t.Errorf("SOFTWARE_TOKEN_MFA without SECRET_HASH: %v, want NotAuthorizedException", err)
+		}
+		if err := answer(out, totpNow(t, secret)); err != nil {
 			t.Errorf("SOFTWARE_TOKEN_MFA with the right code: %v", err)
+		}
+
+		// A temporary password set by an admin: the new password, then the code.
+		if _, err := client.AdminSetUserPassword(ctx, &cognito.AdminSetUserPasswordInput{UserPoolId: &pool.ID, Username: aws.String("totp-user"),
+			Password: aws.String("a temporary passphrase")}); err != nil {
+			t.Fatal(err)
+		}
+		first, err := s.login("totp-user", "a temporary passphrase")
+		if err != nil || first.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+			t.Fatalf("login with a temporary password: %v %+v", err, first)
+		}
+		next, err := s.answer("totp-user", first.ChallengeName, first.Session, map[string]string{"NEW_PASSWORD": pw})
+		if err != nil || next.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa || next.AuthenticationResult != nil {
+			t.Fatalf("new password with MFA on: %v %+v, want the SOFTWARE_TOKEN_MFA challenge", err, next)
+		}
+		if done, err := s.answer("totp-user", next.ChallengeName, next.Session, map[string]string{"SOFTWARE_TOKEN_MFA_CODE": totpNow(t, secret)}); err != nil || done.AuthenticationResult == nil {
+			t.Errorf("the code after the new password: %v", err)
 		}
 
 		// What the Go SDK sends for {Enabled: false} turns MFA off.
@@ -162,22 +306,35 @@ func TestCognitoEmulator(t *testing.T) {
 		}
 	})
 
-	t.Run("a disabled user can neither sign in nor refresh", func(t *testing.T) {
+	t.Run("a disabled user can neither sign in, answer a challenge nor refresh", func(t *testing.T) {
 		s.createUser("frozen-user", pw)
 		rt := s.tokens("frozen-user", pw).RefreshToken
-		if _, err := client.AdminDisableUser(ctx, &cognito.AdminDisableUserInput{UserPoolId: &pool.ID, Username: aws.String("frozen-user")}); err != nil {
+		if _, err := client.AdminCreateUser(ctx, &cognito.AdminCreateUserInput{UserPoolId: &pool.ID, Username: aws.String("frozen-new"),
+			TemporaryPassword: aws.String(pw), MessageAction: types.MessageActionTypeSuppress}); err != nil {
 			t.Fatal(err)
+		}
+		pending, err := s.login("frozen-new", pw)
+		if err != nil || pending.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+			t.Fatalf("login: %v %+v", err, pending)
+		}
+		for _, name := range []string{"frozen-user", "frozen-new"} {
+			if _, err := client.AdminDisableUser(ctx, &cognito.AdminDisableUserInput{UserPoolId: &pool.ID, Username: aws.String(name)}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := s.login("frozen-user", pw); !notAuthorized(err) {
 			t.Errorf("login: %v", err)
 		}
-		if err := s.refresh(rt); !notAuthorized(err) {
+		if err := s.refresh("frozen-user", rt); !notAuthorized(err) {
 			t.Errorf("refresh: %v", err)
+		}
+		if _, err := s.answer("frozen-new", pending.ChallengeName, pending.Session, map[string]string{"NEW_PASSWORD": "another plain passphrase"}); !notAuthorized(err) {
+			t.Errorf("challenge: %v", err)
 		}
 		if _, err := client.AdminEnableUser(ctx, &cognito.AdminEnableUserInput{UserPoolId: &pool.ID, Username: aws.String("frozen-user")}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.refresh(rt); err != nil {
+		if err := s.refresh("frozen-user", rt); err != nil {
 			t.Errorf("refresh after AdminEnableUser: %v", err)
 		}
 	})
@@ -188,8 +345,26 @@ func TestCognitoEmulator(t *testing.T) {
 		if _, err := client.AdminDeleteUser(ctx, &cognito.AdminDeleteUserInput{UserPoolId: &pool.ID, Username: aws.String("deleted-user")}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.refresh(rt); !notAuthorized(err) {
+		if err := s.refresh("deleted-user", rt); !notAuthorized(err) {
 			t.Errorf("refresh: %v", err)
+		}
+	})
+
+	t.Run("a user's own access token deletes it", func(t *testing.T) {
+		s.createUser("self-deleting", pw)
+		tokens := s.tokens("self-deleting", pw)
+		if _, err := client.DeleteUser(ctx, &cognito.DeleteUserInput{AccessToken: tokens.AccessToken}); err != nil {
+			t.Fatal(err)
+		}
+		var missing *types.UserNotFoundException
+		if _, err := client.AdminGetUser(ctx, &cognito.AdminGetUserInput{UserPoolId: &pool.ID, Username: aws.String("self-deleting")}); !errors.As(err, &missing) {
+			t.Errorf("AdminGetUser after DeleteUser: %v, want UserNotFoundException", err)
+		}
+		if err := s.refresh("self-deleting", tokens.RefreshToken); !notAuthorized(err) {
+			t.Errorf("refresh after DeleteUser: %v", err)
+		}
+		if _, err := s.login("self-deleting", pw); !notAuthorized(err) {
+			t.Errorf("login after DeleteUser: %v", err)
 		}
 	})
 
@@ -205,14 +380,17 @@ func TestCognitoEmulator(t *testing.T) {
 			t.Fatalf("login: %v %+v", err, out)
 		}
 		answer := func(username string) error {
-			_, err := client.RespondToAuthChallenge(ctx, &cognito.RespondToAuthChallengeInput{
-				ClientId: &pool.ClientID, ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
-				ChallengeResponses: map[string]string{"USERNAME": username, "NEW_PASSWORD": "another plain passphrase"},
-			})
+			_, err := s.answer(username, types.ChallengeNameTypeNewPasswordRequired, out.Session, map[string]string{"NEW_PASSWORD": "another plain passphrase"})
 			return err
 		}
 		if err := answer("session-victim"); !notAuthorized(err) {
 			t.Errorf("another user's session: %v, want NotAuthorizedException", err)
+		}
+		var missing *types.ResourceNotFoundException
+		if _, err := client.AdminRespondToAuthChallenge(ctx, &cognito.AdminRespondToAuthChallengeInput{UserPoolId: aws.String("us-east-1_nothere"), ClientId: &pool.ClientID,
+			ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
+			ChallengeResponses: map[string]string{"USERNAME": "session-owner", "NEW_PASSWORD": "another plain passphrase", "SECRET_HASH": s.hash("session-owner")}}); !errors.As(err, &missing) {
+			t.Errorf("another pool: %v, want ResourceNotFoundException", err)
 		}
 		if err := answer("session-owner"); err != nil {
 			t.Errorf("the session's own user: %v", err)
@@ -223,19 +401,23 @@ func TestCognitoEmulator(t *testing.T) {
 		s.createUser("signout-user", pw)
 		first := s.tokens("signout-user", pw)
 		second := s.tokens("signout-user", pw)
-		if _, err := client.RevokeToken(ctx, &cognito.RevokeTokenInput{ClientId: &pool.ClientID, Token: first.RefreshToken}); err != nil {
+		var unauthorized *types.UnauthorizedException
+		if _, err := client.RevokeToken(ctx, &cognito.RevokeTokenInput{ClientId: &pool.ClientID, Token: first.RefreshToken}); !errors.As(err, &unauthorized) {
+			t.Errorf("RevokeToken without the client's secret: %v, want UnauthorizedException", err)
+		}
+		if _, err := client.RevokeToken(ctx, &cognito.RevokeTokenInput{ClientId: &pool.ClientID, ClientSecret: &s.secret, Token: first.RefreshToken}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.refresh(first.RefreshToken); !notAuthorized(err) {
+		if err := s.refresh("signout-user", first.RefreshToken); !notAuthorized(err) {
 			t.Errorf("refresh with a revoked token: %v", err)
 		}
-		if err := s.refresh(second.RefreshToken); err != nil {
+		if err := s.refresh("signout-user", second.RefreshToken); err != nil {
 			t.Errorf("RevokeToken revoked another token too: %v", err)
 		}
 		if _, err := client.GlobalSignOut(ctx, &cognito.GlobalSignOutInput{AccessToken: second.AccessToken}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.refresh(second.RefreshToken); !notAuthorized(err) {
+		if err := s.refresh("signout-user", second.RefreshToken); !notAuthorized(err) {
 			t.Errorf("refresh after GlobalSignOut: %v", err)
 		}
 	})

@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -44,6 +45,9 @@ type Function struct {
 	Routes     []Route           // zero routes = invoke-only (bootstrap function, Cognito triggers)
 	Timeout    time.Duration     // per invocation, default 10s
 	MemorySize int               // MB, only reported to the function; default 128
+	// LogFormat is LoggingConfig.LogFormat ("JSON" or "Text"), passed on as Lambda does in
+	// AWS_LAMBDA_LOG_FORMAT (lambdacontext's slog handler writes JSON by it); "" passes none.
+	LogFormat string
 }
 
 // JWTConfig is the HTTP API's JWT authorizer.
@@ -71,6 +75,12 @@ type Config struct {
 	Functions []Function
 	JWT       JWTConfig
 	Logger    *slog.Logger // function stdout/stderr lines go here, prefixed with the function name
+
+	// AccessLogFormat is the HTTP API stage's AccessLogSettings.Format; when it and AccessLog
+	// are set, each API request writes one line of it to AccessLog, the $context variables
+	// replaced (see accesslog.go for those emulated).
+	AccessLogFormat string
+	AccessLog       io.Writer
 
 	// OnColdStart, when set, is called once per instance after its first
 	// invocation has been answered. It runs on the request path: keep it cheap.

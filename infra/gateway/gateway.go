@@ -34,6 +34,7 @@ type Gateway struct {
 	pools  map[string]*pool
 	router *router
 	auth   *authorizer // nil when no JWT is configured
+	access *accessLog  // nil when there is no access log
 
 	closeOnce sync.Once
 }
@@ -57,6 +58,9 @@ func New(cfg Config) (*Gateway, error) {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	g.router = rt
+	if g.access, err = newAccessLog(c.AccessLogFormat, c.AccessLog); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	if c.JWT.JWKSURL != "" {
 		g.auth = newAuthorizer(c.JWT)
 	}
@@ -123,13 +127,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newAPIRequestID()
 	// Lower case, as API Gateway sends it.
 	w.Header()["apigw-requestid"] = []string{requestID}
-	status, routeKey := g.serveAPI(w, r, requestID, start)
+	acc := accessEntry{requestID: requestID, received: start, method: r.Method, protocol: r.Proto,
+		sourceIP: peerIP(r.RemoteAddr), userAgent: r.UserAgent()}
+	status, routeKey := g.serveAPI(w, r, requestID, start, &acc)
+	acc.status, acc.routeKey, acc.responseLatency = status, routeKey, time.Since(start)
+	g.access.write(acc)
 	g.cfg.Logger.Info("api request", "method", r.Method, "path", r.URL.Path, "route", routeKey,
-		"status", status, "duration", time.Since(start), "requestId", requestID)
+		"status", status, "duration", acc.responseLatency, "requestId", requestID)
 }
 
-// serveAPI routes, authorizes and invokes; it returns the status written.
-func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, requestID string, received time.Time) (int, string) {
+// serveAPI routes, authorizes and invokes; it returns the status written, and notes the
+// function's latency in acc.
+func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, requestID string, received time.Time, acc *accessEntry) (int, string) {
 	rt, params := g.router.match(r.Method, r.URL.EscapedPath())
 	if rt == nil {
 		writeMessage(w, http.StatusNotFound, "Not Found")
@@ -187,6 +196,9 @@ func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request, requestID str
 	}
 	timer := time.NewTimer(g.cfg.IntegrationTimeout)
 	defer timer.Stop()
+	invoked := time.Now()
+	acc.integrated = true
+	defer func() { acc.integrationLatency = time.Since(invoked) }()
 	var o outcome
 	select {
 	case o = <-rt.fn.invoke(payload, req.traceID):

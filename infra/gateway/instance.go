@@ -153,6 +153,9 @@ func (in *instance) environ(runtimeAPI string) []string {
 		"_HANDLER":                        "bootstrap",
 		"TZ":                              "UTC",
 	}
+	if fn.LogFormat != "" {
+		reserved["AWS_LAMBDA_LOG_FORMAT"] = fn.LogFormat
+	}
 	for k, v := range reserved {
 		env[k] = v
 	}

@@ -180,6 +180,7 @@ func TestEnvironment(t *testing.T) {
 	tg := newTestGateway(t, func(c *Config) {
 		c.Functions[1].Env = map[string]string{"TABLE_NAME": "roster", "AWS_LAMBDA_FUNCTION_NAME": "spoofed"}
 		c.Functions[1].MemorySize = 256
+		c.Functions[1].LogFormat = "JSON"
 	})
 	out, err := tg.Invoke(t.Context(), "Worker", []byte(`{"env":true}`))
 	if err != nil {
@@ -201,6 +202,7 @@ func TestEnvironment(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
 		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/Worker",
+		"AWS_LAMBDA_LOG_FORMAT":           "JSON",
 		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
 		"LAMBDA_TASK_ROOT":                strings.TrimSuffix(echoBinary, "/bootstrap"),
 		"_HANDLER":                        "bootstrap",

@@ -48,6 +48,9 @@ func TestTemplatePolicies(t *testing.T) {
 		// The membership transaction counts the user's joins.
 		{"AddTeamMemberFunction", "dynamodb:UpdateItem", table, Allowed},
 		{"CreateTeamFunction", "dynamodb:UpdateItem", table, Allowed},
+		// Mail an admin or a manager causes takes its tries of the mail limits.
+		{"CreateUserFunction", "dynamodb:UpdateItem", table, Allowed},
+		{"CreateInvitationFunction", "dynamodb:UpdateItem", table, Allowed},
 		// Registering with an invitation reads it, checks its team and roles, and reads custom roles.
 		{"RegisterFunction", "dynamodb:GetItem", table, Allowed},
 		{"RegisterFunction", "dynamodb:ConditionCheckItem", table, Allowed},
@@ -68,6 +71,15 @@ func TestTemplatePolicies(t *testing.T) {
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool, Allowed},
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool + "x", ImplicitDeny},
 		{"FreezeUserFunction", "cognito-idp:AdminDeleteUser", pool, ImplicitDeny},
+		// Sign-in takes the server-side flows, with the app client's secret read from Cognito,
+		// and only the functions that sign people in may do either.
+		{"LoginFunction", "cognito-idp:AdminInitiateAuth", pool, Allowed},
+		{"LoginFunction", "cognito-idp:DescribeUserPoolClient", pool, Allowed},
+		{"ChallengeFunction", "cognito-idp:AdminRespondToAuthChallenge", pool, Allowed},
+		{"RefreshFunction", "cognito-idp:AdminInitiateAuth", pool, Allowed},
+		{"RefreshFunction", "cognito-idp:AdminRespondToAuthChallenge", pool, ImplicitDeny},
+		{"GetMeFunction", "cognito-idp:DescribeUserPoolClient", pool, ImplicitDeny},
+		{"CreateUserFunction", "cognito-idp:AdminInitiateAuth", pool, ImplicitDeny},
 	}
 	for _, tt := range tests {
 		if got := policies[tt.function].Decide(tt.action, tt.resource); got != tt.want {

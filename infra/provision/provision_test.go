@@ -260,8 +260,9 @@ func TestCreateUserPool(t *testing.T) {
 	}
 	c := cl.UserPoolClient
 	flows := fmt.Sprint(c.ExplicitAuthFlows)
-	if flows != "[ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH]" || c.PreventUserExistenceErrors != cognitotypes.PreventUserExistenceErrorTypesEnabled ||
-		!aws.ToBool(c.EnableTokenRevocation) || aws.ToInt32(c.AccessTokenValidity) != 60 || c.RefreshTokenValidity != 30 || c.ClientSecret != nil {
+	// Only the server-side flows, with a secret: nobody signs in except through Roster.
+	if flows != "[ALLOW_ADMIN_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH]" || c.PreventUserExistenceErrors != cognitotypes.PreventUserExistenceErrorTypesEnabled ||
+		!aws.ToBool(c.EnableTokenRevocation) || aws.ToInt32(c.AccessTokenValidity) != 60 || c.RefreshTokenValidity != 30 || aws.ToString(c.ClientSecret) == "" {
 		t.Errorf("client %s %s revocation=%v access=%d refresh=%d secret=%v", flows, c.PreventUserExistenceErrors,
 			aws.ToBool(c.EnableTokenRevocation), aws.ToInt32(c.AccessTokenValidity), c.RefreshTokenValidity, c.ClientSecret != nil)
 	}

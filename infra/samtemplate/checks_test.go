@@ -1,10 +1,12 @@
 package samtemplate
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -94,6 +96,63 @@ func TestTemplateMatchesRepository(t *testing.T) {
 	}
 }
 
+// Every function logs, in JSON, to a log group of its own that the template declares and keeps
+// LogRetentionDays, and so does the API's access log: none keeps logs for ever (Lambda's
+// default group has no retention) or is left out of the KMS key.
+func TestEveryLogGroupIsKept(t *testing.T) {
+	t.Parallel()
+	tmpl, err := Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := map[string]string{"AWS::StackName": "s", "KmsKeyArn": "arn:key"}
+	logGroup := func(id string) map[string]any {
+		r, ok := tmpl.Resources[id]
+		if !ok || r.Type != "AWS::Logs::LogGroup" {
+			return nil
+		}
+		props, err := tmpl.ResolveProperties(r, refs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return props
+	}
+	checkKept := func(what, id string, props map[string]any) {
+		if referencedID(get(tmpl.Resources[id].Properties, "RetentionInDays")) != "LogRetentionDays" {
+			t.Errorf("%s: log group %s: RetentionInDays is not !Ref LogRetentionDays", what, id)
+		}
+		if props["KmsKeyId"] != "arn:key" {
+			t.Errorf("%s: log group %s: KmsKeyId is %v, want the KmsKeyArn parameter when it is set", what, id, props["KmsKeyId"])
+		}
+	}
+	seen := map[string]string{}
+	for _, fn := range tmpl.Functions {
+		if fn.LogFormat != "JSON" {
+			t.Errorf("%s: LoggingConfig.LogFormat is %q, want JSON (what internal/app's slog handler writes)", fn.LogicalID, fn.LogFormat)
+		}
+		id := referencedID(fn.LogGroup.node)
+		props := logGroup(id)
+		if props == nil {
+			t.Errorf("%s: LoggingConfig.LogGroup is %s, want a !Ref to an AWS::Logs::LogGroup of the template", fn.LogicalID, fn.LogGroup)
+			continue
+		}
+		if other, dup := seen[id]; dup {
+			t.Errorf("%s and %s share log group %s: give each its own", other, fn.LogicalID, id)
+		}
+		seen[id] = fn.LogicalID
+		if want := "/aws/lambda/s/" + strings.TrimPrefix(fn.Dir, "functions/"); props["LogGroupName"] != want {
+			t.Errorf("%s: log group %s is named %v, want %s", fn.LogicalID, id, props["LogGroupName"], want)
+		}
+		checkKept(fn.LogicalID, id, props)
+	}
+	dest := referencedID(get(get(tmpl.HTTPAPI.Properties, "AccessLogSettings"), "DestinationArn"))
+	if props := logGroup(dest); props == nil {
+		t.Errorf("HttpApi: AccessLogSettings.DestinationArn is not a log group of the template")
+	} else {
+		checkKept("HttpApi access log", dest, props)
+	}
+}
+
 // sam build runs `make build-<LogicalId>`: the Makefile must map every logical id to the same
 // folder as FunctionDir does.
 func TestMakefileBuildsEveryFunction(t *testing.T) {
@@ -129,4 +188,49 @@ func pascal(kebab string) string {
 		}
 	}
 	return b.String()
+}
+
+// Every alarm tells the alarm topic when it fires and when it clears, and the metric filters on
+// the access log count fields the access log has: a field renamed in its format would leave
+// an alarm silent for ever.
+func TestAlarmsReachTheTopic(t *testing.T) {
+	t.Parallel()
+	tmpl, err := Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(tmpl.AccessLogFormat), &fields); err != nil {
+		t.Fatalf("the access log format is not a JSON object: %v", err)
+	}
+	alarms := 0
+	for id, r := range tmpl.Resources {
+		switch r.Type {
+		case "AWS::CloudWatch::Alarm":
+			alarms++
+			for _, key := range []string{"AlarmActions", "OKActions"} {
+				list := items(get(r.Properties, key))
+				if len(list) != 1 || referencedID(list[0]) != "AlarmTopic" {
+					t.Errorf("%s: %s is not [!Ref AlarmTopic]", id, key)
+				}
+			}
+		case "AWS::Logs::MetricFilter":
+			if referencedID(get(r.Properties, "LogGroupName")) != "ApiAccessLogs" {
+				continue
+			}
+			pattern := scalar(get(r.Properties, "FilterPattern"))
+			used := regexp.MustCompile(`\$\.([A-Za-z0-9_]+)`).FindAllStringSubmatch(pattern, -1)
+			if len(used) == 0 {
+				t.Errorf("%s: FilterPattern %q names no JSON field", id, pattern)
+			}
+			for _, m := range used {
+				if _, ok := fields[m[1]]; !ok {
+					t.Errorf("%s: FilterPattern counts $.%s, which the access log does not write", id, m[1])
+				}
+			}
+		}
+	}
+	if alarms == 0 {
+		t.Error("no alarms")
+	}
 }

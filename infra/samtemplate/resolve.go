@@ -12,7 +12,8 @@ import (
 // local values: logical ids (Table -> the table's name), attributes ("UserPool.Arn") and pseudo
 // parameters ("AWS::Region", "AWS::StackName"). A parameter missing from refs takes its Default.
 // Supported: literals, Ref, Fn::Sub, Fn::GetAtt, Fn::Join, Fn::Select (of a list or an Fn::Split),
-// in short or long form.
+// Fn::If (on a condition of Fn::Equals, Fn::Not, Fn::And, Fn::Or and Condition), in short or
+// long form.
 func (t *Template) Resolve(v Value, refs map[string]string) (string, error) {
 	if v.node == nil {
 		return "", fmt.Errorf("no value")
@@ -21,7 +22,9 @@ func (t *Template) Resolve(v Value, refs map[string]string) (string, error) {
 }
 
 // ResolveProperties returns a resource's Properties as plain Go values (map[string]any,
-// []any, string, int, float64, bool), with every intrinsic function resolved to a string.
+// []any, string, int, float64, bool), with every intrinsic function resolved to a string, or
+// for Fn::If to its chosen branch; a branch of Ref AWS::NoValue drops the key or the item, as
+// CloudFormation does.
 func (t *Template) ResolveProperties(r Resource, refs map[string]string) (map[string]any, error) {
 	if r.Properties == nil {
 		return map[string]any{}, nil
@@ -54,8 +57,21 @@ func (t *Template) ResolvePolicies(fn Function, refs map[string]string) ([]any, 
 	return list, nil
 }
 
+// noValue is what Ref AWS::NoValue resolves to in a tree: its key or item is left out.
+type noValue struct{}
+
 func (t *Template) resolveTree(n *yaml.Node, refs map[string]string) (any, error) {
-	if _, _, ok := intrinsic(n); ok {
+	if fn, arg, ok := intrinsic(n); ok {
+		switch {
+		case fn == "Ref" && scalar(arg) == "AWS::NoValue":
+			return noValue{}, nil
+		case fn == "Fn::If":
+			branch, err := t.ifBranch(n, arg, refs)
+			if err != nil {
+				return nil, err
+			}
+			return t.resolveTree(branch, refs)
+		}
 		return t.resolve(n, refs)
 	}
 	switch n.Kind {
@@ -66,7 +82,9 @@ func (t *Template) resolveTree(n *yaml.Node, refs map[string]string) (any, error
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
-			m[k] = r
+			if _, none := r.(noValue); !none {
+				m[k] = r
+			}
 		}
 		return m, nil
 	case yaml.SequenceNode:
@@ -76,7 +94,9 @@ func (t *Template) resolveTree(n *yaml.Node, refs map[string]string) (any, error
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
-			s = append(s, r)
+			if _, none := r.(noValue); !none {
+				s = append(s, r)
+			}
 		}
 		return s, nil
 	case yaml.ScalarNode:
@@ -138,8 +158,91 @@ func (t *Template) resolve(n *yaml.Node, refs map[string]string) (string, error)
 			return "", fmt.Errorf("line %d: Fn::Select index %q out of range", n.Line, scalar(parts[0]))
 		}
 		return list[i], nil
+	case "Fn::If":
+		branch, err := t.ifBranch(n, arg, refs)
+		if err != nil {
+			return "", err
+		}
+		return t.resolve(branch, refs)
 	}
 	return "", fmt.Errorf("line %d: %s is not resolved locally", n.Line, fn)
+}
+
+// ifBranch picks Fn::If's [condition, then, else] branch.
+func (t *Template) ifBranch(n, arg *yaml.Node, refs map[string]string) (*yaml.Node, error) {
+	parts := items(arg)
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("line %d: Fn::If wants [condition, value if true, value if false]", n.Line)
+	}
+	ok, err := t.condition(scalar(parts[0]), refs, n.Line, 0)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return parts[1], nil
+	}
+	return parts[2], nil
+}
+
+// condition evaluates a named condition of the template's Conditions.
+func (t *Template) condition(name string, refs map[string]string, line, depth int) (bool, error) {
+	c, ok := t.Conditions[name]
+	if !ok {
+		return false, fmt.Errorf("line %d: no condition %q", line, name)
+	}
+	if depth > len(t.Conditions) {
+		return false, fmt.Errorf("line %d: condition %q refers to itself", line, name)
+	}
+	return t.evalCondition(c, refs, depth+1)
+}
+
+func (t *Template) evalCondition(n *yaml.Node, refs map[string]string, depth int) (bool, error) {
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Condition" {
+		return t.condition(scalar(n.Content[1]), refs, n.Line, depth)
+	}
+	fn, arg, ok := intrinsic(n)
+	if !ok {
+		return false, fmt.Errorf("line %d: want a condition function", n.Line)
+	}
+	parts := items(arg)
+	switch fn {
+	case "Condition":
+		return t.condition(scalar(arg), refs, n.Line, depth)
+	case "Fn::Equals":
+		if len(parts) != 2 {
+			return false, fmt.Errorf("line %d: Fn::Equals wants [a, b]", n.Line)
+		}
+		a, err := t.resolve(parts[0], refs)
+		if err != nil {
+			return false, err
+		}
+		b, err := t.resolve(parts[1], refs)
+		if err != nil {
+			return false, err
+		}
+		return a == b, nil
+	case "Fn::Not":
+		if len(parts) != 1 {
+			return false, fmt.Errorf("line %d: Fn::Not wants [condition]", n.Line)
+		}
+		v, err := t.evalCondition(parts[0], refs, depth)
+		return !v, err
+	case "Fn::And", "Fn::Or":
+		if len(parts) < 2 {
+			return false, fmt.Errorf("line %d: %s wants at least two conditions", n.Line, fn)
+		}
+		for _, p := range parts {
+			v, err := t.evalCondition(p, refs, depth)
+			if err != nil {
+				return false, err
+			}
+			if v == (fn == "Fn::Or") {
+				return v, nil
+			}
+		}
+		return fn == "Fn::And", nil
+	}
+	return false, fmt.Errorf("line %d: %s is not a condition function", n.Line, fn)
 }
 
 // resolveList resolves a list argument: a literal list, or Fn::Split (which is only meaningful

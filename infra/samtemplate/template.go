@@ -33,14 +33,17 @@ const (
 type Template struct {
 	Path       string
 	Parameters map[string]Parameter
-	Resources  map[string]Resource // every resource, by logical id
-	Functions  []Function          // sorted by logical id
+	Conditions map[string]*yaml.Node // by name, for Fn::If
+	Resources  map[string]Resource   // every resource, by logical id
+	Functions  []Function            // sorted by logical id
 
 	// The one resource of each type Roster has.
 	Table, UserPool, UserPoolClient, HTTPAPI Resource
 
 	// JWT is the HTTP API's default authorizer.
 	JWT JWTAuthorizer
+	// AccessLogFormat is the HTTP API's AccessLogSettings.Format, "" when it has none.
+	AccessLogFormat string
 }
 
 // Parameter is a template parameter; Default is empty when HasDefault is false.
@@ -75,6 +78,10 @@ type Function struct {
 	ContextPath, ProjectRoot string
 	Timeout                  time.Duration
 	MemorySize               int
+	// LoggingConfig, the function's keys over Globals': LogFormat ("JSON", "Text" or "") and
+	// LogGroup (an expression, most often a Ref to an AWS::Logs::LogGroup; none when unset).
+	LogFormat string
+	LogGroup  Value
 }
 
 // Route is one HttpApi event of a function.
@@ -131,7 +138,10 @@ func Parse(data []byte) (*Template, error) {
 		return nil, errors.New("not a YAML mapping")
 	}
 	root := doc.Content[0]
-	t := &Template{Parameters: map[string]Parameter{}, Resources: map[string]Resource{}}
+	t := &Template{Parameters: map[string]Parameter{}, Conditions: map[string]*yaml.Node{}, Resources: map[string]Resource{}}
+	for name, c := range pairs(get(root, "Conditions")) {
+		t.Conditions[name] = c
+	}
 
 	if params := get(root, "Parameters"); params != nil {
 		for name, p := range pairs(params) {
@@ -164,6 +174,7 @@ func Parse(data []byte) (*Template, error) {
 		return nil, err
 	}
 	t.HTTPAPI = api
+	t.AccessLogFormat = scalar(get(get(api.Properties, "AccessLogSettings"), "Format"))
 	if t.JWT, err = jwtAuthorizer(api); err != nil {
 		return nil, err
 	}
@@ -233,6 +244,12 @@ func (t *Template) readFunctions(globals *yaml.Node, api Resource) error {
 			}
 			for name, v := range pairs(get(get(props, "Environment"), "Variables")) {
 				fn.Env[name] = Value{v}
+			}
+			if n := get(get(props, "LoggingConfig"), "LogFormat"); n != nil {
+				fn.LogFormat = n.Value
+			}
+			if n := get(get(props, "LoggingConfig"), "LogGroup"); n != nil {
+				fn.LogGroup = Value{n}
 			}
 			if n := get(props, "Timeout"); n != nil {
 				s, err := strconv.Atoi(n.Value)

@@ -1,6 +1,7 @@
 package samtemplate
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -128,8 +129,19 @@ func TestResolve(t *testing.T) {
 	tmpl, err := Parse([]byte(`
 Parameters:
   Stage: {Type: String, Default: dev}
+Conditions:
+  IsDev: !Equals [!Ref Stage, dev]
+  NotDev: !Not [!Condition IsDev]
+  Both: !And [{Condition: IsDev}, !Equals [a, a]]
+  Either: {"Fn::Or": [!Condition NotDev, !Equals [a, b]]}
+  Loop: !Condition Loop
 Resources:
-  T: {Type: AWS::DynamoDB::Table}
+  T:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      Dropped: !If [IsDev, !Ref AWS::NoValue, 1]
+      List: [a, !If [NotDev, b, !Ref AWS::NoValue], !If [IsDev, c, d]]
+      Tree: !If [Both, {k: !Ref Stage}, 2]
   P: {Type: AWS::Cognito::UserPool}
   C: {Type: AWS::Cognito::UserPoolClient}
   A:
@@ -156,7 +168,13 @@ Resources:
           SPLIT_ALONE: !Split ["@", "a@b"]
           LITERAL: 42
           MISSING: !Ref Nowhere
-          UNSUPPORTED: !If [c, a, b]
+          IF_TRUE: !If [IsDev, !Sub "${Stage}!", no]
+          IF_NOT: !If [NotDev, yes, no]
+          IF_AND: !If [Both, yes, no]
+          IF_OR: {"Fn::If": [Either, yes, no]}
+          IF_UNKNOWN: !If [c, a, b]
+          IF_LOOP: !If [Loop, a, b]
+          UNSUPPORTED: !Base64 x
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -167,6 +185,7 @@ Resources:
 		"SUB": "s-table-arn:p-${Literal}", "SUB_VARS": "dev/table", "SUB_LONG": "x-table",
 		"GETATT_LIST": "arn:p", "GETATT_LONG": "arn:p", "JOIN": "a,table,dev", "SELECT": "table", "LITERAL": "42",
 		"SELECT_SPLIT": "table.example", "SUB_SELECT": "id/x",
+		"IF_TRUE": "dev!", "IF_NOT": "no", "IF_AND": "yes", "IF_OR": "no",
 	}
 	env := tmpl.Functions[0].Env
 	for name, w := range want {
@@ -177,10 +196,25 @@ Resources:
 			}
 		})
 	}
-	for _, name := range []string{"MISSING", "UNSUPPORTED", "SELECT_OUT", "SPLIT_ALONE"} {
+	for _, name := range []string{"MISSING", "UNSUPPORTED", "SELECT_OUT", "SPLIT_ALONE", "IF_UNKNOWN", "IF_LOOP"} {
 		if got, err := tmpl.Resolve(env[name], refs); err == nil {
 			t.Errorf("%s resolved to %q, want an error", name, got)
 		}
+	}
+	// In a tree Fn::If picks a whole branch, and AWS::NoValue drops its key or item.
+	props, err := tmpl.ResolveProperties(tmpl.Table, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(props), "map[List:[a c] Tree:map[k:dev]]"; got != want {
+		t.Errorf("properties = %s, want %s", got, want)
+	}
+	props, err = tmpl.ResolveProperties(tmpl.Table, map[string]string{"Stage": "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(props), "map[Dropped:1 List:[a b d] Tree:2]"; got != want {
+		t.Errorf("with Stage=prod, properties = %s, want %s", got, want)
 	}
 }
 
@@ -194,7 +228,7 @@ func TestResolveProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if props["UserPoolId"] != "pool-1" || props["GenerateSecret"] != false || props["AccessTokenValidity"] != 60 {
+	if props["UserPoolId"] != "pool-1" || props["GenerateSecret"] != true || props["AccessTokenValidity"] != 60 {
 		t.Errorf("client properties: %v", props)
 	}
 	if _, err := tmpl.ResolveProperties(tmpl.UserPoolClient, nil); err == nil {

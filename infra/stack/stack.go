@@ -103,7 +103,7 @@ type Stack struct {
 	TableName        string
 	UserPool         provision.UserPool
 	Admin            Admin
-	Logs             map[string]string // log file by component: dynamodb, cognito, ses, build, gateway
+	Logs             map[string]string // log file by component: dynamodb, cognito, ses, build, gateway, access (the HTTP API's access log)
 
 	opts      Options
 	iam       *iam.Enforcer
@@ -111,6 +111,7 @@ type Stack struct {
 	gateway   *gateway.Gateway
 	servers   []*http.Server
 	gwLog     *os.File
+	accessLog *os.File
 	closeOnce sync.Once
 }
 
@@ -223,6 +224,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		logOut = io.MultiWriter(s.gwLog, opts.GatewayLog)
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(logOut, nil))
+	// The stage's access log, in the template's format, to a file of its own as to a log
+	// group of its own on AWS.
+	s.Logs["access"] = filepath.Join(logDir, "access.log")
+	if s.accessLog, err = os.Create(s.Logs["access"]); err != nil {
+		return nil, err
+	}
+	cfg.AccessLogFormat, cfg.AccessLog = tmpl.AccessLogFormat, s.accessLog
 	if s.gateway, err = gateway.New(cfg); err != nil {
 		return nil, err
 	}
@@ -328,6 +336,7 @@ func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string
 			Env:        env,
 			Timeout:    fn.Timeout,
 			MemorySize: fn.MemorySize,
+			LogFormat:  fn.LogFormat,
 		}
 		for _, r := range fn.Routes {
 			g.Routes = append(g.Routes, gateway.Route{Method: r.Method, Path: r.Path, Public: r.Public, Scopes: r.Scopes})
@@ -429,6 +438,9 @@ func (s *Stack) Close() error {
 		wg.Wait()
 		if s.gwLog != nil {
 			_ = s.gwLog.Close()
+		}
+		if s.accessLog != nil {
+			_ = s.accessLog.Close()
 		}
 	})
 	return nil

@@ -131,6 +131,10 @@ func TestStack(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || tokens["accessToken"] == nil {
 		t.Errorf("login: %s %v", resp.Status, tokens)
 	}
+	// The stage's access log, in template.yaml's format (infra/gateway checks its fields).
+	if !logHas(s.Logs["access"], `"routeKey":"POST /v1/auth/login","status":"200"`) {
+		t.Errorf("the access log has no line for the login: %s", s.Logs["access"])
+	}
 	// Authenticated routes check the token against moto's keys.
 	if resp, err := http.Get(s.APIURL + "/v1/me"); err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("GET /v1/me without a token: %v %v", resp.Status, err)

@@ -1,22 +1,31 @@
 // Package accounts creates and removes whole user accounts, which live in two places:
 // the user's records in DynamoDB and its sign-in account in Cognito. It orders the
 // steps and undoes the finished ones when a later step fails, so a failure leaves
-// either the whole user or nothing.
+// either the whole user or nothing; and a creation that stops without failing (killed
+// by a timeout between its steps) leaves a half-made user that is marked as such and
+// removed by the next sign-in, creation or deletion that meets it.
 package accounts
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
+	"github.com/roster-dev/roster/internal/identity"
+	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
 )
 
 // Records is the DynamoDB side (store.Store).
 type Records interface {
-	CreateUser(ctx context.Context, u user.User, superAdmin bool) error
+	CreatePendingUser(ctx context.Context, u user.User, superAdmin bool) error
+	ConfirmUser(ctx context.Context, u user.User) error
+	HalfMadeHolders(ctx context.Context, u user.User, superAdmin bool, staleBefore time.Time) ([]user.User, bool, error)
+	DiscardHalfMade(ctx context.Context, u user.User) error
 	DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error
 	DeleteMemberships(ctx context.Context, userID string) error
+	SetMFA(ctx context.Context, id string, enabled bool) (user.User, error)
 }
 
 // Directory is the Cognito side (identity.Cognito).
@@ -31,10 +40,11 @@ type Directory interface {
 type Accounts struct {
 	records   Records
 	directory Directory
+	now       func() time.Time
 }
 
 func New(records Records, directory Directory) *Accounts {
-	return &Accounts{records: records, directory: directory}
+	return &Accounts{records: records, directory: directory, now: time.Now}
 }
 
 // NewAccount describes an account to create.
@@ -51,22 +61,129 @@ type NewAccount struct {
 // Create writes the records first, because their transaction is what enforces unique
 // login accounts and emails: a taken one fails before Cognito is touched. Only then
 // is the sign-in account made, and a failure there removes the records again.
+//
+// The records are written pending and confirmed last, so a creation killed between
+// its steps (no error return, nothing undone) leaves a user marked half-made: nobody
+// to every reader, and removed by whoever meets it once PendingGrace has passed (see
+// Abandoned). Create is one of those: a login account, email or super admin slot held
+// by a half-made user, or by a claim whose user is gone, is freed and taken.
 func (a *Accounts) Create(ctx context.Context, n NewAccount) error {
-	if err := a.records.CreateUser(ctx, n.User, n.SuperAdmin); err != nil {
-		return err
-	}
-	err := a.directory.CreateUser(ctx, n.User.ID, n.Password)
-	if err == nil && n.Permanent {
-		if err = a.directory.SetPassword(ctx, n.User.ID, n.Password, true); err != nil {
-			err = errors.Join(err, a.directory.DeleteUser(ctx, n.User.ID))
-		}
+	err := a.records.CreatePendingUser(ctx, n.User, n.SuperAdmin)
+	if store.ClaimTaken(err) && a.freeClaims(ctx, n) {
+		err = a.records.CreatePendingUser(ctx, n.User, n.SuperAdmin)
 	}
 	if err != nil {
-		if undo := a.records.DeleteUserRecords(ctx, n.User, n.SuperAdmin); undo != nil {
-			slog.ErrorContext(ctx, "could not undo a half-created user", "userId", n.User.ID, "error", undo.Error())
-			return errors.Join(err, undo)
-		}
 		return err
+	}
+	err = a.directory.CreateUser(ctx, n.User.ID, n.Password)
+	signIn := err == nil // a sign-in account exists, to remove if a later step fails
+	if err == nil && n.Permanent {
+		err = a.directory.SetPassword(ctx, n.User.ID, n.Password, true)
+	}
+	if err == nil {
+		err = a.records.ConfirmUser(ctx, n.User)
+	}
+	if err == nil {
+		return nil
+	}
+	undo := func() error {
+		if signIn {
+			if err := a.directory.DeleteUser(ctx, n.User.ID); err != nil {
+				// The records stay pending, so the half-made user is found and removed
+				// whole later, rather than its sign-in account being left to nobody.
+				return err
+			}
+		}
+		return a.records.DeleteUserRecords(ctx, n.User, n.SuperAdmin)
+	}
+	if uerr := undo(); uerr != nil {
+		slog.ErrorContext(ctx, "could not undo a half-created user", "userId", n.User.ID, "error", uerr.Error())
+		return errors.Join(err, uerr)
+	}
+	return err
+}
+
+// PendingGrace is how long a pending user is left to the creation that wrote it
+// before anyone may remove it as half-made: a minute, six times the functions'
+// timeout (template.yaml, Globals). It only spares a slow creation: one still running
+// after it finds its records gone at its last step (ConfirmUser) and undoes itself, so
+// the records never end up confirmed beside a removed sign-in account or the reverse.
+const PendingGrace = time.Minute
+
+// Abandoned answers the half-made user a read answered instead of a user (err from
+// store.User), if its creation began more than PendingGrace before now: one that
+// nobody is still making, to be removed.
+func Abandoned(err error, now time.Time) (user.User, bool) {
+	var half *store.HalfMadeError
+	if errors.As(err, &half) && half.User.CreatedAt.Before(now.Add(-PendingGrace)) {
+		return half.User, true
+	}
+	return user.User{}, false
+}
+
+// Remove removes an abandoned half-made user (see Abandoned): its records first, and
+// only while they are still pending, then its sign-in account, if it got one. In that
+// order a creation still running cannot be left confirmed without its sign-in account:
+// its ConfirmUser fails once the records are gone.
+func (a *Accounts) Remove(ctx context.Context, u user.User) error {
+	if err := a.records.DiscardHalfMade(ctx, u); err != nil {
+		return err
+	}
+	return a.directory.DeleteUser(ctx, u.ID)
+}
+
+// freeClaims removes what holds the claims n needs without being a user: abandoned
+// half-made users, and claims whose user is gone. It answers whether anything was
+// freed, so that the creation is worth trying again; a failure is logged, and the
+// creation answers the conflict it met.
+func (a *Accounts) freeClaims(ctx context.Context, n NewAccount) bool {
+	halfMade, released, err := a.records.HalfMadeHolders(ctx, n.User, n.SuperAdmin, a.now().Add(-PendingGrace))
+	if err != nil {
+		slog.ErrorContext(ctx, "could not look at the holders of a taken claim", "userId", n.User.ID, "error", err.Error())
+		return false
+	}
+	freed := released
+	for _, h := range halfMade {
+		if err := a.Remove(ctx, h); err != nil {
+			slog.ErrorContext(ctx, "could not remove a half-made user", "userId", h.ID, "error", err.Error())
+			continue
+		}
+		slog.WarnContext(ctx, "removed a half-made user", "userId", h.ID, "createdAt", h.CreatedAt)
+		freed = true
+	}
+	return freed
+}
+
+// SetPassword sets a user's password. The user's records decide that the user exists:
+// a sign-in account that is gone (a user's own access token can delete it at Cognito,
+// behind Roster's back) is made again, with this password (see Remake).
+func (a *Accounts) SetPassword(ctx context.Context, id, password string, permanent bool) error {
+	err := a.directory.SetPassword(ctx, id, password, permanent)
+	if !errors.Is(err, identity.ErrNoAccount) {
+		return err
+	}
+	return a.Remake(ctx, id, password, permanent)
+}
+
+// Remake makes a gone sign-in account again (the bootstrap function repairs the super
+// admin with it, whom nobody may reset). Its authenticator went with it, so the
+// record's MFA is turned off first: a record left saying "on" would refuse every
+// sign-in, as no code could be checked (the user binds an authenticator again). A
+// failure leaves nothing that a retry does not finish: the record written and the
+// account still missing, or both done.
+func (a *Accounts) Remake(ctx context.Context, id, password string, permanent bool) error {
+	if _, err := a.records.SetMFA(ctx, id, false); err != nil {
+		return err
+	}
+	err := a.directory.CreateUser(ctx, id, password)
+	switch {
+	case errors.Is(err, identity.ErrAccountExists):
+		// Made meanwhile by a concurrent reset: this password is the one that stays.
+		return a.directory.SetPassword(ctx, id, password, permanent)
+	case err != nil:
+		return err
+	case permanent:
+		return a.directory.SetPassword(ctx, id, password, true)
 	}
 	return nil
 }

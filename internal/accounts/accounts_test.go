@@ -56,11 +56,32 @@ type faultyRecords struct {
 	f    *faults
 }
 
-func (r faultyRecords) CreateUser(ctx context.Context, u user.User, superAdmin bool) error {
-	if err := r.f.step("records.CreateUser"); err != nil {
+func (r faultyRecords) CreatePendingUser(ctx context.Context, u user.User, superAdmin bool) error {
+	if err := r.f.step("records.CreatePendingUser"); err != nil {
 		return err
 	}
-	return r.real.CreateUser(ctx, u, superAdmin)
+	return r.real.CreatePendingUser(ctx, u, superAdmin)
+}
+
+func (r faultyRecords) ConfirmUser(ctx context.Context, u user.User) error {
+	if err := r.f.step("records.ConfirmUser"); err != nil {
+		return err
+	}
+	return r.real.ConfirmUser(ctx, u)
+}
+
+func (r faultyRecords) HalfMadeHolders(ctx context.Context, u user.User, superAdmin bool, staleBefore time.Time) ([]user.User, bool, error) {
+	if err := r.f.step("records.HalfMadeHolders"); err != nil {
+		return nil, false, err
+	}
+	return r.real.HalfMadeHolders(ctx, u, superAdmin, staleBefore)
+}
+
+func (r faultyRecords) DiscardHalfMade(ctx context.Context, u user.User) error {
+	if err := r.f.step("records.DiscardHalfMade"); err != nil {
+		return err
+	}
+	return r.real.DiscardHalfMade(ctx, u)
 }
 
 func (r faultyRecords) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
@@ -75,6 +96,13 @@ func (r faultyRecords) DeleteMemberships(ctx context.Context, userID string) err
 		return err
 	}
 	return r.real.DeleteMemberships(ctx, userID)
+}
+
+func (r faultyRecords) SetMFA(ctx context.Context, id string, enabled bool) (user.User, error) {
+	if err := r.f.step("records.SetMFA"); err != nil {
+		return user.User{}, err
+	}
+	return r.real.SetMFA(ctx, id, enabled)
 }
 
 // faultyDirectory is the real Cognito client with a seam before each step.
@@ -183,7 +211,7 @@ func (e *env) whole(u user.User, memberships int) {
 	if exists, enabled := e.cognitoUser(u.ID); !exists || !enabled {
 		e.t.Fatalf("Cognito user exists %v, enabled %v", exists, enabled)
 	}
-	r, err := e.cognito.SignIn(ctx, u.ID, password)
+	r, err := e.cognito.SignIn(ctx, u.ID, password, false)
 	if err != nil || r.Challenge != identity.NewPasswordRequired {
 		e.t.Fatalf("sign-in with the temporary password: %+v, %v", r, err)
 	}
@@ -227,12 +255,16 @@ func TestCreateFailureAtEachStepLeavesNothing(t *testing.T) {
 		failAt    string
 		steps     []string // taken in this order
 	}{
-		{false, "records.CreateUser", []string{"records.CreateUser"}},
-		{false, "directory.CreateUser", []string{"records.CreateUser", "directory.CreateUser", "records.DeleteUserRecords"}},
-		{true, "records.CreateUser", []string{"records.CreateUser"}},
-		{true, "directory.CreateUser", []string{"records.CreateUser", "directory.CreateUser", "records.DeleteUserRecords"}},
-		{true, "directory.SetPassword", []string{"records.CreateUser", "directory.CreateUser", "directory.SetPassword",
+		{false, "records.CreatePendingUser", []string{"records.CreatePendingUser"}},
+		{false, "directory.CreateUser", []string{"records.CreatePendingUser", "directory.CreateUser", "records.DeleteUserRecords"}},
+		{false, "records.ConfirmUser", []string{"records.CreatePendingUser", "directory.CreateUser", "records.ConfirmUser",
 			"directory.DeleteUser", "records.DeleteUserRecords"}},
+		{true, "records.CreatePendingUser", []string{"records.CreatePendingUser"}},
+		{true, "directory.CreateUser", []string{"records.CreatePendingUser", "directory.CreateUser", "records.DeleteUserRecords"}},
+		{true, "directory.SetPassword", []string{"records.CreatePendingUser", "directory.CreateUser", "directory.SetPassword",
+			"directory.DeleteUser", "records.DeleteUserRecords"}},
+		{true, "records.ConfirmUser", []string{"records.CreatePendingUser", "directory.CreateUser", "directory.SetPassword",
+			"records.ConfirmUser", "directory.DeleteUser", "records.DeleteUserRecords"}},
 	}
 	for _, tt := range tests {
 		name := tt.failAt
@@ -323,7 +355,7 @@ func TestDeleteFailureAtEachStep(t *testing.T) {
 				if exists, enabled := e.cognitoUser(u.ID); enabled {
 					t.Fatalf("Cognito user exists %v and is enabled half way through a deletion", exists)
 				}
-				if _, err := e.cognito.SignIn(ctx, u.ID, password); err == nil {
+				if _, err := e.cognito.SignIn(ctx, u.ID, password, false); err == nil {
 					t.Fatal("signed in half way through a deletion")
 				}
 			}
@@ -392,4 +424,55 @@ func TestDeleteAgainSparesTheSuccessor(t *testing.T) {
 		t.Fatalf("second deletion answered %v, want not_found", err)
 	}
 	e.whole(successor, 0)
+}
+
+// A sign-in account deleted behind Roster's back (DeleteUser with the user's own access
+// token) is made again by the next password set, whatever step a first try failed at;
+// the record's MFA goes off, since the authenticator went with the account.
+func TestSetPasswordRemakesAGoneAccount(t *testing.T) {
+	t.Parallel()
+	steps := []string{"directory.SetPassword", "records.SetMFA", "directory.CreateUser"}
+	for failAt := range len(steps) + 1 {
+		name := "no failure"
+		if failAt > 0 {
+			name = "failing at " + steps[failAt-1]
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			u := newAccount("remake")
+			a, _ := e.accounts(0)
+			if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.store.SetMFA(ctx, u.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.client.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &e.pool, Username: &u.ID}); err != nil {
+				t.Fatal(err)
+			}
+
+			a, f := e.accounts(failAt)
+			err := a.SetPassword(ctx, u.ID, password, false)
+			if failAt > 0 {
+				if !errors.Is(err, errInjected) || !slices.Equal(f.steps, steps[:failAt]) {
+					t.Fatalf("SetPassword = %v after steps %v, want the injected failure at %s", err, f.steps, steps[failAt-1])
+				}
+				a, f = e.accounts(0)
+				err = a.SetPassword(ctx, u.ID, password, false)
+			}
+			if err != nil || !slices.Equal(f.steps, steps) {
+				t.Fatalf("SetPassword = %v after steps %v, want %v", err, f.steps, steps)
+			}
+			e.whole(u, 0)
+			if got, err := e.store.User(ctx, u.ID); err != nil || got.MFAEnabled {
+				t.Fatalf("record after the account was made again: mfa %v (%v), want off", got.MFAEnabled, err)
+			}
+			// An account that is there only gets the password.
+			a, f = e.accounts(0)
+			if err := a.SetPassword(ctx, u.ID, "another passphrase here", true); err != nil || !slices.Equal(f.steps, steps[:1]) {
+				t.Fatalf("SetPassword on an account that is there: %v after steps %v", err, f.steps)
+			}
+		})
+	}
 }

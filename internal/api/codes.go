@@ -17,8 +17,8 @@ import (
 )
 
 // Rate limits on emailed codes (SPEC.md section 5), on top of each code's own
-// one-minute re-send rule. Every request from a source IP counts, refused ones too;
-// a subject counts only the codes actually issued to it.
+// one-minute re-send rule. Every request from a source IP counts; a subject counts
+// only the codes actually issued to it.
 var (
 	codeRequestsPerIP    = store.Limit{Name: "code-requests-ip", Max: 20, Window: 15 * time.Minute}
 	codesPerEmail        = store.Limit{Name: "codes-email", Max: 5, Window: time.Hour}
@@ -41,18 +41,16 @@ type codeSend struct {
 // is evened out by waiting as long as a send takes.
 func (a *API) sendCode(ctx context.Context, req events.APIGatewayV2HTTPRequest, s codeSend) error {
 	now := a.Now()
-	if err := a.Store.Hit(ctx, codeRequestsPerIP, httpapi.SourceIP(req), now); err != nil {
+	if _, err := a.Store.Take(ctx, codeRequestsPerIP, httpapi.SourceIP(req), now); err != nil {
 		return err
 	}
-	if err := a.Store.CheckLimit(ctx, s.limit, s.limitOn, now); err != nil {
+	try, err := a.Store.Take(ctx, s.limit, s.limitOn, now)
+	if err != nil {
 		return err
 	}
 	secret := store.NewCodeSecret()
 	if err := a.Store.IssueCode(ctx, s.code, secret, now); err != nil {
-		return err
-	}
-	// The code is issued: going over the limit now only refuses the next one.
-	if err := a.Store.Hit(ctx, s.limit, s.limitOn, now); err != nil && !apperr.IsCode(err, "rate_limited") {
+		a.giveBack(ctx, try) // no code was issued
 		return err
 	}
 	m, ok := s.message(secret)
@@ -61,7 +59,7 @@ func (a *API) sendCode(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		return nil
 	}
 	start := time.Now()
-	err := a.Mail.Send(ctx, m)
+	err = a.Mail.Send(ctx, m)
 	mailPace.record(time.Since(start))
 	if err != nil {
 		// Without the email the code is useless; withdrawing it lets the person

@@ -33,6 +33,8 @@ type teamHarness struct {
 	a     *app.App
 	h     *api.API
 	clock *clock
+	// source is the source IP of the calls; 192.0.2.1 when empty.
+	source string
 }
 
 func newTeamHarness(t *testing.T) *teamHarness {
@@ -48,6 +50,7 @@ func newTeamHarness(t *testing.T) *teamHarness {
 
 type teamResult struct {
 	status int
+	header map[string]string
 	body   map[string]any
 	raw    string
 }
@@ -64,6 +67,9 @@ func (h *teamHarness) call(op httpapi.Operation, as string, path map[string]stri
 	h.t.Helper()
 	req := events.APIGatewayV2HTTPRequest{PathParameters: path}
 	req.RequestContext.HTTP.SourceIP = "192.0.2.1"
+	if h.source != "" {
+		req.RequestContext.HTTP.SourceIP = h.source
+	}
 	if as != "" {
 		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{
@@ -79,7 +85,7 @@ func (h *teamHarness) call(op httpapi.Operation, as string, path map[string]stri
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	out := teamResult{status: resp.StatusCode, raw: resp.Body}
+	out := teamResult{status: resp.StatusCode, header: resp.Headers, raw: resp.Body}
 	_ = json.Unmarshal([]byte(resp.Body), &out.body)
 	return out
 }

@@ -94,7 +94,8 @@ type createInvitationRequest struct {
 }
 
 // CreateInvitation is POST /v1/teams/{id}/invitations: a link bound to an email
-// address (and sent there) or open. The link is in the answer once.
+// address, sent there and shown to nobody else (following it proves the address), or
+// an open link, in the answer once to be copied.
 func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in createInvitationRequest
 	f := httpapi.Decode(req, &in)
@@ -125,19 +126,29 @@ func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 		ID: ids.New(), TeamID: id, Email: email, RoleIDs: in.RoleIDs, CreatedBy: at.me.ID, CreatedAt: now,
 		ValidFor: validFor, ExpiresAt: now.Add(validFor), Status: team.Pending, TokenHash: hash,
 	}
+	var mailTries store.Tries
+	if email != "" {
+		if mailTries, err = a.takeMailTries(ctx, teamSender(id), email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	if err := a.Store.CreateInvitation(ctx, inv); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	v := viewInvitation(inv, now)
-	v.Link = a.invitationLink(token)
-	v.Emailed = a.sendInvitation(ctx, inv, at.team, at.me.Username, v.Link)
+	link := a.invitationLink(token)
+	if inv.Email == "" {
+		v.Link = link
+	}
+	v.Emailed = a.sendInvitation(ctx, inv, at.team, at.me.Username, link)
 	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCreate, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: id,
 		Changes: map[string]store.Change{"email": change(nil, inv.Email), "roleIds": change(nil, inv.RoleIDs), "expiresAt": change(nil, v.ExpiresAt)}})
 	return httpapi.JSON(http.StatusCreated, v), nil
 }
 
-// sendInvitation emails a bound link. The link exists either way and is in the answer,
-// so a failed send is reported as emailed=false rather than as a failed request.
+// sendInvitation emails a bound link. The link exists either way, so a failed send is
+// reported as emailed=false rather than as a failed request: a resend mails it again.
 func (a *API) sendInvitation(ctx context.Context, inv team.Invitation, t team.Team, inviter, link string) *bool {
 	if inv.Email == "" {
 		return nil
@@ -170,7 +181,7 @@ func (a *API) ListInvitations(ctx context.Context, req events.APIGatewayV2HTTPRe
 		return httpapi.Response{}, err
 	}
 	now := a.Now()
-	list, next, err := a.Store.ListInvitations(ctx, id, status, now, page)
+	list, next, err := a.Store.ListInvitations(ctx, id, status, now, page, a.grantJudge(id))
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -233,14 +244,15 @@ func (a *API) RevokeInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 }
 
 type resentInvitation struct {
-	Link      string `json:"link"`
+	Link      string `json:"link,omitempty"` // an open link's only: a bound one is mailed
 	ExpiresAt string `json:"expiresAt"`
 	Emailed   *bool  `json:"emailed,omitempty"`
 }
 
 // ResendInvitation is POST /v1/teams/{id}/invitations/{invitationId}/resend: a new
 // token, valid as long again as the link was; the old token stops working. An expired
-// link can be resent; a used or revoked one cannot.
+// link can be resent; a used or revoked one cannot, nor one its issuer could no longer
+// make (it stays revoked whoever resends it: a new link is made by someone who can).
 func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	at, inv, err := a.teamInvitation(ctx, req)
 	if err != nil {
@@ -249,15 +261,29 @@ func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	if inv.Status != team.Pending {
 		return httpapi.Response{}, team.Usable(inv.Status)
 	}
+	if _, err := a.granted(ctx, inv.TeamID, linkOffer(inv)); err != nil {
+		return httpapi.Response{}, err
+	}
 	now := a.Now()
 	token, hash := newToken()
 	renewed := inv
 	renewed.TokenHash, renewed.ExpiresAt = hash, now.Add(inv.ValidFor)
+	var mailTries store.Tries
+	if inv.Email != "" {
+		if mailTries, err = a.takeMailTries(ctx, teamSender(inv.TeamID), inv.Email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	if err := a.Store.ResendInvitation(ctx, inv, renewed); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
-	out := resentInvitation{Link: a.invitationLink(token), ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
-	out.Emailed = a.sendInvitation(ctx, renewed, at.team, at.me.Username, out.Link)
+	link := a.invitationLink(token)
+	out := resentInvitation{ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
+	if inv.Email == "" {
+		out.Link = link
+	}
+	out.Emailed = a.sendInvitation(ctx, renewed, at.team, at.me.Username, link)
 	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationResend, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
 		Changes: map[string]store.Change{"expiresAt": change(user.Timestamp(inv.ExpiresAt), out.ExpiresAt)}})
 	return httpapi.JSON(http.StatusOK, out), nil
@@ -274,29 +300,27 @@ type publicInvitation struct {
 }
 
 // GetInvitation is GET /v1/invitations/{token}: public, limited per source IP. The
-// email address is masked: the link may have been forwarded.
+// email address is masked: the link may have been forwarded. A link its issuer could no
+// longer make answers 410 invitation_revoked, as one its team revoked: whoever holds
+// it learns that it is dead, not what changed in the team.
 func (a *API) GetInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	now := a.Now()
-	if err := a.Store.Hit(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
+	if _, err := a.Store.Take(ctx, invitationLookups, httpapi.SourceIP(req), now); err != nil {
 		return httpapi.Response{}, err
 	}
 	inv, err := a.invitationByToken(ctx, req, now)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	t, err := a.Store.Team(ctx, inv.TeamID)
-	if err != nil {
+	g, err := a.granted(ctx, inv.TeamID, linkOffer(inv))
+	if e := apperr.As(err); e != nil && e.Kind == apperr.NotFound {
 		return httpapi.Response{}, apperr.Missing("Invitation")
 	}
-	roles, err := a.Store.Roles(ctx, inv.RoleIDs)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	out := publicInvitation{Team: teamRef{ID: t.ID, Name: t.Name}, Roles: refsOf(inv.RoleIDs, roles),
-		ExpiresAt: user.Timestamp(inv.ExpiresAt), Status: string(inv.StatusAt(now))}
-	if inviter, err := a.Store.User(ctx, inv.CreatedBy); err == nil {
-		out.InvitedBy = &inviter.Username
-	}
+	out := publicInvitation{Team: teamRef{ID: g.team.ID, Name: g.team.Name}, Roles: refsOf(inv.RoleIDs, g.roles),
+		ExpiresAt: user.Timestamp(inv.ExpiresAt), Status: string(inv.StatusAt(now)), InvitedBy: &g.inviter}
 	if inv.Email != "" {
 		masked := MaskEmail(inv.Email)
 		out.Email = &masked
@@ -334,7 +358,9 @@ func MaskEmail(email string) string {
 }
 
 // AcceptInvitation is POST /v1/invitations/{token}/accept: a signed-in member joins
-// with the link's roles. A bound link needs the member's verified email to match.
+// with the link's roles. A bound link is for the account whose email is its address,
+// verified or not: the link was sent there, so following it proves the address, which
+// is marked verified in the same write.
 func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	token := req.PathParameters["token"]
 	if !validToken(token) {
@@ -352,21 +378,27 @@ func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if inv.Email != "" && !(me.EmailVerified && strings.EqualFold(me.Email, inv.Email)) {
-		return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
-			Message: "This invitation is for another email address; sign in with the invited account."}
+	var verify string
+	if inv.Email != "" {
+		if !strings.EqualFold(me.Email, inv.Email) {
+			return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+				Message: "This invitation is for another email address; sign in with the invited account."}
+		}
+		if !me.EmailVerified {
+			verify = me.Email
+		}
 	}
-	view, err := a.acceptInvitation(ctx, me, inv, now)
+	view, err := a.acceptInvitation(ctx, me, inv, nil, verify, now)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.JSON(http.StatusCreated, view), nil
 }
 
-func (a *API) acceptInvitation(ctx context.Context, u user.User, inv team.Invitation, now time.Time) (memberView, error) {
-	m := team.Membership{TeamID: inv.TeamID, UserID: u.ID, RoleIDs: inv.RoleIDs, JoinedAt: now, AddedBy: inv.CreatedBy}
-	if err := a.Store.AcceptInvitation(ctx, inv, m, now); err != nil {
-		return memberView{}, inviteRoleGone(err)
-	}
-	return a.joined(ctx, u, m)
+// acceptInvitation makes u a member through the pending link inv while its issuer could
+// still make it (see redeem), marking verify verified (see Store.AcceptInvitation).
+func (a *API) acceptInvitation(ctx context.Context, u user.User, inv team.Invitation, first *grant, verify string, now time.Time) (memberView, error) {
+	return a.redeem(ctx, u, inv.TeamID, linkOffer(inv), first, now, func(m team.Membership, by store.Issuer) error {
+		return a.Store.AcceptInvitation(ctx, inv, m, by, verify, now)
+	})
 }

@@ -19,9 +19,20 @@ import (
 	"github.com/roster-dev/roster/internal/validate"
 )
 
-// codeRedeemFailures limits wrong, used or expired codes per user: 10 million codes
-// are few enough to guess at without a limit.
-var codeRedeemFailures = store.Limit{Name: "invitation-code-failures", Max: 10, Window: 15 * time.Minute}
+// Failed invitation codes (wrong, used or expired), in fixed 15-minute windows. A
+// hundred million codes are few enough to sweep, and self-registration makes users
+// cheap, so a code is held to three limits: per user (per registering address), per
+// source IP (one machine with many accounts), and one budget for the whole platform
+// (many machines with many accounts). Once the budget is spent, every code redemption
+// is refused until the window ends: an attacker with any number of accounts and
+// addresses gets at most codeFailuresPlatform.Max guesses per window, at the price of
+// pausing codes (never links) for everyone while it keeps spending it.
+var (
+	codeFailuresPerUser    = store.Limit{Name: "invitation-code-failures", Max: 10, Window: 15 * time.Minute}
+	codeFailuresPerIP      = store.Limit{Name: "invitation-code-failures-ip", Max: 20, Window: 15 * time.Minute}
+	codeFailuresOnPlatform = store.Limit{Name: "invitation-code-failures-platform", Max: 100, Window: 15 * time.Minute}
+	platformSubject        = "all"
+)
 
 type codeView struct {
 	Code      string   `json:"code"`
@@ -106,7 +117,7 @@ func (a *API) ListInvitationCodes(ctx context.Context, req events.APIGatewayV2HT
 	if _, err := a.enterTeam(ctx, req, id, authz.ManageInvitations); err != nil {
 		return httpapi.Response{}, err
 	}
-	codes, next, err := a.Store.ListInvitationCodes(ctx, id, a.Now(), page)
+	codes, next, err := a.Store.ListInvitationCodes(ctx, id, a.Now(), page, a.grantJudge(id))
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -179,27 +190,42 @@ func (a *API) JoinTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	if err := authz.CheckJoin(me); err != nil {
 		return httpapi.Response{}, err
 	}
-	view, err := a.redeemInvitationCode(ctx, me, code)
+	view, err := a.redeemInvitationCode(ctx, me, code, httpapi.SourceIP(req))
 	if err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.JSON(http.StatusCreated, view), nil
 }
 
-// redeemInvitationCode makes u a member of the code's team with its roles, for joining and for
-// registration. Failures the user could be guessing with count against a per-user limit.
-func (a *API) redeemInvitationCode(ctx context.Context, u user.User, code string) (memberView, error) {
+// redeemInvitationCode makes u, asking from ip, a member of the code's team with its
+// roles.
+func (a *API) redeemInvitationCode(ctx context.Context, u user.User, code, ip string) (memberView, error) {
 	now := a.Now()
-	if err := a.Store.CheckLimit(ctx, codeRedeemFailures, u.ID, now); err != nil {
+	tries, err := a.takeCodeTries(ctx, u.ID, ip, now)
+	if err != nil {
 		return memberView{}, err
 	}
 	view, err := a.consumeInvitationCode(ctx, u, code, now)
-	if e := apperr.As(err); e != nil && (e.Kind == apperr.NotFound || e.Kind == apperr.Gone) {
-		if limited := a.Store.Hit(ctx, codeRedeemFailures, u.ID, now); limited != nil {
-			return memberView{}, limited
-		}
-	}
+	a.keepCodeTries(ctx, tries, err)
 	return view, err
+}
+
+// takeCodeTries takes an invitation code's tries of the failure limits before the code
+// is looked up, so that parallel guesses cannot outrun the counts.
+func (a *API) takeCodeTries(ctx context.Context, subject, ip string, now time.Time) (store.Tries, error) {
+	return a.Store.TakeAll(ctx, now,
+		store.On{Limit: codeFailuresPerUser, Subject: subject},
+		store.On{Limit: codeFailuresPerIP, Subject: ip},
+		store.On{Limit: codeFailuresOnPlatform, Subject: platformSubject})
+}
+
+// keepCodeTries keeps the tries of a code that was not found, used or expired (what a
+// guesser gets) and gives back those of any other outcome.
+func (a *API) keepCodeTries(ctx context.Context, tries store.Tries, err error) {
+	if e := apperr.As(err); e != nil && (e.Kind == apperr.NotFound || e.Kind == apperr.Gone) {
+		return
+	}
+	a.giveBack(ctx, tries...)
 }
 
 func (a *API) consumeInvitationCode(ctx context.Context, u user.User, code string, now time.Time) (memberView, error) {
@@ -210,32 +236,26 @@ func (a *API) consumeInvitationCode(ctx context.Context, u user.User, code strin
 	if err := team.Usable(c.StatusAt(now)); err != nil {
 		return memberView{}, err
 	}
-	m := team.Membership{TeamID: c.TeamID, UserID: u.ID, RoleIDs: c.RoleIDs, JoinedAt: now, AddedBy: c.CreatedBy}
-	if err := a.Store.RedeemInvitationCode(ctx, c, m, now); err != nil {
-		return memberView{}, inviteRoleGone(err)
-	}
-	return a.joined(ctx, u, m)
+	return a.redeemInviteCode(ctx, u, c, nil, now)
 }
 
-// joined is the answer to a redemption: the new membership.
-func (a *API) joined(ctx context.Context, u user.User, m team.Membership) (memberView, error) {
-	t, err := a.Store.Team(ctx, m.TeamID)
-	if err != nil {
-		return memberView{}, err
-	}
-	roles, err := a.Store.Roles(ctx, m.RoleIDs)
-	if err != nil {
-		return memberView{}, err
-	}
-	return memberOf(t, u, m, roles), nil
+// redeemInviteCode consumes the usable code c, as read, while its issuer could still make it
+// (see redeem).
+func (a *API) redeemInviteCode(ctx context.Context, u user.User, c team.Code, first *grant, now time.Time) (memberView, error) {
+	return a.redeem(ctx, u, c.TeamID, codeOffer(c), first, now, func(m team.Membership, by store.Issuer) error {
+		return a.Store.RedeemInvitationCode(ctx, c, m, by, now)
+	})
 }
 
-// inviteRoleGone words a role deleted since the invitation was made: the invitation
-// can no longer give what it promised, so it is as good as revoked.
+// errInviteRoleGone is a role deleted since the invitation was made: the invitation can
+// no longer give what it promised, so it is as good as revoked.
+var errInviteRoleGone = &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
+	Message: "A role of this invitation no longer exists; ask for a new invitation."}
+
+// inviteRoleGone words a redemption's write that found a role of the invitation gone.
 func inviteRoleGone(err error) error {
 	if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid && e.Fields["roleIds"] != "" {
-		return &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
-			Message: "A role of this invitation no longer exists; ask for a new invitation."}
+		return errInviteRoleGone
 	}
 	return err
 }

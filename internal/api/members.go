@@ -167,10 +167,18 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	}
 	account.User.CreatedBy = at.me.ID
 	m.UserID = account.User.ID
+	var mailTries store.Tries
+	if in.NewUser.Notify {
+		if mailTries, err = a.takeMailTries(ctx, teamSender(id), account.User.Email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	if err := a.Accounts.Create(ctx, *account); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, prefixFields(err, "newUser.")
 	}
 	if err := a.Store.AddMember(ctx, m); err != nil {
+		a.giveBack(ctx, mailTries...)
 		// The account was made for this team only: without the membership it goes.
 		if undo := a.Accounts.Discard(ctx, account.User); undo != nil {
 			slog.ErrorContext(ctx, "could not remove a member account whose team membership failed", "userId", m.UserID, "error", undo.Error())

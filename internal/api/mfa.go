@@ -146,15 +146,15 @@ func (a *API) UnbindUserMFA(ctx context.Context, req events.APIGatewayV2HTTPRequ
 
 // checkCode verifies a TOTP code of the caller with Cognito, within mfaCodeFailures.
 func (a *API) checkCode(ctx context.Context, me user.User, accessToken, code string) error {
-	now := a.Now()
-	if err := a.Store.CheckLimit(ctx, mfaCodeFailures, me.ID, now); err != nil {
+	// The try is taken before Cognito is asked, so parallel guesses cannot outrun the
+	// count; only a wrong code keeps it.
+	try, err := a.Store.Take(ctx, mfaCodeFailures, me.ID, a.Now())
+	if err != nil {
 		return err
 	}
-	err := a.Identity.VerifySoftwareToken(ctx, accessToken, code)
-	if err == identity.ErrWrongCode {
-		if herr := a.Store.Hit(ctx, mfaCodeFailures, me.ID, now); herr != nil && !apperr.IsCode(herr, "rate_limited") {
-			return herr
-		}
+	err = a.Identity.VerifySoftwareToken(ctx, accessToken, code)
+	if err != identity.ErrWrongCode {
+		a.giveBack(ctx, try)
 	}
 	return err
 }

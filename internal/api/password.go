@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/mail"
@@ -57,6 +58,14 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 }
 
 // userByLogin is the holder of a login account, or the zero user when there is none.
+//
+// A half-made user (its creation stopped between its records and its sign-in
+// account) holds the login account but is nobody: the sign-in answers as for an
+// unknown account, and once the creation is past its grace the records are removed,
+// which frees the login account and email. Only the records: the public sign-in
+// functions may not delete Cognito users, so a sign-in account the creation may have
+// made is left with no record naming it, which no sign-in can reach (README, "Sign-in
+// security").
 func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) {
 	id, err := a.Store.UserIDByLogin(ctx, login)
 	if apperr.IsCode(err, "not_found") {
@@ -66,6 +75,11 @@ func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) 
 		return user.User{}, err
 	}
 	u, err := a.Store.User(ctx, id)
+	if half, ok := accounts.Abandoned(err, a.Now()); ok {
+		if derr := a.Store.DiscardHalfMade(ctx, half); derr != nil {
+			slog.WarnContext(ctx, "could not remove a half-made user", "userId", half.ID, "error", derr.Error())
+		}
+	}
 	if apperr.IsCode(err, "not_found") {
 		return user.User{}, nil
 	}
@@ -104,7 +118,7 @@ func (a *API) ResetPassword(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	if code.UserID == "" || holder != code.UserID {
 		return httpapi.Response{}, apperr.InvalidFields(validate.Fields{"code": "is incorrect or has expired; ask for a new code"})
 	}
-	if err := a.Identity.SetPassword(ctx, code.UserID, in.NewPassword, true); err != nil {
+	if err := a.Accounts.SetPassword(ctx, code.UserID, in.NewPassword, true); err != nil {
 		a.restoreCode(ctx, code)
 		return httpapi.Response{}, err
 	}
@@ -119,10 +133,10 @@ type changePasswordRequest struct {
 }
 
 // ChangePassword is POST /v1/me/password. Cognito checks the current password; on
-// success every refresh token of the user is revoked and the access tokens issued
-// before the caller's are void, so other sessions end. The caller's own access token
-// keeps working until it expires (at most an hour); to stay signed in beyond that it
-// signs in with the new password.
+// success every session of the user ends, newer ones than the caller's and the
+// caller's own included (an access token's time cannot tell the caller's session from
+// one that began after it), and the caller goes on in a new session signed in with the
+// new password: the answer is login's, tokens or the MFA challenge that leads to them.
 func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in changePasswordRequest
 	f := httpapi.Decode(req, &in)
@@ -138,23 +152,30 @@ func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	now := a.Now()
-	if err := a.Store.CheckLimit(ctx, passwordChangeFailures, me.ID, now); err != nil {
+	// The try is taken before Cognito checks the current password, so parallel guesses
+	// cannot outrun the count; only a wrong current password keeps it.
+	try, err := a.Store.Take(ctx, passwordChangeFailures, me.ID, a.Now())
+	if err != nil {
 		return httpapi.Response{}, err
 	}
 	err = a.Identity.ChangePassword(ctx, httpapi.BearerToken(req), in.CurrentPassword, in.NewPassword)
-	if e := apperr.As(err); e != nil && e.Fields["currentPassword"] != "" {
-		if hit := a.Store.Hit(ctx, passwordChangeFailures, me.ID, now); hit != nil && !apperr.IsCode(hit, "rate_limited") {
-			return httpapi.Response{}, hit
-		}
+	if e := apperr.As(err); e == nil || e.Fields["currentPassword"] == "" {
+		a.giveBack(ctx, try)
 	}
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// Every other session ends; the caller goes on with the token it changed its
-	// password with, as do only tokens issued in the same second.
-	a.signOutEverywhere(ctx, me.ID, httpapi.IssuedAt(req))
-	return httpapi.NoContent(), nil
+	a.signOutEverywhere(ctx, me.ID, a.Now())
+	result, err := a.Identity.SignIn(ctx, me.ID, in.NewPassword, me.MFAEnabled)
+	if err != nil {
+		// The change has happened: the person is told so, and signs in again.
+		slog.ErrorContext(ctx, "could not sign in again after a password change", "userId", me.ID, "error", err.Error())
+		return httpapi.NoContent(), nil
+	}
+	if result.Tokens == nil {
+		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
+	}
+	return httpapi.JSON(http.StatusOK, result.Tokens), nil
 }
 
 // endSessions ends the sessions of a user: Cognito revokes its refresh tokens, and

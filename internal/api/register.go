@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/roster-dev/roster/internal/accounts"
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/mail"
@@ -76,6 +77,16 @@ type registered struct {
 	Membership *memberView `json:"membership,omitempty"`
 }
 
+// Registering answers 409 when the login account (or address) is taken, which tells the
+// holder of an address's code who has an account; the code is given back so that the
+// person can pick another name. So such answers are limited, per address (the code is
+// the address's: a new code does not start afresh) and per source IP, in 15 minutes:
+// enough for a person looking for a free name, too few to map the accounts.
+var (
+	registerProbesPerAddress = store.Limit{Name: "register-probes-address", Max: 5, Window: 15 * time.Minute}
+	registerProbesPerIP      = store.Limit{Name: "register-probes-ip", Max: 20, Window: 15 * time.Minute}
+)
+
 // Register is POST /v1/auth/register: a person creates its own member account, with
 // no team, and a password of its own choosing, so the first sign-in asks for nothing.
 //
@@ -113,12 +124,26 @@ func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		undo.add(func(ctx context.Context) { a.restoreCode(ctx, code) })
 	}
 	u.EmailVerified = true
-	if err := a.checkRegistrationInvite(ctx, invite, u.Email); err != nil {
+	if err := a.checkRegistrationInvite(ctx, &invite, u.Email, httpapi.SourceIP(req)); err != nil {
 		undo.run(ctx)
 		return httpapi.Response{}, err
 	}
 
-	if err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true}); err != nil {
+	// Each answer that a login account or address is taken is a probe of who has an
+	// account: its try is taken before the write, so the limits hold under concurrency,
+	// and kept only when the answer is such a conflict.
+	probes, err := a.Store.TakeAll(ctx, a.Now(),
+		store.On{Limit: registerProbesPerAddress, Subject: validate.Fold(u.Email)},
+		store.On{Limit: registerProbesPerIP, Subject: httpapi.SourceIP(req)})
+	if err != nil {
+		undo.run(ctx)
+		return httpapi.Response{}, err
+	}
+	err = a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: in.Password, Permanent: true})
+	if e := apperr.As(err); e == nil || e.Kind != apperr.Conflict {
+		a.giveBack(ctx, probes...)
+	}
+	if err != nil {
 		undo.run(ctx)
 		return httpapi.Response{}, err
 	}

@@ -30,7 +30,13 @@ import (
 var (
 	loginFailuresPerAccount = store.Limit{Name: "login-failures-account", Max: 5, Window: 15 * time.Minute}
 	loginFailuresPerIP      = store.Limit{Name: "login-failures-ip", Max: 100, Window: 15 * time.Minute}
+	// loginRefusals counts attempts the limits refused, per login account; only the
+	// first of each window becomes a login event.
+	loginRefusals = store.Limit{Name: "login-refusals-account", Max: 1, Window: 15 * time.Minute}
 )
+
+// ipTry is where an attempt's try of loginFailuresPerIP is in its tries.
+const ipTry = 1
 
 // Longest values a sign-in request may carry: Cognito's own bounds (passwords up to
 // 256, sessions up to 2048 characters), so an oversized value is a 400, not a Cognito
@@ -65,13 +71,8 @@ func (a *API) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (ht
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// An unknown login account is still put to Cognito, under a name no user has, so
-	// that it takes as long as a wrong password and answers the same.
-	username := "unknown:" + at.account
-	if at.user != nil {
-		username = at.user.ID
-	}
-	result, err := a.Identity.SignIn(ctx, username, in.Password)
+	username, mfa := at.cognitoName()
+	result, err := a.Identity.SignIn(ctx, username, in.Password, mfa)
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, "")
 	}
@@ -112,10 +113,8 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if at.user == nil {
-		return httpapi.Response{}, a.refused(ctx, at, apperr.Unauthorized(), in.Challenge)
-	}
-	result, err := a.Identity.Respond(ctx, at.user.ID, in.Challenge, in.Session, answer)
+	username, mfa := at.cognitoName()
+	result, err := a.Identity.Respond(ctx, username, mfa, in.Challenge, in.Session, answer)
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, in.Challenge)
 	}
@@ -126,18 +125,33 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 type attempt struct {
 	account   string     // folded login account, the key of its failure count
 	user      *user.User // who holds the account; nil when nobody does
+	frozen    bool       // the holder is frozen: it signs in as nobody
 	ip        string
 	userAgent string
 	at        time.Time
-	// accountFailures is the account's failure count when the attempt began: a success
-	// clears it, unless there is nothing to clear.
-	accountFailures int
+	// tries are the attempt's tries of the failure limits, taken before Cognito is
+	// asked: a failure keeps them, anything else gives them back.
+	tries store.Tries
 }
 
-// beginAttempt reads who an attempt is for and refuses it before Cognito is asked when
-// its account or its address has failed too often, or the account is frozen. Refusing a
-// frozen account before the password is checked tells a guesser it exists; the freeze
-// already says that to its owner, and asking Cognito would only let the guessing go on.
+// cognitoName is the name an attempt is put to Cognito under. An unknown login account,
+// and a frozen one, go under a name no user has: Cognito does the same work as for a
+// wrong password and answers the same, so neither the answer nor its time tells a
+// guesser that the account exists or is frozen.
+func (at *attempt) cognitoName() (username string, mfa bool) {
+	if at.user == nil || at.frozen {
+		return "unknown:" + at.account, false
+	}
+	return at.user.ID, at.user.MFAEnabled
+}
+
+// beginAttempt reads who an attempt is for and takes its tries of the account's and
+// the address's failure limits, refusing it before Cognito is asked when either is
+// used up. A frozen account is not refused here: saying account_frozen before the
+// password is proven tells anyone which accounts are frozen, and Cognito, which holds
+// the password, cannot check it for an account it has disabled (enabling it for the
+// check would open the freeze). So a frozen account signs in as nobody (see
+// cognitoName), and its attempts are recorded as frozen for admins to see.
 func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPRequest, login string) (*attempt, error) {
 	at := &attempt{
 		account:   validate.Fold(login),
@@ -145,90 +159,76 @@ func (a *API) beginAttempt(ctx context.Context, req events.APIGatewayV2HTTPReque
 		userAgent: clip(httpapi.UserAgent(req), maxUserAgentLen),
 		at:        a.Now(),
 	}
-	// The two limits are read while the account is looked up: two round trips, not four.
+	// The tries are taken while the account is looked up: one round trip, not two.
 	var (
-		wg        sync.WaitGroup
-		used      [2]int
-		limitErrs [2]error
+		wg       sync.WaitGroup
+		limitErr error
 	)
-	for i, l := range loginLimits(at) {
-		wg.Go(func() { used[i], limitErrs[i] = a.Store.LimitUsed(ctx, l.limit, l.subject, at.at) })
-	}
+	wg.Go(func() {
+		at.tries, limitErr = a.Store.TakeAll(ctx, at.at, // in this order: see ipTry
+			store.On{Limit: loginFailuresPerAccount, Subject: at.account}, store.On{Limit: loginFailuresPerIP, Subject: at.ip})
+	})
 	u, err := a.userByLogin(ctx, login)
 	wg.Wait()
 	if err != nil {
+		a.giveBack(ctx, at.tries...)
 		return nil, err
 	}
 	if u.ID != "" {
 		at.user = &u
 	}
-	at.accountFailures = used[0]
-	// A limit that cannot be read fails the attempt: the limits must not quietly lapse.
-	for _, err := range limitErrs {
-		if err != nil && !apperr.IsCode(err, "rate_limited") {
+	if e := apperr.As(limitErr); e != nil && e.Kind == apperr.RateLimited {
+		if err := a.recordRefusal(ctx, at); err != nil {
 			return nil, err
 		}
 	}
-	for _, err := range limitErrs {
-		if err != nil {
-			if rerr := a.recordAttempt(ctx, at, store.LoginRateLimited, ""); rerr != nil {
-				return nil, rerr
-			}
-			return nil, err
-		}
+	// A limit that cannot be counted fails the attempt too: the limits must not
+	// quietly lapse.
+	if limitErr != nil {
+		return nil, limitErr
 	}
-	if at.user != nil && at.user.Status == user.Frozen {
-		if err := a.failed(ctx, at, store.LoginFrozen, ""); err != nil {
-			return nil, err
-		}
-		return nil, apperr.Frozen()
-	}
+	at.frozen = at.user != nil && at.user.Status == user.Frozen
 	return at, nil
 }
 
-type loginLimit struct {
-	limit   store.Limit
-	subject string
-}
-
-// loginLimits are the failure counts an attempt is held to.
-func loginLimits(at *attempt) [2]loginLimit {
-	return [2]loginLimit{{loginFailuresPerAccount, at.account}, {loginFailuresPerIP, at.ip}}
+// recordRefusal counts an attempt refused by the limits and records the first of each
+// window as a login event: a flood of refused attempts must not write without bound
+// into the partition its target's history is read from.
+func (a *API) recordRefusal(ctx context.Context, at *attempt) error {
+	if at.user == nil {
+		return nil
+	}
+	n, err := a.Store.Tally(ctx, loginRefusals, at.account, at.at)
+	if err != nil || n > 1 {
+		return err
+	}
+	return a.recordAttempt(ctx, at, store.LoginRateLimited, "")
 }
 
 // refused records a sign-in step Cognito turned down and answers err. Wrong passwords,
-// codes and sessions count towards the limits; other refusals (a new password the
-// policy refuses, Cognito's own throttling) are not guesses and are not counted.
+// codes and sessions are failures and keep their tries; other refusals (a new password
+// the policy refuses, Cognito's own throttling) are not guesses and give them back.
 func (a *API) refused(ctx context.Context, at *attempt, err error, challenge string) error {
 	e := apperr.As(err)
 	var outcome store.LoginOutcome
 	switch {
-	case e == nil:
-		return err
-	case e.Code == "invalid_credentials":
+	case at.frozen:
+		// Whatever was sent, a frozen account's attempt is a failure, recorded as such.
+		outcome = store.LoginFrozen
+	case e != nil && e.Code == "invalid_credentials":
 		outcome = store.LoginWrongCredentials
-	case e.Code == "unauthenticated":
+	case e != nil && e.Code == "unauthenticated":
 		outcome = store.LoginBadSession
-	case e.Kind == apperr.Invalid && e.Fields["code"] != "":
+	case e != nil && e.Kind == apperr.Invalid && e.Fields["code"] != "":
 		outcome = store.LoginWrongCode
 	default:
+		a.giveBack(ctx, at.tries...)
 		return err
 	}
-	if ferr := a.failed(ctx, at, outcome, challenge); ferr != nil {
-		return ferr
+	if rerr := a.recordAttempt(ctx, at, outcome, challenge); rerr != nil {
+		return rerr
 	}
 	return err
-}
-
-// failed counts a failed attempt against its account and address, and records it.
-func (a *API) failed(ctx context.Context, at *attempt, outcome store.LoginOutcome, challenge string) error {
-	for _, hit := range loginLimits(at) {
-		// Going over the limit is for the next attempt to find: this one has its answer.
-		if err := a.Store.Hit(ctx, hit.limit, hit.subject, at.at); err != nil && !apperr.IsCode(err, "rate_limited") {
-			return err
-		}
-	}
-	return a.recordAttempt(ctx, at, outcome, challenge)
 }
 
 // recordAttempt keeps a login event for an attempt on an existing user; attempts on
@@ -251,24 +251,27 @@ func (a *API) recordAttempt(ctx context.Context, at *attempt, outcome store.Logi
 
 // signedIn answers a sign-in step Cognito accepted: the next challenge, or tokens.
 func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result) (httpapi.Response, error) {
-	if at.user == nil {
+	if at.user == nil || at.frozen {
 		// Cognito knows only Roster's users; a name without one cannot sign in.
 		return httpapi.Response{}, apperr.InvalidCredentials()
 	}
 	if result.Tokens == nil {
+		// A right password that leads to a challenge is no failure.
+		a.giveBack(ctx, at.tries...)
 		if err := a.recordAttempt(ctx, at, store.LoginChallengePending, result.Challenge); err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
 	}
-	// Independent writes, side by side: one round trip of latency, not three.
+	// Independent writes, side by side: one round trip of latency, not four. A success
+	// clears its account's failures and gives back its address's try (an address's
+	// failures are never cleared: one success must not cover a sweep from it).
 	var (
 		wg   sync.WaitGroup
 		errs [3]error
 	)
-	if at.accountFailures > 0 {
-		wg.Go(func() { errs[0] = a.Store.ClearLimit(ctx, loginFailuresPerAccount, at.account, at.at) })
-	}
+	wg.Go(func() { errs[0] = a.Store.ClearLimit(ctx, loginFailuresPerAccount, at.account, at.at) })
+	wg.Go(func() { a.giveBack(ctx, at.tries[ipTry]) })
 	wg.Go(func() { errs[1] = a.Store.SetLastLogin(ctx, at.user.ID, at.at) })
 	wg.Go(func() { errs[2] = a.recordAttempt(ctx, at, store.LoginSucceeded, "") })
 	wg.Wait()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -57,9 +56,21 @@ func (a *API) standIn(ctx context.Context, req events.APIGatewayV2HTTPRequest, t
 		if err != nil {
 			return inTeam{}, err
 		}
-		s = authz.Standing{Member: true, Permissions: team.Effective(slices.Collect(maps.Values(roles)))}
+		s = standing(*m, roles)
 	}
 	return inTeam{me: me, team: t, standing: s}, nil
+}
+
+// standing is what a member with membership m holds in its team, from m's roles as read
+// into roles (which may hold others).
+func standing(m team.Membership, roles map[string]team.Role) authz.Standing {
+	held := make([]team.Role, 0, len(m.RoleIDs))
+	for _, id := range m.RoleIDs {
+		if r, ok := roles[id]; ok {
+			held = append(held, r)
+		}
+	}
+	return authz.Standing{Member: true, Permissions: team.Effective(held)}
 }
 
 // validRoleID accepts the id of a custom role or of a built-in one.

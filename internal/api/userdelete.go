@@ -11,12 +11,15 @@ import (
 	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
 )
 
 // DeleteUser is DELETE /v1/users/{id}: the user's sign-in account, records and
 // memberships go (see accounts.Delete for the order), its sessions end, and its login
-// account and email are free again at once. What it made in teams stays.
+// account and email are free again at once. What it made in teams stays. A half-made
+// user (a creation that stopped between its steps, past its grace) is removed too,
+// under the same rule of who may delete whom.
 func (a *API) DeleteUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	f := validate.Fields{}
 	id := pathIDField(f, req, "id")
@@ -24,11 +27,29 @@ func (a *API) DeleteUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	me, target, err := a.userTarget(ctx, req, id, authz.DeleteUser)
+	me, err := a.caller(ctx, req)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Accounts.Delete(ctx, target); err != nil {
+	if err := authz.Check(me, authz.ViewUser, user.User{ID: id}); err != nil {
+		return httpapi.Response{}, err
+	}
+	target, err := a.Store.User(ctx, id)
+	half, halfMade := accounts.Abandoned(err, a.Now())
+	if halfMade {
+		target, err = half, nil
+	}
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := authz.Check(me, authz.DeleteUser, target); err != nil {
+		return httpapi.Response{}, err
+	}
+	remove := a.Accounts.Delete
+	if halfMade {
+		remove = a.Accounts.Remove
+	}
+	if err := remove(ctx, target); err != nil {
 		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserDelete, TargetType: TargetUser, TargetID: target.ID,
@@ -72,11 +93,19 @@ func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTP
 	if in.Notify && (target.Email == "" || !target.EmailVerified) {
 		return httpapi.Response{}, invalid(validate.Fields{"notify": "needs a verified email address to send the password to"})
 	}
+	var mailTries store.Tries
+	if in.Notify {
+		if mailTries, err = a.takeMailTries(ctx, adminSender(me.ID), target.Email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	password := accounts.GeneratePassword()
-	if err := a.Identity.SetPassword(ctx, target.ID, password, false); err != nil {
+	if err := a.Accounts.SetPassword(ctx, target.ID, password, false); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	if err := a.endSessions(ctx, target.ID, a.Now()); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserPasswordReset, TargetType: TargetUser, TargetID: target.ID,

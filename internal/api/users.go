@@ -79,7 +79,14 @@ func (a *API) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return httpapi.Response{}, err
 	}
 	u.CreatedBy = me.ID
+	var mailTries store.Tries
+	if in.Notify {
+		if mailTries, err = a.takeMailTries(ctx, adminSender(me.ID), u.Email); err != nil {
+			return httpapi.Response{}, err
+		}
+	}
 	if err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
+		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	out := createdUser{User: u.View(), TemporaryPassword: password}

@@ -21,6 +21,8 @@ import (
 //   - No escalation: a manager assigns (and invites with) only roles whose permissions
 //     it holds itself in that team; and it changes or removes only members whose roles
 //     it could have assigned, so a team admin cannot oust the owner.
+//   - An invitation grants its roles only while its issuer could still make it: the
+//     rule above is applied again whenever a code or link is used or listed.
 //   - Any member may leave a team.
 
 // TeamAction is something a caller does in one team.
@@ -125,6 +127,19 @@ func CheckChangeMember(caller user.User, s Standing, targetRoles []team.Role) er
 			return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
 				Message: "This member holds permissions you do not hold in this team."}
 		}
+	}
+	return nil
+}
+
+// CheckGrant answers nil while an invitation (code or link) still grants roles: while
+// its issuer, as it is now (nil once deleted), with standing s in the team, could make
+// it, by the rules that decide a new one (CheckTeam, CheckAssign). A frozen issuer
+// grants nothing until it is recovered. Otherwise the invitation is revoked: it answers
+// as one its team revoked, without saying why, since anyone holding it may ask.
+func CheckGrant(issuer *user.User, s Standing, roles []team.Role) error {
+	if issuer == nil || issuer.Status != user.Active ||
+		CheckTeam(*issuer, s, ManageInvitations) != nil || CheckAssign(*issuer, s, "roleIds", roles) != nil {
+		return team.ErrRevoked
 	}
 	return nil
 }

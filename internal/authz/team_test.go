@@ -152,3 +152,44 @@ func code(err error) string {
 	}
 	return err.Error()
 }
+
+// TestCheckGrant: an invitation grants its roles while its issuer, as it is now, could
+// make it; once not, it is revoked.
+func TestCheckGrant(t *testing.T) {
+	t.Parallel()
+	member := func(s user.Status) *user.User { return &user.User{ID: "m", AccountType: user.Member, Status: s} }
+	admin := func(t user.AccountType, s user.Status) *user.User {
+		return &user.User{ID: "a", AccountType: t, Status: s}
+	}
+	standing := func(roles ...team.Role) Standing { return Standing{Member: true, Permissions: team.Effective(roles)} }
+	inviter := team.Role{ID: "i", Permissions: []string{team.TeamRead, team.InvitationsManage}}
+	publisher := team.Role{ID: "p", Permissions: []string{team.TeamRead, "miniprogram:publish"}}
+	tests := []struct {
+		name   string
+		issuer *user.User
+		s      Standing
+		grant  []team.Role
+		want   string
+	}{
+		{"a team admin's admin link", member(user.Active), standing(team.Admin), []team.Role{team.Admin}, ""},
+		{"the same, its issuer demoted to member", member(user.Active), standing(team.Member), []team.Role{team.Admin}, "invitation_revoked"},
+		{"its issuer out of the team", member(user.Active), Standing{}, []team.Role{team.Member}, "invitation_revoked"},
+		{"its issuer deleted", nil, Standing{}, []team.Role{team.Member}, "invitation_revoked"},
+		{"its issuer frozen", member(user.Frozen), standing(team.Owner), []team.Role{team.Member}, "invitation_revoked"},
+		{"an inviter grants what it holds", member(user.Active), standing(inviter), []team.Role{team.Member}, ""},
+		{"not what it no longer holds", member(user.Active), standing(inviter), []team.Role{publisher}, "invitation_revoked"},
+		{"its issuer lost invitations:manage", member(user.Active), standing(team.Member, publisher), []team.Role{team.Member}, "invitation_revoked"},
+		{"the owner grants anything", member(user.Active), standing(team.Owner), []team.Role{team.Owner, publisher}, ""},
+		{"a platform admin, in no team", admin(user.PlatformAdmin, user.Active), Standing{}, []team.Role{team.Owner}, ""},
+		{"the super admin, in no team", admin(user.SuperAdmin, user.Active), Standing{}, []team.Role{team.Admin}, ""},
+		{"a frozen platform admin", admin(user.PlatformAdmin, user.Frozen), Standing{}, []team.Role{team.Member}, "invitation_revoked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := code(CheckGrant(tt.issuer, tt.s, tt.grant)); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

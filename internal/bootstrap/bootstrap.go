@@ -1,5 +1,6 @@
 // Package bootstrap creates the one super admin. An operator invokes it once after
-// the first deploy; every later run changes nothing and says so.
+// the first deploy; a later run changes nothing and says so, unless the super admin's
+// sign-in account is gone (see repair).
 package bootstrap
 
 import (
@@ -30,7 +31,9 @@ type Input struct {
 }
 
 type Output struct {
-	Created           bool   `json:"created"`
+	Created bool `json:"created"`
+	// Repaired: the super admin existed but its sign-in account was gone, and was made again.
+	Repaired          bool   `json:"repaired,omitempty"`
 	UserID            string `json:"userId,omitempty"`
 	LoginAccount      string `json:"loginAccount,omitempty"`
 	TemporaryPassword string `json:"temporaryPassword,omitempty"`
@@ -65,13 +68,11 @@ func Handler(a *app.App) func(context.Context, Input) (Output, error) {
 		}
 		err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: password, Permanent: permanent, SuperAdmin: true})
 		if apperr.IsCode(err, store.ErrBootstrapped.Code) {
-			return Output{Created: false, Message: "The super admin already exists; nothing was changed."}, nil
+			out, err := repair(ctx, a, in)
+			return out, operatorError(err)
 		}
 		if err != nil {
-			if e := apperr.As(err); e != nil && e.Kind != apperr.Internal {
-				return Output{}, errors.New(e.Message)
-			}
-			return Output{}, err
+			return Output{}, operatorError(err)
 		}
 		out := Output{Created: true, UserID: u.ID, LoginAccount: u.LoginAccount, Message: "The super admin was created."}
 		if !permanent {
@@ -80,6 +81,55 @@ func Handler(a *app.App) func(context.Context, Input) (Output, error) {
 		}
 		return out, nil
 	}
+}
+
+// repair makes the existing super admin's sign-in account again when it is gone: its
+// own access token can delete it at Cognito (DeleteUser) behind Roster's back, and
+// nobody else may reset the super admin's password. The payload's password is used as
+// in a first run (permanent if given, else a temporary one is answered); its other
+// fields are not: the super admin stays who it is.
+func repair(ctx context.Context, a *app.App, in Input) (Output, error) {
+	unchanged := Output{Created: false, Message: "The super admin already exists; nothing was changed."}
+	id, err := a.Store.SuperAdminID(ctx)
+	if err != nil {
+		return Output{}, err
+	}
+	if exists, err := a.Identity.Exists(ctx, id); err != nil || exists {
+		return unchanged, err
+	}
+	admin, err := a.Store.User(ctx, id)
+	if err != nil {
+		return Output{}, err
+	}
+	password, permanent := in.Password, in.Password != ""
+	if permanent {
+		f := validate.Fields{}
+		validate.Password(f, "password", password, admin.LoginAccount)
+		if !f.Empty() {
+			return Output{}, invalidInput(f)
+		}
+	} else {
+		password = accounts.GeneratePassword()
+	}
+	if err := a.Accounts.Remake(ctx, id, password, permanent); err != nil {
+		return Output{}, err
+	}
+	out := Output{Repaired: true, UserID: id, LoginAccount: admin.LoginAccount,
+		Message: "The super admin's sign-in account was gone and has been made again; its MFA is off."}
+	if !permanent {
+		out.TemporaryPassword = password
+		out.Message += " Sign in with the temporary password; you will be asked to choose a new one."
+	}
+	return out, nil
+}
+
+// operatorError is what the Lambda Invoke API reports: a domain error's message, or the
+// error itself.
+func operatorError(err error) error {
+	if e := apperr.As(err); e != nil && e.Kind != apperr.Internal {
+		return errors.New(e.Message)
+	}
+	return err
 }
 
 func invalidInput(f validate.Fields) error {

@@ -2,12 +2,15 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
 // invokeBootstrap calls BootstrapAdminFunction as an operator does with `aws lambda
@@ -60,5 +63,31 @@ func TestBootstrapRunsOnce(t *testing.T) {
 	msg, _ := out["errorMessage"].(string)
 	if status != http.StatusBadRequest || !strings.Contains(msg, "loginAccount") || !strings.Contains(msg, "username") {
 		t.Fatalf("bad payload = %d %v, want a function error naming loginAccount and username", status, out)
+	}
+}
+
+// The super admin's own access token can delete its sign-in account at Cognito, and
+// nobody may reset the super admin's password: running the bootstrap again makes the
+// account again. Not parallel: the super admin cannot sign in while it runs.
+func TestBootstrapRepairsTheSuperAdmin(t *testing.T) {
+	token, _, _ := login(t, adminLogin, adminPassword)
+	id := call(t, token, "GET", "/v1/me", nil).str("user", "id")
+	if _, err := cognitoPool(t).DeleteUser(context.Background(), &cip.DeleteUserInput{AccessToken: &token}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": adminLogin, "password": adminPassword}),
+		http.StatusUnauthorized, "invalid_credentials")
+
+	status, out := invokeBootstrap(t, map[string]any{"loginAccount": unique("other"), "username": "Other_root", "password": adminPassword})
+	if status != http.StatusOK || out["created"] != false || out["repaired"] != true || out["userId"] != id || out["loginAccount"] != adminLogin {
+		t.Fatalf("bootstrap after the account was deleted = %d %v, want it repaired", status, out)
+	}
+	if _, ok := out["temporaryPassword"]; ok {
+		t.Fatalf("a repair with a password hands out another: %v", out)
+	}
+	login(t, adminLogin, adminPassword)
+	// With the account there, a run changes nothing again.
+	if status, out := invokeBootstrap(t, map[string]any{"loginAccount": adminLogin, "username": "Root", "password": adminPassword}); status != http.StatusOK || out["repaired"] != nil {
+		t.Fatalf("bootstrap with the account there = %d %v", status, out)
 	}
 }

@@ -106,7 +106,8 @@ func TestConcurrentCodeRedemption(t *testing.T) {
 	for i, token := range tokens {
 		wg.Go(func() {
 			<-start
-			answers[i] = call(t, token, "POST", "/v1/teams/join", map[string]any{"code": code})
+			// Each from an address of its own: the losers' failures are not one address's.
+			answers[i] = callFrom(t, newIP(), token, "POST", "/v1/teams/join", map[string]any{"code": code})
 		})
 	}
 	close(start)
@@ -136,23 +137,24 @@ func TestCodeRedemptionFailuresAreLimited(t *testing.T) {
 	r := call(t, superAdmin(t), "POST", "/v1/teams/"+teamID+"/invitation-codes", map[string]any{"roleIds": []string{"member"}})
 	expect(t, r, http.StatusCreated, "")
 	good := r.str("code")
+	ip := newIP()
 	for i := range 10 {
 		// Unknown codes: the digits of the good one, shifted.
 		n, _ := strconv.Atoi(good)
 		guess := fmt.Sprintf("%08d", (n+1+i)%100_000_000)
-		a := call(t, token, "POST", "/v1/teams/join", map[string]any{"code": guess})
+		a := callFrom(t, ip, token, "POST", "/v1/teams/join", map[string]any{"code": guess})
 		if a.Status != http.StatusNotFound && a.Status != http.StatusGone {
 			t.Fatalf("guess %d answered %d %s", i, a.Status, a.Raw)
 		}
 	}
-	a := call(t, token, "POST", "/v1/teams/join", map[string]any{"code": good})
+	a := callFrom(t, newIP(), token, "POST", "/v1/teams/join", map[string]any{"code": good})
 	expect(t, a, http.StatusTooManyRequests, "rate_limited")
 	if s, err := strconv.Atoi(a.Header.Get("Retry-After")); err != nil || s < 1 || s > 15*60 {
 		t.Fatalf("Retry-After %q", a.Header.Get("Retry-After"))
 	}
 	// The limit is the guesser's alone.
 	_, other := member(t)
-	expect(t, call(t, other, "POST", "/v1/teams/join", map[string]any{"code": good}), http.StatusCreated, "")
+	expect(t, callFrom(t, newIP(), other, "POST", "/v1/teams/join", map[string]any{"code": good}), http.StatusCreated, "")
 }
 
 var linkPattern = regexp.MustCompile(`http://localhost:5173/invitations/([A-Za-z0-9_-]+)`)
@@ -175,20 +177,20 @@ func TestInvitationLinks(t *testing.T) {
 	links := "/v1/teams/" + teamID + "/invitations"
 	managerName := call(t, manager, "GET", "/v1/me", nil).str("user", "username")
 
-	// A bound link is emailed; the link in the mail is the one answered.
+	// A bound link is emailed, and only emailed (see TestBoundLinksAreSeenOnlyInTheirEmail).
 	email := unique("invitee") + "@example.com"
 	// Typed with a capital: the address is kept as given, and matched ignoring case.
 	typed := strings.ToUpper(email[:1]) + email[1:]
 	r := call(t, manager, "POST", links, map[string]any{"email": typed, "roleIds": []string{"member"}, "validForHours": 48})
 	expect(t, r, http.StatusCreated, "")
 	bound := r.str("id")
-	if r.str("status") != "pending" || r.get("emailed") != true || !strings.HasPrefix(r.str("link"), "http://localhost:5173/invitations/") {
+	if r.str("status") != "pending" || r.get("emailed") != true || r.str("link") != "" {
 		t.Fatalf("bound link %s", r.Raw)
 	}
 	m := mailTo(t, email)
 	token := tokenIn(t, m)
-	if r.str("link") != "http://localhost:5173/invitations/"+token || !strings.Contains(m.Subject, teamName) {
-		t.Fatalf("mail %q links %s, answer %s", m.Subject, token, r.str("link"))
+	if !strings.Contains(m.Subject, teamName) {
+		t.Fatalf("mail %q", m.Subject)
 	}
 	if len(token) < 22 { // 128 bits in base64url
 		t.Fatalf("token of %d characters", len(token))
@@ -218,8 +220,8 @@ func TestInvitationLinks(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		renewed = tokenIn(t, mailTo(t, email))
 	}
-	if r.str("link") != "http://localhost:5173/invitations/"+renewed {
-		t.Fatalf("resend answered %s, mailed %s", r.str("link"), renewed)
+	if renewed == token || r.str("link") != "" {
+		t.Fatalf("resend answered %s, mailed a new token: %v", r.Raw, renewed != token)
 	}
 	expect(t, call(t, "", "GET", "/v1/invitations/"+token, nil), http.StatusGone, "invitation_revoked")
 	expect(t, call(t, "", "GET", "/v1/invitations/"+renewed, nil), http.StatusOK, "")

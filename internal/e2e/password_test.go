@@ -165,22 +165,32 @@ func TestChangePassword(t *testing.T) {
 	login(t, account, selfPassword)
 
 	expect(t, call(t, "", "POST", "/v1/me/password", map[string]string{"currentPassword": selfPassword, "newPassword": newPassword}), http.StatusUnauthorized, "")
-	expect(t, call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": selfPassword, "newPassword": newPassword}), http.StatusNoContent, "")
+	time.Sleep(1100 * time.Millisecond) // a session newer than the caller's
+	newerAccess, _, newerRefresh := login(t, account, selfPassword)
+	time.Sleep(1100 * time.Millisecond)
+	changed := call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": selfPassword, "newPassword": newPassword})
+	expect(t, changed, http.StatusOK, "")
+	fresh, freshRefresh := changed.str("accessToken"), changed.str("refreshToken")
+	if fresh == "" || freshRefresh == "" {
+		t.Fatalf("the change answered no tokens: %s", changed.Raw)
+	}
 
-	// Other sessions are over, their access tokens too, not the caller's; the new
-	// password works and the old one does not.
-	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": otherRefresh}), http.StatusUnauthorized, "")
-	expect(t, call(t, otherAccess, "GET", "/v1/me", nil), http.StatusUnauthorized, "")
-	expect(t, call(t, access, "GET", "/v1/me", nil), http.StatusOK, "")
+	// Every session is over, older and newer than the caller's and the caller's own; the
+	// caller goes on with the tokens of the new password, which refresh.
+	for _, token := range []string{otherAccess, access, newerAccess} {
+		expect(t, call(t, token, "GET", "/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+	}
+	for _, token := range []string{otherRefresh, newerRefresh} {
+		expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": token}), http.StatusUnauthorized, "")
+	}
+	expect(t, call(t, fresh, "GET", "/v1/me", nil), http.StatusOK, "")
+	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": freshRefresh}), http.StatusOK, "")
 	expect(t, call(t, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": selfPassword}), http.StatusUnauthorized, "invalid_credentials")
-	access, _, _ = login(t, account, newPassword)
+	login(t, account, newPassword)
 
-	// The token used for the change was revoked with the rest: Cognito no longer
-	// takes it, and that is not mistaken for a wrong current password.
-	r := call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": newPassword, "newPassword": "and once more a new one"})
-	expect(t, r, http.StatusNoContent, "")
-	r = call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": "and once more a new one", "newPassword": "a fourth passphrase now"})
-	expect(t, r, http.StatusUnauthorized, "unauthenticated")
+	// The new session can change the password again.
+	r := call(t, fresh, "POST", "/v1/me/password", map[string]string{"currentPassword": newPassword, "newPassword": "and once more a new one"})
+	expect(t, r, http.StatusOK, "")
 }
 
 func TestChangePasswordGuessesAreLimited(t *testing.T) {
@@ -196,4 +206,24 @@ func TestChangePasswordGuessesAreLimited(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatal("429 without Retry-After")
 	}
+}
+
+// With MFA on, the password change's new session begins with the MFA challenge, which
+// login's challenge route completes.
+func TestChangePasswordWithMFA(t *testing.T) {
+	t.Parallel()
+	account, _ := registerMember(t)
+	access, _, _ := login(t, account, selfPassword)
+	secret := bindTOTP(t, access)
+	nextSecond()
+	changed := call(t, access, "POST", "/v1/me/password", map[string]string{"currentPassword": selfPassword, "newPassword": "a new one with a code"})
+	expect(t, changed, http.StatusOK, "")
+	if changed.str("challenge") != "SOFTWARE_TOKEN_MFA" || changed.str("session") == "" || changed.str("accessToken") != "" {
+		t.Fatalf("the change answered %s", changed.Raw)
+	}
+	expect(t, call(t, access, "GET", "/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+	done := call(t, "", "POST", "/v1/auth/challenge", map[string]string{
+		"loginAccount": account, "challenge": "SOFTWARE_TOKEN_MFA", "session": changed.str("session"), "code": currentCode(t, secret)})
+	expect(t, done, http.StatusOK, "")
+	expect(t, call(t, done.str("accessToken"), "GET", "/v1/me", nil), http.StatusOK, "")
 }

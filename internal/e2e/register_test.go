@@ -370,3 +370,24 @@ func statuses(rs []response) map[int]int {
 	}
 	return out
 }
+
+// With one code for its own address, a person learns whether login accounts are taken
+// (the code is given back each time, to pick another name): those answers are limited to
+// 5 per address in 15 minutes, after which the address registers nothing for a while.
+func TestRegistrationProbesAreLimited(t *testing.T) {
+	t.Parallel()
+	client := fromNewIP()
+	taken, _ := registerMember(t)
+	email := newEmail("probe")
+	code := requestCode(t, client, email)
+	for range 5 {
+		expect(t, callWith(t, client, "", "POST", "/v1/auth/register", registration(taken, email, code)), http.StatusConflict, "login_account_taken")
+	}
+	r := callWith(t, client, "", "POST", "/v1/auth/register", registration(taken, email, code))
+	expect(t, r, http.StatusTooManyRequests, "rate_limited")
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+	// Neither a free name nor a new code for the same address starts afresh.
+	expect(t, callWith(t, client, "", "POST", "/v1/auth/register", registration(unique("free"), email, code)), http.StatusTooManyRequests, "rate_limited")
+}

@@ -55,6 +55,9 @@ func TestDeleteUser(t *testing.T) {
 	r = call(t, access, "POST", "/v1/teams/"+owned+"/invitation-codes", map[string]any{"roleIds": []string{"member"}})
 	expect(t, r, http.StatusCreated, "")
 	code := r.str("code")
+	r = call(t, access, "POST", "/v1/teams/"+owned+"/invitations", map[string]any{"roleIds": []string{"member"}})
+	expect(t, r, http.StatusCreated, "")
+	link := r.str("id")
 
 	expect(t, call(t, root, "DELETE", "/v1/users/"+id, nil), http.StatusNoContent, "")
 
@@ -71,10 +74,16 @@ func TestDeleteUser(t *testing.T) {
 	}
 	// No membership uses the custom role any more.
 	expect(t, call(t, root, "DELETE", "/v1/roles/"+role, nil), http.StatusNoContent, "")
-	// The invitation code it made stays with the team.
-	if codes := field(pageAll(t, root, "/v1/teams/"+owned+"/invitation-codes", nil, 20), "code"); !slices.Contains(codes, code) {
-		t.Fatalf("invitation code %s gone with its creator: %v", code, codes)
+	// The invitations it made stay with the team, revoked: an issuer that is gone
+	// grants nothing (see TestInvitationsOfIssuersFrozenRemovedOrDeleted).
+	if got := field(pageAll(t, root, "/v1/teams/"+owned+"/invitations", url.Values{"status": {"revoked"}}, 20), "id"); !slices.Equal(got, []string{link}) {
+		t.Fatalf("revoked links of the team %v, want its creator's %s", got, link)
 	}
+	if codes := field(pageAll(t, root, "/v1/teams/"+owned+"/invitation-codes", nil, 20), "code"); slices.Contains(codes, code) {
+		t.Fatalf("invitation code %s of a deleted creator is live: %v", code, codes)
+	}
+	_, joiner := member(t)
+	expect(t, call(t, joiner, "POST", "/v1/teams/join", map[string]any{"code": code}), http.StatusGone, "invitation_revoked")
 
 	events := auditOf(t, id, "user.delete")
 	if len(events) != 1 || events[0]["actorId"] != selfID(t, root) {

@@ -11,15 +11,26 @@ import (
 )
 
 // Provider creates sign-in accounts, sets passwords and runs the sign-in flows.
+//
+// A sign-in account answers to Roster's records, which decide: a user's own access token
+// can act on its account behind Roster's back (README.md, "Sign-in security"), so
+// SignIn and Respond are told whether the user's record has MFA on and hold the account
+// to it, and an account the user deleted is made again by accounts.SetPassword.
 type Provider interface {
+	// CreateUser answers ErrAccountExists when the username has an account already.
 	CreateUser(ctx context.Context, username, temporaryPassword string) error
+	// SetPassword answers ErrNoAccount when the username has no account.
 	SetPassword(ctx context.Context, username, password string, permanent bool) error
+	// Exists tells whether the username has a sign-in account.
+	Exists(ctx context.Context, username string) (bool, error)
 	DeleteUser(ctx context.Context, username string) error
 	SignOutEverywhere(ctx context.Context, username string) error
 	DisableUser(ctx context.Context, username string) error
 	EnableUser(ctx context.Context, username string) error
-	SignIn(ctx context.Context, username, password string) (Result, error)
-	Respond(ctx context.Context, username, challenge, session, answer string) (Result, error)
+	// SignIn checks a password; mfa is whether the user's record has MFA on.
+	SignIn(ctx context.Context, username, password string, mfa bool) (Result, error)
+	// Respond answers a challenge of a SignIn; mfa is as for SignIn.
+	Respond(ctx context.Context, username string, mfa bool, challenge, session, answer string) (Result, error)
 	Refresh(ctx context.Context, refreshToken string) (Result, error)
 	ChangePassword(ctx context.Context, accessToken, current, next string) error
 	AssociateSoftwareToken(ctx context.Context, accessToken string) (string, error)
@@ -47,6 +58,13 @@ type Result struct {
 	Challenge string
 	Session   string
 }
+
+// ErrNoAccount is a username without a sign-in account; ErrAccountExists one that has
+// one already.
+var (
+	ErrNoAccount     = apperr.New(apperr.NotFound, "no_sign_in_account", "The sign-in account was not found.")
+	ErrAccountExists = apperr.New(apperr.Conflict, "sign_in_account_exists", "The sign-in account exists already.")
+)
 
 // ErrWrongCode is a TOTP code Cognito did not accept.
 var ErrWrongCode = apperr.InvalidFields(map[string]string{"code": "is incorrect or has expired"})

@@ -177,7 +177,7 @@ func (s *Store) RedeemCode(ctx context.Context, c Code, secret string, now time.
 		And(expression.Name("tries").LessThan(expression.Value(CodeMaxTries))).
 		And(expression.Name("validUntil").GreaterThan(expression.Value(now.UnixMilli()))).
 		And(expression.AttributeNotExists(expression.Name("redeemedAt")))
-	out, err := s.updateCode(ctx, k, expression.Add(expression.Name("tries"), expression.Value(1)), cond, types.ReturnValueAllNew)
+	out, err := s.updateItem(ctx, k, expression.Add(expression.Name("tries"), expression.Value(1)), &cond, types.ReturnValueAllNew)
 	if isConditionFailed(err) {
 		return Code{}, ErrCodeInvalid
 	}
@@ -193,10 +193,8 @@ func (s *Store) RedeemCode(ctx context.Context, c Code, secret string, now time.
 		return Code{}, ErrCodeInvalid
 	}
 	redeemedAt := now.UnixMilli()
-	_, err = s.updateCode(ctx, k,
-		expression.Set(expression.Name("redeemedAt"), expression.Value(redeemedAt)),
-		expression.Name("hash").Equal(expression.Value(want)).And(expression.AttributeNotExists(expression.Name("redeemedAt"))),
-		types.ReturnValueNone)
+	unredeemed := expression.Name("hash").Equal(expression.Value(want)).And(expression.AttributeNotExists(expression.Name("redeemedAt")))
+	_, err = s.updateItem(ctx, k, expression.Set(expression.Name("redeemedAt"), expression.Value(redeemedAt)), &unredeemed, types.ReturnValueNone)
 	if isConditionFailed(err) {
 		return Code{}, ErrCodeInvalid
 	}
@@ -211,29 +209,12 @@ func (s *Store) RedeemCode(ctx context.Context, c Code, secret string, now time.
 // (a login account already taken, say), giving back the try it took, so the person
 // can correct the request and use the same code again.
 func (s *Store) RestoreCode(ctx context.Context, c Code) error {
-	_, err := s.updateCode(ctx, codeKey(c.Purpose, c.Subject),
+	sameRedemption := expression.Name("redeemedAt").Equal(expression.Value(c.redeemedAt))
+	_, err := s.updateItem(ctx, codeKey(c.Purpose, c.Subject),
 		expression.Remove(expression.Name("redeemedAt")).Add(expression.Name("tries"), expression.Value(-1)),
-		expression.Name("redeemedAt").Equal(expression.Value(c.redeemedAt)),
-		types.ReturnValueNone)
+		&sameRedemption, types.ReturnValueNone)
 	if err != nil && !isConditionFailed(err) {
 		return apperr.Wrap(err, "restore code")
 	}
 	return nil
-}
-
-// updateCode is one conditional update of a code item.
-func (s *Store) updateCode(ctx context.Context, k key, update expression.UpdateBuilder, cond expression.ConditionBuilder, returns types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
-	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
-	if err != nil {
-		return nil, err
-	}
-	return s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       k.av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              returns,
-	})
 }

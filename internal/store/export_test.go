@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"strings"
 
+	"github.com/roster-dev/roster/internal/team"
 	"github.com/roster-dev/roster/internal/user"
 )
 
@@ -10,4 +12,42 @@ import (
 // late, as a slow edit would.
 func (s *Store) DropSearchItems(ctx context.Context, next user.User, terms []string) {
 	s.dropSearchItems(ctx, next, terms)
+}
+
+// WriteLegacyName writes a team (or, with role set, a custom role) as the store wrote
+// it before names were keyed by validate.NameKey: no nameKey attribute, and the claim
+// under the lower-cased name.
+func (s *Store) WriteLegacyName(ctx context.Context, id, name string, role bool) error {
+	tx := s.txn()
+	if role {
+		r := toRoleRecord(team.Role{ID: id, Name: name, Permissions: []string{}}, 1)
+		r.NameKey, r.GSI1SK = "", strings.ToLower(name)+"#"+id
+		tx.put(r, notExists(), nil)
+		tx.put(nameClaim{key: roleNameKey(strings.ToLower(name)), ID: id}, notExists(), errRoleNameTaken)
+	} else {
+		r := toTeamRecord(team.Team{ID: id, Name: name})
+		r.NameKey, r.GSI1SK = "", strings.ToLower(name)+"#"+id
+		tx.put(r, notExists(), nil)
+		tx.put(nameClaim{key: teamNameKey(strings.ToLower(name)), ID: id}, notExists(), errTeamNameTaken)
+	}
+	return tx.run(ctx)
+}
+
+// NameClaim answers the id holding a team's (or role's) name claim under key, "" for none.
+func (s *Store) NameClaim(ctx context.Context, key string, role bool) (string, error) {
+	k := teamNameKey(key)
+	if role {
+		k = roleNameKey(key)
+	}
+	item, err := s.getItem(ctx, k)
+	if err != nil || item == nil {
+		return "", err
+	}
+	return strAttr(item, "id"), nil
+}
+
+// DeleteUserItem removes a user's item alone, as DynamoDB's TTL removes a pending
+// user that nobody came back to: its claims and search items stay.
+func (s *Store) DeleteUserItem(ctx context.Context, id string) error {
+	return s.deleteItems(ctx, []key{userKey(id)})
 }

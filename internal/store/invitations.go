@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/team"
@@ -94,17 +95,33 @@ func (s *Store) InvitationCode(ctx context.Context, code string) (team.Code, err
 	return r.code(), nil
 }
 
-// ListInvitationCodes answers one page of a team's live codes (pending and unexpired at now),
-// newest first.
-func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time.Time, p Page) ([]team.Code, string, error) {
+// ListInvitationCodes answers one page of a team's live codes, newest first: pending and
+// unexpired at now, and still granted by their issuer as judge finds (see Issuers).
+func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time.Time, p Page, judge GrantJudge) ([]team.Code, string, error) {
 	partition := teamCodesPartition(teamID)
 	spec := listSpec{name: "codes:" + teamID, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	return collect(ctx, s, q, spec, p, readIndexed(func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
+	read := readIndexed(func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
 		func(c team.Code) bool {
 			// A code's digits may since have been drawn again for another team.
 			return c.TeamID == teamID && c.StatusAt(now) == team.Pending
-		}))
+		})
+	return collect(ctx, s, q, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Code, []bool, error) {
+		codes, keep, err := read(ctx, items)
+		if err != nil {
+			return nil, nil, err
+		}
+		granted, err := judgePending(ctx, judge, len(codes), func(i int) (Offer, bool) {
+			return Offer{IssuerID: codes[i].CreatedBy, RoleIDs: codes[i].RoleIDs}, keep[i]
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range codes {
+			keep[i] = keep[i] && granted[i]
+		}
+		return codes, keep, nil
+	})
 }
 
 // RevokeInvitationCode revokes a pending code of a team. A code that changed since c was read
@@ -116,9 +133,10 @@ func (s *Store) RevokeInvitationCode(ctx context.Context, c team.Code, now time.
 	return tx.run(ctx)
 }
 
-// RedeemInvitationCode consumes a code and adds the membership m in one transaction. A code
-// consumed first by someone else answers invitation_used.
-func (s *Store) RedeemInvitationCode(ctx context.Context, c team.Code, m team.Membership, now time.Time) error {
+// RedeemInvitationCode consumes a code and adds the membership m in one transaction,
+// while the code's issuer is still as by (else ErrIssuerChanged). A code consumed first
+// by someone else answers invitation_used.
+func (s *Store) RedeemInvitationCode(ctx context.Context, c team.Code, m team.Membership, by Issuer, now time.Time) error {
 	tx := s.txn()
 	tx.update(inviteCodeKey(c.Code),
 		expression.Set(expression.Name("status"), expression.Value(string(team.Accepted))).
@@ -126,6 +144,7 @@ func (s *Store) RedeemInvitationCode(ctx context.Context, c team.Code, m team.Me
 			Set(expression.Name("usedAt"), expression.Value(formatTime(now))),
 		pendingAt(now).And(expression.Name("teamId").Equal(expression.Value(c.TeamID))), team.ErrUsed)
 	s.addMembership(tx, m, true)
+	checkIssuer(tx, c.TeamID, m.UserID, by)
 	return tx.run(ctx)
 }
 
@@ -238,13 +257,33 @@ func (s *Store) InvitationByToken(ctx context.Context, hash string) (team.Invita
 }
 
 // ListInvitations answers one page of a team's links, newest first, optionally only
-// those with a status at now.
-func (s *Store) ListInvitations(ctx context.Context, teamID string, status team.Status, now time.Time, p Page) ([]team.Invitation, string, error) {
+// those with a status at now. A pending link that judge finds no longer granted is
+// revoked (see Issuers).
+func (s *Store) ListInvitations(ctx context.Context, teamID string, status team.Status, now time.Time, p Page, judge GrantJudge) ([]team.Invitation, string, error) {
 	partition := teamInvitesPartition(teamID)
 	spec := listSpec{name: "invitations:" + teamID + ":" + string(status), attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	return collect(ctx, s, q, spec, p, readIndexed(func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
-		func(i team.Invitation) bool { return status == "" || i.StatusAt(now) == status }))
+	read := readIndexed(func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
+		func(team.Invitation) bool { return true })
+	return collect(ctx, s, q, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Invitation, []bool, error) {
+		batch, keep, err := read(ctx, items)
+		if err != nil {
+			return nil, nil, err
+		}
+		granted, err := judgePending(ctx, judge, len(batch), func(i int) (Offer, bool) {
+			return Offer{IssuerID: batch[i].CreatedBy, RoleIDs: batch[i].RoleIDs}, batch[i].StatusAt(now) == team.Pending
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range batch {
+			if !granted[i] {
+				batch[i].Status = team.Revoked
+			}
+			keep[i] = status == "" || batch[i].StatusAt(now) == status
+		}
+		return batch, keep, nil
+	})
 }
 
 // RevokeInvitation revokes a pending link. One accepted meanwhile answers invitation_used.
@@ -272,15 +311,19 @@ func (s *Store) ResendInvitation(ctx context.Context, old, renewed team.Invitati
 
 var errInviteChanged = apperr.Stale("The invitation")
 
-// AcceptInvitation marks a link accepted and adds the membership m in one transaction.
-// A link used, revoked or resent meanwhile answers invitation_used.
-func (s *Store) AcceptInvitation(ctx context.Context, i team.Invitation, m team.Membership, now time.Time) error {
+// AcceptInvitation marks a link accepted and adds the membership m in one transaction,
+// while the link's issuer is still as by (else ErrIssuerChanged). With verify set (the
+// joiner's address, which the bound link was sent to), the address is marked verified
+// in the same write, if it is still the joiner's. A link used, revoked or resent
+// meanwhile answers invitation_used.
+func (s *Store) AcceptInvitation(ctx context.Context, i team.Invitation, m team.Membership, by Issuer, verify string, now time.Time) error {
 	tx := s.txn()
 	tx.update(inviteKey(i.ID),
 		expression.Set(expression.Name("status"), expression.Value(string(team.Accepted))).
 			Set(expression.Name("acceptedBy"), expression.Value(m.UserID)).
 			Set(expression.Name("acceptedAt"), expression.Value(formatTime(now))),
 		pendingAt(now).And(expression.Name("tokenHash").Equal(expression.Value(i.TokenHash))), team.ErrUsed)
-	s.addMembership(tx, m, true)
+	s.addMembershipVerifying(tx, m, true, verify)
+	checkIssuer(tx, i.TeamID, m.UserID, by)
 	return tx.run(ctx)
 }

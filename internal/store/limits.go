@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,9 +15,10 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 )
 
-// Limit is a rate limit: at most Max events per Window for one subject (a folded login
-// account, a source IP, an email, a user id). Windows are fixed and aligned to the epoch,
-// one counter item each, removed by TTL once the window is over.
+// Limit is a rate limit: at most Max tries per Window for one subject (a folded login
+// account, a source IP, an email, a user id, or the whole platform). Windows are fixed
+// and aligned to the epoch, one counter item each, keyed by the window's start: a
+// count is only ever read in its own window, so TTL only cleans up after it.
 type Limit struct {
 	Name   string // what is counted, e.g. "login-failures-account"; part of the key
 	Max    int
@@ -32,70 +34,141 @@ func (l Limit) window(now time.Time) (start, end time.Time) {
 	return start, start.Add(l.Window)
 }
 
+// On is a limit as it applies to one subject.
+type On struct {
+	Limit   Limit
+	Subject string
+}
+
+// Try is one try taken from a limit, remembered so that it can be given back in the
+// window it was taken from.
+type Try struct {
+	on    On
+	start time.Time
+}
+
 type limitRecord struct {
 	Count int `dynamodbav:"count"`
 }
 
-// CheckLimit answers apperr.Limited (with the time left in the window) when subject has
-// already used up l, and nil otherwise. It counts nothing: pair it with Hit for limits on
-// failures, which are checked before an attempt and counted only when it fails.
-func (s *Store) CheckLimit(ctx context.Context, l Limit, subject string, now time.Time) error {
-	_, err := s.LimitUsed(ctx, l, subject, now)
-	return err
-}
-
-// LimitUsed is CheckLimit that also answers how much of l subject has used in this
-// window: a success need not clear a count that is zero.
-func (s *Store) LimitUsed(ctx context.Context, l Limit, subject string, now time.Time) (int, error) {
+// Take takes one of l's tries for subject before the attempt it allows. The check and
+// the count are one conditional update that refuses once Max tries are taken, so
+// however many requests arrive at once, no more than Max get past; a refused request
+// counts nothing. The refusal is apperr.Limited with the time left in the window.
+//
+// A limit on failures takes a try for every attempt and gives it back (Return) when
+// the attempt turns out not to be a failure: a count is the failures so far plus the
+// attempts still under way.
+func (s *Store) Take(ctx context.Context, l Limit, subject string, now time.Time) (Try, error) {
 	start, end := l.window(now)
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            limitKey(l, subject, start).av(),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return 0, apperr.Wrap(err, "read rate limit")
+	count := expression.Name("count")
+	update := expression.Add(count, expression.Value(1)).
+		Set(expression.Name("expiresAt"), expression.Value(end.Add(time.Minute).Unix()))
+	cond := expression.AttributeNotExists(count).Or(count.LessThan(expression.Value(l.Max)))
+	if _, err := s.updateItem(ctx, limitKey(l, subject, start), update, &cond, types.ReturnValueNone); err != nil {
+		if isConditionFailed(err) {
+			return Try{}, apperr.Limited(end.Sub(now))
+		}
+		return Try{}, apperr.Wrap(err, "take rate limit try")
 	}
-	var r limitRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
-		return 0, apperr.Wrap(err, "unmarshal rate limit")
-	}
-	if r.Count >= l.Max {
-		return r.Count, apperr.Limited(end.Sub(now))
-	}
-	return r.Count, nil
+	return Try{on: On{l, subject}, start: start}, nil
 }
 
-// Hit counts one event for subject and answers apperr.Limited when it goes over l, so a
-// caller that counts before acting (sending a code, say) is refused at the event that
-// breaks the limit. One atomic update: concurrent hits are all counted.
-func (s *Store) Hit(ctx context.Context, l Limit, subject string, now time.Time) error {
+// Tries are tries taken together, from several limits, for one attempt.
+type Tries []Try
+
+// TakeAll takes a try from each limit, side by side. If any refuses, the tries taken
+// are given back and the answer is the refusal that lasts longest: the attempt is made
+// under every limit or under none.
+func (s *Store) TakeAll(ctx context.Context, now time.Time, limits ...On) (Tries, error) {
+	tries := make(Tries, len(limits))
+	errs := make([]error, len(limits))
+	var wg sync.WaitGroup
+	for i, on := range limits {
+		wg.Go(func() { tries[i], errs[i] = s.Take(ctx, on.Limit, on.Subject, now) })
+	}
+	wg.Wait()
+	var refusal *apperr.Error
+	var failure error
+	for _, err := range errs {
+		e := apperr.As(err)
+		switch {
+		case err == nil:
+		case e != nil && e.Kind == apperr.RateLimited:
+			if refusal == nil || e.RetryAfter > refusal.RetryAfter {
+				refusal = e
+			}
+		default:
+			failure = err
+		}
+	}
+	if refusal == nil && failure == nil {
+		return tries, nil
+	}
+	taken := make(Tries, 0, len(tries))
+	for i, t := range tries {
+		if errs[i] == nil {
+			taken = append(taken, t)
+		}
+	}
+	if err := s.ReturnAll(ctx, taken); err != nil && failure == nil {
+		failure = err
+	}
+	if failure != nil {
+		return nil, failure
+	}
+	return nil, refusal
+}
+
+// Return gives a try back, in the window it was taken from: the attempt turned out
+// not to be what its limit counts (a success, where the limit counts failures). A
+// count never goes below zero, and a count cleared meanwhile stays cleared.
+func (s *Store) Return(ctx context.Context, t Try) error {
+	if t.on.Limit.Name == "" {
+		return nil // nothing was taken
+	}
+	count := expression.Name("count")
+	cond := count.GreaterThan(expression.Value(0))
+	_, err := s.updateItem(ctx, limitKey(t.on.Limit, t.on.Subject, t.start),
+		expression.Add(count, expression.Value(-1)), &cond, types.ReturnValueNone)
+	if err != nil && !isConditionFailed(err) {
+		return apperr.Wrap(err, "return rate limit try")
+	}
+	return nil
+}
+
+// ReturnAll gives tries back side by side.
+func (s *Store) ReturnAll(ctx context.Context, tries Tries) error {
+	errs := make([]error, len(tries))
+	var wg sync.WaitGroup
+	for i, t := range tries {
+		wg.Go(func() { errs[i] = s.Return(ctx, t) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tally counts one event for subject whatever the count, and answers the count in the
+// window so far, this event included: for things that are counted, not refused (the
+// first of a window is 1).
+func (s *Store) Tally(ctx context.Context, l Limit, subject string, now time.Time) (int, error) {
 	start, end := l.window(now)
 	update := expression.Add(expression.Name("count"), expression.Value(1)).
 		Set(expression.Name("expiresAt"), expression.Value(end.Add(time.Minute).Unix()))
-	expr, err := expression.NewBuilder().WithUpdate(update).Build()
+	out, err := s.updateItem(ctx, limitKey(l, subject, start), update, nil, types.ReturnValueUpdatedNew)
 	if err != nil {
-		return apperr.Wrap(err, "build rate limit update")
-	}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       limitKey(l, subject, start).av(),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if err != nil {
-		return apperr.Wrap(err, "count rate limit")
+		return 0, apperr.Wrap(err, "tally rate limit")
 	}
 	var r limitRecord
 	if err := attributevalue.UnmarshalMap(out.Attributes, &r); err != nil {
-		return apperr.Wrap(err, "unmarshal rate limit")
+		return 0, apperr.Wrap(err, "unmarshal rate limit")
 	}
-	if r.Count > l.Max {
-		return apperr.Limited(end.Sub(now))
-	}
-	return nil
+	return r.Count, nil
 }
 
 // ClearLimit forgets subject's count in the current window, e.g. an account's failed

@@ -71,6 +71,8 @@ var (
 	errRoleGone      = apperr.InvalidFields(map[string]string{"roleIds": "names a role that does not exist"})
 	// Only members join teams: admins manage every team already (SPEC.md section 1).
 	errCannotJoin = apperr.InvalidFields(map[string]string{"userId": "must be an existing member account; admins never join teams"})
+	// The joiner's account changed (its address, its type) since the request read it.
+	errJoinerChanged = apperr.Stale("Your account")
 )
 
 // roleActive holds for a custom role that exists and is not being deleted.
@@ -91,6 +93,13 @@ func checkRoles(tx *txn, roleIDs []string) {
 // being active (unless the team is created in the same transaction), the roles
 // existing, and the user existing as a member account; it counts the join on the user.
 func (s *Store) addMembership(tx *txn, m team.Membership, checkTeam bool) {
+	s.addMembershipVerifying(tx, m, checkTeam, "")
+}
+
+// addMembershipVerifying is addMembership that also marks the user's address verified
+// when verify is set: the address as the user was read, and the write holds only while
+// it is still the user's (an edit of the profile, it bumps the version).
+func (s *Store) addMembershipVerifying(tx *txn, m team.Membership, checkTeam bool, verify string) {
 	teamSide, userSide := memberRecords(m)
 	tx.put(teamSide, notExists(), errAlreadyMember)
 	tx.put(userSide, notExists(), errAlreadyMember)
@@ -102,8 +111,15 @@ func (s *Store) addMembership(tx *txn, m team.Membership, checkTeam bool) {
 	}
 	checkRoles(tx, m.RoleIDs)
 	// Counted on the user, so that a promotion racing this join fails (see SaveUser).
-	tx.update(userKey(m.UserID), joined(),
-		exists().And(expression.Name("accountType").Equal(expression.Value(string(user.Member)))), errCannotJoin)
+	update := joined()
+	cond := exists().And(expression.Name("accountType").Equal(expression.Value(string(user.Member)))).
+		And(expression.AttributeNotExists(expression.Name("pending")))
+	conflict := errCannotJoin
+	if verify != "" {
+		update = update.Set(expression.Name("emailVerified"), expression.Value(true)).Add(expression.Name("version"), expression.Value(1))
+		cond, conflict = cond.And(expression.Name("email").Equal(expression.Value(verify))), errJoinerChanged
+	}
+	tx.update(userKey(m.UserID), update, cond, conflict)
 }
 
 // AddMember writes a new membership of an existing member user.

@@ -3,10 +3,8 @@ package store
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
@@ -17,23 +15,10 @@ import (
 // stored. It changes the profile, so it increments the version: an admin edit made
 // from a copy read before it is refused as stale. A user deleted meanwhile is not_found.
 func (s *Store) SetMFA(ctx context.Context, id string, enabled bool) (user.User, error) {
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("mfaEnabled"), expression.Value(enabled)).
-			Add(expression.Name("version"), expression.Value(1))).
-		WithCondition(exists()).
-		Build()
-	if err != nil {
-		return user.User{}, apperr.Wrap(err, "build update")
-	}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       userKey(id).av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              types.ReturnValueAllNew,
-	})
+	cond := exists()
+	out, err := s.updateItem(ctx, userKey(id),
+		expression.Set(expression.Name("mfaEnabled"), expression.Value(enabled)).Add(expression.Name("version"), expression.Value(1)),
+		&cond, types.ReturnValueAllNew)
 	if isConditionFailed(err) {
 		return user.User{}, apperr.Missing("User")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/team"
@@ -27,6 +28,8 @@ type roleRecord struct {
 	Permissions []string `dynamodbav:"permissions"`
 	CreatedAt   string   `dynamodbav:"createdAt"`
 	Version     int64    `dynamodbav:"version"`
+	// NameKey is the key of the name's claim (validate.NameKey); see claimedKey.
+	NameKey string `dynamodbav:"nameKey,omitempty"`
 	// Deleting is set while DeleteRole looks for assignments: from then on no write can
 	// assign the role, so "not assigned" cannot become false before the role is gone.
 	Deleting bool `dynamodbav:"deleting,omitempty"`
@@ -53,9 +56,9 @@ var (
 func toRoleRecord(r team.Role, version int64) roleRecord {
 	return roleRecord{
 		key:    roleKey(r.ID),
-		GSI1PK: rolesAll, GSI1SK: validate.Fold(r.Name) + "#" + r.ID,
+		GSI1PK: rolesAll, GSI1SK: validate.NameKey(r.Name) + "#" + r.ID,
 		ID: r.ID, Name: r.Name, Description: r.Description, Permissions: r.Permissions,
-		CreatedAt: formatTime(r.CreatedAt), Version: version,
+		CreatedAt: formatTime(r.CreatedAt), Version: version, NameKey: validate.NameKey(r.Name),
 	}
 }
 
@@ -64,18 +67,20 @@ func (r roleRecord) role() team.Role {
 	if perms == nil {
 		perms = []string{}
 	}
-	return team.Role{ID: r.ID, Name: r.Name, Description: r.Description, Permissions: perms, CreatedAt: parseTime(r.CreatedAt)}
+	return team.Role{ID: r.ID, Name: r.Name, Description: r.Description, Permissions: perms, CreatedAt: parseTime(r.CreatedAt),
+		NameKey: claimedKey(r.Name, r.NameKey)}
 }
 
-// CreateRole writes a custom role and claims its name (unique ignoring case). The
-// built-in names are taken from the start.
+// CreateRole writes a custom role and claims its name (unique by validate.NameKey).
+// The built-in names are taken from the start.
 func (s *Store) CreateRole(ctx context.Context, r team.Role) error {
-	if _, builtIn := team.BuiltIn(validate.Fold(r.Name)); builtIn {
+	name := validate.NameKey(r.Name)
+	if _, builtIn := team.BuiltIn(name); builtIn {
 		return errRoleNameTaken
 	}
 	tx := s.txn()
 	tx.put(toRoleRecord(r, 1), notExists(), nil)
-	tx.put(nameClaim{key: roleNameKey(validate.Fold(r.Name)), ID: r.ID}, notExists(), errRoleNameTaken)
+	tx.put(nameClaim{key: roleNameKey(name), ID: r.ID}, notExists(), errRoleNameTaken)
 	return tx.run(ctx)
 }
 
@@ -103,14 +108,7 @@ func (s *Store) Role(ctx context.Context, id string) (team.Role, int64, error) {
 // Roles reads roles by id, built-in and custom; missing ones are left out of the map.
 func (s *Store) Roles(ctx context.Context, ids []string) (map[string]team.Role, error) {
 	out := make(map[string]team.Role, len(ids))
-	var keys []key
-	for _, id := range ids {
-		if r, ok := team.BuiltIn(id); ok {
-			out[id] = r
-		} else {
-			keys = append(keys, roleKey(id))
-		}
-	}
+	keys := builtInRoles(out, ids)
 	if len(keys) == 0 {
 		return out, nil
 	}
@@ -119,21 +117,43 @@ func (s *Store) Roles(ctx context.Context, ids []string) (map[string]team.Role, 
 		return nil, err
 	}
 	for _, item := range items {
-		var r roleRecord
-		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-			return nil, apperr.Wrap(err, "unmarshal role")
-		}
-		if !r.Deleting {
-			out[r.ID] = r.role()
+		if err := addRole(out, item); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
+// builtInRoles puts the built-in roles of ids into out and answers the keys of the
+// custom ones, which are to be read.
+func builtInRoles(out map[string]team.Role, ids []string) []key {
+	var keys []key
+	for _, id := range ids {
+		if r, ok := team.BuiltIn(id); ok {
+			out[id] = r
+		} else {
+			keys = append(keys, roleKey(id))
+		}
+	}
+	return keys
+}
+
+// addRole decodes a role item read by key into out, unless it is being deleted.
+func addRole(out map[string]team.Role, item map[string]types.AttributeValue) error {
+	var r roleRecord
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return apperr.Wrap(err, "unmarshal role")
+	}
+	if !r.Deleting {
+		out[r.ID] = r.role()
+	}
+	return nil
+}
+
 // UpdateRole replaces a custom role if its version is still version; a new name is
 // claimed and the old one freed in the same transaction.
 func (s *Store) UpdateRole(ctx context.Context, old team.Role, version int64, updated team.Role) error {
-	oldName, newName := validate.Fold(old.Name), validate.Fold(updated.Name)
+	oldName, newName := heldKey(old.Name, old.NameKey), validate.NameKey(updated.Name)
 	if _, builtIn := team.BuiltIn(newName); builtIn && oldName != newName {
 		return errRoleNameTaken
 	}
@@ -171,7 +191,7 @@ func (s *Store) DeleteRole(ctx context.Context, r team.Role) error {
 	}
 	tx := s.txn()
 	tx.deleteAlways(roleKey(r.ID))
-	tx.deleteAlways(roleNameKey(validate.Fold(r.Name)))
+	tx.deleteAlways(roleNameKey(heldKey(r.Name, r.NameKey)))
 	return tx.run(ctx)
 }
 

@@ -190,3 +190,25 @@ func parseTime(s string) time.Time {
 }
 
 var errUnprocessed = errors.New("items still unprocessed after retries")
+
+// updateItem is one UpdateItem of the item at k, conditional when cond is given: the
+// one place an update's expression becomes a request.
+func (s *Store) updateItem(ctx context.Context, k key, update expression.UpdateBuilder, cond *expression.ConditionBuilder, returns types.ReturnValue) (*dynamodb.UpdateItemOutput, error) {
+	b := expression.NewBuilder().WithUpdate(update)
+	if cond != nil {
+		b = b.WithCondition(*cond)
+	}
+	expr, err := b.Build()
+	if err != nil {
+		return nil, err
+	}
+	return s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       k.av(),
+		UpdateExpression:          expr.Update(),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ReturnValues:              returns,
+	})
+}

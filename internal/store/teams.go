@@ -26,6 +26,8 @@ type teamRecord struct {
 	CreatedAt   string `dynamodbav:"createdAt"`
 	CreatedBy   string `dynamodbav:"createdBy,omitempty"`
 	Version     int64  `dynamodbav:"version"`
+	// NameKey is the key of the name's claim (validate.NameKey); see claimedKey.
+	NameKey string `dynamodbav:"nameKey,omitempty"`
 	// Deleting is set by DeleteTeam before it removes the team's items: from then on
 	// the team is gone for every reader, nothing can join it, and a failed deletion
 	// can be run again.
@@ -34,7 +36,7 @@ type teamRecord struct {
 
 func teamKey(id string) key              { return key{PK: "TEAM#" + id, SK: "TEAM"} }
 func teamNameKey(folded string) key      { return key{PK: "TEAMNAME#" + folded, SK: "TEAMNAME"} }
-func teamSortKey(name, id string) string { return validate.Fold(name) + "#" + id }
+func teamSortKey(name, id string) string { return validate.NameKey(name) + "#" + id }
 
 const teamsAll = "TEAMS"
 
@@ -50,6 +52,7 @@ func toTeamRecord(t team.Team) teamRecord {
 		GSI1PK: teamsAll, GSI1SK: teamSortKey(t.Name, t.ID),
 		ID: t.ID, Name: t.Name, Description: t.Description,
 		CreatedAt: formatTime(t.CreatedAt), CreatedBy: t.CreatedBy, Version: t.Version,
+		NameKey: validate.NameKey(t.Name),
 	}
 }
 
@@ -57,7 +60,27 @@ func (r teamRecord) team() team.Team {
 	return team.Team{
 		ID: r.ID, Name: r.Name, Description: r.Description,
 		CreatedAt: parseTime(r.CreatedAt), CreatedBy: r.CreatedBy, Version: r.Version,
+		NameKey: claimedKey(r.Name, r.NameKey),
 	}
+}
+
+// claimedKey is the key a team's or role's name claim is held under. Items written
+// before names were keyed by validate.NameKey have no nameKey attribute: their claim
+// is under the lower-cased name, and a rename or deletion releases that one.
+func claimedKey(name, stored string) string {
+	if stored != "" {
+		return stored
+	}
+	return strings.ToLower(name)
+}
+
+// heldKey is the claim key of a team or role the caller read (its NameKey), or, for
+// one built by hand, the key its name would be claimed under now.
+func heldKey(name, read string) string {
+	if read != "" {
+		return read
+	}
+	return validate.NameKey(name)
 }
 
 // teamActive is the condition every write into a team depends on.
@@ -65,12 +88,12 @@ func teamActive() expression.ConditionBuilder {
 	return exists().And(expression.AttributeNotExists(expression.Name("deleting")))
 }
 
-// CreateTeam writes a team and claims its name (unique ignoring case); with owner set,
+// CreateTeam writes a team and claims its name (unique by validate.NameKey); with owner set,
 // the first membership is written in the same transaction.
 func (s *Store) CreateTeam(ctx context.Context, t team.Team, owner *team.Membership) error {
 	tx := s.txn()
 	tx.put(toTeamRecord(t), notExists(), nil)
-	tx.put(nameClaim{key: teamNameKey(validate.Fold(t.Name)), ID: t.ID}, notExists(), errTeamNameTaken)
+	tx.put(nameClaim{key: teamNameKey(validate.NameKey(t.Name)), ID: t.ID}, notExists(), errTeamNameTaken)
 	if owner != nil {
 		s.addMembership(tx, *owner, false)
 	}
@@ -167,7 +190,7 @@ func (s *Store) UpdateTeam(ctx context.Context, old, updated team.Team) error {
 	tx := s.txn()
 	tx.put(toTeamRecord(updated),
 		teamActive().And(expression.Name("version").Equal(expression.Value(old.Version))), errTeamChanged)
-	if oldName, newName := validate.Fold(old.Name), validate.Fold(updated.Name); oldName != newName {
+	if oldName, newName := heldKey(old.Name, old.NameKey), validate.NameKey(updated.Name); oldName != newName {
 		tx.put(nameClaim{key: teamNameKey(newName), ID: updated.ID}, notExists(), errTeamNameTaken)
 		tx.deleteAlways(teamNameKey(oldName))
 	}
@@ -218,14 +241,14 @@ func (s *Store) DeleteTeam(ctx context.Context, id string) error {
 	}
 	end := s.txn()
 	end.deleteAlways(teamKey(id))
-	end.deleteAlways(teamNameKey(validate.Fold(r.Name)))
+	end.deleteAlways(teamNameKey(claimedKey(r.Name, r.NameKey)))
 	return end.run(ctx)
 }
 
 // ListTeams answers one page of every team, by name, optionally those whose name
-// starts with prefix (ignoring case).
+// starts with prefix (compared by validate.NameKey).
 func (s *Store) ListTeams(ctx context.Context, prefix string, p Page) ([]team.Team, string, error) {
-	folded := validate.Fold(prefix)
+	folded := validate.NameKey(prefix)
 	cond := expression.Key("gsi1pk").Equal(expression.Value(teamsAll))
 	if folded != "" {
 		cond = cond.And(expression.Key("gsi1sk").BeginsWith(folded))
@@ -235,19 +258,19 @@ func (s *Store) ListTeams(ctx context.Context, prefix string, p Page) ([]team.Te
 		func(r teamRecord) (team.Team, bool) { return r.team(), !r.Deleting },
 		func(t team.Team) bool {
 			// The sort key joins name and id: a prefix running past the name is no match.
-			return strings.HasPrefix(validate.Fold(t.Name), folded)
+			return strings.HasPrefix(validate.NameKey(t.Name), folded)
 		}))
 }
 
 // ListUserTeams answers one page of the teams a user belongs to, by team id,
 // optionally those whose name starts with prefix.
 func (s *Store) ListUserTeams(ctx context.Context, userID, prefix string, p Page) ([]team.Team, string, error) {
-	folded := validate.Fold(prefix)
+	folded := validate.NameKey(prefix)
 	partition := userKey(userID).PK
 	cond := expression.Key("pk").Equal(expression.Value(partition)).And(expression.Key("sk").BeginsWith(memberOfPrefix))
 	spec := listSpec{name: "user-teams:" + userID + ":" + folded, attrs: []string{"pk", "sk"}, pkAttr: "pk", partition: partition}
 	return collect(ctx, s, query{keyCond: cond}, spec, p, s.resolveTeams(func(t team.Team) bool {
-		return strings.HasPrefix(validate.Fold(t.Name), folded)
+		return strings.HasPrefix(validate.NameKey(t.Name), folded)
 	}))
 }
 

@@ -173,7 +173,8 @@ func (s *Store) checkSearchItems(ctx context.Context, items []map[string]types.A
 }
 
 // usersByID reads users by id with one eventually consistent BatchGetItem (a list
-// page's read); ids of users deleted meanwhile are left out.
+// page's read); ids of users deleted meanwhile, or not yet created (pending), are
+// left out.
 func (s *Store) usersByID(ctx context.Context, ids []string) (map[string]user.User, error) {
 	keys := make([]key, len(ids))
 	for i, id := range ids {
@@ -183,13 +184,15 @@ func (s *Store) usersByID(ctx context.Context, ids []string) (map[string]user.Us
 	if err != nil {
 		return nil, err
 	}
-	var records []userRecord
+	var records []storedUser
 	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
 		return nil, apperr.Wrap(err, "unmarshal users")
 	}
 	out := make(map[string]user.User, len(records))
 	for _, r := range records {
-		out[r.ID] = r.user()
+		if !r.Pending {
+			out[r.ID] = r.user()
+		}
 	}
 	return out, nil
 }

@@ -26,8 +26,8 @@ import (
 // read from GSI1, leaving out the admins and the frozen as they are read (ListUsers).
 type userRecord struct {
 	key
-	GSI1PK string `dynamodbav:"gsi1pk"`
-	GSI1SK string `dynamodbav:"gsi1sk"`
+	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
 	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
 	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
 	GSI3PK string `dynamodbav:"gsi3pk,omitempty"`
@@ -50,6 +50,25 @@ type userRecord struct {
 	SessionsEnded string `dynamodbav:"sessionsEndedAt,omitempty"`
 	Version       int64  `dynamodbav:"version"`
 }
+
+// storedUser is a user item as read and as first written: a userRecord, and while
+// the user's creation is not finished (see CreatePendingUser) the marks of that.
+type storedUser struct {
+	userRecord
+	// Pending is set by CreatePendingUser and removed by ConfirmUser: in between, the
+	// user's sign-in account may or may not exist, and the user is nobody to readers.
+	Pending bool `dynamodbav:"pending,omitempty"`
+	// ExpiresAt (Unix seconds) is the TTL of a pending user nobody came back to: TTL
+	// only cleans, and a pending user is hidden from the moment it is written.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
+}
+
+// pendingTTL is how long a pending user item is kept before DynamoDB may remove it:
+// long past the moment anyone may clean it (accounts.PendingGrace), so that a sign-in
+// or a creation usually meets the whole half-made user and removes it all. What TTL
+// alone leaves (claims, search items) is removed by the next creation that needs the
+// claims (HalfMadeHolders); searches skip items whose user is gone.
+const pendingTTL = 24 * time.Hour
 
 // claimRecord reserves a unique value (login account or email) for a user.
 type claimRecord struct {
@@ -178,11 +197,32 @@ var (
 	ErrBootstrapped = apperr.New(apperr.Conflict, "already_bootstrapped", "The super admin already exists.")
 )
 
-// CreateUser writes a new user with its uniqueness claims and search items in one
-// transaction. The login account and email are unique ignoring case: a taken one
-// fails the whole write with login_account_taken or email_taken. With superAdmin
-// set, the write also claims the single super admin slot.
+// CreateUser writes a whole new user, with nothing left to wait for: for seeding and
+// tests, which make users with no sign-in account. An account is created in two steps
+// (CreatePendingUser, ConfirmUser) around its sign-in account.
 func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) error {
+	return s.createUser(ctx, storedUser{userRecord: toUserRecord(u)}, superAdmin)
+}
+
+// CreatePendingUser is the first step of creating an account (accounts.Create): it
+// writes the user with its uniqueness claims and search items in one transaction, as
+// pending. The login account and email are unique ignoring case: a taken one fails the
+// whole write with login_account_taken or email_taken. With superAdmin set, the write
+// also claims the single super admin slot.
+//
+// A pending user is in no list (its item has no index keys yet), searches leave it
+// out, and User answers HalfMadeError (not_found) for it: it holds its login account
+// and email, and is nobody, until ConfirmUser. If the creation stops in between (a
+// Lambda timeout kills it), the pending item is how the half-made user is found and
+// removed (accounts.PendingGrace), and its TTL cleans what nobody came back to.
+func (s *Store) CreatePendingUser(ctx context.Context, u user.User, superAdmin bool) error {
+	r := toUserRecord(u)
+	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK, r.GSI3PK, r.GSI3SK, r.GSI4PK, r.GSI4SK = "", "", "", "", "", "", "", ""
+	return s.createUser(ctx, storedUser{userRecord: r, Pending: true, ExpiresAt: u.CreatedAt.Add(pendingTTL).Unix()}, superAdmin)
+}
+
+func (s *Store) createUser(ctx context.Context, record storedUser, superAdmin bool) error {
+	u := record.user()
 	var items []types.TransactWriteItem
 	var conflicts []conflict
 	add := func(record any, c conflict) error {
@@ -198,7 +238,7 @@ func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) er
 		conflicts = append(conflicts, c)
 		return nil
 	}
-	if err := add(toUserRecord(u), nil); err != nil {
+	if err := add(record, nil); err != nil {
 		return err
 	}
 	// The super admin claim goes first so that a second bootstrap reports it rather
@@ -224,44 +264,85 @@ func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) er
 	return s.transact(ctx, items, conflicts)
 }
 
+// errUserMissing is what a reader of a user that does not exist (or does not yet:
+// HalfMadeError) gets.
+var errUserMissing = apperr.Missing("User")
+
 // DeleteUserRecords removes a user and everything that indexes it, whether or not
-// each item is still there: it undoes CreateUser when a later step fails, and it is
-// the last step of a deletion, which may run twice. A claim is removed only while it
-// is still the user's: once a first run has freed the login account or email and
-// someone else has taken it, a late second run is not_found instead of releasing
+// each item is still there: it undoes CreatePendingUser when a later step fails, and
+// it is the last step of a deletion, which may run twice. A claim is removed only
+// while it is still the user's: once a first run has freed the login account or email
+// and someone else has taken it, a late second run is not_found instead of releasing
 // the new holder's claim.
+//
+// The claims removed are those the user holds when its item goes: the item's delete
+// is conditioned on the version u was read at, and every change of a claim (a new
+// email verified while the deletion ran) changes the version, so a changed user is
+// read again and its claims as they are now go with it. Without that, an email
+// verified between the deletion's read and this write kept its claim, pointing at
+// nobody, and the address could never be registered again.
 func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
+	for attempt := 1; ; attempt++ {
+		err := s.deleteUserRecords(ctx, u, superAdmin)
+		if !apperr.IsCode(err, errUserChanged.Code) || attempt == transactAttempts {
+			return err
+		}
+		item, err := s.getItem(ctx, userKey(u.ID))
+		if err != nil {
+			return err
+		}
+		if item == nil {
+			continue // gone meanwhile: the condition holds now, and the claims are checked as ours
+		}
+		var r storedUser
+		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+			return apperr.Wrap(err, "unmarshal user")
+		}
+		u = r.user()
+	}
+}
+
+func (s *Store) deleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
 	tx := s.txn()
-	tx.deleteAlways(userKey(u.ID))
+	tx.delete(userKey(u.ID), notExists().Or(expression.Name("version").Equal(expression.Value(u.Version))), errUserChanged)
+	s.releaseUser(tx, u, superAdmin)
+	return tx.run(ctx)
+}
+
+// releaseUser adds to tx the removal of u's claims, each only while it is u's (or
+// already gone), and of its search items.
+func (s *Store) releaseUser(tx *txn, u user.User, superAdmin bool) {
 	ours := notExists().Or(expression.Name("userId").Equal(expression.Value(u.ID)))
-	gone := apperr.Missing("User")
-	tx.delete(loginKey(validate.Fold(u.LoginAccount)), ours, gone)
+	tx.delete(loginKey(validate.Fold(u.LoginAccount)), ours, errUserMissing)
 	if u.Email != "" {
-		tx.delete(emailKey(validate.Fold(u.Email)), ours, gone)
+		tx.delete(emailKey(validate.Fold(u.Email)), ours, errUserMissing)
 	}
 	if superAdmin {
-		tx.delete(superAdminKey(), ours, gone)
+		tx.delete(superAdminKey(), ours, errUserMissing)
 	}
 	for _, r := range searchRecords(u) {
 		tx.deleteAlways(r.key)
 	}
-	return tx.run(ctx)
 }
 
-// User reads one user; a missing user is a not_found error. The read is consistent:
-// it decides whether a caller is frozen (from the moment of the freeze, SPEC.md
-// section 1) and is the version an edit is conditioned on.
+// User reads one user; a missing user is a not_found error, and so is a user whose
+// creation has not finished (a *HalfMadeError, which says so to those who repair it).
+// The read is consistent: it decides whether a caller is frozen (from the moment of
+// the freeze, SPEC.md section 1) and is the version an edit is conditioned on.
 func (s *Store) User(ctx context.Context, id string) (user.User, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: userKey(id).av(), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return user.User{}, apperr.Wrap(err, "get user")
 	}
 	if out.Item == nil {
-		return user.User{}, apperr.Missing("User")
+		return user.User{}, errUserMissing
 	}
-	var r userRecord
+	var r storedUser
 	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
 		return user.User{}, apperr.Wrap(err, "unmarshal user")
+	}
+	if r.Pending {
+		return user.User{}, &HalfMadeError{User: r.user()}
 	}
 	return r.user(), nil
 }
@@ -285,6 +366,27 @@ func (s *Store) UserIDByLogin(ctx context.Context, loginAccount string) (string,
 	return c.UserID, nil
 }
 
+// SuperAdminID answers the id of the bootstrapped super admin; not_found before the
+// bootstrap.
+func (s *Store) SuperAdminID(ctx context.Context) (string, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            superAdminKey().av(),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return "", apperr.Wrap(err, "get super admin claim")
+	}
+	if out.Item == nil {
+		return "", apperr.Missing("Super admin")
+	}
+	var c claimRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+		return "", apperr.Wrap(err, "unmarshal super admin claim")
+	}
+	return c.UserID, nil
+}
+
 // SetLastLogin records a successful sign-in. It is not an admin edit, so it leaves
 // the version alone, and it never recreates a user deleted meanwhile, nor moves the
 // time back when sign-ins race.
@@ -303,23 +405,10 @@ func (s *Store) EndSessions(ctx context.Context, id string, at time.Time) error 
 // layout is fixed-width, so the strings compare as the times do.
 func (s *Store) setTime(ctx context.Context, id, attr string, at time.Time) error {
 	value := formatTime(at)
-	expr, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name(attr), expression.Value(value))).
-		WithCondition(exists().And(expression.Or(
-			expression.AttributeNotExists(expression.Name(attr)),
-			expression.Name(attr).LessThan(expression.Value(value))))).
-		Build()
-	if err != nil {
-		return apperr.Wrap(err, "build update")
-	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       userKey(id).av(),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
+	cond := exists().And(expression.Or(
+		expression.AttributeNotExists(expression.Name(attr)),
+		expression.Name(attr).LessThan(expression.Value(value))))
+	_, err := s.updateItem(ctx, userKey(id), expression.Set(expression.Name(attr), expression.Value(value)), &cond, types.ReturnValueNone)
 	if err != nil && !isConditionFailed(err) {
 		return apperr.Wrap(err, "set "+attr)
 	}

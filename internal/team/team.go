@@ -15,6 +15,9 @@ type Team struct {
 	CreatedAt   time.Time
 	CreatedBy   string
 	Version     int64
+	// NameKey is the key the store holds the name's uniqueness claim under, as read
+	// from the team's own item (lists leave it out); the store's business, like Version.
+	NameKey string
 }
 
 // Membership is one user's place in one team, with 1 to 3 roles.
@@ -61,6 +64,9 @@ type Role struct {
 	Permissions []string
 	BuiltIn     bool
 	CreatedAt   time.Time
+	// NameKey is the key the store holds a custom role's name claim under, as read
+	// from the role's own item (lists leave it out); the store's business.
+	NameKey string
 }
 
 // The built-in roles; their ids are their names, and they cannot be changed or deleted.

@@ -16,26 +16,26 @@ const (
 	msgDuplicate     = "is listed twice"
 )
 
-// TeamName checks a team's name: trimmed, 1 to 64 characters. Uniqueness
-// (ignoring case) is the store's business, enforced by a conditional write.
+// TeamName checks a team's name: trimmed, NFC, 1 to 64 characters, nothing
+// invisible. Uniqueness (of its NameKey) is the store's business, enforced by a
+// conditional write.
 func TeamName(f Fields, field, v string) string { return name(f, field, v) }
 
-// RoleName checks a role's name: trimmed, 1 to 64 characters. Uniqueness
-// (ignoring case) is the store's business, enforced by a conditional write.
+// RoleName checks a role's name: trimmed, NFC, 1 to 64 characters, nothing
+// invisible. Uniqueness (of its NameKey) is the store's business, enforced by a
+// conditional write.
 func RoleName(f Fields, field, v string) string { return name(f, field, v) }
 
-// name is the shared rule of team and role names. Control characters are
-// refused although SPEC.md does not list them: a name is shown on one line in
-// lists and in email subjects, where a newline would break the layout.
+// name is the shared rule of team and role names. Control characters are refused
+// with the invisible ones (displayName): a name is shown on one line in lists and in
+// email subjects, where a newline would break the layout.
 func name(f Fields, field, v string) string {
-	v = trimmed(v)
+	v = displayName(f, field, v)
 	switch {
 	case v == "":
 		f.Add(field, msgRequired)
 	case runeLen(v) > maxNameLen:
 		f.Add(field, lengthMessage(1, maxNameLen))
-	case hasControl(v, false):
-		f.Add(field, msgControl)
 	}
 	return v
 }

@@ -19,9 +19,10 @@ const (
 )
 
 // Username checks a display name: trimmed, 3 to 64 characters, letters of any
-// script, digits and + = , . @ - _. It returns the trimmed value.
+// script, digits and + = , . @ - _, nothing invisible (see displayName). It returns
+// the trimmed value in NFC.
 func Username(f Fields, field, v string) string {
-	v = trimmed(v)
+	v = displayName(f, field, v)
 	if v == "" {
 		f.Add(field, msgRequired)
 		return v

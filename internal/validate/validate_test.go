@@ -95,7 +95,9 @@ func TestUsername(t *testing.T) {
 		{name: "arabic", in: "محمد", want: "محمد"},
 		{name: "arabic digits", in: "علي٣", want: "علي٣"},
 		{name: "accents", in: "José_Müller", want: "José_Müller"},
-		{name: "decomposed accent (combining mark)", in: "Jose\u0301", want: "Jose\u0301"},
+		{name: "decomposed accent is composed (NFC)", in: "Jose\u0301", want: "Jos\u00e9"},
+		{name: "composed accent kept", in: "Jos\u00e9", want: "Jos\u00e9"},
+		{name: "hangul composed from jamo (NFC)", in: "\u1100\u1161\u11a8\u1100\u1161\u1100\u1161", want: "\uac01\uac00\uac00"},
 		{name: "devanagari with vowel signs", in: "देवनागरी", want: "देवनागरी"},
 		{name: "thai", in: "สมชาย", want: "สมชาย"},
 		{name: "cyrillic", in: "Иван", want: "Иван"},
@@ -111,6 +113,19 @@ func TestUsername(t *testing.T) {
 		{name: "nul", in: "ali\x00ce", bad: true},
 		{name: "invalid utf-8", in: "ali\xffce", bad: true},
 		{name: "full-width space", in: "张\u3000三丰", bad: true},
+		// Nothing invisible and nothing that reorders text (SPEC.md section 2).
+		{name: "right-to-left override", in: "alice\u202egpj.exe", bad: true},
+		{name: "left-to-right mark", in: "alice\u200e", bad: true},
+		{name: "first strong isolate", in: "\u2068alice", bad: true},
+		{name: "zero-width space", in: "ali\u200bce", bad: true},
+		{name: "zero-width joiner", in: "ali\u200dce", bad: true},
+		{name: "byte-order mark", in: "\ufeffalice", bad: true},
+		{name: "soft hyphen", in: "ali\u00adce", bad: true},
+		{name: "hangul fillers only (letters by category)", in: "\u3164\u3164\u3164", bad: true},
+		{name: "hangul filler inside", in: "ali\u3164ce", bad: true},
+		{name: "combining grapheme joiner", in: "ali\u034fce", bad: true},
+		{name: "variation selector", in: "ali\ufe0fce", bad: true},
+		{name: "line separator", in: "ali\u2028ce", bad: true},
 	})
 }
 
@@ -234,6 +249,27 @@ func TestNames(t *testing.T) {
 				{name: "punctuation and emoji", in: "R&D 🚀 (2025)", want: "R&D 🚀 (2025)"},
 				{name: "newline", in: "Sales\nEast", bad: true},
 				{name: "nul", in: "Sales\x00", bad: true},
+				{name: "decomposed accent is composed (NFC)", in: "Caf\u0065\u0301", want: "Caf\u00e9"},
+				{name: "full-width kept as typed", in: "Ａ组", want: "Ａ组"},
+				{name: "ideographic space kept", in: "销售\u3000一部", want: "销售\u3000一部"},
+				{name: "zero-width space", in: "Sa\u200bles", bad: true},
+				{name: "zero-width non-joiner", in: "Sa\u200cles", bad: true},
+				{name: "word joiner", in: "Sa\u2060les", bad: true},
+				{name: "right-to-left override", in: "Sales \u202eevird", bad: true},
+				{name: "right-to-left embedding", in: "\u202bSales", bad: true},
+				{name: "pop directional formatting", in: "Sales\u202c", bad: true},
+				{name: "right-to-left isolate", in: "\u2067Sales\u2069", bad: true},
+				{name: "right-to-left mark", in: "Sales\u200f", bad: true},
+				{name: "arabic letter mark", in: "\u061cSales", bad: true},
+				{name: "byte-order mark", in: "\ufeffSales", bad: true},
+				{name: "mongolian vowel separator", in: "Sa\u180eles", bad: true},
+				{name: "hangul filler", in: "\u3164", bad: true},
+				{name: "halfwidth hangul filler", in: "Sales\uffa0", bad: true},
+				{name: "variation selector", in: "S\ufe00ales", bad: true},
+				{name: "tag character", in: "Sales\U000e0041", bad: true},
+				{name: "blank braille pattern", in: "Sales\u2800", bad: true},
+				{name: "paragraph separator", in: "Sales\u2029East", bad: true},
+				{name: "invisible only", in: "\u200b", bad: true},
 			})
 		})
 	}
@@ -459,4 +495,51 @@ func TestCodes(t *testing.T) {
 			{name: "blank", in: " \t", bad: true},
 		})
 	})
+}
+
+// TestNameKey: names a person cannot tell apart have one key, so only one of them can
+// exist; names that differ keep different keys.
+func TestNameKey(t *testing.T) {
+	t.Parallel()
+	same := []struct{ name, a, b string }{
+		{"case", "Sales", "SALES"},
+		{"composed and decomposed accent", "Caf\u00e9", "Cafe\u0301"},
+		{"decomposed and upper case", "CAFE\u0301", "caf\u00e9"},
+		{"sharp s folds to ss", "Straße", "STRASSE"},
+		{"final sigma", "ΣΊΣΥΦΟΣ", "σίσυφος"},
+		{"full-width letters", "ＳＡＬＥＳ", "sales"},
+		{"full-width digit in chinese", "１组", "1组"},
+		{"ligature", "\ufb01nance", "Finance"},
+		{"kelvin sign", "\u212aelvin", "kelvin"},
+		{"no-break space", "Sales\u00a0East", "Sales East"},
+		{"ideographic space", "销售\u3000一部", "销售 一部"},
+		{"runs of spaces", "Sales   East", "Sales East"},
+		{"hangul jamo and syllable", "\u1100\u1161", "\uac00"},
+	}
+	for _, tc := range same {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if ka, kb := NameKey(tc.a), NameKey(tc.b); ka != kb {
+				t.Fatalf("NameKey(%q) = %q, NameKey(%q) = %q; want one key", tc.a, ka, tc.b, kb)
+			}
+		})
+	}
+	different := []struct{ a, b string }{
+		{"Sales", "Sale"},
+		{"Sales East", "SalesEast"},
+		{"café", "cafe"},
+		{"销售一部", "销售二部"},
+		{"Sales ", "Salesforce"},
+	}
+	for _, tc := range different {
+		if NameKey(tc.a) == NameKey(tc.b) {
+			t.Errorf("NameKey(%q) = NameKey(%q) = %q; want different keys", tc.a, tc.b, NameKey(tc.a))
+		}
+	}
+	// A key is its own key: a prefix search keyed the same way finds it.
+	for _, tc := range same {
+		if k := NameKey(tc.a); NameKey(k) != k {
+			t.Errorf("NameKey(%q) = %q is not stable: %q", tc.a, k, NameKey(k))
+		}
+	}
 }

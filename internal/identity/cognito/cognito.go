@@ -7,6 +7,7 @@ package cognito
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,11 +26,14 @@ func Service(a *app.App, sdk aws.Config) {
 	a.Identity = New(client, a.UserPoolID, a.ClientID)
 }
 
-// Cognito talks to one user pool through one public app client.
+// Cognito talks to one user pool through Roster's app client, which has a secret and
+// allows only the server-side flows (AdminInitiateAuth, AdminRespondToAuthChallenge):
+// signing anyone in takes both the secret and IAM rights on the pool.
 type Cognito struct {
 	client   *cip.Client
 	poolID   string
 	clientID string
+	secret   secret
 }
 
 var _ identity.Provider = (*Cognito)(nil)
@@ -47,7 +51,11 @@ func (c *Cognito) CreateUser(ctx context.Context, username, temporaryPassword st
 		TemporaryPassword: aws.String(temporaryPassword),
 		MessageAction:     types.MessageActionTypeSuppress,
 	})
-	if err != nil {
+	var exists *types.UsernameExistsException
+	switch {
+	case errors.As(err, &exists):
+		return identity.ErrAccountExists
+	case err != nil:
 		return apperr.Wrap(err, "cognito create user")
 	}
 	return nil
@@ -61,10 +69,30 @@ func (c *Cognito) SetPassword(ctx context.Context, username, password string, pe
 		Password:   aws.String(password),
 		Permanent:  permanent,
 	})
-	if err != nil {
+	var missing *types.UserNotFoundException
+	switch {
+	case errors.As(err, &missing):
+		return identity.ErrNoAccount
+	case err != nil:
 		return apperr.Wrap(err, "cognito set password")
 	}
 	return nil
+}
+
+// Exists tells whether username has a sign-in account.
+func (c *Cognito) Exists(ctx context.Context, username string) (bool, error) {
+	_, err := c.client.AdminGetUser(ctx, &cip.AdminGetUserInput{
+		UserPoolId: aws.String(c.poolID),
+		Username:   aws.String(username),
+	})
+	var missing *types.UserNotFoundException
+	switch {
+	case errors.As(err, &missing):
+		return false, nil
+	case err != nil:
+		return false, apperr.Wrap(err, "cognito get user")
+	}
+	return true, nil
 }
 
 // DeleteUser removes a sign-in account; one already gone is not an error.
@@ -121,29 +149,84 @@ func unlessGone(err error, what string) error {
 	return nil
 }
 
-// SignIn checks a password with USER_PASSWORD_AUTH.
-func (c *Cognito) SignIn(ctx context.Context, username, password string) (identity.Result, error) {
-	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{
+// SignIn checks a password with the server-side flow (ADMIN_USER_PASSWORD_AUTH), then
+// holds the account to the record's MFA (see asRecorded).
+func (c *Cognito) SignIn(ctx context.Context, username, password string, mfa bool) (identity.Result, error) {
+	r, err := c.passwordAuth(ctx, username, password)
+	if err != nil {
+		return identity.Result{}, err
+	}
+	return c.asRecorded(ctx, username, password, mfa, r)
+}
+
+func (c *Cognito) passwordAuth(ctx context.Context, username, password string) (identity.Result, error) {
+	hash, err := c.secretHash(ctx, username)
+	if err != nil {
+		return identity.Result{}, err
+	}
+	out, err := c.client.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
+		UserPoolId:     aws.String(c.poolID),
 		ClientId:       aws.String(c.clientID),
-		AuthFlow:       types.AuthFlowTypeUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password},
+		AuthFlow:       types.AuthFlowTypeAdminUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password, "SECRET_HASH": hash},
 	})
 	if err != nil {
 		return identity.Result{}, signInError(err, apperr.InvalidCredentials())
 	}
-	return result(out.ChallengeName, out.Session, out.AuthenticationResult, ""), nil
+	return result(username, out.ChallengeName, out.Session, out.AuthenticationResult, ""), nil
 }
 
-// Respond answers a challenge: a new password, or a TOTP code.
-func (c *Cognito) Respond(ctx context.Context, username, challenge, session, answer string) (identity.Result, error) {
-	responses := map[string]string{"USERNAME": username}
+// asRecorded makes Roster's record, not the pool, decide whether a sign-in asks for a TOTP
+// code. A user's own access token can switch its MFA at Cognito (SetUserMFAPreference)
+// behind Roster's back: off, so that a stolen password is enough; or on, with an
+// authenticator Roster never bound (a stolen token could lock the owner out). r is what
+// the pool answered once password checked out; when it disagrees with the record, the
+// pool is set back to the record and the password put again, and the tokens of the
+// first answer, if any, are never handed out. A sign-in that read the record just before
+// MFA was switched may set the pool back to the old state; the next sign-in, reading the
+// new record, sets it right again.
+func (c *Cognito) asRecorded(ctx context.Context, username, password string, mfa bool, r identity.Result) (identity.Result, error) {
+	if agrees(r, mfa) {
+		return r, nil
+	}
+	if err := c.SetMFA(ctx, username, mfa); err != nil {
+		return identity.Result{}, err
+	}
+	r, err := c.passwordAuth(ctx, username, password)
+	if err != nil {
+		return identity.Result{}, err
+	}
+	if !agrees(r, mfa) {
+		return identity.Result{}, apperr.Wrap(errors.New("the pool's MFA does not follow the record"), "cognito sign-in")
+	}
+	return r, nil
+}
+
+// agrees tells whether a sign-in's answer fits MFA on or off: with it on, no tokens
+// before the code; with it off, no code asked.
+func agrees(r identity.Result, mfa bool) bool {
+	if mfa {
+		return r.Tokens == nil
+	}
+	return r.Challenge != identity.SoftwareTokenMFA
+}
+
+// Respond answers a challenge: a new password, or a TOTP code. A new password is the
+// user's password from then on, so the answer to it is held to the record as SignIn's is.
+func (c *Cognito) Respond(ctx context.Context, username string, mfa bool, challenge, session, answer string) (identity.Result, error) {
+	hash, err := c.secretHash(ctx, username)
+	if err != nil {
+		return identity.Result{}, err
+	}
+	responses := map[string]string{"USERNAME": username, "SECRET_HASH": hash}
 	switch challenge {
 	case identity.NewPasswordRequired:
 		responses["NEW_PASSWORD"] = answer
 	case identity.SoftwareTokenMFA:
 		responses["SOFTWARE_TOKEN_MFA_CODE"] = answer
 	}
-	out, err := c.client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+	out, err := c.client.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{
+		UserPoolId:         aws.String(c.poolID),
 		ClientId:           aws.String(c.clientID),
 		ChallengeName:      types.ChallengeNameType(challenge),
 		Session:            aws.String(session),
@@ -152,21 +235,35 @@ func (c *Cognito) Respond(ctx context.Context, username, challenge, session, ans
 	if err != nil {
 		return identity.Result{}, signInError(err, errSession)
 	}
-	return result(out.ChallengeName, out.Session, out.AuthenticationResult, ""), nil
+	r := result(username, out.ChallengeName, out.Session, out.AuthenticationResult, "")
+	if challenge == identity.NewPasswordRequired {
+		return c.asRecorded(ctx, username, answer, mfa, r)
+	}
+	return r, nil
 }
 
 // Refresh trades a refresh token for new access and ID tokens; the refresh token
-// itself stays the same and is returned with them.
+// itself stays the same and is returned with them. The secret's hash is made from the
+// username, which Roster's refresh tokens carry (see refreshToken).
 func (c *Cognito) Refresh(ctx context.Context, refreshToken string) (identity.Result, error) {
-	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{
+	username, token, ok := strings.Cut(refreshToken, ".")
+	if !ok || username == "" || token == "" {
+		return identity.Result{}, apperr.Unauthorized()
+	}
+	hash, err := c.secretHash(ctx, username)
+	if err != nil {
+		return identity.Result{}, err
+	}
+	out, err := c.client.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
+		UserPoolId:     aws.String(c.poolID),
 		ClientId:       aws.String(c.clientID),
 		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
-		AuthParameters: map[string]string{"REFRESH_TOKEN": refreshToken},
+		AuthParameters: map[string]string{"REFRESH_TOKEN": token, "SECRET_HASH": hash},
 	})
 	if err != nil {
 		return identity.Result{}, signInError(err, apperr.Unauthorized())
 	}
-	return result(out.ChallengeName, out.Session, out.AuthenticationResult, refreshToken), nil
+	return result(username, out.ChallengeName, out.Session, out.AuthenticationResult, refreshToken), nil
 }
 
 var errSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: "unauthenticated",
@@ -197,20 +294,31 @@ func signInError(err error, refused *apperr.Error) error {
 	return apperr.Wrap(err, "cognito sign-in")
 }
 
-func result(challenge types.ChallengeNameType, session *string, auth *types.AuthenticationResultType, refresh string) identity.Result {
+// result is a sign-in step's answer for username; refresh is the refresh token to answer
+// when Cognito issues none (a refresh keeps the one it was given).
+func result(username string, challenge types.ChallengeNameType, session *string, auth *types.AuthenticationResultType, refresh string) identity.Result {
 	if auth == nil {
 		return identity.Result{Challenge: string(challenge), Session: aws.ToString(session)}
 	}
 	t := &identity.Tokens{
 		AccessToken:  aws.ToString(auth.AccessToken),
 		IDToken:      aws.ToString(auth.IdToken),
-		RefreshToken: aws.ToString(auth.RefreshToken),
+		RefreshToken: refresh,
 		ExpiresIn:    auth.ExpiresIn,
 	}
-	if t.RefreshToken == "" {
-		t.RefreshToken = refresh
+	if rt := aws.ToString(auth.RefreshToken); rt != "" {
+		t.RefreshToken = refreshToken(username, rt)
 	}
 	return identity.Result{Tokens: t}
+}
+
+// refreshToken is the refresh token Roster hands out: "<username>.<Cognito's token>".
+// Refreshing through a client with a secret needs the secret's hash of the token's
+// username, and Cognito's refresh tokens are opaque; the username is no secret (it is
+// the user's id), and one that does not match the token fails Cognito's hash check.
+// Usernames are Roster ids, which hold no ".".
+func refreshToken(username, cognitoToken string) string {
+	return username + "." + cognitoToken
 }
 
 // ChangePassword changes the password of the user holding accessToken, which

@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/store/storetest"
+)
+
+// burst sends n requests at once and answers how many got past the limits: every
+// answer is either want (past the check) or Roster's 429 with a Retry-After. The
+// gateway's own throttle (a 429 without Roster's body) stopped a request before
+// Roster saw it, so it is not counted as past.
+func burst(t *testing.T, n, want int, send func(i int) response) (past int) {
+	t.Helper()
+	refused := 0
+	for _, r := range race(n, send) {
+		switch {
+		case r.Status == want:
+			past++
+		case r.Status == http.StatusTooManyRequests && r.str("error", "code") == "rate_limited":
+			if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 {
+				t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+			}
+			refused++
+		case r.Status == http.StatusTooManyRequests && r.Body["message"] != nil:
+			t.Logf("the gateway throttled a request: %s", r.Raw)
+		default:
+			t.Fatalf("answered %d %s, want %d or 429", r.Status, r.Raw, want)
+		}
+	}
+	if refused == 0 {
+		t.Fatalf("no request of %d was refused (%d past)", n, past)
+	}
+	return past
+}
+
+// 30 wrong passwords for one account at once, each from its own address: no more than
+// the account's 5 are put to Cognito, and the right password is then refused too.
+func TestLoginFailuresPerAccountHoldUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	_, account, _ := newUser(t, superAdmin(t), "member")
+	wrong := map[string]string{"loginAccount": account, "password": "not the password at all"}
+	past := burst(t, 30, http.StatusUnauthorized, func(int) response {
+		return callFrom(t, newIP(), "", "POST", "/v1/auth/login", wrong)
+	})
+	if past > 5 {
+		t.Fatalf("%d of 30 concurrent wrong passwords were checked, want at most 5", past)
+	}
+	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": chosenPassword}),
+		http.StatusTooManyRequests, "rate_limited")
+}
+
+// Login failures per source IP, as internal/api counts them.
+var loginFailuresPerIP = store.Limit{Name: "login-failures-ip", Max: 100, Window: 15 * time.Minute}
+
+// An address with 90 failures sends 30 wrong passwords at once, each for another
+// account (none reaches its own limit): no more than the 10 left are put to Cognito.
+// The 90 are counted straight into the table, as 90 earlier failures would have been,
+// to keep the traffic of the suite within the gateway's throttle.
+func TestLoginFailuresPerAddressHoldUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	db := store.New(storetest.Client(t), os.Getenv("ROSTER_TABLE_NAME"))
+	_, account, _ := newUser(t, superAdmin(t), "member")
+	for attempt := 1; ; attempt++ {
+		ip := newIP()
+		window := time.Now().Truncate(loginFailuresPerIP.Window)
+		for range 90 {
+			if _, err := db.Take(context.Background(), loginFailuresPerIP, ip, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		past := burst(t, 30, http.StatusUnauthorized, func(int) response {
+			return callFrom(t, ip, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": unique("sweep"), "password": "not the password at all"})
+		})
+		if time.Now().Truncate(loginFailuresPerIP.Window) != window && attempt < 3 {
+			continue // a new window began meanwhile, with a count of its own: again
+		}
+		if past > 10 {
+			t.Fatalf("%d of 30 concurrent wrong passwords were checked with 10 failures left, want at most 10", past)
+		}
+		// The address is refused even the right password of an account, which is
+		// fine from elsewhere.
+		right := map[string]string{"loginAccount": account, "password": chosenPassword}
+		expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", right), http.StatusTooManyRequests, "rate_limited")
+		expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", right), http.StatusOK, "")
+		return
+	}
+}
+
+// Hammering an account whose limit is reached writes one login event per window into
+// its history, not one per refused attempt.
+func TestRefusedLoginsAreCountedNotRecorded(t *testing.T) {
+	t.Parallel()
+	super := superAdmin(t)
+	id, account, _ := newUser(t, super, "member") // challenge_pending, success
+	wrong := map[string]string{"loginAccount": account, "password": "not the password at all"}
+	ip := newIP()
+	for range 5 {
+		expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", wrong), http.StatusUnauthorized, "invalid_credentials")
+	}
+	for _, r := range race(10, func(int) response { return callFrom(t, newIP(), "", "POST", "/v1/auth/login", wrong) }) {
+		expect(t, r, http.StatusTooManyRequests, "rate_limited")
+	}
+	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/challenge", map[string]string{
+		"loginAccount": account, "session": "any", "challenge": "SOFTWARE_TOKEN_MFA", "code": "123456",
+	}), http.StatusTooManyRequests, "rate_limited")
+	count := map[string]int{}
+	for _, o := range outcomes(loginEvents(t, super, "/v1/users/"+id+"/login-events?limit=100")) {
+		count[o]++
+	}
+	if count["rate_limited"] != 1 || count["invalid_credentials"] != 5 || len(count) != 4 {
+		t.Fatalf("events by outcome %v, want 5 invalid_credentials and 1 rate_limited besides the first sign-in", count)
+	}
+}
+
+// The other failure limits hold under concurrency too: of 30 wrong tries sent at once,
+// no more than the limit are checked.
+func TestFailureLimitsHoldUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		limit int
+		want  int // the answer of a wrong try that was checked
+		setup func(t *testing.T) func() response
+	}{
+		{"current password", 5, http.StatusBadRequest, func(t *testing.T) func() response {
+			_, _, token := newUser(t, superAdmin(t), "member")
+			return func() response {
+				return call(t, token, "POST", "/v1/me/password", map[string]string{
+					"currentPassword": "not the password at all", "newPassword": "another passphrase of mine"})
+			}
+		}},
+		{"totp code", 5, http.StatusBadRequest, func(t *testing.T) func() response {
+			_, _, token := newUser(t, superAdmin(t), "member")
+			r := call(t, token, "POST", "/v1/me/mfa/totp", nil)
+			expect(t, r, http.StatusOK, "")
+			wrong := wrongTOTP(t, r.str("secret"))
+			return func() response {
+				return call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": wrong})
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			send := tt.setup(t)
+			if past := burst(t, 30, tt.want, func(int) response { return send() }); past > tt.limit {
+				t.Fatalf("%d of 30 concurrent wrong tries were checked, want at most %d", past, tt.limit)
+			}
+		})
+	}
+}
+
+// Invitation emails to one address stop at 10 a day, resends included; the link is
+// not renewed by a refused resend, and other addresses are not affected.
+func TestInvitationMailIsLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	teamID, _ := newTeam(t, "")
+	admin := superAdmin(t)
+	addr := newEmail("limited")
+	r := call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": addr, "roleIds": []string{"member"}})
+	expect(t, r, http.StatusCreated, "")
+	resend := "/v1/teams/" + teamID + "/invitations/" + r.str("id") + "/resend"
+	var expiresAt string
+	for range 9 {
+		r := call(t, admin, "POST", resend, nil)
+		expect(t, r, http.StatusOK, "")
+		expiresAt = r.str("expiresAt")
+	}
+	nthMailTo(t, addr, 10)
+	r = call(t, admin, "POST", resend, nil)
+	expect(t, r, http.StatusTooManyRequests, "rate_limited")
+	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 24*60*60 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	for _, inv := range pageAll(t, admin, "/v1/teams/"+teamID+"/invitations", nil, 50) {
+		if inv["expiresAt"] != expiresAt {
+			t.Fatalf("a refused resend renewed the link: %v, want expiresAt %s", inv, expiresAt)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // a stray email would be in the mailbox by now
+	if got := len(mailsTo(t, addr)); got != 10 {
+		t.Fatalf("%d emails to the address, want 10", got)
+	}
+	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": newEmail("other"), "roleIds": []string{"member"}}),
+		http.StatusCreated, "")
+}

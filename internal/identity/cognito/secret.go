@@ -1,0 +1,57 @@
+package cognito
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/roster-dev/roster/internal/apperr"
+)
+
+// secret is the app client's secret. It is in no template, environment variable or
+// file: the functions that sign people in read it from Cognito (DescribeUserPoolClient,
+// which their IAM policies allow on the pool) when they first need it, and keep it for
+// the life of the container. Init makes no network call, and a failed read is tried
+// again by the next request rather than remembered.
+type secret struct {
+	mu    sync.Mutex
+	value string
+}
+
+// secretHash is the SECRET_HASH Cognito asks of a client with a secret, for username:
+// base64(HMAC-SHA256(secret, username + client id)).
+func (c *Cognito) secretHash(ctx context.Context, username string) (string, error) {
+	key, err := c.clientSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(username + c.clientID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil)), nil
+}
+
+func (c *Cognito) clientSecret(ctx context.Context) (string, error) {
+	c.secret.mu.Lock()
+	defer c.secret.mu.Unlock()
+	if c.secret.value != "" {
+		return c.secret.value, nil
+	}
+	out, err := c.client.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{
+		UserPoolId: aws.String(c.poolID),
+		ClientId:   aws.String(c.clientID),
+	})
+	if err != nil {
+		return "", apperr.Wrap(err, "cognito describe app client")
+	}
+	if out.UserPoolClient == nil || aws.ToString(out.UserPoolClient.ClientSecret) == "" {
+		return "", apperr.Wrap(errors.New("the app client has no secret"), "cognito describe app client")
+	}
+	c.secret.value = aws.ToString(out.UserPoolClient.ClientSecret)
+	return c.secret.value, nil
+}
