@@ -47,7 +47,6 @@ var absorbed = map[string]map[string][]string{
 	// A token whose user is gone is answered 401 (authz.Caller), never 404.
 	"api.(*API).caller": {"store.(*Store).User": {"not_found"}},
 	// Sign-in and password recovery answer an unknown login account as a known one.
-	"api.(*API).userByLogin":   {"store.(*Store).UserIDByLogin": {"not_found"}, "store.(*Store).User": {"not_found"}},
 	"api.(*API).ResetPassword": {"store.(*Store).UserIDByLogin": {"not_found"}},
 	// A refresh token whose user cannot be read gets the 401 of a bad refresh token.
 	"api.(*API).Refresh": {"store.(*Store).User": {"*"}},
@@ -55,6 +54,12 @@ var absorbed = map[string]map[string][]string{
 	"accounts.(*Accounts).Create": {"store.(*Store).DeleteUserRecords": {"*"}},
 	// Lists and pages leave out a team deleted meanwhile.
 	"store.(*Store).Teams": {"store.decodeTeam": {"*"}},
+	// Removing a half-made user met on the way is logged, never the answer.
+	"api.(*API).userByLogin": {"store.(*Store).UserIDByLogin": {"not_found"}, "store.(*Store).User": {"not_found"}, "store.(*Store).DiscardHalfMade": {"*"}},
+	// An issuer that could not make the invitation now revokes it (410), whatever authz says.
+	"authz.CheckGrant": {"authz.CheckTeam": {"*"}, "authz.CheckAssign": {"*"}},
+	// Undoing a registration whose invitation failed is logged; the answer is the failure.
+	"api.(*API).Register": {"accounts.(*Accounts).Discard": {"*"}},
 }
 
 // infeasible: handler ("*" for every one) -> code -> why the path the analysis follows to
@@ -79,6 +84,12 @@ var infeasible = map[string]map[string]string{
 	},
 	"api.(*API).VerifyEmailChange": {
 		"member_of_teams": "an email change leaves the type as it is (see store.SaveUser)",
+	},
+	"api.(*API).AddTeamMember": {
+		"version_conflict": "store.addMembershipVerifying conditions on the joiner's email only when accepting a bound link",
+	},
+	"api.(*API).CreateTeam": {
+		"version_conflict": "store.addMembershipVerifying conditions on the joiner's email only when accepting a bound link",
 	},
 	"api.(*API).UnbindMyMFA": {
 		"mfa_already_enabled": "switchMyMFA answers it only when turning MFA on",
