@@ -244,7 +244,7 @@ var operations = []Operation{
 		Name: "POST /v1/me/password", Function: "ChangePasswordFunction", Samples: 10,
 		Prepare: func(ctx context.Context, e *Env, _ int) (Request, error) {
 			a, err := e.newAccount(ctx, "pw")
-			return Request{Method: "POST", Path: "/v1/me/password", Token: a.Token, Want: http.StatusNoContent,
+			return Request{Method: "POST", Path: "/v1/me/password", Token: a.Token, Want: http.StatusOK, // a new session of the new password
 				Body: map[string]string{"currentPassword": a.Password, "newPassword": "a changed bench passphrase"}}, err
 		},
 	},
