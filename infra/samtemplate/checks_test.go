@@ -26,14 +26,7 @@ var noAWSCalls = map[string]string{
 // These checks keep template.yaml, functions/ and the Makefile from drifting apart.
 func TestTemplateMatchesRepository(t *testing.T) {
 	t.Parallel()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := Load(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, tmpl := repoTemplate(t)
 	byDir := map[string]Function{}
 	routes := map[string]string{}
 	for _, fn := range tmpl.Functions {
@@ -233,4 +226,18 @@ func TestAlarmsReachTheTopic(t *testing.T) {
 	if alarms == 0 {
 		t.Error("no alarms")
 	}
+}
+
+// repoTemplate loads the repository's own template.yaml, and answers the repository's root.
+func repoTemplate(t *testing.T) (string, *Template) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, tmpl
 }

@@ -78,14 +78,7 @@ func (d *document) public(op operation) bool {
 // the HTTP API's authorizer is.
 func TestDocumentMatchesTemplate(t *testing.T) {
 	t.Parallel()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := Load(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, tmpl := repoTemplate(t)
 	doc := loadDocument(t, root)
 	ops := doc.operations(t)
 	routes := map[string]bool{}
@@ -134,14 +127,7 @@ func TestDocumentMatchesTemplate(t *testing.T) {
 // handler can never answer.
 func TestDocumentDeclaresEveryErrorCode(t *testing.T) {
 	t.Parallel()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := Load(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, tmpl := repoTemplate(t)
 	doc := loadDocument(t, root)
 	ops := doc.operations(t)
 	var patterns []string
