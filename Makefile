@@ -6,14 +6,16 @@
 # change, and then that one tool is reinstalled from scratch.
 #
 #   make tools         install the pinned tools (DynamoDB Local, moto, the SES emulator, SAM CLI,
-#                      checkov)
-#   make build         build every functions/<op> into bin/<op>/bootstrap for this machine
+#                      checkov, schemathesis, the console's npm packages; chromium with apt)
+#   make build         build the console's app, then every functions/<op> into bin/<op>/bootstrap
+#                      for this machine
 #   make dev           local stack in the foreground; writes .dev/stack.json (see infra/cmd/stack)
 #   make bench         benchmarks on a fresh local stack: prints the report and rewrites
 #                      infra/bench/RESULTS.md (see infra/bench; BENCH_FLAGS passes flags)
 #   make test          tools, lint, sam validate --lint, the security scan, sam build, then every
-#                      Go test against a fresh local stack, schemathesis (internal/contract) and
-#                      the fuzz seeds included (what .ci/run calls)
+#                      Go test against a fresh local stack (the fuzz seeds included), the
+#                      console's browser tests and schemathesis (internal/contract); what .ci/run
+#                      calls
 #   make fuzz          every native fuzz target (func FuzzXxx in internal/), each for FUZZTIME
 #                      (default 30s; `make fuzz FUZZTIME=5m`); make test runs their seeds only
 #   make lint          gofmt check and go vet
