@@ -6,14 +6,16 @@
 # change, and then that one tool is reinstalled from scratch.
 #
 #   make tools         install the pinned tools (DynamoDB Local, moto, the SES emulator, SAM CLI,
-#                      checkov)
-#   make build         build every functions/<op> into bin/<op>/bootstrap for this machine
+#                      checkov, schemathesis, the console's npm packages; chromium with apt)
+#   make build         build the console's app, then every functions/<op> into bin/<op>/bootstrap
+#                      for this machine
 #   make dev           local stack in the foreground; writes .dev/stack.json (see infra/cmd/stack)
 #   make bench         benchmarks on a fresh local stack: prints the report and rewrites
 #                      infra/bench/RESULTS.md (see infra/bench; BENCH_FLAGS passes flags)
 #   make test          tools, lint, sam validate --lint, the security scan, sam build, then every
-#                      Go test against a fresh local stack, schemathesis (internal/contract) and
-#                      the fuzz seeds included (what .ci/run calls)
+#                      Go test against a fresh local stack (the fuzz seeds included), the
+#                      console's browser tests and schemathesis (internal/contract); what .ci/run
+#                      calls
 #   make fuzz          every native fuzz target (func FuzzXxx in internal/), each for FUZZTIME
 #                      (default 30s; `make fuzz FUZZTIME=5m`); make test runs their seeds only
 #   make lint          gofmt check and go vet
@@ -33,6 +35,9 @@ NPROC := $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 
 # Lambda binaries: the same flags for the local build and for sam build (ARCHITECTURE.md).
 GO_BUILD_FLAGS := -trimpath -ldflags="-s -w" -tags lambda.norpc
+# The console function embeds the built app (web/dist) only with the console tag, so that
+# go build ./... and go vet ./... work on a fresh clone before any npm install.
+CONSOLE_BUILD_FLAGS := -trimpath -ldflags="-s -w" -tags lambda.norpc,console
 
 FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
 BOOTSTRAPS := $(FUNCTIONS:%=bin/%/bootstrap)
@@ -45,6 +50,20 @@ export PIP_CACHE_DIR := $(CURDIR)/$(TOOLS)/cache/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export SAM_CLI_TELEMETRY := 0
 
+# The console's app (TypeScript, Vite) and its browser tests, each an npm package with a
+# committed lockfile, installed into its own node_modules (ignored). The app's sources are
+# every file of the package but its installs, its output and the API types it generates.
+CONSOLE_WEB := functions/console/web
+CONSOLE_E2E := functions/console/e2e
+CONSOLE_DIST := $(CONSOLE_WEB)/dist/index.html
+CONSOLE_WEB_STAMP := $(CONSOLE_WEB)/node_modules/.installed
+CONSOLE_E2E_STAMP := $(CONSOLE_E2E)/node_modules/.installed
+CONSOLE_SOURCES = $(shell find $(CONSOLE_WEB) \( -name node_modules -o -name dist \) -prune -o \
+	-type f ! -name schema.d.ts -print) internal/openapi/openapi.json
+# The browser the console's tests drive: Debian's chromium (Playwright's own download does
+# not work everywhere); installed with apt when missing.
+CHROMIUM := /usr/bin/chromium
+
 SAM := $(TOOLS)/sam/bin/sam
 MOTO_STAMP := $(TOOLS)/moto/.installed
 SAM_STAMP := $(TOOLS)/sam/.installed
@@ -53,7 +72,8 @@ DYNAMODB_STAMP := $(TOOLS)/dynamodb-local/.installed
 SCHEMATHESIS_STAMP := $(TOOLS)/schemathesis/.installed
 CHECKOV := $(TOOLS)/checkov/bin/checkov
 CHECKOV_STAMP := $(TOOLS)/checkov/.installed
-TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP) $(CHECKOV_STAMP) $(SCHEMATHESIS_STAMP)
+TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP) $(CHECKOV_STAMP) $(SCHEMATHESIS_STAMP) \
+	$(CONSOLE_WEB_STAMP) $(CONSOLE_E2E_STAMP) $(CHROMIUM)
 
 .PHONY: tools build dev test bench fuzz lint sam-validate security-scan sam-build clean distclean FORCE
 
@@ -114,6 +134,21 @@ $(DYNAMODB_STAMP): infra/tools/dynamodb-local/pom.xml
 		dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(TOOLS)/dynamodb-local/lib)
 	@touch $@
 
+# npm ci from each committed lockfile (written without registry addresses; see each .npmrc).
+$(CONSOLE_WEB_STAMP): $(CONSOLE_WEB)/package.json $(CONSOLE_WEB)/package-lock.json
+	@echo "tools: installing the console's build tools into $(CONSOLE_WEB)/node_modules"
+	@$(call quietly,console-web,npm ci --prefix $(CONSOLE_WEB) --cache $(CURDIR)/$(TOOLS)/cache/npm --no-audit --no-fund)
+	@touch $@
+
+$(CONSOLE_E2E_STAMP): $(CONSOLE_E2E)/package.json $(CONSOLE_E2E)/package-lock.json
+	@echo "tools: installing the console's browser tests into $(CONSOLE_E2E)/node_modules"
+	@$(call quietly,console-e2e,npm ci --prefix $(CONSOLE_E2E) --cache $(CURDIR)/$(TOOLS)/cache/npm --no-audit --no-fund)
+	@touch $@
+
+$(CHROMIUM):
+	@echo "tools: installing chromium with apt-get (the console's browser tests)"
+	@$(call quietly,chromium,apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
+
 # ---- build ------------------------------------------------------------------------------------
 
 # Compiling every package once, in one go process, before the parallel per-function builds:
@@ -134,6 +169,14 @@ endif
 bin/%/bootstrap: FORCE
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./functions/$*
 
+# The console's app: built when its sources or the API document changed; the build checks
+# its types and its size budget (functions/console/web/package.json).
+$(CONSOLE_DIST): $(CONSOLE_WEB_STAMP) $(CONSOLE_SOURCES)
+	npm run --silent --prefix $(CONSOLE_WEB) build
+
+bin/console/bootstrap: $(CONSOLE_DIST) FORCE
+	CGO_ENABLED=0 go build $(CONSOLE_BUILD_FLAGS) -o $@ ./functions/console
+
 $(STACK): FORCE
 	@go build -o $@ ./infra/cmd/stack
 
@@ -147,6 +190,10 @@ kebab = $(shell printf '%s' '$(1)' | sed -E 's/([A-Z]+)([A-Z][a-z])/\1-\2/g; s/(
 build-%Function:
 	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: this target is for sam build))
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/$(call kebab,$*)
+
+build-ConsoleFunction: $(CONSOLE_DIST)
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set: this target is for sam build))
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(CONSOLE_BUILD_FLAGS) -o "$(ARTIFACTS_DIR)/bootstrap" ./functions/console
 
 # ---- benchmarks -------------------------------------------------------------------------------
 
@@ -167,6 +214,9 @@ bin/arm64/bench-%/bootstrap: FORCE
 
 bin/arm64/%/bootstrap: FORCE
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./functions/$*
+
+bin/arm64/console/bootstrap: $(CONSOLE_DIST) FORCE
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(CONSOLE_BUILD_FLAGS) -o $@ ./functions/console
 
 $(BENCH): FORCE
 	@go build -o $@ ./infra/cmd/bench
@@ -231,8 +281,9 @@ TEST_PARAMETERS := PublicRouteThrottleBurstLimit=150
 # internal/contract (schemathesis) runs on its own once every other test has passed: it signs
 # its accounts out and may freeze or delete any user it finds, which would pull the ground
 # from under tests running beside it. Without ROSTER_CONTRACT it skips.
+# The console's browser tests (functions/console/e2e) follow the Go tests, in the same stack.
 test: tools lint sam-validate security-scan sam-build $(STACK)
-	$(STACK) run $(TEST_PARAMETERS) -- sh -c 'go test -count=1 ./... && ROSTER_CONTRACT=1 go test -count=1 -timeout 20m ./internal/contract/'
+	$(STACK) run $(TEST_PARAMETERS) -- sh -c 'go test -count=1 ./... && npm test --silent --prefix $(CONSOLE_E2E) && ROSTER_CONTRACT=1 go test -count=1 -timeout 20m ./internal/contract/'
 
 # ---- local stack ------------------------------------------------------------------------------
 

@@ -395,10 +395,17 @@ var operations = []Operation{
 		},
 	},
 	{
-		// The $default route: a method /v1/me does not have.
-		Name: "PUT /v1/me ($default)", Function: "NoRouteFunction", Read: true,
+		// What no route under /v1 takes: a method /v1/me does not have.
+		Name: "PUT /v1/me (no route)", Function: "NoRouteFunction", Read: true,
 		Prepare: func(context.Context, *Env, int) (Request, error) {
 			return Request{Method: "PUT", Path: "/v1/me", Want: http.StatusMethodNotAllowed}, nil
+		},
+	},
+	{
+		// The $default route: a page of the console, answered from the binary.
+		Name: "GET /login (console)", Function: "ConsoleFunction", Read: true,
+		Prepare: func(context.Context, *Env, int) (Request, error) {
+			return Request{Method: "GET", Path: "/login", Want: http.StatusOK}, nil
 		},
 	},
 	// Team, role and invitation management: each write works on items of its own.

@@ -21,6 +21,7 @@ var invokeOnly = map[string]string{
 var noAWSCalls = map[string]string{
 	"OpenapiFunction": "answers the OpenAPI document embedded in its binary",
 	"NoRouteFunction": "answers 404 and 405 from the OpenAPI document embedded in its binary",
+	"ConsoleFunction": "serves the console's files embedded in its binary",
 }
 
 // These checks keep template.yaml, functions/ and the Makefile from drifting apart.

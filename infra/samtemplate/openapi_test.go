@@ -84,20 +84,30 @@ func TestDocumentMatchesTemplate(t *testing.T) {
 	routes := map[string]bool{}
 	for _, fn := range tmpl.Functions {
 		for _, r := range fn.Routes {
-			// NoRouteFunction answers 405 and 404: on $default, and on a literal path's methods
+			// NoRouteFunction answers 405 and 404: under /v1, and on a literal path's methods
 			// that a parameter's path would otherwise take (GET /v1/teams/join is not GET
-			// /v1/teams/{id}). Neither is an operation of the document.
+			// /v1/teams/{id}). Neither is an operation of the document. $default is the
+			// console's: every path outside /v1.
+			if r.Path == "$default" {
+				if fn.LogicalID != "ConsoleFunction" || !r.Public {
+					t.Errorf("$default belongs to %s (public=%v): want ConsoleFunction, public", fn.LogicalID, r.Public)
+				}
+				continue
+			}
+			if fn.LogicalID == "ConsoleFunction" {
+				t.Errorf("ConsoleFunction takes %s: the console is $default only, so that /v1 stays the API's", r.Key())
+				continue
+			}
 			if fn.LogicalID == "NoRouteFunction" {
+				if !strings.HasPrefix(r.Path, "/v1") {
+					t.Errorf("NoRouteFunction takes %s, outside the API's /v1", r.Key())
+				}
 				if !r.Public {
 					t.Errorf("NoRouteFunction's %s needs no token, like the 404 and 405 it stands for", r.Key())
 				}
 				if _, isOp := ops[r.Method+" "+r.Path]; isOp {
 					t.Errorf("NoRouteFunction takes %s, an operation of the document", r.Key())
 				}
-				continue
-			}
-			if r.Path == "$default" {
-				t.Errorf("$default belongs to %s: want NoRouteFunction", fn.LogicalID)
 				continue
 			}
 			key := r.Method + " " + r.Path

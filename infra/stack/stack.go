@@ -95,6 +95,7 @@ type Admin struct {
 // Stack is a running local stack.
 type Stack struct {
 	APIURL           string
+	ConsoleURL       string // the console's first page: the API's origin, named localhost
 	MailboxURL       string
 	MailJSONURL      string
 	DynamoDBEndpoint string
@@ -237,6 +238,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if s.APIURL, err = s.serve(ports.API, s.gateway); err != nil {
 		return nil, fmt.Errorf("API: %w", err)
 	}
+	// The console is on the API's own origin. Browsers keep its Secure session cookie over
+	// plain http for localhost, which is what a person types.
+	s.ConsoleURL = strings.Replace(s.APIURL, "//127.0.0.1:", "//localhost:", 1) + "/"
 	if s.MailJSONURL, err = s.serve(ports.MailJSON, mailHandler(s.SESEndpoint)); err != nil {
 		return nil, fmt.Errorf("mail JSON: %w", err)
 	}
@@ -462,6 +466,7 @@ func (s *Stack) Pids() []int {
 // File is the content of stack.json: what scripts and tools need to use the stack.
 type File struct {
 	APIURL      string    `json:"apiUrl"`
+	ConsoleURL  string    `json:"consoleUrl"`
 	MailboxURL  string    `json:"mailboxUrl"`
 	MailJSONURL string    `json:"mailJsonUrl"`
 	Admin       FileAdmin `json:"admin"`
@@ -476,7 +481,7 @@ type FileAdmin struct {
 // WriteFile writes stack.json atomically, so a reader never sees half of it.
 func (s *Stack) WriteFile(path string) error {
 	data, err := json.MarshalIndent(File{
-		APIURL: s.APIURL, MailboxURL: s.MailboxURL, MailJSONURL: s.MailJSONURL,
+		APIURL: s.APIURL, ConsoleURL: s.ConsoleURL, MailboxURL: s.MailboxURL, MailJSONURL: s.MailJSONURL,
 		Admin: FileAdmin{LoginAccount: s.Admin.LoginAccount, Password: s.Admin.Password},
 	}, "", "  ")
 	if err != nil {
@@ -493,6 +498,7 @@ func (s *Stack) WriteFile(path string) error {
 func (s *Stack) Env(stackFile string) []string {
 	return []string{
 		"ROSTER_API_URL=" + s.APIURL,
+		"ROSTER_CONSOLE_URL=" + s.ConsoleURL,
 		"ROSTER_GATEWAY_INVOKE_URL=" + s.APIURL,
 		"ROSTER_STACK_FILE=" + stackFile,
 		"ROSTER_MAIL_JSON_URL=" + s.MailJSONURL,

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,6 +19,7 @@ import (
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/bootstrap"
 	"github.com/roster-dev/roster/internal/cognitotrigger"
+	"github.com/roster-dev/roster/internal/console"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/mail/ses"
@@ -191,6 +193,15 @@ func TestSampleEvents(t *testing.T) {
 		resp, err := openapi.NoRoute(ctx, req)
 		if err != nil || resp.StatusCode != http.StatusMethodNotAllowed || resp.Headers["Allow"] != "GET, PATCH" {
 			t.Fatalf("answer %d %v, %v: want 405 with Allow: GET, PATCH", resp.StatusCode, resp.Headers, err)
+		}
+	})
+	t.Run("console", func(t *testing.T) {
+		var req events.APIGatewayV2HTTPRequest
+		readEvent(t, "console", &req)
+		page := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Roster</title>")}}
+		resp, err := console.New(page).Serve(ctx, req)
+		if err != nil || resp.StatusCode != http.StatusOK || resp.Headers["Content-Security-Policy"] != console.CSP {
+			t.Fatalf("answer %d %v, %v: want 200, the page, with the CSP", resp.StatusCode, resp.Headers, err)
 		}
 	})
 	t.Run("bootstrap-admin", func(t *testing.T) {

@@ -135,6 +135,7 @@ func dev() int {
 
 	fmt.Fprintf(os.Stderr, `
 Roster's local stack is up (%.1fs).
+  console      %s
   API          %s
   mailbox      %s
   mail JSON    %s
@@ -145,7 +146,7 @@ Roster's local stack is up (%.1fs).
   SES          %s
   logs         %s
 Stop with Ctrl-C.
-`, time.Since(started).Seconds(), s.APIURL, s.MailboxURL, s.MailJSONURL,
+`, time.Since(started).Seconds(), s.ConsoleURL, s.APIURL, s.MailboxURL, s.MailJSONURL,
 		s.Admin.LoginAccount, s.Admin.Password, stackFile,
 		s.DynamoDBEndpoint, s.TableName, s.CognitoEndpoint, s.UserPool.ID, s.UserPool.ClientID,
 		s.SESEndpoint, logList(s.Logs))
