@@ -1,0 +1,202 @@
+// One Chromium for the whole run (Debian's, driven by playwright-core: Playwright's own browser
+// download does not work here), a browser context per person, and the checks every page
+// passes: axe-core with no serious or critical violation, no script error, nothing the
+// Content-Security-Policy refused; plus its screenshots at 1280x800 and 390x844.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { Admin, API } from './api.mjs';
+import { env, repoRoot } from './env.mjs';
+import { pattern, t } from './i18n.mjs';
+import { Network } from './net.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const shotsDir = join(repoRoot, '.dev', 'screenshots');
+export const viewports = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+];
+
+let browser;
+
+export async function launch() {
+  browser = await chromium.launch({
+    executablePath: env().chromium,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  mkdirSync(join(shotsDir, 'failures'), { recursive: true });
+  return browser;
+}
+
+export async function close() {
+  await browser?.close();
+}
+
+// The axe findings below serious, printed once per page and rule at the end of the run.
+const minor = new Map();
+// Pages already photographed: each once, in the first test that reaches it.
+const shot = new Set();
+
+export function minorFindings() {
+  return [...minor.values()];
+}
+
+// scene runs fn with a network of its own (a source address, an origin) and the people it
+// opens; on a failure it keeps a screenshot of every page open, under .dev/screenshots/failures.
+export async function scene(tc, fn) {
+  const net = await Network.open();
+  const s = new Scene(tc, net);
+  try {
+    await fn(s);
+    s.assertClean();
+  } catch (err) {
+    await s.keepFailureShots();
+    throw err;
+  } finally {
+    await s.close();
+    await net.close();
+  }
+}
+
+class Scene {
+  constructor(tc, net) {
+    this.tc = tc;
+    this.net = net;
+    this.people = [];
+  }
+
+  admin(lang = 'en') {
+    return Admin.on(this.net, lang);
+  }
+
+  api(lang = 'en') {
+    return new API(this.net, lang);
+  }
+
+  // person opens a browser context in a language (navigator.language and Accept-Language),
+  // at the console's origin as this scene's network reaches it.
+  async person({ lang = 'en' } = {}) {
+    const context = await browser.newContext({
+      baseURL: this.net.origin,
+      locale: lang,
+      viewport: viewports[0],
+    });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const p = new Person(this, context, page, lang);
+    this.people.push(p);
+    return p;
+  }
+
+  assertClean() {
+    const problems = this.people.flatMap((p) => p.problems);
+    if (problems.length > 0) throw new Error(`the console misbehaved:\n${problems.join('\n')}`);
+  }
+
+  async keepFailureShots() {
+    const name = this.tc.name.replace(/[^\w-]+/g, '_').slice(0, 80);
+    await Promise.all(
+      this.people.map((p, i) =>
+        p.page.screenshot({ path: join(shotsDir, 'failures', `${name}-${i}.png`), fullPage: true }).catch(() => {}),
+      ),
+    );
+  }
+
+  async close() {
+    await Promise.all(this.people.map((p) => p.context.close().catch(() => {})));
+  }
+}
+
+export class Person {
+  constructor(scene, context, page, lang) {
+    this.scene = scene;
+    this.context = context;
+    this.page = page;
+    this.lang = lang;
+    this.problems = [];
+    page.on('pageerror', (err) => this.problems.push(`script error on ${page.url()}: ${err.message}`));
+    page.on('console', (msg) => {
+      // A refused inline script or style means the page does not work as written under its CSP.
+      if (/Content.Security.Policy|Refused to/i.test(msg.text())) this.problems.push(`CSP on ${page.url()}: ${msg.text()}`);
+    });
+  }
+
+  // t is the catalogue entry in this person's language.
+  t(key, params) {
+    return t(this.lang, key, params);
+  }
+
+  // re is the catalogue entry as a RegExp, placeholders matching anything not given.
+  re(key, params) {
+    return pattern(this.lang, key, params);
+  }
+
+  goto(path) {
+    return this.page.goto(path);
+  }
+
+  // Shortcuts for the page's controls, by their accessible names from the catalogue.
+  field(key, params) {
+    return this.page.getByLabel(this.t(key, params), { exact: true });
+  }
+
+  button(key, params) {
+    return this.page.getByRole('button', { name: this.t(key, params), exact: true });
+  }
+
+  link(key, params) {
+    return this.page.getByRole('link', { name: this.t(key, params), exact: true });
+  }
+
+  heading(key, params) {
+    return this.page.getByRole('heading', { name: this.t(key, params), exact: true });
+  }
+
+  text(key, params) {
+    return this.page.getByText(this.re(key, params));
+  }
+
+  // checkPage runs axe-core on the page as it is (no serious or critical violation; the others
+  // are printed at the end), and the first time a page of this name is seen, photographs it
+  // at both widths as .dev/screenshots/<name>-<width>.png.
+  async checkPage(name) {
+    const { page } = this;
+    await page.waitForLoadState('networkidle');
+    // Evaluated through the DevTools protocol, which the page's CSP does not govern: the
+    // console's own policy stays as served.
+    const results = await page.evaluate(`(() => { ${axeSource}; return axe.run(document, { resultTypes: ['violations'] }); })()`);
+    const grave = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    for (const v of results.violations) {
+      if (grave.includes(v)) continue;
+      const k = `${name} ${v.id}`;
+      if (!minor.has(k)) minor.set(k, `${name} (${this.lang}): ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} elements)`);
+    }
+    if (grave.length > 0) {
+      const lines = grave.map(
+        (v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary}`).join('\n')}`,
+      );
+      throw new Error(`axe on ${name} (${this.lang}, ${page.url()}):\n${lines.join('\n')}`);
+    }
+    const shotName = this.lang === 'en' ? name : `${name}-${this.lang}`;
+    if (!shot.has(shotName)) {
+      shot.add(shotName);
+      const size = page.viewportSize();
+      for (const vp of viewports) {
+        await page.setViewportSize(vp);
+        await page.screenshot({ path: join(shotsDir, `${shotName}-${vp.width}.png`) });
+      }
+      await page.setViewportSize(size);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// Steps several tests take through the pages, as a person takes them.
+import { expect } from './expect.mjs';
+
+// signIn fills the sign-in form on the page it is on and submits it.
+export async function signIn(p, loginAccount, password) {
+  await p.field('login.loginAccount').fill(loginAccount);
+  await p.field('login.password').fill(password);
+  await p.button('login.submit').click();
+}
+
+// atHome waits for the signed-in home page.
+export async function atHome(p) {
+  await expect(p.heading('home.title').or(p.text('home.welcome', {}))).toBeVisible();
+}
+
+// tabTo presses Tab until target has the focus (at most limit times): a person who uses the
+// keyboard alone reaches a control that way.
+export async function tabTo(p, target, limit = 40) {
+  const handle = await target.elementHandle();
+  for (let i = 0; i < limit; i++) {
+    await p.page.keyboard.press('Tab');
+    if (await handle.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`${limit} presses of Tab did not reach ${target}`);
+}
+
+// typeInto reaches a field with Tab and types into it.
+export async function typeInto(p, target, text) {
+  await tabTo(p, target);
+  await p.page.keyboard.type(text);
+}
