@@ -1,7 +1,8 @@
 // The console's frame: a skip link, the header with its navigation and the language
 // switch (on every page), and the routes.
 import { LocationProvider, Router, Route, useLocation } from "preact-iso";
-import { useEffect, type ComponentType } from "preact/compat";
+import type { ComponentType } from "preact";
+import { useEffect } from "preact/hooks";
 import { isLanguage, languages, setLanguage, t, useLanguage } from "./i18n";
 import { signOut, useSession } from "./session";
 import { Loading, Page } from "./components/ui";
