@@ -2,7 +2,7 @@
 // download does not work here), a browser context per person, and the checks every page
 // passes: axe-core with no serious or critical violation, no script error, nothing the
 // Content-Security-Policy refused; plus its screenshots at 1280x800 and 390x844.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -35,6 +35,8 @@ export async function launch() {
       '--no-first-run',
     ],
   });
+  // Failures are this run's only.
+  rmSync(join(shotsDir, 'failures'), { recursive: true, force: true });
   mkdirSync(join(shotsDir, 'failures'), { recursive: true });
   return browser;
 }
@@ -125,6 +127,7 @@ export class Person {
     this.page = page;
     this.lang = lang;
     this.problems = [];
+    this.main = page.getByRole('main');
     page.on('pageerror', (err) => this.problems.push(`script error on ${page.url()}: ${err.message}`));
     page.on('console', (msg) => {
       // A refused inline script or style means the page does not work as written under its CSP.
@@ -147,8 +150,9 @@ export class Person {
   }
 
   // Shortcuts for the page's controls, by their accessible names from the catalogue.
+  // field is the form control labelled so (not a form or section named by the same words).
   field(key, params) {
-    return this.page.getByLabel(this.t(key, params), { exact: true });
+    return this.page.locator('input, select, textarea').and(this.page.getByLabel(this.t(key, params), { exact: true }));
   }
 
   button(key, params) {
