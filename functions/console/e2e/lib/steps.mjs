@@ -1,5 +1,5 @@
 // Steps several tests take through the pages, as a person takes them.
-import { expect } from './expect.mjs';
+import { expect, expectURL } from './expect.mjs';
 
 // signIn fills the sign-in form on the page it is on and submits it.
 export async function signIn(p, loginAccount, password) {
@@ -11,6 +11,12 @@ export async function signIn(p, loginAccount, password) {
 // atHome waits for the signed-in home page.
 export async function atHome(p) {
   await expect(p.heading('home.title').or(p.text('home.welcome', {}))).toBeVisible();
+}
+
+// atTeam waits for a team's page: its address and its name as the page's heading.
+export async function atTeam(p, team) {
+  await expectURL(p.page, new RegExp(`^/teams/${team.id}$`));
+  await expect(p.page.getByRole('heading', { name: team.name, exact: true, level: 1 })).toBeVisible();
 }
 
 // tabTo presses Tab until target has the focus (at most limit times): a person who uses the
