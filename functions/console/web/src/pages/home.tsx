@@ -21,7 +21,7 @@ export function Home() {
       {admin ? (
         <p>{t("home.admin")}</p>
       ) : (
-        <section aria-labelledby="teams-title">
+        <section>
           <h2 id="teams-title">{t("home.teamsTitle")}</h2>
           {me.teams.length === 0 ? (
             <>

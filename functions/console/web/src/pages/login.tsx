@@ -120,7 +120,6 @@ export function Login() {
       {step.kind === "NEW_PASSWORD_REQUIRED" && (
         <form
           noValidate
-          aria-labelledby="newpw-title"
           onSubmit={onSubmit(() =>
             newPw.submit(() => answer("NEW_PASSWORD_REQUIRED", step.session, newPw, { newPassword: newPw.values.newPassword })),
           )}
@@ -143,7 +142,6 @@ export function Login() {
       {step.kind === "SOFTWARE_TOKEN_MFA" && (
         <form
           noValidate
-          aria-labelledby="mfa-title"
           onSubmit={onSubmit(() => mfa.submit(() => answer("SOFTWARE_TOKEN_MFA", step.session, mfa, { code: mfa.values.code.trim() })))}
         >
           <h2 id="mfa-title">{t("login.mfaTitle")}</h2>
