@@ -364,7 +364,7 @@ function Authenticator() {
           <p>
             <strong>{t("account.secret")}</strong>
           </p>
-          <p class="secret" data-secret={secret.secret}>
+          <p class="secret" data-testid="totp-secret" data-secret={secret.secret}>
             {secret.secret.replace(/(.{4})(?=.)/g, "$1 ")}
           </p>
           <FormAlert form={bind} />

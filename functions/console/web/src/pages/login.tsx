@@ -32,7 +32,7 @@ export function Login() {
   );
   const mfa = useForm("mfa", { code: "" }, { code: v.digits(6) });
 
-  // Someone already signed in goes straight where the link leads.
+  // Someone signed in (already, or just now) goes where the link leads.
   useEffect(() => {
     if (s.status === "signedIn") route(target, true);
   }, [s.status]);
@@ -45,12 +45,9 @@ export function Login() {
       }
       return;
     }
+    // Signed in, the effect above takes the person on.
     const me = await signedIn(data as Tokens);
-    if (!me.ok) {
-      fail(me.error);
-      return;
-    }
-    route(target);
+    if (!me.ok) fail(me.error);
   }
 
   function restart(expired: boolean) {
