@@ -234,7 +234,7 @@ function PasswordChange() {
         >
           <Status message={t("account.passwordMfa")} tone="info" />
           <FormAlert form={mfa} />
-          <Field form={mfa} name="code" label={t("account.mfaCode")} inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
+          <Field form={mfa} name="code" label={t("account.passwordMfaCode")} inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
           <div class="actions">
             <Submit busy={mfa.busy}>{t("account.mfaContinue")}</Submit>
           </div>
