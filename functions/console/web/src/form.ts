@@ -2,7 +2,7 @@
 // cleared by an error: values change only when the person types. A field's own check
 // runs once it was left (or the form submitted); an error the API gave a field stays
 // beside it until that field is edited.
-import { useMemo, useState } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
 import type { ApiError, Overrides } from "./api/errors";
 import { present } from "./api/errors";
 import type { Check } from "./validate";
@@ -34,6 +34,7 @@ export function useForm<K extends string>(id: string, initial: Record<K, string>
   const [alert, setAlert] = useState("");
   const [requestId, setRequestId] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const edited = useRef(new Set<string>());
 
   const clientErrors = useMemo(() => {
     const out: Partial<Record<K, string>> = {};
@@ -51,10 +52,16 @@ export function useForm<K extends string>(id: string, initial: Record<K, string>
     values,
     error: (name) => server[name] ?? (submitted || touched.has(name) ? clientErrors[name] : undefined),
     set: (name, value) => {
+      edited.current.add(name);
       setValues((v) => ({ ...v, [name]: value }));
       if (server[name]) setServer((s) => ({ ...s, [name]: undefined }));
     },
-    touch: (name) => setTouched((s) => (s.has(name) ? s : new Set(s).add(name))),
+    // Leaving a field checks it only once something was typed in it: an untouched
+    // empty field is not an error until the form is sent.
+    touch: (name) => {
+      if (!edited.current.has(name)) return;
+      setTouched((s) => (s.has(name) ? s : new Set(s).add(name)));
+    },
     alert,
     requestId,
     setAlert: (m) => {
@@ -97,6 +104,7 @@ export function useForm<K extends string>(id: string, initial: Record<K, string>
       });
       setSubmitted(false);
       setTouched(new Set());
+      edited.current = new Set();
     },
   };
 }

@@ -51,7 +51,9 @@ const fieldRules: [RegExp, string, (m: RegExpMatchArray) => Record<string, unkno
   [/^must not contain the login account$/, "passwordContainsLogin", () => ({})],
   [/^is too common/, "passwordCommon", () => ({})],
   [/^must be the same as password$/, "confirmMismatch", () => ({})],
-  [/^is incorrect or has expired/, "codeWrong", () => ({})],
+  [/^is incorrect or has expired;/, "codeWrong", () => ({})],
+  [/^is incorrect or has expired$/, "codeIncorrect", () => ({})],
+  [/^is incorrect$/, "incorrect", () => ({})],
   [/^must differ from the current password$/, "sameAsCurrent", () => ({})],
   [/^is already your email address$/, "alreadyYourEmail", () => ({})],
   [/^must not contain invisible/, "invisible", () => ({})],
@@ -60,7 +62,14 @@ const fieldRules: [RegExp, string, (m: RegExpMatchArray) => Record<string, unkno
   [/^is not an invitation token$/, "invitationToken", () => ({})],
 ];
 
-export function fieldWords(message: string): string {
+// Words for a field's message that depend on which field it is.
+const perField: Record<string, Record<string, string>> = {
+  currentPassword: { "is incorrect": "account.currentPasswordWrong" },
+};
+
+export function fieldWords(message: string, field = ""): string {
+  const special = perField[field]?.[message];
+  if (special) return t(special);
   for (const [re, key, params] of fieldRules) {
     const m = message.match(re);
     if (m) return t(`errors.field.${key}`, params(m));
@@ -103,7 +112,7 @@ export function present(err: ApiError, formFields: readonly string[], overrides:
   const o = overrides[err.code] ?? {};
   if (err.code === "invalid_request" && Object.keys(err.fields).length > 0 && !o.words) {
     for (const [name, message] of Object.entries(err.fields)) {
-      const words = fieldWords(message);
+      const words = fieldWords(message, name);
       if (formFields.includes(name)) fields[name] = words;
       else alerts.push(words);
     }

@@ -25,12 +25,19 @@ export function Field<K extends string>(p: FieldProps<K>) {
   const hintId = p.hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
+  const input = useRef<HTMLInputElement>(null);
+  // Focused from an effect, not the autofocus attribute: that one is not honoured for
+  // fields a single-page app inserts later (a challenge's code, say).
+  useEffect(() => {
+    if (p.autoFocus) input.current?.focus();
+  }, []);
   return (
     <div class={error ? "field invalid" : "field"}>
-      <label for={id}>
-        {p.label}
-        {p.optional && <span class="optional"> ({t("common.optional")})</span>}
-      </label>
+      {/* "optional" stays outside the label, so a field's name is its label alone. */}
+      <div class="label-row">
+        <label for={id}>{p.label}</label>
+        {p.optional && <span class="optional">({t("common.optional")})</span>}
+      </div>
       <input
         id={id}
         name={p.name}
@@ -45,7 +52,7 @@ export function Field<K extends string>(p: FieldProps<K>) {
         aria-required={!p.optional}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={describedBy}
-        autoFocus={p.autoFocus}
+        ref={input}
         readOnly={p.readOnly}
         spellcheck={false}
         autoCapitalize="off"
@@ -101,7 +108,11 @@ export function Page({ title, children, wide }: { title: string; children: Compo
     document.title = `${title} · ${t("app.titleSuffix")}`;
   }, [title]);
   useEffect(() => {
-    if (!firstPage) h1.current?.focus();
+    // A page's own first field may have taken the focus already (effects run children
+    // first); otherwise, after a navigation, the heading takes it.
+    const active = document.activeElement;
+    const taken = active instanceof HTMLInputElement && h1.current?.parentElement?.contains(active);
+    if (!firstPage && !taken) h1.current?.focus();
     firstPage = false;
   }, []);
   return (

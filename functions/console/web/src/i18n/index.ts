@@ -91,3 +91,11 @@ export function formatWait(seconds: number): string {
   if (seconds < 3600) return t("errors.wait.minutes", { count: Math.ceil(seconds / 60) });
   return t("errors.wait.hours", { count: Math.ceil(seconds / 3600) });
 }
+
+// roleNames writes role names, the built-in ones (owner, admin, member) in words of the
+// reader's language; a platform's own roles keep the names they were given.
+export function roleNames(names: string[]): string {
+  const builtIn = ["owner", "admin", "member"];
+  const sep = language() === "zh-CN" ? "、" : ", ";
+  return names.map((n) => (builtIn.includes(n) ? t(`roles.${n}`) : n)).join(sep);
+}

@@ -33,7 +33,7 @@ function Profile() {
   const [saved, setSaved] = useState("");
   const form = useForm("profile", { username: user.username }, { username: v.username });
   return (
-    <section aria-labelledby="profile-title">
+    <section>
       <h2 id="profile-title">{t("account.profileTitle")}</h2>
       <dl class="facts">
         <dt>{t("account.loginAccount")}</dt>
@@ -72,7 +72,7 @@ function EmailLanguage() {
   const [choice, setChoice] = useState<Language>(isLanguage(current) ? current : "en");
   const [state, setState] = useState({ alert: "", busy: false, saved: "" });
   return (
-    <section aria-labelledby="language-title">
+    <section>
       <h2 id="language-title">{t("account.languageTitle")}</h2>
       <p>{t("account.languageIntro")}</p>
       <form
@@ -128,7 +128,7 @@ function EmailChange() {
   }
 
   return (
-    <section aria-labelledby="email-title">
+    <section>
       <h2 id="email-title">{t("account.emailTitle")}</h2>
       <dl class="facts">
         <dt>{t("account.currentEmail")}</dt>
@@ -205,7 +205,7 @@ function PasswordChange() {
   }
 
   return (
-    <section aria-labelledby="password-title">
+    <section>
       <h2 id="password-title">{t("account.passwordTitle")}</h2>
       <Status message={done} />
       {challenge ? (
@@ -234,7 +234,7 @@ function PasswordChange() {
         >
           <Status message={t("account.passwordMfa")} tone="info" />
           <FormAlert form={mfa} />
-          <Field form={mfa} name="code" label={t("account.mfaCode")} inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
+          <Field form={mfa} name="code" label={t("account.passwordMfaCode")} inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
           <div class="actions">
             <Submit busy={mfa.busy}>{t("account.mfaContinue")}</Submit>
           </div>
@@ -297,7 +297,7 @@ function Authenticator() {
   }, [secret]);
 
   return (
-    <section aria-labelledby="mfa-title">
+    <section>
       <h2 id="mfa-title">{t("account.mfaTitle")}</h2>
       <Status message={done} />
       <p>{on ? t("account.mfaOn") : t("account.mfaOff")}</p>
@@ -364,7 +364,7 @@ function Authenticator() {
           <p>
             <strong>{t("account.secret")}</strong>
           </p>
-          <p class="secret" data-secret={secret.secret}>
+          <p class="secret" data-testid="totp-secret" data-secret={secret.secret}>
             {secret.secret.replace(/(.{4})(?=.)/g, "$1 ")}
           </p>
           <FormAlert form={bind} />
@@ -397,7 +397,7 @@ function History() {
   }, []);
 
   return (
-    <section aria-labelledby="history-title">
+    <section>
       <h2 id="history-title">{t("account.historyTitle")}</h2>
       {error && (
         <div role="alert" class="alert error">

@@ -1,6 +1,6 @@
 // Home: the teams I belong to, or, for a member without one, how to join one.
 import { useEffect } from "preact/hooks";
-import { t, useLanguage } from "../i18n";
+import { roleNames, t, useLanguage } from "../i18n";
 import { loadMe, useSession } from "../session";
 import { Page } from "../components/ui";
 
@@ -21,7 +21,7 @@ export function Home() {
       {admin ? (
         <p>{t("home.admin")}</p>
       ) : (
-        <section aria-labelledby="teams-title">
+        <section>
           <h2 id="teams-title">{t("home.teamsTitle")}</h2>
           {me.teams.length === 0 ? (
             <>
@@ -38,7 +38,7 @@ export function Home() {
                 <li key={team.id}>
                   <a href={`/teams/${encodeURIComponent(team.id)}`}>{team.name}</a>
                   <p class="roles">
-                    {t("home.rolesLabel")}: {team.roles.join(", ")}
+                    {t("home.rolesLine", { roles: roleNames(team.roles) })}
                   </p>
                 </li>
               ))}

@@ -5,7 +5,7 @@ import { useLocation } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import { authed, call, client, type Schemas } from "../api/client";
 import { codeWords, type ApiError } from "../api/errors";
-import { formatTime, t, useLanguage } from "../i18n";
+import { formatTime, roleNames, t, useLanguage } from "../i18n";
 import { loadMe, useSession } from "../session";
 import { FormAlert, Loading, Page, Submit, onSubmit } from "../components/ui";
 
@@ -72,7 +72,7 @@ export function Invitation({ token }: { token: string }) {
         <dt>{t("invitation.email")}</dt>
         <dd>{info.email ?? t("invitation.openLink")}</dd>
         <dt>{t("invitation.roles")}</dt>
-        <dd>{info.roles.map((r) => r.name).join(", ")}</dd>
+        <dd>{roleNames(info.roles.map((r) => r.name))}</dd>
         <dt>{t("invitation.expires")}</dt>
         <dd>
           <time dateTime={info.expiresAt}>{formatTime(info.expiresAt)}</time>

@@ -32,7 +32,7 @@ export function Login() {
   );
   const mfa = useForm("mfa", { code: "" }, { code: v.digits(6) });
 
-  // Someone already signed in goes straight where the link leads.
+  // Someone signed in (already, or just now) goes where the link leads.
   useEffect(() => {
     if (s.status === "signedIn") route(target, true);
   }, [s.status]);
@@ -45,12 +45,9 @@ export function Login() {
       }
       return;
     }
+    // Signed in, the effect above takes the person on.
     const me = await signedIn(data as Tokens);
-    if (!me.ok) {
-      fail(me.error);
-      return;
-    }
-    route(target);
+    if (!me.ok) fail(me.error);
   }
 
   function restart(expired: boolean) {
@@ -120,7 +117,6 @@ export function Login() {
       {step.kind === "NEW_PASSWORD_REQUIRED" && (
         <form
           noValidate
-          aria-labelledby="newpw-title"
           onSubmit={onSubmit(() =>
             newPw.submit(() => answer("NEW_PASSWORD_REQUIRED", step.session, newPw, { newPassword: newPw.values.newPassword })),
           )}
@@ -143,7 +139,6 @@ export function Login() {
       {step.kind === "SOFTWARE_TOKEN_MFA" && (
         <form
           noValidate
-          aria-labelledby="mfa-title"
           onSubmit={onSubmit(() => mfa.submit(() => answer("SOFTWARE_TOKEN_MFA", step.session, mfa, { code: mfa.values.code.trim() })))}
         >
           <h2 id="mfa-title">{t("login.mfaTitle")}</h2>

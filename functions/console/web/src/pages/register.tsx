@@ -3,7 +3,7 @@
 // address, by the link itself. An invitation code or link joins its team at once.
 // Once the account exists the console signs in with it and opens the team, or home.
 import { useLocation } from "preact-iso";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call, client, isChallenge, type Schemas, type Tokens } from "../api/client";
 import { codeWords, type ApiError, type Overrides } from "../api/errors";
 import { useForm } from "../form";
@@ -29,8 +29,12 @@ export function Register() {
     );
   }, [token]);
 
+  // Someone who arrives signed in has an account already; one who registers here is
+  // signed in by the form, which takes it on itself.
+  const arrived = useRef(s.status);
   useEffect(() => {
-    if (s.status === "signedIn") route(token ? `/invitations/${token}` : "/", true);
+    if (s.status === "signedIn" && arrived.current !== "signedOut") route(token ? `/invitations/${token}` : "/", true);
+    if (s.status !== "loading") arrived.current = arrived.current === "loading" ? s.status : arrived.current;
   }, [s.status]);
 
   if (invite === "loading") return <Loading />;

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { authed, client, type Schemas } from "../api/client";
 import { codeWords, type ApiError } from "../api/errors";
-import { t, useLanguage } from "../i18n";
+import { roleNames, t, useLanguage } from "../i18n";
 import { useSession } from "../session";
 import { Loading, Page } from "../components/ui";
 
@@ -38,7 +38,7 @@ export function TeamPage({ id }: { id: string }) {
         <dt>{t("team.description")}</dt>
         <dd>{team.description || t("team.noDescription")}</dd>
         <dt>{t("team.myRoles")}</dt>
-        <dd>{mine && mine.roles.length ? mine.roles.join(", ") : t("common.none")}</dd>
+        <dd>{mine && mine.roles.length ? roleNames(mine.roles) : t("common.none")}</dd>
         <dt>{t("team.loginLink")}</dt>
         <dd>
           <a href={team.loginUrl}>{team.loginUrl}</a>
