@@ -48,7 +48,7 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 			if target.Email == "" {
 				return mail.Message{}, false
 			}
-			return mail.PasswordResetCode(target.Email, secret), true
+			return mail.PasswordResetCode(target.Locale, target.Email, secret), true
 		},
 	})
 	if err != nil {
