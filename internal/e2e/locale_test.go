@@ -289,4 +289,28 @@ func TestAdminCreatedLocale(t *testing.T) {
 	if r.get("error", "fields", "locale") == nil {
 		t.Fatalf("a bad locale: %s", r.Raw)
 	}
+
+	// A team manager's new employee too.
+	managerID, manager := member(t)
+	teamID, _ := newTeam(t, "")
+	join(t, teamID, managerID, "admin")
+	email, account := newEmail("emploc"), unique("emploc")
+	r = send(t, httpClient, manager, "POST", "/v1/teams/"+teamID+"/members", chinese, map[string]any{
+		"newUser": map[string]any{"username": "Employee", "loginAccount": account, "email": email,
+			"password": map[string]any{"generate": true}, "notify": true},
+		"roleIds": []string{"member"},
+	})
+	expect(t, r, http.StatusCreated, "")
+	inChinese(t, mailTo(t, email))
+	if u := call(t, superAdmin(t), "GET", "/v1/users/"+r.str("user", "id"), nil); u.str("user", "locale") != "zh-CN" {
+		t.Fatalf("the employee: %s", u.Raw)
+	}
+	r = call(t, manager, "POST", "/v1/teams/"+teamID+"/members", map[string]any{
+		"newUser": map[string]any{"username": "Employee", "loginAccount": unique("emploc"), "password": map[string]any{"generate": true}, "locale": "ja"},
+		"roleIds": []string{"member"},
+	})
+	expect(t, r, http.StatusBadRequest, "invalid_request")
+	if r.get("error", "fields", "newUser.locale") == nil {
+		t.Fatalf("a bad locale under newUser: %s", r.Raw)
+	}
 }
