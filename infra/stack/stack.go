@@ -47,7 +47,7 @@ const (
 	stackName      = "roster-local"
 	tableName      = "roster"
 	senderEmail    = "no-reply@roster.local"
-	consoleURL     = "http://localhost:5173"
+	consoleURL     = "" // links use the address each request came in on, as on a default deploy
 	bootstrapID    = "BootstrapAdminFunction"
 	stopGrace      = 5 * time.Second
 	bootstrapLimit = 60 * time.Second

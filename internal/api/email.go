@@ -37,7 +37,7 @@ func (a *API) ChangeEmail(ctx context.Context, req events.APIGatewayV2HTTPReques
 		code:    emailChangeCode(me.ID, email),
 		limit:   codesPerEmail,
 		limitOn: validate.Fold(email),
-		message: func(secret string) (mail.Message, bool) { return mail.EmailChangeCode(email, secret), true },
+		message: func(secret string) (mail.Message, bool) { return mail.EmailChangeCode(me.Locale, email, secret), true },
 	})
 	if err != nil {
 		return httpapi.Response{}, err
@@ -88,7 +88,7 @@ func (a *API) VerifyEmailChange(ctx context.Context, req events.APIGatewayV2HTTP
 		return httpapi.Response{}, err
 	}
 	if me.Email != "" {
-		if err := a.Mail.Send(ctx, mail.EmailChanged(me.Email, mail.MaskAddress(email))); err != nil {
+		if err := a.Mail.Send(ctx, mail.EmailChanged(me.Locale, me.Email, mail.MaskAddress(email))); err != nil {
 			slog.ErrorContext(ctx, "email-changed notice not sent", "userId", me.ID, "error", err.Error())
 		}
 	}

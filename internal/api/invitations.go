@@ -55,10 +55,6 @@ func validToken(token string) bool {
 	return err == nil && len(b) == tokenBytes
 }
 
-func (a *API) invitationLink(token string) string {
-	return strings.TrimRight(a.ConsoleURL, "/") + "/invitations/" + token
-}
-
 type invitationView struct {
 	ID         string   `json:"id"`
 	TeamID     string   `json:"teamId"`
@@ -137,24 +133,30 @@ func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 		return httpapi.Response{}, err
 	}
 	v := viewInvitation(inv, now)
-	link := a.invitationLink(token)
+	link := a.invitationLink(req, token)
 	if inv.Email == "" {
 		v.Link = link
 	}
-	v.Emailed = a.sendInvitation(ctx, inv, at.team, at.me.Username, link)
+	v.Emailed = a.sendInvitation(ctx, req, inv, at.team, at.me.Username, link)
 	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCreate, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: id,
 		Changes: map[string]store.Change{"email": change(nil, inv.Email), "roleIds": change(nil, inv.RoleIDs), "expiresAt": change(nil, v.ExpiresAt)}})
 	return httpapi.JSON(http.StatusCreated, v), nil
 }
 
-// sendInvitation emails a bound link. The link exists either way, so a failed send is
-// reported as emailed=false rather than as a failed request: a resend mails it again.
-func (a *API) sendInvitation(ctx context.Context, inv team.Invitation, t team.Team, inviter, link string) *bool {
+// sendInvitation emails a bound link, in the language of the address's account if it
+// has one, else in the inviter's (the request's). The link exists either way, so a
+// failed send is reported as emailed=false rather than as a failed request: a resend
+// mails it again.
+func (a *API) sendInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest, inv team.Invitation, t team.Team, inviter, link string) *bool {
 	if inv.Email == "" {
 		return nil
 	}
+	lang, _, err := a.addressLocale(ctx, req, inv.Email)
+	if err != nil {
+		lang = httpapi.Locale(req)
+	}
 	sent := true
-	if err := a.Mail.Send(ctx, mail.Invitation(inv.Email, t.Name, inviter, link, inv.ExpiresAt)); err != nil {
+	if err := a.Mail.Send(ctx, mail.Invitation(lang, inv.Email, t.Name, inviter, link, inv.ExpiresAt)); err != nil {
 		slog.ErrorContext(ctx, "invitation email not sent", "invitationId", inv.ID, "error", err.Error())
 		sent = false
 	}
@@ -278,12 +280,12 @@ func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
-	link := a.invitationLink(token)
+	link := a.invitationLink(req, token)
 	out := resentInvitation{ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
 	if inv.Email == "" {
 		out.Link = link
 	}
-	out.Emailed = a.sendInvitation(ctx, renewed, at.team, at.me.Username, link)
+	out.Emailed = a.sendInvitation(ctx, req, renewed, at.team, at.me.Username, link)
 	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationResend, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
 		Changes: map[string]store.Change{"expiresAt": change(user.Timestamp(inv.ExpiresAt), out.ExpiresAt)}})
 	return httpapi.JSON(http.StatusOK, out), nil

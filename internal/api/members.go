@@ -103,6 +103,7 @@ type newMemberRequest struct {
 	Mobile       string          `json:"mobile"`
 	Password     *passwordChoice `json:"password"`
 	Notify       bool            `json:"notify"`
+	Locale       *string         `json:"locale"`
 }
 
 type addMemberRequest struct {
@@ -132,7 +133,7 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	case in.UserID != "" && in.NewUser != nil:
 		f.Add("userId", "give either userId or newUser, not both")
 	case in.NewUser != nil:
-		account = newMemberAccount(f, *in.NewUser, a.Now())
+		account = newMemberAccount(f, req, *in.NewUser, a.Now())
 	case in.UserID == "":
 		f.Add("userId", "is required (or newUser, to create the account)")
 	case !ids.Valid(in.UserID):
@@ -188,7 +189,7 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	}
 	out := addedMember{memberView: memberOf(at.team, account.User, m, byID(roles)), TemporaryPassword: account.Password}
 	if in.NewUser.Notify {
-		notified := a.sendTemporaryPassword(ctx, account.User, account.Password)
+		notified := a.sendTemporaryPassword(ctx, req, account.User, account.Password)
 		out.Notified = &notified
 	}
 	a.auditMembership(ctx, req, at.me, AuditMemberCreate, m, map[string]store.Change{
@@ -200,7 +201,7 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 
 // newMemberAccount validates a new member account as POST /v1/users does, naming its
 // fields under newUser.
-func newMemberAccount(f validate.Fields, in newMemberRequest, now time.Time) *accounts.NewAccount {
+func newMemberAccount(f validate.Fields, req events.APIGatewayV2HTTPRequest, in newMemberRequest, now time.Time) *accounts.NewAccount {
 	sub := validate.Fields{}
 	u := user.User{
 		ID:          ids.New(),
@@ -214,6 +215,7 @@ func newMemberAccount(f validate.Fields, in newMemberRequest, now time.Time) *ac
 		u.Email = validate.Email(sub, "email", in.Email)
 	}
 	u.Mobile = validate.Mobile(sub, "mobile", in.Mobile)
+	u.Locale = chosenLocale(sub, "locale", in.Locale, req)
 	password := temporaryPassword(sub, in.Password, u.LoginAccount)
 	if in.Notify && u.Email == "" {
 		sub.Add("notify", "needs an email address to send the password to")

@@ -48,7 +48,7 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 			if target.Email == "" {
 				return mail.Message{}, false
 			}
-			return mail.PasswordResetCode(target.Email, secret), true
+			return mail.PasswordResetCode(target.Locale, target.Email, secret), true
 		},
 	})
 	if err != nil {
@@ -140,6 +140,10 @@ type changePasswordRequest struct {
 func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in changePasswordRequest
 	f := httpapi.Decode(req, &in)
+	cookie, err := cookieSession(f, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
 	me, err := a.caller(ctx, req)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -170,12 +174,16 @@ func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 	if err != nil {
 		// The change has happened: the person is told so, and signs in again.
 		slog.ErrorContext(ctx, "could not sign in again after a password change", "userId", me.ID, "error", err.Error())
+		if cookie {
+			// The cookie's refresh token was revoked with every session.
+			return endCookieSession(httpapi.NoContent()), nil
+		}
 		return httpapi.NoContent(), nil
 	}
 	if result.Tokens == nil {
 		return httpapi.JSON(http.StatusOK, challengeAnswer{Challenge: result.Challenge, Session: result.Session}), nil
 	}
-	return httpapi.JSON(http.StatusOK, result.Tokens), nil
+	return tokensAnswer(result.Tokens, cookie), nil
 }
 
 // endSessions ends the sessions of a user: Cognito revokes its refresh tokens, and

@@ -34,7 +34,9 @@ func (a *API) SendVerificationCode(ctx context.Context, req events.APIGatewayV2H
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	taken, err := a.Store.EmailTaken(ctx, email)
+	// A registered address's notice is in its account's language, a code in the
+	// language the request asks for.
+	lang, taken, err := a.addressLocale(ctx, req, email)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -44,9 +46,9 @@ func (a *API) SendVerificationCode(ctx context.Context, req events.APIGatewayV2H
 		limitOn: validate.Fold(email),
 		message: func(secret string) (mail.Message, bool) {
 			if taken {
-				return mail.RegistrationAttempt(email, a.ConsoleURL), true
+				return mail.RegistrationAttempt(lang, email, a.consoleBase(req)), true
 			}
-			return mail.VerificationCode(email, secret), true
+			return mail.VerificationCode(lang, email, secret), true
 		},
 	})
 	if err != nil {
@@ -69,6 +71,9 @@ type registerRequest struct {
 	VerificationCode string `json:"verificationCode"`
 	InvitationCode   string `json:"invitationCode"`
 	InvitationToken  string `json:"invitationToken"`
+	// Locale is the language the account's emails are in; left out, the request's
+	// Accept-Language.
+	Locale *string `json:"locale"`
 }
 
 type registered struct {
@@ -97,7 +102,7 @@ var (
 func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in registerRequest
 	f := httpapi.Decode(req, &in)
-	u := selfRegistered(f, in, a.Now())
+	u := selfRegistered(f, req, in, a.Now())
 	invite, inviteErr := a.readRegistrationInvite(ctx, f, in.InvitationCode, in.InvitationToken, u.Email)
 	// An unusable invitation is the answer (once the other fields are good), rather
 	// than a verification code it would have spared.
@@ -163,7 +168,7 @@ func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 }
 
 // selfRegistered checks the account fields of a registration into a new member.
-func selfRegistered(f validate.Fields, in registerRequest, now time.Time) user.User {
+func selfRegistered(f validate.Fields, req events.APIGatewayV2HTTPRequest, in registerRequest, now time.Time) user.User {
 	u := user.User{
 		ID:          ids.New(),
 		Username:    validate.Username(f, "username", in.Username),
@@ -180,6 +185,7 @@ func selfRegistered(f validate.Fields, in registerRequest, now time.Time) user.U
 		f.Add("confirmPassword", "must be the same as password")
 	}
 	u.Email = validate.Email(f, "email", in.Email)
+	u.Locale = chosenLocale(f, "locale", in.Locale, req)
 	return u
 }
 

@@ -64,6 +64,10 @@ func (a *API) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (ht
 	f := httpapi.Decode(req, &in)
 	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
 	bounded(f, "password", in.Password, maxPasswordLen)
+	cookie, err := cookieSession(f, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -76,7 +80,7 @@ func (a *API) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (ht
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, "")
 	}
-	return a.signedIn(ctx, at, result)
+	return a.signedIn(ctx, at, result, cookie)
 }
 
 type challengeRequest struct {
@@ -106,6 +110,10 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	default:
 		f.Add("challenge", "must be NEW_PASSWORD_REQUIRED or SOFTWARE_TOKEN_MFA")
 	}
+	cookie, err := cookieSession(f, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -118,7 +126,7 @@ func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return httpapi.Response{}, a.refused(ctx, at, err, in.Challenge)
 	}
-	return a.signedIn(ctx, at, result)
+	return a.signedIn(ctx, at, result, cookie)
 }
 
 // attempt is one sign-in request: the account it names and where it comes from.
@@ -249,8 +257,9 @@ func (a *API) recordAttempt(ctx context.Context, at *attempt, outcome store.Logi
 	}, a.LoginEventRetention)
 }
 
-// signedIn answers a sign-in step Cognito accepted: the next challenge, or tokens.
-func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result) (httpapi.Response, error) {
+// signedIn answers a sign-in step Cognito accepted: the next challenge, or tokens (in a
+// cookie session, the refresh token in its cookie).
+func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result, cookie bool) (httpapi.Response, error) {
 	if at.user == nil || at.frozen {
 		// Cognito knows only Roster's users; a name without one cannot sign in.
 		return httpapi.Response{}, apperr.InvalidCredentials()
@@ -278,22 +287,39 @@ func (a *API) signedIn(ctx context.Context, at *attempt, result identity.Result)
 	if err := errors.Join(errs[:]...); err != nil {
 		return httpapi.Response{}, err
 	}
-	return httpapi.JSON(http.StatusOK, result.Tokens), nil
+	return tokensAnswer(result.Tokens, cookie), nil
 }
 
 type refreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
 }
 
-// Refresh is POST /v1/auth/refresh. A frozen or deleted user gets no new tokens.
+// Refresh is POST /v1/auth/refresh. A frozen or deleted user gets no new tokens. In a
+// cookie session the body may be {} (or left out) and the cookie holds the refresh
+// token; the answer never repeats it, and the cookie stays as it is (the token is the
+// same, and lives as long as it did).
 func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in refreshRequest
-	f := httpapi.Decode(req, &in)
-	bounded(f, "refreshToken", in.RefreshToken, maxRefreshTokenLen)
+	f := validate.Fields{}
+	cookie, err := cookieSession(f, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if cookie {
+		optionalBody(f, req, &in)
+	} else {
+		for field, msg := range httpapi.Decode(req, &in) {
+			f.Add(field, msg)
+		}
+	}
+	token, err := refreshTokenOf(f, req, in.RefreshToken, cookie)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
-	result, err := a.Identity.Refresh(ctx, in.RefreshToken)
+	result, err := a.Identity.Refresh(ctx, token)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -307,6 +333,11 @@ func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if u.Status == user.Frozen {
 		return httpapi.Response{}, apperr.Frozen()
 	}
+	if cookie {
+		out := *result.Tokens
+		out.RefreshToken = ""
+		return httpapi.JSON(http.StatusOK, &out), nil
+	}
 	return httpapi.JSON(http.StatusOK, result.Tokens), nil
 }
 
@@ -314,8 +345,16 @@ func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 // every device, so no new access token can be had without signing in again, and
 // voids the access tokens issued so far, this one included. It needs no record of
 // the caller, so a frozen user can still sign out.
+//
+// In a cookie session the answer also removes the session cookie.
 func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
-	if err := emptyBody(req); err != nil {
+	f := validate.Fields{}
+	noBody(f, req)
+	cookie, err := cookieSession(f, req)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
 	}
 	// The token is held to what every other route holds it to: a frozen user's, or one
@@ -326,6 +365,9 @@ func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (h
 	}
 	if err := a.endSessions(ctx, me.ID, a.Now()); err != nil {
 		return httpapi.Response{}, err
+	}
+	if cookie {
+		return endCookieSession(httpapi.NoContent()), nil
 	}
 	return httpapi.NoContent(), nil
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -29,11 +28,11 @@ type teamDetail struct {
 	LoginURL    string  `json:"loginUrl"`
 }
 
-func (a *API) teamDetail(t team.Team) teamDetail {
+func (a *API) teamDetail(req events.APIGatewayV2HTTPRequest, t team.Team) teamDetail {
 	d := teamDetail{
 		ID: t.ID, Name: t.Name, Description: t.Description,
 		CreatedAt: user.Timestamp(t.CreatedAt),
-		LoginURL:  strings.TrimRight(a.ConsoleURL, "/") + "/login?team=" + url.QueryEscape(t.ID),
+		LoginURL:  a.teamLoginURL(req, t.ID),
 	}
 	if t.CreatedBy != "" {
 		d.CreatedBy = &t.CreatedBy
@@ -76,7 +75,7 @@ func (a *API) ListTeams(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	}
 	views := make([]teamDetail, len(teams))
 	for i, t := range teams {
-		views[i] = a.teamDetail(t)
+		views[i] = a.teamDetail(req, t)
 	}
 	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
 }
@@ -122,7 +121,7 @@ func (a *API) CreateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		changes["ownerId"] = change(nil, owner.UserID)
 	}
 	a.audit(ctx, req, me, store.AuditEvent{Action: AuditTeamCreate, TargetType: TargetTeam, TargetID: t.ID, TeamID: t.ID, Changes: changes})
-	return httpapi.JSON(http.StatusCreated, a.teamDetail(t)), nil
+	return httpapi.JSON(http.StatusCreated, a.teamDetail(req, t)), nil
 }
 
 // GetTeam is GET /v1/teams/{id}.
@@ -135,7 +134,7 @@ func (a *API) GetTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	return httpapi.JSON(http.StatusOK, a.teamDetail(in.team)), nil
+	return httpapi.JSON(http.StatusOK, a.teamDetail(req, in.team)), nil
 }
 
 type updateTeamRequest struct {
@@ -183,13 +182,13 @@ func (a *API) UpdateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		changes["description"] = change(in.team.Description, updated.Description)
 	}
 	if len(changes) == 0 { // as for users: a change of nothing writes nothing and is no event
-		return httpapi.JSON(http.StatusOK, a.teamDetail(updated)), nil
+		return httpapi.JSON(http.StatusOK, a.teamDetail(req, updated)), nil
 	}
 	if err := a.Store.UpdateTeam(ctx, in.team, updated); err != nil {
 		return httpapi.Response{}, err
 	}
 	a.audit(ctx, req, in.me, store.AuditEvent{Action: AuditTeamUpdate, TargetType: TargetTeam, TargetID: id, TeamID: id, Changes: changes})
-	return httpapi.JSON(http.StatusOK, a.teamDetail(updated)), nil
+	return httpapi.JSON(http.StatusOK, a.teamDetail(req, updated)), nil
 }
 
 // DeleteTeam is DELETE /v1/teams/{id}: admins only; memberships, codes and
@@ -302,7 +301,7 @@ func (a *API) listTeamUsers(ctx context.Context, teamID string, f store.UserFilt
 	}
 	views := make([]user.View, len(members))
 	for i, m := range members {
-		views[i] = m.User.View()
+		views[i] = m.User.ListView()
 	}
 	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
 }

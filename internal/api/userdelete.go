@@ -112,7 +112,7 @@ func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTP
 		Changes: map[string]store.Change{"notify": change(nil, in.Notify)}})
 	out := resetUserPasswordResponse{TemporaryPassword: password}
 	if in.Notify {
-		out.Notified = a.sendTemporaryPassword(ctx, target, password)
+		out.Notified = a.sendTemporaryPassword(ctx, req, target, password)
 	}
 	return httpapi.JSON(http.StatusOK, out), nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/locale"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
@@ -22,14 +23,28 @@ import (
 
 type updateMeRequest struct {
 	Username *string `json:"username"`
+	Locale   *string `json:"locale"`
 }
 
-// UpdateMe is PATCH /v1/me: the caller renames itself. It is self-service, not an
-// admin's change, so it is not an audit event.
+// UpdateMe is PATCH /v1/me: the caller renames itself, or changes the language Roster
+// writes to it in. It is self-service, not an admin's change, so it is not an audit
+// event.
 func (a *API) UpdateMe(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in updateMeRequest
 	f := httpapi.Decode(req, &in)
-	username := validate.Username(f, "username", deref(in.Username))
+	if f.Empty() && in == (updateMeRequest{}) {
+		f.Add("body", "must name at least one of username, locale")
+	}
+	var username string
+	if in.Username != nil {
+		username = validate.Username(f, "username", *in.Username)
+	}
+	var lang locale.Locale
+	if in.Locale != nil {
+		if lang = locale.Locale(*in.Locale); !lang.Valid() {
+			f.Add("locale", localeMessage)
+		}
+	}
 	ifMatch := httpapi.IfMatch(req, f)
 	if err := invalid(f); err != nil {
 		return httpapi.Response{}, err
@@ -39,7 +54,12 @@ func (a *API) UpdateMe(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 		return httpapi.Response{}, err
 	}
 	next := me
-	next.Username = username
+	if in.Username != nil {
+		next.Username = username
+	}
+	if in.Locale != nil {
+		next.Locale = lang
+	}
 	saved, err := a.saveUser(ctx, me, next, ifMatch)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -263,6 +283,7 @@ func userChanges(before, after user.User) map[string]store.Change {
 	add("mobile", before.Mobile, after.Mobile)
 	add("email", before.Email, after.Email)
 	add("emailVerified", before.EmailVerified, after.EmailVerified)
+	add("locale", string(before.Locale), string(after.Locale))
 	return out
 }
 
@@ -274,11 +295,4 @@ func userAnswer(u user.User) httpapi.Response {
 func withETag(r httpapi.Response, u user.User) httpapi.Response {
 	r.Headers = map[string]string{"ETag": httpapi.ETag(u.Version)}
 	return r
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

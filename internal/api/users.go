@@ -32,6 +32,7 @@ type createUserRequest struct {
 	Mobile       string           `json:"mobile"`
 	Password     *passwordChoice  `json:"password"`
 	Notify       bool             `json:"notify"`
+	Locale       *string          `json:"locale"`
 }
 
 type createdUser struct {
@@ -57,6 +58,7 @@ func (a *API) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		u.Email = validate.Email(f, "email", in.Email)
 	}
 	u.Mobile = validate.Mobile(f, "mobile", in.Mobile)
+	u.Locale = chosenLocale(f, "locale", in.Locale, req)
 	switch u.AccountType {
 	case user.PlatformAdmin, user.Member:
 	case "":
@@ -91,7 +93,7 @@ func (a *API) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	}
 	out := createdUser{User: u.View(), TemporaryPassword: password}
 	if in.Notify {
-		out.Notified = a.sendTemporaryPassword(ctx, u, password)
+		out.Notified = a.sendTemporaryPassword(ctx, req, u, password)
 	}
 	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserCreate, TargetType: TargetUser, TargetID: u.ID, Changes: map[string]store.Change{
 		"username": change(nil, u.Username), "loginAccount": change(nil, u.LoginAccount), "accountType": change(nil, string(u.AccountType)),
@@ -118,11 +120,11 @@ func temporaryPassword(f validate.Fields, choice *passwordChoice, loginAccount s
 	return ""
 }
 
-// sendTemporaryPassword emails a new account's password. The account exists either
-// way, and the admin has the password in the answer, so a failed send is reported
-// as notified=false rather than as a failed creation.
-func (a *API) sendTemporaryPassword(ctx context.Context, u user.User, password string) bool {
-	m := mail.TemporaryPassword(u.Email, u.Username, u.LoginAccount, password, a.ConsoleURL)
+// sendTemporaryPassword emails a new account's password, in the account's language.
+// The account exists either way, and the admin has the password in the answer, so a
+// failed send is reported as notified=false rather than as a failed creation.
+func (a *API) sendTemporaryPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest, u user.User, password string) bool {
+	m := mail.TemporaryPassword(u.Locale, u.Email, u.Username, u.LoginAccount, password, a.consoleBase(req))
 	if err := a.Mail.Send(ctx, m); err != nil {
 		slog.ErrorContext(ctx, "temporary password email not sent", "userId", u.ID, "error", err.Error())
 		return false
@@ -171,7 +173,7 @@ func (a *API) ListUsers(ctx context.Context, req events.APIGatewayV2HTTPRequest)
 	}
 	views := make([]user.View, len(users))
 	for i, u := range users {
-		views[i] = u.View()
+		views[i] = u.ListView()
 	}
 	return httpapi.JSON(http.StatusOK, newList(views, next)), nil
 }

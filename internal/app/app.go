@@ -24,10 +24,12 @@ import (
 
 // Config is what template.yaml gives every function in its environment.
 type Config struct {
-	TableName           string
-	UserPoolID          string
-	ClientID            string
-	SenderEmail         string
+	TableName   string
+	UserPoolID  string
+	ClientID    string
+	SenderEmail string
+	// ConsoleURL is the base of the links Roster writes; empty (the default) for the
+	// address each request came in on, where Roster serves its own console.
 	ConsoleURL          string
 	LoginEventRetention time.Duration
 }
@@ -47,7 +49,7 @@ func ConfigFromEnv() (Config, error) {
 		UserPoolID:  get("USER_POOL_ID"),
 		ClientID:    get("USER_POOL_CLIENT_ID"),
 		SenderEmail: get("SENDER_EMAIL"),
-		ConsoleURL:  get("CONSOLE_URL"),
+		ConsoleURL:  os.Getenv("CONSOLE_URL"), // may be empty: see Config
 	}
 	days, err := strconv.Atoi(get("LOGIN_EVENT_RETENTION_DAYS"))
 	if err != nil || days < 1 {

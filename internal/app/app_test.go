@@ -47,3 +47,24 @@ func TestEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigConsoleURLMayBeEmpty: CONSOLE_URL is optional (links then use the
+// request's own address), every other variable is required.
+func TestConfigConsoleURLMayBeEmpty(t *testing.T) {
+	for name, v := range map[string]string{"TABLE_NAME": "t", "USER_POOL_ID": "p", "USER_POOL_CLIENT_ID": "c",
+		"SENDER_EMAIL": "s@example.com", "LOGIN_EVENT_RETENTION_DAYS": "30", "CONSOLE_URL": ""} {
+		t.Setenv(name, v)
+	}
+	c, err := ConfigFromEnv()
+	if err != nil || c.ConsoleURL != "" {
+		t.Fatalf("config %+v, %v", c, err)
+	}
+	t.Setenv("CONSOLE_URL", "https://console.example.com")
+	if c, err = ConfigFromEnv(); err != nil || c.ConsoleURL != "https://console.example.com" {
+		t.Fatalf("config %+v, %v", c, err)
+	}
+	t.Setenv("TABLE_NAME", "")
+	if _, err = ConfigFromEnv(); err == nil {
+		t.Fatal("no TABLE_NAME was accepted")
+	}
+}

@@ -13,7 +13,8 @@ Two things the OpenAPI document cannot say, and schemathesis cannot know:
   refused for a value only the server holds (an emailed or TOTP code, the current password, a
   challenge's session, a role id or user id that must exist) or for a rule across fields that
   JSON Schema cannot state (confirmPassword equals password, `to` not before `from`, a password
-  that must not contain the login account or be a common one). schemathesis.toml lets those
+  that must not contain the login account or be a common one, a refresh token that only a cookie
+  session may leave out of the body). schemathesis.toml lets those
   operations answer 400 to schema-valid data, and `refused_only_for_server_held_values` below
   holds each such 400 to naming only those fields: any other field refused is a failure.
 """
@@ -56,6 +57,7 @@ SERVER_HELD = {
     "POST /v1/auth/register": {"verificationCode", "confirmPassword", "password", "invitationCode", "invitationToken"},
     "POST /v1/auth/challenge": {"code", "newPassword", "session"},
     "POST /v1/auth/password/reset": {"code", "newPassword"},
+    "POST /v1/auth/refresh": {"refreshToken"},  # required but in a cookie session: a rule across the header and the body
     "POST /v1/me/password": {"currentPassword", "newPassword"},
     "POST /v1/me/email": {"email"},  # "is already your email address"
     "POST /v1/me/email/verify": {"code", "email"},

@@ -157,7 +157,9 @@ func TestCodeRedemptionFailuresAreLimited(t *testing.T) {
 	expect(t, callFrom(t, newIP(), other, "POST", "/v1/teams/join", map[string]any{"code": good}), http.StatusCreated, "")
 }
 
-var linkPattern = regexp.MustCompile(`http://localhost:5173/invitations/([A-Za-z0-9_-]+)`)
+// linkPattern is an invitation link: the stack has no console URL, so links start with
+// the API's own address (see links_test.go).
+var linkPattern = regexp.MustCompile(regexp.QuoteMeta(apiURL) + `/invitations/([A-Za-z0-9_-]+)`)
 
 // tokenIn is the token of the invitation link in an email's text and HTML.
 func tokenIn(t *testing.T, m mail) string {

@@ -103,7 +103,7 @@ func TestTeamLifecycle(t *testing.T) {
 	teamID, name := newTeam(t, ownerID)
 	r := call(t, root, "GET", "/v1/teams/"+teamID, nil)
 	expect(t, r, http.StatusOK, "")
-	if r.str("name") != name || r.str("loginUrl") != "http://localhost:5173/login?team="+teamID {
+	if r.str("name") != name || r.str("loginUrl") != apiURL+"/login?team="+teamID {
 		t.Fatalf("team view %s", r.Raw)
 	}
 	mine := myTeams(t, owner)[teamID]

@@ -412,7 +412,7 @@ func TestUserEditRoutesRefuseBadInput(t *testing.T) {
 		fields       []string
 	}{
 		{"me: empty body", memberTok, "PATCH", "/v1/me", "", "", []string{"body"}},
-		{"me: no username", memberTok, "PATCH", "/v1/me", "", map[string]any{}, []string{"username"}},
+		{"me: nothing to change", memberTok, "PATCH", "/v1/me", "", map[string]any{}, []string{"body"}},
 		{"me: bad username and unknown field", memberTok, "PATCH", "/v1/me", "", map[string]any{"username": "x!", "accountType": "platform_admin"}, []string{"username", "accountType"}},
 		{"me: wrong type", memberTok, "PATCH", "/v1/me", "", `{"username": 42}`, []string{"username"}},
 		{"me: bad If-Match", memberTok, "PATCH", "/v1/me", "7", map[string]any{"username": "Fine_Name"}, []string{"If-Match"}},

@@ -37,7 +37,7 @@ func (p Precondition) Holds(version int64) bool {
 // A weak tag (W/"3") is accepted and never matches, as RFC 9110 has it; anything
 // else is reported under "If-Match".
 func IfMatch(req events.APIGatewayV2HTTPRequest, f validate.Fields) Precondition {
-	value, ok := header(req, "if-match")
+	value, ok := Header(req, "if-match")
 	if !ok {
 		return Precondition{}
 	}
@@ -64,8 +64,8 @@ func IfMatch(req events.APIGatewayV2HTTPRequest, f validate.Fields) Precondition
 	return p
 }
 
-// header reads a request header by name, ignoring case.
-func header(req events.APIGatewayV2HTTPRequest, name string) (string, bool) {
+// Header reads a request header by name, ignoring case.
+func Header(req events.APIGatewayV2HTTPRequest, name string) (string, bool) {
 	for k, v := range req.Headers {
 		if strings.EqualFold(k, name) {
 			return v, true

@@ -82,7 +82,7 @@ func UserAgent(req events.APIGatewayV2HTTPRequest) string {
 // BearerToken is the raw access token of the request, for the few Cognito calls
 // that act as the signed-in user rather than as an admin.
 func BearerToken(req events.APIGatewayV2HTTPRequest) string {
-	value, _ := header(req, "authorization")
+	value, _ := Header(req, "authorization")
 	token, _ := strings.CutPrefix(value, "Bearer ")
 	if token == value {
 		return ""

@@ -17,6 +17,9 @@ type Response struct {
 	Status  int
 	Body    any               // marshalled as JSON; nil means no body
 	Headers map[string]string // besides Content-Type and Cache-Control (an ETag, say)
+	// Cookies are Set-Cookie values (SetCookie): payload 2.0 has a field for them, as
+	// Headers, a map, could hold only one.
+	Cookies []string
 }
 
 func JSON(status int, body any) Response { return Response{Status: status, Body: body} }
@@ -41,7 +44,9 @@ func Handle(op Operation) func(context.Context, events.APIGatewayV2HTTPRequest) 
 		if err != nil {
 			return errorResponse(ctx, req, err), nil
 		}
-		return encode(out.Status, out.Body, out.Headers), nil
+		resp = encode(out.Status, out.Body, out.Headers)
+		resp.Cookies = out.Cookies
+		return resp, nil
 	}
 }
 

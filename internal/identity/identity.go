@@ -6,6 +6,7 @@ package identity
 
 import (
 	"context"
+	"time"
 
 	"github.com/roster-dev/roster/internal/apperr"
 )
@@ -44,12 +45,16 @@ const (
 	SoftwareTokenMFA    = "SOFTWARE_TOKEN_MFA"
 )
 
-// Tokens are what a completed sign-in gives.
+// Tokens are what a completed sign-in gives. RefreshToken is left out of the JSON when
+// empty: a console's session keeps it in a cookie instead (api's cookie sessions).
 type Tokens struct {
 	AccessToken  string `json:"accessToken"`
 	IDToken      string `json:"idToken"`
-	RefreshToken string `json:"refreshToken"`
+	RefreshToken string `json:"refreshToken,omitempty"`
 	ExpiresIn    int32  `json:"expiresIn"`
+	// RefreshValidity is how long the refresh token lives from its issue (the app
+	// client's setting), for the cookie that holds it.
+	RefreshValidity time.Duration `json:"-"`
 }
 
 // Result is either tokens or the next challenge with its session.

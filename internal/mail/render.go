@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+
+	"github.com/roster-dev/roster/internal/locale"
 )
 
 // Every message is one list of blocks, rendered by compose into both the text
@@ -19,33 +21,45 @@ import (
 // safeURL; markup comes only from the constants below. The text part is never
 // escaped: escaping would corrupt it.
 
-// A block is one paragraph-level piece of a message.
+// A block is one paragraph-level piece of a message, written in the words of
+// a frame (the reader's language).
 type block interface {
-	writeText(b *strings.Builder)
-	writeHTML(b *strings.Builder)
+	writeText(b *strings.Builder, f *frame)
+	writeHTML(b *strings.Builder, f *frame)
+}
+
+// A frame is what a message says around its blocks, in one language: the
+// document's language, the footer, the line under a button for clients that
+// mangle it, and how a label is joined to its value.
+type frame struct {
+	lang     string
+	footer   string
+	openLink string // followed by the button's URL
+	colon    string
+}
+
+var (
+	english = &frame{lang: "en", footer: "This message was sent automatically by Roster.",
+		openLink: "If the button does not work, open ", colon: ": "}
+	chinese = &frame{lang: "zh-CN", footer: "此邮件由 Roster 自动发送。",
+		openLink: "如果按钮无法点击，请在浏览器中打开：", colon: "："}
+)
+
+func frameOf(l locale.Locale) *frame {
+	if zh(l) {
+		return chinese
+	}
+	return english
 }
 
 // The HTML layout: a centred white card on a grey page, styled inline because
-// mail clients drop <style> sheets.
+// mail clients drop <style> sheets. The fonts name a Chinese face after the
+// Latin ones, for the clients that pick none by themselves.
 const (
-	htmlHead = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Roster</title>
-</head>
-<body style="margin:0;padding:24px 12px;background-color:#f4f5f7;font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2328;">
-<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0"><tr><td align="center">
+	bodyStyle = "margin:0;padding:24px 12px;background-color:#f4f5f7;font-family:Helvetica,Arial,'PingFang SC','Microsoft YaHei',sans-serif;font-size:15px;line-height:1.5;color:#1f2328;"
+	cardOpen  = `<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0"><tr><td align="center">
 <table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="max-width:560px;background-color:#ffffff;border-radius:8px;"><tr><td style="padding:32px;text-align:left;">
 `
-	htmlFoot = `</td></tr></table>
-<p style="font-size:12px;color:#6a737d;">` + footer + `</p>
-</td></tr></table>
-</body>
-</html>
-`
-	footer = "This message was sent automatically by Roster."
 
 	mutedStyle  = "color:#6a737d;"
 	monoStyle   = "font-family:Menlo,Consolas,monospace;"
@@ -53,20 +67,42 @@ const (
 	buttonStyle = "display:inline-block;padding:10px 20px;background-color:#1f6feb;color:#ffffff;text-decoration:none;border-radius:6px;"
 )
 
-// compose renders body into a Message for one recipient.
-func compose(to, subject string, body ...block) Message {
+func htmlHead(f *frame) string {
+	return `<!DOCTYPE html>
+<html lang="` + f.lang + `">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Roster</title>
+</head>
+<body style="` + bodyStyle + `">
+` + cardOpen
+}
+
+func htmlFoot(f *frame) string {
+	return `</td></tr></table>
+<p style="font-size:12px;color:#6a737d;">` + f.footer + `</p>
+</td></tr></table>
+</body>
+</html>
+`
+}
+
+// compose renders body into a Message for one recipient, in l.
+func compose(l locale.Locale, to, subject string, body ...block) Message {
+	f := frameOf(l)
 	var text, page strings.Builder
-	page.WriteString(htmlHead)
+	page.WriteString(htmlHead(f))
 	for i, b := range body {
 		if i > 0 {
 			text.WriteString("\n\n")
 		}
-		b.writeText(&text)
-		b.writeHTML(&page)
+		b.writeText(&text, f)
+		b.writeHTML(&page, f)
 		page.WriteByte('\n')
 	}
-	text.WriteString("\n\n" + footer + "\n")
-	page.WriteString(htmlFoot)
+	text.WriteString("\n\n" + f.footer + "\n")
+	page.WriteString(htmlFoot(f))
 	return Message{To: []string{to}, Subject: oneLine(subject), Text: text.String(), HTML: page.String()}
 }
 
@@ -115,9 +151,9 @@ func txt(s string) span  { return span{plain, s} }
 func bold(s string) span { return span{strong, s} }
 func href(u string) span { return span{link, u} }
 
-func (s span) writeText(b *strings.Builder) { b.WriteString(s.s) }
+func (s span) writeText(b *strings.Builder, _ *frame) { b.WriteString(s.s) }
 
-func (s span) writeHTML(b *strings.Builder) {
+func (s span) writeHTML(b *strings.Builder, _ *frame) {
 	switch s.kind {
 	case strong:
 		b.WriteString("<strong>" + html.EscapeString(s.s) + "</strong>")
@@ -138,20 +174,20 @@ type paragraph struct {
 func p(spans ...span) paragraph    { return paragraph{spans: spans} }
 func note(spans ...span) paragraph { return paragraph{muted: true, spans: spans} }
 
-func (para paragraph) writeText(b *strings.Builder) {
+func (para paragraph) writeText(b *strings.Builder, f *frame) {
 	for _, s := range para.spans {
-		s.writeText(b)
+		s.writeText(b, f)
 	}
 }
 
-func (para paragraph) writeHTML(b *strings.Builder) {
+func (para paragraph) writeHTML(b *strings.Builder, f *frame) {
 	if para.muted {
 		b.WriteString(`<p style="` + mutedStyle + `">`)
 	} else {
 		b.WriteString("<p>")
 	}
 	for _, s := range para.spans {
-		s.writeHTML(b)
+		s.writeHTML(b, f)
 	}
 	b.WriteString("</p>")
 }
@@ -160,9 +196,9 @@ func (para paragraph) writeHTML(b *strings.Builder) {
 // is easy to read and to copy.
 type code string
 
-func (c code) writeText(b *strings.Builder) { b.WriteString(string(c)) }
+func (c code) writeText(b *strings.Builder, _ *frame) { b.WriteString(string(c)) }
 
-func (c code) writeHTML(b *strings.Builder) {
+func (c code) writeHTML(b *strings.Builder, _ *frame) {
 	b.WriteString(`<p style="` + codeStyle + `">` + html.EscapeString(string(c)) + "</p>")
 }
 
@@ -170,18 +206,18 @@ func (c code) writeHTML(b *strings.Builder) {
 // monospaced in HTML so that a password's characters can be told apart.
 type fields [][2]string
 
-func (f fields) writeText(b *strings.Builder) {
-	for i, kv := range f {
+func (fs fields) writeText(b *strings.Builder, f *frame) {
+	for i, kv := range fs {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(kv[0] + ": " + kv[1])
+		b.WriteString(kv[0] + f.colon + kv[1])
 	}
 }
 
-func (f fields) writeHTML(b *strings.Builder) {
+func (fs fields) writeHTML(b *strings.Builder, _ *frame) {
 	b.WriteString(`<table role="presentation" cellspacing="0" cellpadding="0" border="0" style="margin:16px 0;">` + "\n")
-	for _, kv := range f {
+	for _, kv := range fs {
 		b.WriteString(`<tr><td style="padding:4px 16px 4px 0;` + mutedStyle + `">` + html.EscapeString(kv[0]) +
 			`</td><td style="padding:4px 0;` + monoStyle + `">` + html.EscapeString(kv[1]) + "</td></tr>\n")
 	}
@@ -193,9 +229,11 @@ func (f fields) writeHTML(b *strings.Builder) {
 // button and, for clients that mangle it, the URL to copy.
 type button struct{ label, url string }
 
-func (bt button) writeText(b *strings.Builder) { b.WriteString(bt.label + ":\n" + bt.url) }
+func (bt button) writeText(b *strings.Builder, f *frame) {
+	b.WriteString(bt.label + strings.TrimSpace(f.colon) + "\n" + bt.url)
+}
 
-func (bt button) writeHTML(b *strings.Builder) {
+func (bt button) writeHTML(b *strings.Builder, f *frame) {
 	b.WriteString(`<p><a href="` + safeURL(bt.url) + `" style="` + buttonStyle + `">` + html.EscapeString(bt.label) + "</a></p>\n" +
-		`<p style="` + mutedStyle + `word-break:break-all;">If the button does not work, open ` + html.EscapeString(bt.url) + "</p>")
+		`<p style="` + mutedStyle + `word-break:break-all;">` + html.EscapeString(f.openLink) + html.EscapeString(bt.url) + "</p>")
 }

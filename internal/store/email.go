@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/roster-dev/roster/internal/apperr"
@@ -13,15 +14,28 @@ import (
 
 // EmailTaken reports whether some user holds email (ignoring case).
 func (s *Store) EmailTaken(ctx context.Context, email string) (bool, error) {
+	id, err := s.EmailHolder(ctx, email)
+	return id != "", err
+}
+
+// EmailHolder is the id of the user whose claim holds email (ignoring case), "" when
+// none does. The claim may be a half-made user's (see CreatePendingUser).
+func (s *Store) EmailHolder(ctx context.Context, email string) (string, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:            aws.String(s.table),
-		Key:                  emailKey(validate.Fold(email)).av(),
-		ProjectionExpression: aws.String("pk"),
+		TableName: aws.String(s.table),
+		Key:       emailKey(validate.Fold(email)).av(),
 	})
 	if err != nil {
-		return false, apperr.Wrap(err, "get email claim")
+		return "", apperr.Wrap(err, "get email claim")
 	}
-	return out.Item != nil, nil
+	if out.Item == nil {
+		return "", nil
+	}
+	var c claimRecord
+	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+		return "", apperr.Wrap(err, "unmarshal email claim")
+	}
+	return c.UserID, nil
 }
 
 // ChangeEmail gives u the verified address email (see SaveUser: conditioned on the

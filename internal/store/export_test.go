@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/roster-dev/roster/internal/team"
 	"github.com/roster-dev/roster/internal/user"
 )
@@ -50,4 +53,11 @@ func (s *Store) NameClaim(ctx context.Context, key string, role bool) (string, e
 // user that nobody came back to: its claims and search items stay.
 func (s *Store) DeleteUserItem(ctx context.Context, id string) error {
 	return s.deleteItems(ctx, []key{userKey(id)})
+}
+
+// DropLocale removes a user's locale attribute, as the store wrote users before they
+// had one.
+func (s *Store) DropLocale(ctx context.Context, id string) error {
+	_, err := s.updateItem(ctx, userKey(id), expression.Remove(expression.Name("locale")), nil, types.ReturnValueNone)
+	return err
 }

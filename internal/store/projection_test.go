@@ -13,7 +13,9 @@ import (
 // notProjected are record attributes the indexes leave out on purpose: no list shows
 // them and they change often, so their updates stay base-table writes (template.yaml),
 // or only writes read them, from the item itself (a name's claim key, nameKey).
-var notProjected = []string{"sessionsEndedAt", "nameKey"}
+// A user's locale is not projected either: no list shows it (user.ListView), and adding
+// it to a deployed index's projection means building the index again.
+var notProjected = []string{"sessionsEndedAt", "nameKey", "locale"}
 
 // TestIndexesProjectWhatListsRead: lists decode records straight from the index
 // items (readIndexed, ListUsers), so every attribute of a record kept in an index must

@@ -50,6 +50,7 @@ func joined() expression.UpdateBuilder {
 // by a term it has.
 func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, error) {
 	next.ID, next.LoginAccount, next.Version = u.ID, u.LoginAccount, u.Version+1
+	next.Locale = next.Locale.OrDefault() // as a read answers it
 	cond := expression.Name("version").Equal(expression.Value(u.Version))
 	if u.AccountType == user.Member && next.AccountType.Admin() {
 		guard, err := s.noTeams(ctx, u)
@@ -72,6 +73,7 @@ func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, err
 	setOrRemove("username", u.Username, next.Username)
 	setOrRemove("mobile", u.Mobile, next.Mobile)
 	setOrRemove("email", u.Email, next.Email)
+	setOrRemove("locale", string(u.Locale.OrDefault()), string(next.Locale.OrDefault()))
 	if u.EmailVerified != next.EmailVerified {
 		update = update.Set(expression.Name("emailVerified"), expression.Value(next.EmailVerified))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/locale"
 	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
 )
@@ -44,6 +45,7 @@ type userRecord struct {
 	AccountType   string `dynamodbav:"accountType"`
 	Status        string `dynamodbav:"status"`
 	MFAEnabled    bool   `dynamodbav:"mfaEnabled"`
+	Locale        string `dynamodbav:"locale,omitempty"`
 	CreatedAt     string `dynamodbav:"createdAt"`
 	CreatedBy     string `dynamodbav:"createdBy,omitempty"`
 	LastLoginAt   string `dynamodbav:"lastLoginAt,omitempty"`
@@ -112,6 +114,7 @@ func toUserRecord(u user.User) userRecord {
 		AccountType:   string(u.AccountType),
 		Status:        string(u.Status),
 		MFAEnabled:    u.MFAEnabled,
+		Locale:        string(u.Locale.OrDefault()),
 		CreatedAt:     formatTime(u.CreatedAt),
 		CreatedBy:     u.CreatedBy,
 		LastLoginAt:   formatTime(u.LastLoginAt),
@@ -147,6 +150,7 @@ func (r userRecord) user() user.User {
 		AccountType:     user.AccountType(r.AccountType),
 		Status:          user.Status(r.Status),
 		MFAEnabled:      r.MFAEnabled,
+		Locale:          locale.Locale(r.Locale).OrDefault(),
 		CreatedAt:       parseTime(r.CreatedAt),
 		CreatedBy:       r.CreatedBy,
 		LastLoginAt:     parseTime(r.LastLoginAt),

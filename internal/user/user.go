@@ -1,7 +1,11 @@
 // Package user holds the user model: account types, statuses and the JSON view of a user.
 package user
 
-import "time"
+import (
+	"time"
+
+	"github.com/roster-dev/roster/internal/locale"
+)
 
 type AccountType string
 
@@ -44,9 +48,12 @@ type User struct {
 	AccountType   AccountType
 	Status        Status
 	MFAEnabled    bool
-	CreatedAt     time.Time
-	CreatedBy     string
-	LastLoginAt   time.Time
+	// Locale is the language Roster writes to the user in (its emails); the store
+	// answers locale.Default for a record written before users had one.
+	Locale      locale.Locale
+	CreatedAt   time.Time
+	CreatedBy   string
+	LastLoginAt time.Time
 	// SessionsEndedAt is when the user's sessions were last ended (freeze, logout,
 	// password reset). Access tokens issued before it are refused: Cognito cannot
 	// revoke an access token, and one issued before a freeze must not work again once
@@ -66,6 +73,7 @@ type View struct {
 	AccountType   AccountType `json:"accountType"`
 	Status        Status      `json:"status"`
 	MFAEnabled    bool        `json:"mfaEnabled"`
+	Locale        string      `json:"locale,omitempty"` // left out of lists: see ListView
 	CreatedAt     string      `json:"createdAt"`
 	CreatedBy     *string     `json:"createdBy"`
 	LastLoginAt   *string     `json:"lastLoginAt"`
@@ -82,10 +90,21 @@ func (u User) View() View {
 		AccountType:   u.AccountType,
 		Status:        u.Status,
 		MFAEnabled:    u.MFAEnabled,
+		Locale:        string(u.Locale.OrDefault()),
 		CreatedAt:     Timestamp(u.CreatedAt),
 		CreatedBy:     optional(u.CreatedBy),
 		LastLoginAt:   optional(timestampOrEmpty(u.LastLoginAt)),
 	}
+}
+
+// ListView is the user as lists show it: View without the locale. Lists read users
+// from the table's indexes, which do not carry the locale (template.yaml projects the
+// attributes lists show, and a projection cannot change on a deployed index without
+// building it again); no list needs it, and a list must not answer a default for it.
+func (u User) ListView() View {
+	v := u.View()
+	v.Locale = ""
+	return v
 }
 
 // Timestamp formats t as the API does: RFC 3339 in UTC, to the millisecond.

@@ -173,7 +173,7 @@ func (c *Cognito) passwordAuth(ctx context.Context, username, password string) (
 	if err != nil {
 		return identity.Result{}, signInError(err, apperr.InvalidCredentials())
 	}
-	return result(username, out.ChallengeName, out.Session, out.AuthenticationResult, ""), nil
+	return c.result(username, out.ChallengeName, out.Session, out.AuthenticationResult, ""), nil
 }
 
 // asRecorded makes Roster's record, not the pool, decide whether a sign-in asks for a TOTP
@@ -235,7 +235,7 @@ func (c *Cognito) Respond(ctx context.Context, username string, mfa bool, challe
 	if err != nil {
 		return identity.Result{}, signInError(err, errSession)
 	}
-	r := result(username, out.ChallengeName, out.Session, out.AuthenticationResult, "")
+	r := c.result(username, out.ChallengeName, out.Session, out.AuthenticationResult, "")
 	if challenge == identity.NewPasswordRequired {
 		return c.asRecorded(ctx, username, answer, mfa, r)
 	}
@@ -263,7 +263,7 @@ func (c *Cognito) Refresh(ctx context.Context, refreshToken string) (identity.Re
 	if err != nil {
 		return identity.Result{}, signInError(err, apperr.Unauthorized())
 	}
-	return result(username, out.ChallengeName, out.Session, out.AuthenticationResult, refreshToken), nil
+	return c.result(username, out.ChallengeName, out.Session, out.AuthenticationResult, refreshToken), nil
 }
 
 var errSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: "unauthenticated",
@@ -295,16 +295,18 @@ func signInError(err error, refused *apperr.Error) error {
 }
 
 // result is a sign-in step's answer for username; refresh is the refresh token to answer
-// when Cognito issues none (a refresh keeps the one it was given).
-func result(username string, challenge types.ChallengeNameType, session *string, auth *types.AuthenticationResultType, refresh string) identity.Result {
+// when Cognito issues none (a refresh keeps the one it was given). Every step that gets
+// here has made the secret's hash, so the client's refresh validity is known.
+func (c *Cognito) result(username string, challenge types.ChallengeNameType, session *string, auth *types.AuthenticationResultType, refresh string) identity.Result {
 	if auth == nil {
 		return identity.Result{Challenge: string(challenge), Session: aws.ToString(session)}
 	}
 	t := &identity.Tokens{
-		AccessToken:  aws.ToString(auth.AccessToken),
-		IDToken:      aws.ToString(auth.IdToken),
-		RefreshToken: refresh,
-		ExpiresIn:    auth.ExpiresIn,
+		AccessToken:     aws.ToString(auth.AccessToken),
+		IDToken:         aws.ToString(auth.IdToken),
+		RefreshToken:    refresh,
+		ExpiresIn:       auth.ExpiresIn,
+		RefreshValidity: c.refreshValidity(),
 	}
 	if rt := aws.ToString(auth.RefreshToken); rt != "" {
 		t.RefreshToken = refreshToken(username, rt)

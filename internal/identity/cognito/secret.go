@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 )
@@ -19,9 +21,14 @@ import (
 // which their IAM policies allow on the pool) when they first need it, and keep it for
 // the life of the container. Init makes no network call, and a failed read is tried
 // again by the next request rather than remembered.
+//
+// The same answer says how long the client's refresh tokens live, which the sign-in
+// routes give as the Max-Age of the console's session cookie (identity.Tokens): read
+// from the pool, it cannot drift from template.yaml's RefreshTokenValidity.
 type secret struct {
-	mu    sync.Mutex
-	value string
+	mu      sync.Mutex
+	value   string
+	refresh time.Duration
 }
 
 // secretHash is the SECRET_HASH Cognito asks of a client with a secret, for username:
@@ -53,5 +60,37 @@ func (c *Cognito) clientSecret(ctx context.Context) (string, error) {
 		return "", apperr.Wrap(errors.New("the app client has no secret"), "cognito describe app client")
 	}
 	c.secret.value = aws.ToString(out.UserPoolClient.ClientSecret)
+	c.secret.refresh = refreshValidity(out.UserPoolClient)
 	return c.secret.value, nil
+}
+
+// refreshValidity is how long the client's refresh tokens live: RefreshTokenValidity in
+// its unit (days unless TokenValidityUnits says otherwise), or Cognito's default of 30
+// days for a client that sets none.
+func refreshValidity(client *types.UserPoolClientType) time.Duration {
+	n := time.Duration(client.RefreshTokenValidity)
+	if n <= 0 {
+		return 30 * 24 * time.Hour
+	}
+	unit := types.TimeUnitsTypeDays
+	if client.TokenValidityUnits != nil && client.TokenValidityUnits.RefreshToken != "" {
+		unit = client.TokenValidityUnits.RefreshToken
+	}
+	switch unit {
+	case types.TimeUnitsTypeSeconds:
+		return n * time.Second
+	case types.TimeUnitsTypeMinutes:
+		return n * time.Minute
+	case types.TimeUnitsTypeHours:
+		return n * time.Hour
+	default:
+		return n * 24 * time.Hour
+	}
+}
+
+// refreshValidity is the client's as last read with its secret (zero before).
+func (c *Cognito) refreshValidity() time.Duration {
+	c.secret.mu.Lock()
+	defer c.secret.mu.Unlock()
+	return c.secret.refresh
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/roster-dev/roster/internal/locale"
 	"github.com/roster-dev/roster/internal/mail"
 )
 
@@ -14,13 +15,13 @@ func TestRecorder(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			if err := r.Send(t.Context(), mail.VerificationCode("a@example.com", "123456")); err != nil {
+			if err := r.Send(t.Context(), mail.VerificationCode(locale.English, "a@example.com", "123456")); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
-	if err := r.Send(t.Context(), mail.VerificationCode("b@example.com", "654321")); err != nil {
+	if err := r.Send(t.Context(), mail.VerificationCode(locale.English, "b@example.com", "654321")); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(r.Messages()); n != 11 {
@@ -35,7 +36,7 @@ func TestRecorderErr(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("ses down")
 	r := Recorder{Err: boom}
-	if err := r.Send(t.Context(), mail.VerificationCode("a@example.com", "123456")); !errors.Is(err, boom) {
+	if err := r.Send(t.Context(), mail.VerificationCode(locale.English, "a@example.com", "123456")); !errors.Is(err, boom) {
 		t.Fatalf("Send = %v, want %v", err, boom)
 	}
 	if len(r.Messages()) != 0 {

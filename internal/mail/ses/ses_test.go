@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/roster-dev/roster/internal/locale"
 	"github.com/roster-dev/roster/internal/mail"
 )
 
@@ -139,7 +140,7 @@ func TestSESEmulator(t *testing.T) {
 
 	// A fresh address, so that other tests sharing the emulator cannot match.
 	to := "mail-test-" + strings.ToLower(rand.Text()[:10]) + "@roster.test"
-	m := mail.Invitation(to, "Sales 东区 <1>", "Ann", "https://console.roster.test/invitations/tok-1", time.Now().Add(time.Hour))
+	m := mail.Invitation(locale.SimplifiedChinese, to, "Sales 东区 <1>", "Ann", "https://console.roster.test/invitations/tok-1", time.Now().Add(time.Hour))
 	if err := s.Send(ctx, m); err != nil {
 		t.Fatal(err)
 	}
