@@ -21,6 +21,7 @@ export function expect(locator, { timeout: ms = timeout } = {}) {
     toBeVisible: () => locator.first().waitFor({ state: 'visible', timeout: ms }),
     toBeHidden: () => locator.first().waitFor({ state: 'hidden', timeout: ms }),
     toHaveValue: (v) => poll(`${locator} has value ${v}`, async () => (await locator.inputValue()) === v, ms),
+    toHaveAttribute: (name, v) => poll(`${locator} has ${name}=${v}`, async () => (await locator.getAttribute(name)) === v, ms),
     toBeFocused: () => poll(`${locator} has the focus`, () => locator.evaluate((el) => el === document.activeElement), ms),
   };
 }

@@ -137,6 +137,67 @@ describe('console', { concurrency, timeout }, () => {
       await atHome(p);
     }));
 
+  it('changes username, email (with its code) and password in My account', (tc) =>
+    scene(tc, async (s) => {
+      const m = await (await s.admin()).readyMember({ email: email('e2e-acct-old-') });
+      const p = await s.person();
+      await p.goto('/login');
+      await signIn(p, m.loginAccount, m.password);
+      await atHome(p);
+      await p.link('nav.account').click();
+      await expect(p.heading('account.title')).toBeVisible();
+      // The sign-in just made is in the history, from this test's own address.
+      await expect(p.main.getByRole('cell', { name: s.net.ip }).first()).toBeVisible();
+
+      // An authenticator bound meanwhile (through the API, from another device) shows on a
+      // page load; a wrong code does not unbind it, a current one does.
+      const { secret } = await s.api().ok(200, 'POST', '/v1/me/mfa/totp', undefined, { token: m.token });
+      const bound = await totpNow(secret);
+      await s.api().ok(204, 'POST', '/v1/me/mfa/totp/verify', { code: bound }, { token: m.token });
+      await p.page.reload();
+      await expect(p.text('account.mfaOn')).toBeVisible();
+      await p.checkPage('account-mfa-on');
+      await p.field('account.mfaCode').fill(String((Number(bound) + 500_000) % 1_000_000).padStart(6, '0'));
+      await p.button('account.mfaUnbind').click();
+      await expect(p.field('account.mfaCode')).toHaveAttribute('aria-invalid', 'true');
+      await expect(p.text('errors.field.codeIncorrect')).toBeVisible();
+      await p.field('account.mfaCode').fill(await totpNow(secret, { after: bound }));
+      await p.button('account.mfaUnbind').click();
+      await expect(p.text('account.mfaDisabled')).toBeVisible();
+      await expect(p.text('account.mfaOff')).toBeVisible();
+
+      const name = `Renamed_${m.loginAccount}`;
+      await p.field('account.username').fill(name);
+      await p.button('account.saveUsername').click();
+      await expect(p.text('account.usernameSaved')).toBeVisible();
+
+      const addr = email('e2e-acct-new-');
+      const inbox = new Inbox(addr);
+      await p.field('account.newEmail').fill(addr);
+      await p.button('account.sendEmailCode').click();
+      await expect(p.text('common.codeSent', { email: addr })).toBeVisible();
+      await p.field('account.emailCode').fill(codeIn(await inbox.next()));
+      await p.button('account.confirmEmail').click();
+      await expect(p.text('account.emailChanged', { email: addr })).toBeVisible();
+
+      const password = newPassword();
+      await p.field('account.currentPassword').fill(m.password);
+      await p.field('account.newPassword').fill(password);
+      await p.field('common.confirmPassword').fill(password);
+      await p.button('account.changePassword').click();
+      await expect(p.text('account.passwordChanged')).toBeVisible();
+      await p.checkPage('account-changed');
+
+      // The other session (the setup's) has ended; the console's goes on; the new password
+      // signs in, and the account has the new name and address.
+      assert.equal((await s.api().call('GET', '/v1/me', undefined, { token: m.token })).status, 401);
+      await p.page.reload();
+      await expect(p.heading('account.title')).toBeVisible();
+      const me = await s.api().ok(200, 'GET', '/v1/me', undefined, { token: await s.api().login(m.loginAccount, password) });
+      assert.equal(me.user.username, name);
+      assert.equal(me.user.email, addr);
+    }));
+
   it('resets a forgotten password with an emailed code', (tc) =>
     scene(tc, async (s) => {
       const addr = email('e2e-forgot-');
@@ -177,8 +238,13 @@ describe('console', { concurrency, timeout }, () => {
         const p = await s.person({ lang });
         await p.goto(link);
         await expect(p.heading('invitation.title')).toBeVisible();
-        await expect(p.page.getByText(team.name)).toBeVisible();
-        await expect(p.text('invitation.statusWord.pending')).toBeVisible();
+        // Team, inviter, masked address, roles, expiry and state, as the API knows them.
+        const known = await s.api(lang).ok(200, 'GET', `/v1/invitations/${tokenOf(link)}`);
+        for (const shown of [team.name, known.invitedBy, known.email, p.t('roles.member'), p.t('invitation.statusWord.pending')]) {
+          await expect(p.main.getByText(shown, { exact: true })).toBeVisible();
+        }
+        assert.ok(!(await p.main.textContent()).includes(addr), 'the invitation page shows the whole address');
+        await expect(p.main.getByText(p.t('invitation.expires'), { exact: true })).toBeVisible();
         await p.checkPage('invitation');
         await p.link('invitation.registerFromInvitation').or(p.button('invitation.registerFromInvitation')).click();
         await expect(p.text('register.invitationIntro', { team: team.name })).toBeVisible();
