@@ -10,7 +10,8 @@ export async function signIn(p, loginAccount, password) {
 
 // atHome waits for the signed-in home page.
 export async function atHome(p) {
-  await expect(p.heading('home.title').or(p.text('home.welcome', {}))).toBeVisible();
+  await expect(p.heading('home.title')).toBeVisible();
+  await expectURL(p.page, /^\/$/);
 }
 
 // atTeam waits for a team's page: its address and its name as the page's heading.
