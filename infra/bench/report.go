@@ -115,6 +115,7 @@ and with TRACING=Active (on: it builds the tracer provider and the daemon's expo
 Linked and off, its init takes %s ms over the SDK floor's (on a CPU %s) and its binary
 %s MB (arm64); on, its init takes %s ms over off (on a CPU %s). A sampled invocation also sends one UDP datagram per
 SDK call, which no figure here holds: the local gateway's invocations are not sampled.
+internal/xray's BenchmarkInstrument times turning it on alone, and BenchmarkSDKCall a call.
 `, msDiff(res.TracingOff.Init, res.Floor.Init), msDiff(res.TracingOff.InitCPU, res.Floor.InitCPU),
 		mbDiff(sizes["SDK floor + tracing"].ARM64, sizes["SDK floor"].ARM64),
 		msDiff(res.TracingOn.Init, res.TracingOff.Init), msDiff(res.TracingOn.InitCPU, res.TracingOff.InitCPU))
