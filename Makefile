@@ -197,12 +197,12 @@ build-ConsoleFunction: $(CONSOLE_DIST)
 
 # ---- benchmarks -------------------------------------------------------------------------------
 
-# The benchmarks' baselines (a hello world, and the hello world plus the SDK clients), built
-# with the functions' own flags, and arm64 copies of every binary for the size table (what
-# deploys); the twin function makes the direct calls in a function process (infra/bench/twin.go).
+# The benchmarks' baselines (a hello world, the hello world plus the SDK clients, and that with
+# internal/xray linked, for what tracing costs a cold start), built with the functions' own
+# flags, and arm64 copies of every binary for the size table (what deploys); the twin function makes the direct calls in a function process (infra/bench/twin.go).
 # bin/bench-%/bootstrap has a longer pattern than bin/%/bootstrap, so make prefers it.
 BENCH := bin/roster-bench
-BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap
+BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap bin/bench-tracefloor/bootstrap
 TWIN := bin/bench-twin/bootstrap
 ARM64_BOOTSTRAPS := $(FUNCTIONS:%=bin/arm64/%/bootstrap) $(BASELINES:bin/%=bin/arm64/%)
 

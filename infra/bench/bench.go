@@ -29,16 +29,19 @@ import (
 
 // Options configures a run.
 type Options struct {
-	Root         string // repository root
-	StateDir     string // the stack's logs
-	HelloBinary  string // the hello-world bootstrap, built with the functions' flags
-	FloorBinary  string // the hello world plus the DynamoDB client every function builds (testdata/sdkfloor)
-	TwinBinary   string // the twin function (testdata/twin); empty: no twin figures
-	ColdStarts   int    // cold starts per function (median)
-	Samples      int    // warm requests per operation (p50, p99)
-	ScaleSizes   []int  // user counts for the scale table, ascending
-	ScaleSamples int    // requests per list and size
-	Progress     io.Writer
+	Root        string // repository root
+	StateDir    string // the stack's logs
+	HelloBinary string // the hello-world bootstrap, built with the functions' flags
+	FloorBinary string // the hello world plus the DynamoDB client every function builds (testdata/sdkfloor)
+	// TraceFloorBinary is the SDK floor with internal/xray linked and wired
+	// (testdata/tracefloor), started with tracing off and on.
+	TraceFloorBinary string
+	TwinBinary       string // the twin function (testdata/twin); empty: no twin figures
+	ColdStarts       int    // cold starts per function (median)
+	Samples          int    // warm requests per operation (p50, p99)
+	ScaleSizes       []int  // user counts for the scale table, ascending
+	ScaleSamples     int    // requests per list and size
+	Progress         io.Writer
 }
 
 // Result is everything a run measured.
@@ -49,6 +52,10 @@ type Result struct {
 	Cold     []ColdStart // every function, in the operations table's order
 	Hello    ColdStart
 	Floor    ColdStart // the SDK floor
+	// TracingOff and TracingOn are the trace floor's cold starts without TRACING and
+	// with it Active: what linking internal/xray costs every function, and what
+	// turning it on adds.
+	TracingOff, TracingOn ColdStart
 	// GatewayFloor is the hello world warm through a gateway over HTTP: what the local
 	// gateway and the Lambda runtime API take for a request that does nothing (every
 	// sample, interleaved with all the operations').
@@ -141,7 +148,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("bench set-up: %w", err)
 	}
 
-	res.Sizes, err = binarySizes(opts.Root, tmpl, opts.HelloBinary, opts.FloorBinary)
+	res.Sizes, err = binarySizes(opts.Root, tmpl, map[string]string{
+		"hello world": opts.HelloBinary, "SDK floor": opts.FloorBinary, "SDK floor + tracing": opts.TraceFloorBinary})
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +185,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	r.progress("cold starts: %d rounds of every function and the baselines", opts.ColdStarts)
-	if res.Cold, res.Hello, res.Floor, err = r.coldStarts(ctx, ops); err != nil {
+	if res.Cold, err = r.coldStarts(ctx, ops, res); err != nil {
 		return nil, err
 	}
 	for _, op := range ops {
@@ -279,23 +287,34 @@ const sampleLabel = "sample"
 // every binary, function or baseline, start on the same quiet machine.
 const coldSettle = 50 * time.Millisecond
 
-// coldStarts measures rounds of one cold start of every function and of the two
-// baselines, so that the load of a shared machine falls on all alike. Before each
+// coldStarts measures rounds of one cold start of every function and of the
+// baselines, so that the load of a shared machine falls on all alike; it sets res's
+// baselines and answers the functions'. Before each
 // request the function's warm instances are retired, so the request starts a new
 // process. The baselines run in a gateway of their own, invoked with an HTTP API
 // event as Roster's functions are.
-func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart, hello, floor ColdStart, _ error) {
+func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) ([]ColdStart, error) {
 	baseLog := newColdLog()
-	baselines := []string{"HelloWorld", "SDKFloor"}
+	baselines := []string{"HelloWorld", "SDKFloor", "TracingOff", "TracingOn"}
+	// With tracing on, the trace floor builds the exporter for a daemon at this
+	// address; nothing is sent there, as the gateway's invocations are not sampled.
+	daemon, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	defer daemon.Close()
 	g, err := gateway.New(gateway.Config{
 		Functions: []gateway.Function{
 			{Name: baselines[0], Binary: r.opts.HelloBinary},
 			{Name: baselines[1], Binary: r.opts.FloorBinary},
+			{Name: baselines[2], Binary: r.opts.TraceFloorBinary},
+			{Name: baselines[3], Binary: r.opts.TraceFloorBinary, Env: map[string]string{
+				"TRACING": "Active", "AWS_XRAY_DAEMON_ADDRESS": daemon.LocalAddr().String()}},
 		},
 		OnColdStart: baseLog.add,
 	})
 	if err != nil {
-		return nil, hello, floor, err
+		return nil, err
 	}
 	defer g.Close()
 	event, _ := json.Marshal(map[string]any{
@@ -323,11 +342,11 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 				g.Retire(name)
 				time.Sleep(coldSettle)
 				if _, err := g.Invoke(ctx, name, event); err != nil {
-					return nil, hello, floor, fmt.Errorf("%s: %w", name, err)
+					return nil, fmt.Errorf("%s: %w", name, err)
 				}
 				st, ok := baseLog.take(name)
 				if !ok {
-					return nil, hello, floor, fmt.Errorf("%s did not start cold", name)
+					return nil, fmt.Errorf("%s did not start cold", name)
 				}
 				record(j, st)
 				continue
@@ -335,17 +354,17 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 			op := ops[j]
 			req, err := r.prepare(ctx, op, i)
 			if err != nil {
-				return nil, hello, floor, err
+				return nil, err
 			}
 			r.env.Gateway.Retire(op.Function)
 			r.colds.take(op.Function) // set-up may have started one
 			time.Sleep(coldSettle)
 			if _, err := r.do(ctx, op, req); err != nil {
-				return nil, hello, floor, err
+				return nil, err
 			}
 			st, ok := r.colds.take(op.Function)
 			if !ok {
-				return nil, hello, floor, fmt.Errorf("%s: the request did not start %s cold", op.Name, op.Function)
+				return nil, fmt.Errorf("%s: the request did not start %s cold", op.Name, op.Function)
 			}
 			record(j, st)
 		}
@@ -357,7 +376,9 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation) (_ []ColdStart
 	for j, op := range ops {
 		out[j] = summary(j, op.Function)
 	}
-	return out, summary(len(ops), "hello world"), summary(len(ops)+1, "SDK floor"), nil
+	res.Hello, res.Floor = summary(len(ops), "hello world"), summary(len(ops)+1, "SDK floor")
+	res.TracingOff, res.TracingOn = summary(len(ops)+2, "tracing off"), summary(len(ops)+3, "tracing on")
+	return out, nil
 }
 
 // warm counts one invocation's calls, then times the operation through the gateway
@@ -587,7 +608,7 @@ type Size struct {
 	Native, ARM64 int64 // bytes; 0 when not built
 }
 
-func binarySizes(root string, tmpl *samtemplate.Template, hello, floor string) ([]Size, error) {
+func binarySizes(root string, tmpl *samtemplate.Template, baselines map[string]string) ([]Size, error) {
 	size := func(path string) int64 {
 		if info, err := os.Stat(path); err == nil {
 			return info.Size()
@@ -609,7 +630,7 @@ func binarySizes(root string, tmpl *samtemplate.Template, hello, floor string) (
 	arm64 := func(native string) string {
 		return filepath.Join(filepath.Dir(filepath.Dir(native)), "arm64", filepath.Base(filepath.Dir(native)), "bootstrap")
 	}
-	for name, path := range map[string]string{"hello world": hello, "SDK floor": floor} {
+	for name, path := range baselines {
 		out = append(out, Size{Name: name, Native: size(path), ARM64: size(arm64(path))})
 	}
 	return out, nil

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // Targets of the brief (issue 6).
@@ -72,6 +73,14 @@ func (res *Result) Write(w io.Writer) error {
 	fmt.Fprintf(tw, "SDK floor (hello + DynamoDB client)\t%s\t%.2f\t1.00\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
 		msf(res.Floor.Init), ratio(res.Floor.Init, res.Hello.Init), msf(res.Floor.InitCPU), ratio(res.Floor.InitCPU, res.Hello.InitCPU),
 		msf(res.Floor.First), mb(sizes["SDK floor"].ARM64))
+	for _, row := range []struct {
+		name string
+		c    ColdStart
+	}{{"SDK floor + tracing, off", res.TracingOff}, {"SDK floor + tracing, on", res.TracingOn}} {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+			row.name, msf(row.c.Init), ratio(row.c.Init, res.Hello.Init), ratio(row.c.Init, res.Floor.Init),
+			msf(row.c.InitCPU), ratio(row.c.InitCPU, res.Hello.InitCPU), msf(row.c.First), mb(sizes["SDK floor + tracing"].ARM64))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -100,6 +109,16 @@ write request units DynamoDB Local reports (ReturnConsumedCapacity). $/M: dollar
 million calls.
 `, nativeSizes(res.Sizes))
 
+	p.f(`SDK floor + tracing: the SDK floor with internal/xray linked and wired as app.Load
+wires it (testdata/tracefloor), started without TRACING (off: every function by default)
+and with TRACING=Active (on: it builds the tracer provider and the daemon's exporter).
+Linked and off, its init takes %s ms over the SDK floor's (on a CPU %s) and its binary
+%s MB (arm64); on, its init takes %s ms over off (on a CPU %s). A sampled invocation also sends one UDP datagram per
+SDK call, which no figure here holds: the local gateway's invocations are not sampled.
+internal/xray's BenchmarkInstrument times turning it on alone, and BenchmarkSDKCall a call.
+`, msDiff(res.TracingOff.Init, res.Floor.Init), msDiff(res.TracingOff.InitCPU, res.Floor.InitCPU),
+		mbDiff(sizes["SDK floor + tracing"].ARM64, sizes["SDK floor"].ARM64),
+		msDiff(res.TracingOn.Init, res.TracingOff.Init), msDiff(res.TracingOn.InitCPU, res.TracingOff.InitCPU))
 	if len(res.Unlisted) > 0 {
 		p.f("No row in infra/bench/ops.go yet, cold start from the sample event only: %s.\n", strings.Join(res.Unlisted, ", "))
 	}
@@ -276,6 +295,19 @@ func verdict(ok bool) string {
 
 func msf(d interface{ Microseconds() int64 }) string {
 	return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000)
+}
+
+// msDiff is a - b in ms with its sign: what one init takes over another.
+func msDiff(a, b time.Duration) string {
+	return fmt.Sprintf("%+.1f", float64((a-b).Microseconds())/1000)
+}
+
+// mbDiff is a - b in MB with its sign; "-" when either binary was not built.
+func mbDiff(a, b int64) string {
+	if a == 0 || b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%+.1f", float64(a-b)/(1<<20))
 }
 
 func mb(n int64) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/roster-dev/roster/internal/identity"
 	"github.com/roster-dev/roster/internal/mail"
 	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/xray"
 )
 
 // Config is what template.yaml gives every function in its environment.
@@ -32,6 +33,10 @@ type Config struct {
 	// address each request came in on, where Roster serves its own console.
 	ConsoleURL          string
 	LoginEventRetention time.Duration
+	// Tracing is template.yaml's Tracing parameter (TRACING) being Active: the SDK
+	// clients' calls are then subsegments of the invocation's X-Ray trace. Optional:
+	// unset is off.
+	Tracing bool
 }
 
 // ConfigFromEnv reads Config, naming every missing variable at once.
@@ -50,6 +55,7 @@ func ConfigFromEnv() (Config, error) {
 		ClientID:    get("USER_POOL_CLIENT_ID"),
 		SenderEmail: get("SENDER_EMAIL"),
 		ConsoleURL:  os.Getenv("CONSOLE_URL"), // may be empty: see Config
+		Tracing:     os.Getenv("TRACING") == xray.Active,
 	}
 	days, err := strconv.Atoi(get("LOGIN_EVENT_RETENTION_DAYS"))
 	if err != nil || days < 1 {
@@ -90,6 +96,11 @@ func Load(ctx context.Context, services ...Service) (*App, error) {
 		return nil, err
 	}
 	sdk := lambdaConfig()
+	if cfg.Tracing {
+		if err := xray.Instrument(&sdk); err != nil {
+			return nil, err
+		}
+	}
 	a := &App{
 		Config: cfg,
 		Store:  store.New(dynamodb.NewFromConfig(sdk, func(o *dynamodb.Options) { o.BaseEndpoint = Endpoint("DYNAMODB") }), cfg.TableName),

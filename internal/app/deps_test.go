@@ -23,3 +23,23 @@ func TestFunctionsLinkNoEagerSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionsLinkNoGRPC keeps the tracing light on the functions that do not trace
+// (every one, by default). internal/xray encodes its one OTLP message itself rather
+// than import OTLP's collector package, which links gRPC; and the X-Ray SDK for Go,
+// which links the AWS SDK for Go v1, added 13 MB and 3.4 ms of package init to each
+// function (infra/bench/RESULTS.md). Either coming back fails here.
+func TestFunctionsLinkNoGRPC(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", "../../functions/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		for _, heavy := range []string{"google.golang.org/grpc", "github.com/aws/aws-sdk-go", "github.com/aws/aws-xray-sdk-go"} {
+			if pkg == heavy || strings.HasPrefix(pkg, heavy+"/") {
+				t.Errorf("the functions link %s", pkg)
+			}
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 )
 
 // handlerPackages hold what functions/<op>/main.go hands to lambda.Start.
-var handlerPackages = []string{"api", "bootstrap", "cognitotrigger", "openapi"}
+var handlerPackages = []string{"api", "bootstrap", "cognitotrigger", "console", "openapi"}
 
 // services: an App field, and the Service a main.go passes to Load to set it.
 var services = []struct {

@@ -29,6 +29,7 @@ func main() {
 	sizes := flag.String("sizes", "1000,100000", "seeded user counts for the scale table, ascending; empty for none")
 	flag.StringVar(&opts.HelloBinary, "hello", "bin/bench-hello/bootstrap", "the hello-world bootstrap")
 	flag.StringVar(&opts.FloorBinary, "floor", "bin/bench-sdkfloor/bootstrap", "the SDK-floor bootstrap")
+	flag.StringVar(&opts.TraceFloorBinary, "tracefloor", "bin/bench-tracefloor/bootstrap", "the SDK floor with internal/xray linked")
 	flag.StringVar(&opts.TwinBinary, "twin", "bin/bench-twin/bootstrap", "the twin function's bootstrap")
 	out := flag.String("out", "", "also write the report to this file")
 	flag.Parse()
@@ -38,7 +39,7 @@ func main() {
 		fail(err)
 	}
 	opts.Root = root
-	for _, path := range []*string{&opts.HelloBinary, &opts.FloorBinary, &opts.TwinBinary} {
+	for _, path := range []*string{&opts.HelloBinary, &opts.FloorBinary, &opts.TraceFloorBinary, &opts.TwinBinary} {
 		if !filepath.IsAbs(*path) {
 			*path = filepath.Join(root, *path)
 		}
