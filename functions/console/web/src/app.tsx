@@ -1,8 +1,8 @@
 // The console's frame: a skip link, the header with its navigation and the language
 // switch (on every page), and the routes.
-import { LocationProvider, Router, Route, useLocation } from "preact-iso";
+import { ErrorBoundary, LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import type { ComponentType } from "preact";
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { isLanguage, languages, setLanguage, t, useLanguage } from "./i18n";
 import { signOut, useSession } from "./session";
 import { Loading, Page } from "./components/ui";
@@ -12,8 +12,14 @@ import { ForgotPassword } from "./pages/forgot";
 import { Invitation } from "./pages/invitation";
 import { Join } from "./pages/join";
 import { Home } from "./pages/home";
-import { TeamPage } from "./pages/team";
 import { Account } from "./pages/account";
+import { isAdmin } from "./powers";
+
+// The pages for admins and team managers are chunks of their own, loaded when first
+// opened: a person who only signs in never downloads them.
+const Users = lazy(() => import("./pages/users").then((m) => m.Users));
+const UserPage = lazy(() => import("./pages/user").then((m) => m.UserPage));
+const TeamPage = lazy(() => import("./pages/team").then((m) => m.TeamPage));
 
 function LanguageSwitch() {
   const lang = useLanguage();
@@ -42,8 +48,11 @@ function Header() {
   useLanguage();
   const s = useSession();
   const { route, path } = useLocation();
-  const current = (p: string) => (path === p ? "page" : undefined);
+  // The page itself is "page"; a page inside a section (a user of Users) marks the section.
+  const current = (p: string) => (path === p ? "page" : p !== "/" && path.startsWith(`${p}/`) ? "true" : undefined);
   const member = s.me?.user.accountType === "member";
+  const admin = isAdmin(s.me?.user);
+  const teams = admin || (s.me?.teams.length ?? 0) > 0;
   return (
     <header class="top">
       <a class="brand" href="/">
@@ -58,6 +67,21 @@ function Header() {
                   {t("nav.home")}
                 </a>
               </li>
+              {admin && (
+                <li>
+                  <a href="/users" aria-current={current("/users")}>
+                    {t("nav.users")}
+                  </a>
+                </li>
+              )}
+              {teams && (
+                <li>
+                  <a href="/teams" aria-current={current("/teams")}>
+                    {admin ? t("nav.teams") : t("nav.myTeams")}
+                  </a>
+                </li>
+              )}
+        
               {member && (
                 <li>
                   <a href="/join" aria-current={current("/join")}>
@@ -116,6 +140,38 @@ function Protected({ component: C, ...props }: { component: ComponentType<any>; 
   return <C {...props} />;
 }
 
+// AdminOnly shows an admin's page to admins; anyone else is told it is not theirs,
+// rather than meeting the API's 403 on every part of it.
+function AdminOnly({ component: C, ...props }: { component: ComponentType<any>; [k: string]: unknown }) {
+  useLanguage();
+  const s = useSession();
+  if (!isAdmin(s.me?.user)) {
+    return (
+      <Page title={t("app.adminOnlyTitle")}>
+        <p>{t("app.adminOnlyText")}</p>
+        <p>
+          <a href="/">{t("app.goHome")}</a>
+        </p>
+      </Page>
+    );
+  }
+  return <C {...props} />;
+}
+
+function ChunkError() {
+  useLanguage();
+  return (
+    <Page title={t("app.chunkErrorTitle")}>
+      <div role="alert" class="alert error">
+        <p>{t("app.chunkErrorText")}</p>
+      </div>
+      <p>
+        <a href="/">{t("app.goHome")}</a>
+      </p>
+    </Page>
+  );
+}
+
 function NotFound() {
   useLanguage();
   return (
@@ -133,6 +189,34 @@ const HomeRoute = guarded(Home);
 const JoinRoute = guarded(Join);
 const AccountRoute = guarded(Account);
 const TeamRoute = guarded(TeamPage);
+const admins = (C: ComponentType<any>) => guarded((props: Record<string, unknown>) => <AdminOnly component={C} {...props} />);
+const UsersRoute = admins(Users);
+const UserRoute = admins(UserPage);
+
+// Routes are the pages. A page's chunk that fails to load (the network, or a new
+// release replaced it) is said in words on that address; another address tries again.
+function Routes() {
+  const { url } = useLocation();
+  const [failedAt, setFailedAt] = useState<string | null>(null);
+  if (failedAt === url) return <ChunkError />;
+  return (
+    <ErrorBoundary onError={() => setFailedAt(url)}>
+      <Router>
+        <Route path="/" component={HomeRoute} />
+        <Route path="/login" component={Login} />
+        <Route path="/register" component={Register} />
+        <Route path="/forgot-password" component={ForgotPassword} />
+        <Route path="/invitations/:token" component={Invitation} />
+        <Route path="/join" component={JoinRoute} />
+        <Route path="/account" component={AccountRoute} />
+        <Route path="/teams/:id" component={TeamRoute} />
+        <Route path="/users" component={UsersRoute} />
+        <Route path="/users/:id" component={UserRoute} />
+        <Route default component={NotFound} />
+      </Router>
+    </ErrorBoundary>
+  );
+}
 
 export function App() {
   useLanguage();
@@ -143,17 +227,7 @@ export function App() {
       </a>
       <Header />
       <main id="main" tabIndex={-1}>
-        <Router>
-          <Route path="/" component={HomeRoute} />
-          <Route path="/login" component={Login} />
-          <Route path="/register" component={Register} />
-          <Route path="/forgot-password" component={ForgotPassword} />
-          <Route path="/invitations/:token" component={Invitation} />
-          <Route path="/join" component={JoinRoute} />
-          <Route path="/account" component={AccountRoute} />
-          <Route path="/teams/:id" component={TeamRoute} />
-          <Route default component={NotFound} />
-        </Router>
+        <Routes />
       </main>
     </LocationProvider>
   );

@@ -66,3 +66,47 @@ export function digits(n: number, optional = false): Check {
     return new RegExp(`^\\d{${n}}$`).test(v) ? undefined : t("errors.field.digits", { n });
   };
 }
+
+// optional makes a check pass on an empty value.
+export function optional(check: Check): Check {
+  return (v, all) => (v.trim() === "" ? undefined : check(v, all));
+}
+
+export const mobile: Check = (raw) => {
+  const v = raw.trim();
+  if (v === "") return undefined;
+  return /^\+[1-9][0-9]{7,14}$/.test(v) ? undefined : t("errors.field.mobile");
+};
+
+// name is a team's or a role's: 1 to 64 characters once trimmed.
+export const name: Check = (raw) => {
+  const v = raw.trim();
+  if (v === "") return t("errors.field.required");
+  if (len(v) > 64) return t("errors.field.length", { min: 1, max: 64 });
+  if (/[\u0000-\u001F\u007F-\u009F]/u.test(v)) return t("errors.field.control");
+  if (invisibleRe.test(v)) return t("errors.field.invisible");
+  return undefined;
+};
+
+export const description: Check = (raw) => (len(raw.trim()) > 500 ? t("errors.field.maxLength", { max: 500 }) : undefined);
+
+// roles is a membership's roles, their ids joined by ",": 1 to 3.
+export const roles: Check = (v) => {
+  const n = v ? v.split(",").length : 0;
+  return n < 1 || n > 3 ? t("errors.field.rolesCount") : undefined;
+};
+
+const permissionKeyRe = /^[a-z][a-z0-9_-]*(:[a-z][a-z0-9_-]*)+$/;
+
+// permissionKeys splits free permission keys typed one a line (or between commas or spaces).
+export function permissionKeys(v: string): string[] {
+  return v.split(/[\s,]+/).filter(Boolean);
+}
+
+export const freeKeys: Check = (v) => {
+  const keys = permissionKeys(v);
+  const bad = keys.filter((k) => !permissionKeyRe.test(k) || k.length > 100);
+  if (bad.length) return t("errors.field.permissionKeyNamed", { keys: bad.join(", ") });
+  if (keys.length > 50) return t("errors.field.permissionsMax", { max: 50 });
+  return undefined;
+};

@@ -60,6 +60,20 @@ const fieldRules: [RegExp, string, (m: RegExpMatchArray) => Record<string, unkno
   [/^must not contain control characters$|^must be valid UTF-8/, "control", () => ({})],
   [/^give either invitationCode or invitationToken/, "eitherInvitation", () => ({})],
   [/^is not an invitation token$/, "invitationToken", () => ({})],
+  // The admin pages' fields.
+  [/^must be in E\.164 format/, "mobile", () => ({})],
+  [/^needs an email address to send the password to$/, "notifyNeedsEmail", () => ({})],
+  [/^must be either generated or given, not both$/, "passwordChoice", () => ({})],
+  [/^is not an existing role$/, "roleMissing", () => ({})],
+  [/^grants permissions you do not hold/, "roleNotYours", () => ({})],
+  [/^must list 1 to 3 roles$/, "rolesCount", () => ({})],
+  [/^is listed twice$/, "listedTwice", () => ({})],
+  [/^must be lower-case parts separated by ':'/, "permissionKey", () => ({})],
+  [/^must list at most (\d+) permissions$/, "permissionsMax", (m) => ({ max: m[1] })],
+  [/^must be from 1 to (\d+) hours$/, "validHours", (m) => ({ max: m[1] })],
+  [/^must be an RFC 3339 time/, "time", () => ({})],
+  [/^must not be before from$/, "toBeforeFrom", () => ({})],
+  [/^is not a valid (role )?id$/, "invalidId", () => ({})],
 ];
 
 // Words for a field's message that depend on which field it is.
@@ -67,7 +81,22 @@ const perField: Record<string, Record<string, string>> = {
   currentPassword: { "is incorrect": "account.currentPasswordWrong" },
 };
 
+// renameFields answers err with its fields named as a form names them: the API names
+// nested and listed fields ("newUser.loginAccount", "roleIds[1]") where a form has one
+// field ("loginAccount", "roles"). Two fields renamed to one keep both messages.
+export function renameFields(err: ApiError, rename: (field: string) => string): ApiError {
+  const fields: Record<string, string> = {};
+  for (const [name, message] of Object.entries(err.fields)) {
+    const to = rename(name);
+    fields[to] = fields[to] && fields[to] !== message ? `${fields[to]}\n${message}` : message;
+  }
+  return { ...err, fields };
+}
+
 export function fieldWords(message: string, field = ""): string {
+  if (message.includes("\n")) {
+    return [...new Set(message.split("\n").map((m) => fieldWords(m, field)))].join(" ");
+  }
   const special = perField[field]?.[message];
   if (special) return t(special);
   for (const [re, key, params] of fieldRules) {

@@ -6,9 +6,10 @@ import { useEffect, useState } from "preact/hooks";
 import { authed, call, client, isChallenge, type Schemas, type Tokens } from "../api/client";
 import { codeWords } from "../api/errors";
 import { useForm } from "../form";
-import { formatTime, isLanguage, languages, t, useLanguage, type Language } from "../i18n";
+import { isLanguage, languages, t, useLanguage, type Language } from "../i18n";
 import { end, loadMe, signedIn, useSession } from "../session";
 import { Field, FormAlert, Page, Status, Submit, onSubmit, useCooldown } from "../components/ui";
+import { LoginHistory } from "../components/history";
 import * as v from "../validate";
 
 export function Account() {
@@ -379,65 +380,11 @@ function Authenticator() {
 }
 
 function History() {
-  const [items, setItems] = useState<Schemas["LoginEvent"][] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
-
-  async function page(after?: string) {
-    setBusy(true);
-    const r = await authed(() => client.GET("/v1/me/login-events", { params: { query: { limit: 10, ...(after ? { cursor: after } : {}) } } }));
-    setBusy(false);
-    if (!r.ok) return setError(codeWords(r.error));
-    setItems((old) => [...(after && old ? old : []), ...r.data.items]);
-    setCursor(r.data.nextCursor);
-  }
-  useEffect(() => {
-    void page();
-  }, []);
-
   return (
-    <section>
-      <h2 id="history-title">{t("account.historyTitle")}</h2>
-      {error && (
-        <div role="alert" class="alert error">
-          <p>{error}</p>
-        </div>
-      )}
-      {items && items.length === 0 && <p>{t("account.historyEmpty")}</p>}
-      {items && items.length > 0 && (
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="history-title">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("account.time")}</th>
-                <th scope="col">{t("account.outcome")}</th>
-                <th scope="col">{t("account.sourceIp")}</th>
-                <th scope="col">{t("account.userAgent")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <time dateTime={e.time}>{formatTime(e.time)}</time>
-                  </td>
-                  <td>{t(`account.outcomeWord.${e.outcome}`)}</td>
-                  <td>{e.sourceIp ?? t("account.unknown")}</td>
-                  <td class="ua">{e.userAgent || t("account.unknown")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {cursor && (
-        <div class="actions">
-          <button type="button" class="secondary" disabled={busy} onClick={() => void page(cursor)}>
-            {t("account.more")}
-          </button>
-        </div>
-      )}
-    </section>
+    <LoginHistory
+      titleId="history-title"
+      title={t("account.historyTitle")}
+      load={(cursor) => authed(() => client.GET("/v1/me/login-events", { params: { query: { limit: 10, ...(cursor ? { cursor } : {}) } } }))}
+    />
   );
 }

@@ -1,0 +1,189 @@
+// The admin pages' fields besides text: a select, a check box, a text area, a choice of
+// roles and a choice between options, each built like ui.tsx's Field (label, hint,
+// error tied to it), each keeping its value in the form as a string: a check box is
+// "true" or "", a list of roles their ids joined by ",".
+import type { Form } from "../form";
+import { t, useLanguage } from "../i18n";
+
+function describe(id: string, error?: string, hint?: string) {
+  const errorId = error ? `${id}-error` : undefined;
+  const hintId = hint ? `${id}-hint` : undefined;
+  return { errorId, hintId, describedBy: [errorId, hintId].filter(Boolean).join(" ") || undefined };
+}
+
+function Below({ id, error, hint }: { id: string; error?: string; hint?: string }) {
+  return (
+    <>
+      {error && (
+        <p id={`${id}-error`} class="field-error">
+          {error}
+        </p>
+      )}
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+    </>
+  );
+}
+
+export interface Option {
+  value: string;
+  label: string;
+}
+
+export function SelectField<K extends string>(p: { form: Form<K>; name: K; label: string; options: Option[]; hint?: string }) {
+  const id = `${p.form.id}-${p.name}`;
+  const error = p.form.error(p.name);
+  const d = describe(id, error, p.hint);
+  return (
+    <div class={error ? "field invalid" : "field"}>
+      <div class="label-row">
+        <label for={id}>{p.label}</label>
+      </div>
+      <select
+        id={id}
+        name={p.name}
+        value={p.form.values[p.name]}
+        onChange={(e) => p.form.set(p.name, e.currentTarget.value)}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={d.describedBy}
+      >
+        {p.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <Below id={id} error={error} hint={p.hint} />
+    </div>
+  );
+}
+
+export function CheckField<K extends string>(p: { form: Form<K>; name: K; label: string; hint?: string; disabled?: boolean }) {
+  const id = `${p.form.id}-${p.name}`;
+  const error = p.form.error(p.name);
+  const d = describe(id, error, p.hint);
+  return (
+    <div class={error ? "field check invalid" : "field check"}>
+      <input
+        id={id}
+        type="checkbox"
+        name={p.name}
+        checked={p.form.values[p.name] === "true"}
+        disabled={p.disabled}
+        onChange={(e) => p.form.set(p.name, e.currentTarget.checked ? "true" : "")}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={d.describedBy}
+      />
+      <div>
+        <label for={id}>{p.label}</label>
+        <Below id={id} error={error} hint={p.hint} />
+      </div>
+    </div>
+  );
+}
+
+export function TextAreaField<K extends string>(p: { form: Form<K>; name: K; label: string; hint?: string; optional?: boolean; rows?: number; maxLength?: number }) {
+  useLanguage();
+  const id = `${p.form.id}-${p.name}`;
+  const error = p.form.error(p.name);
+  const d = describe(id, error, p.hint);
+  return (
+    <div class={error ? "field invalid" : "field"}>
+      <div class="label-row">
+        <label for={id}>{p.label}</label>
+        {p.optional && <span class="optional">({t("common.optional")})</span>}
+      </div>
+      <textarea
+        id={id}
+        name={p.name}
+        rows={p.rows ?? 3}
+        maxLength={p.maxLength}
+        value={p.form.values[p.name]}
+        onInput={(e) => p.form.set(p.name, e.currentTarget.value)}
+        onBlur={() => p.form.touch(p.name)}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={d.describedBy}
+      />
+      <Below id={id} error={error} hint={p.hint} />
+    </div>
+  );
+}
+
+// ChoiceField is a set of radio buttons in a fieldset; the first takes the form's id
+// for the field, so an error's focus lands on it.
+export function ChoiceField<K extends string>(p: { form: Form<K>; name: K; legend: string; options: Option[]; hint?: string }) {
+  const id = `${p.form.id}-${p.name}`;
+  const error = p.form.error(p.name);
+  const d = describe(id, error, p.hint);
+  return (
+    <fieldset class={error ? "field choice invalid" : "field choice"} aria-describedby={d.describedBy}>
+      <legend>{p.legend}</legend>
+      {p.options.map((o, i) => (
+        <div class="check" key={o.value}>
+          <input
+            type="radio"
+            id={i === 0 ? id : `${id}-${o.value}`}
+            name={`${p.form.id}-${p.name}`}
+            value={o.value}
+            checked={p.form.values[p.name] === o.value}
+            onChange={() => p.form.set(p.name, o.value)}
+          />
+          <label for={i === 0 ? id : `${id}-${o.value}`}>{o.label}</label>
+        </div>
+      ))}
+      <Below id={id} error={error} hint={p.hint} />
+    </fieldset>
+  );
+}
+
+export interface RoleChoice {
+  id: string;
+  label: string;
+  detail?: string;
+}
+
+export const roleList = (v: string) => (v ? v.split(",") : []);
+
+// RolesField chooses a membership's roles (1 to 3) among those offered: only roles the
+// caller may grant are offered at all.
+export function RolesField<K extends string>(p: { form: Form<K>; name: K; legend: string; roles: RoleChoice[]; hint?: string }) {
+  useLanguage();
+  const id = `${p.form.id}-${p.name}`;
+  const error = p.form.error(p.name);
+  const hint = p.hint ?? t("roles.pickHint");
+  const d = describe(id, error, hint);
+  const chosen = roleList(p.form.values[p.name]);
+  return (
+    <fieldset class={error ? "field choice invalid" : "field choice"} aria-describedby={d.describedBy}>
+      <legend>{p.legend}</legend>
+      {p.roles.map((r, i) => {
+        const rid = i === 0 ? id : `${id}-${r.id}`;
+        return (
+          <div class="check" key={r.id}>
+            <input
+              type="checkbox"
+              id={rid}
+              value={r.id}
+              checked={chosen.includes(r.id)}
+              aria-invalid={error ? "true" : undefined}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                const next = on ? [...chosen, r.id] : chosen.filter((x) => x !== r.id);
+                p.form.set(p.name, next.join(","));
+                p.form.touch(p.name);
+              }}
+            />
+            <div>
+              <label for={rid}>{r.label}</label>
+              {r.detail && <p class="hint">{r.detail}</p>}
+            </div>
+          </div>
+        );
+      })}
+      <Below id={id} error={error} hint={hint} />
+    </fieldset>
+  );
+}
