@@ -20,14 +20,16 @@ export async function atTeam(p, team) {
   await expect(p.page.getByRole('heading', { name: team.name, exact: true, level: 1 })).toBeVisible();
 }
 
-// tabTo presses Tab until target has the focus (at most limit times): a person who uses the
-// keyboard alone reaches a control that way.
+// tabTo presses Tab until target has the focus (at most limit times; none when it has it
+// already, as an autofocused field does): a person who uses the keyboard alone gets there so.
 export async function tabTo(p, target, limit = 40) {
   const handle = await target.elementHandle();
+  const focused = () => handle.evaluate((el) => el === document.activeElement);
   for (let i = 0; i < limit; i++) {
+    if (await focused()) return;
     await p.page.keyboard.press('Tab');
-    if (await handle.evaluate((el) => el === document.activeElement)) return;
   }
+  if (await focused()) return;
   throw new Error(`${limit} presses of Tab did not reach ${target}`);
 }
 
