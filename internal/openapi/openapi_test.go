@@ -3,7 +3,9 @@ package openapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,4 +148,32 @@ func TestNoRoute(t *testing.T) {
 			t.Errorf("%s %s: body %s is not Roster's error", tt.method, tt.path, resp.Body)
 		}
 	}
+}
+
+// An unquoted ", " or ": " inside a flow mapping ({ description: a, b }) makes YAML read the
+// rest as a key of its own, with no value: the document says nothing with null.
+func TestNoNullInTheDocument(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal([]byte(JSON), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any, path string)
+	walk = func(v any, path string) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				// null is a value an enum, a default or an example may hold; a property of
+				// the document never is.
+				if e == nil && !slices.Contains([]string{"default", "const", "example"}, k) {
+					t.Errorf("%s/%s is null: quote the text it was cut from", path, k)
+				}
+				walk(e, path+"/"+k)
+			}
+		case []any:
+			for i, e := range v {
+				walk(e, fmt.Sprintf("%s[%d]", path, i))
+			}
+		}
+	}
+	walk(doc, "")
 }
