@@ -117,6 +117,8 @@ export function UserPage({ id }: { id: string }) {
           <dd>{u.mobile ?? t("user.noMobile")}</dd>
           <dt>{t("users.accountType")}</dt>
           <dd>{t(`home.accountType.${u.accountType}`)}</dd>
+          <dt>{t("users.locale")}</dt>
+          <dd>{u.locale ? t(`lang.${u.locale}`) : t("account.unknown")}</dd>
           <dt>{t("users.status")}</dt>
           <dd>
             <span class={`state ${u.status}`}>{t(`users.statusWord.${u.status}`)}</span>
