@@ -89,9 +89,10 @@ export class Admin {
     return this.ok(201, 'POST', '/v1/teams', { name });
   }
 
-  // member creates a member with a temporary password (its first sign-in must change it).
-  async member({ email, username, lang } = {}) {
-    const loginAccount = unique('u');
+  // member creates a member (or, given accountType, a platform admin) with a temporary
+  // password (its first sign-in must change it).
+  async member({ email, username, lang, accountType = 'member' } = {}) {
+    const loginAccount = unique(accountType === 'member' ? 'u' : 'pa');
     const r = await this.ok(
       201,
       'POST',
@@ -99,7 +100,7 @@ export class Admin {
       {
         username: username ?? `User_${loginAccount}`,
         loginAccount,
-        accountType: 'member',
+        accountType,
         ...(email ? { email } : {}),
         password: { generate: true },
       },
@@ -151,6 +152,19 @@ export class Admin {
 
   async freeze(userId) {
     return this.ok(200, 'POST', `/v1/users/${userId}/freeze`);
+  }
+
+  // role makes a custom role with a unique name starting with prefix.
+  async role(prefix, permissions) {
+    return this.ok(201, 'POST', '/v1/roles', { name: unique(prefix), permissions });
+  }
+
+  async setRoles(teamId, userId, roleIds) {
+    return this.ok(200, 'PUT', `/v1/teams/${teamId}/members/${userId}`, { roleIds });
+  }
+
+  async me() {
+    return this.ok(200, 'GET', '/v1/me');
   }
 
   async user(userId) {

@@ -87,14 +87,16 @@ class Scene {
   }
 
   // person opens a browser context in a language (navigator.language and Accept-Language),
-  // at the console's origin as this scene's network reaches it.
-  async person({ lang = 'en' } = {}) {
+  // at the console's origin as this scene's network reaches it; with clipboard, its pages
+  // may read and write the clipboard, as a person's browser lets a site it trusts.
+  async person({ lang = 'en', clipboard = false } = {}) {
     const context = await browser.newContext({
       baseURL: this.net.origin,
       locale: lang,
       viewport: viewports[0],
     });
     context.setDefaultTimeout(10_000);
+    if (clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: this.net.origin });
     const page = await context.newPage();
     const p = new Person(this, context, page, lang);
     this.people.push(p);
@@ -120,8 +122,68 @@ class Scene {
   }
 }
 
-export class Person {
+// Scope finds a page's controls by their accessible names from the catalogue, inside one
+// part of the page (a dialog, a section) or the whole of it.
+export class Scope {
+  constructor(person, root) {
+    this.person = person;
+    this.root = root;
+  }
+
+  t(key, params) {
+    return this.person.t(key, params);
+  }
+
+  re(key, params) {
+    return this.person.re(key, params);
+  }
+
+  // field is the form control labelled so (not a form or section named by the same words).
+  field(key, params) {
+    return this.root.locator('input, select, textarea').and(this.root.getByLabel(this.t(key, params), { exact: true }));
+  }
+
+  // fieldNamed is the form control whose label is name as written (a role's own name).
+  fieldNamed(name) {
+    return this.root.locator('input, select, textarea').and(this.root.getByLabel(name, { exact: true }));
+  }
+
+  button(key, params) {
+    return this.root.getByRole('button', { name: this.t(key, params), exact: true });
+  }
+
+  link(key, params) {
+    return this.root.getByRole('link', { name: this.t(key, params), exact: true });
+  }
+
+  heading(key, params) {
+    return this.root.getByRole('heading', { name: this.t(key, params), exact: true });
+  }
+
+  text(key, params) {
+    return this.root.getByText(this.re(key, params));
+  }
+
+  // dialog is the open dialog titled so.
+  dialog(key, params) {
+    return new Scope(this.person, this.root.getByRole('dialog', { name: this.t(key, params), exact: true }));
+  }
+
+  // section is the part of the page under the heading of that key (an <h2>'s section).
+  section(key, params) {
+    return new Scope(this.person, this.root.locator('section').filter({ has: this.heading(key, params) }));
+  }
+
+  // row is the table row holding text.
+  row(text) {
+    return new Scope(this.person, this.root.getByRole('row').filter({ hasText: text }));
+  }
+}
+
+export class Person extends Scope {
   constructor(scene, context, page, lang) {
+    super(null, page);
+    this.person = this;
     this.scene = scene;
     this.context = context;
     this.page = page;
@@ -149,26 +211,16 @@ export class Person {
     return this.page.goto(path);
   }
 
-  // Shortcuts for the page's controls, by their accessible names from the catalogue.
-  // field is the form control labelled so (not a form or section named by the same words).
-  field(key, params) {
-    return this.page.locator('input, select, textarea').and(this.page.getByLabel(this.t(key, params), { exact: true }));
+  // menu is the main navigation's link of that key (admins' home repeats some of them).
+  menu(key) {
+    return this.page.getByRole('navigation', { name: this.t('nav.label'), exact: true }).getByRole('link', { name: this.t(key), exact: true });
   }
 
-  button(key, params) {
-    return this.page.getByRole('button', { name: this.t(key, params), exact: true });
-  }
-
-  link(key, params) {
-    return this.page.getByRole('link', { name: this.t(key, params), exact: true });
-  }
-
-  heading(key, params) {
-    return this.page.getByRole('heading', { name: this.t(key, params), exact: true });
-  }
-
-  text(key, params) {
-    return this.page.getByText(this.re(key, params));
+  // navigation answers the names of the main navigation's links and buttons, in order.
+  async navigation() {
+    const nav = this.page.getByRole('navigation', { name: this.t('nav.label'), exact: true });
+    await nav.getByRole('listitem').first().waitFor();
+    return (await nav.locator('a, button').allTextContents()).map((s) => s.trim());
   }
 
   // checkPage runs axe-core on the page as it is (no serious or critical violation; the others

@@ -2,7 +2,7 @@
 // each polls the locator until it holds or the time is up, as Playwright's expect does.
 const timeout = 10_000;
 
-async function poll(what, check, ms = timeout) {
+export async function poll(what, check, ms = timeout) {
   const deadline = Date.now() + ms;
   let last;
   for (;;) {
@@ -24,6 +24,12 @@ export function expect(locator, { timeout: ms = timeout } = {}) {
     toHaveAttribute: (name, v) => poll(`${locator} has ${name}=${v}`, async () => (await locator.getAttribute(name)) === v, ms),
     toBeFocused: () => poll(`${locator} has the focus`, () => locator.evaluate((el) => el === document.activeElement), ms),
   };
+}
+
+// eventually waits until check() answers true (it may throw meanwhile): for what a page
+// shows in several places at once, such as a table's rows.
+export function eventually(what, check, ms = timeout) {
+  return poll(what, check, ms);
 }
 
 // expectURL waits for the page's path (and query) to match re.

@@ -14,11 +14,24 @@ function catalogue(lang) {
   return catalogues[lang];
 }
 
-function lookup(lang, key) {
-  let v = catalogue(lang);
-  for (const part of key.split('.')) {
-    v = v && typeof v === 'object' ? v[part] : undefined;
+// find walks a key's parts down the catalogue; a part may itself hold dots (the audit's
+// action words are keyed "user.update"), as i18next finds them: the longest run of parts
+// that names an entry is taken first.
+function find(v, parts) {
+  if (parts.length === 0) return v;
+  if (!v || typeof v !== 'object') return undefined;
+  for (let n = parts.length; n >= 1; n--) {
+    const k = parts.slice(0, n).join('.');
+    if (k in v) {
+      const found = find(v[k], parts.slice(n));
+      if (found !== undefined) return found;
+    }
   }
+  return undefined;
+}
+
+function lookup(lang, key) {
+  const v = find(catalogue(lang), key.split('.'));
   return typeof v === 'string' ? v : undefined;
 }
 

@@ -1,5 +1,6 @@
 // Steps several tests take through the pages, as a person takes them.
-import { expect, expectURL } from './expect.mjs';
+import { env } from './env.mjs';
+import { eventually, expect, expectURL } from './expect.mjs';
 
 // signIn fills the sign-in form on the page it is on and submits it.
 export async function signIn(p, loginAccount, password) {
@@ -37,4 +38,36 @@ export async function tabTo(p, target, limit = 40) {
 export async function typeInto(p, target, text) {
   await tabTo(p, target);
   await p.page.keyboard.type(text);
+}
+
+// signInAt opens the sign-in page, signs in and waits for home: the way in of a person
+// whose password is its own already.
+export async function signInAt(p, loginAccount, password) {
+  await p.goto('/login');
+  await signIn(p, loginAccount, password);
+  await atHome(p);
+}
+
+// signInAsAdmin is signInAt for the bootstrapped super admin. Its tests never sign it out:
+// a sign-out ends every session of the account, other tests' and the setup's included.
+export function signInAsAdmin(p) {
+  return signInAt(p, env().admin.login, env().admin.password);
+}
+
+// column answers the text of a column of the main table's body, row by row.
+export async function column(p, n) {
+  return (await p.main.locator(`table tbody tr > :nth-child(${n})`).allTextContents()).map((s) => s.trim());
+}
+
+// expectColumn waits until the main table's column n holds exactly want (in any order
+// unless ordered), as a list does once its new page has arrived.
+export async function expectColumn(p, n, want, { ordered = false } = {}) {
+  const norm = (a) => (ordered ? a : [...a].sort());
+  let got = [];
+  await eventually(`column ${n} holds ${JSON.stringify(want)}`, async () => {
+    got = await column(p, n);
+    return JSON.stringify(norm(got)) === JSON.stringify(norm(want));
+  }).catch((err) => {
+    throw new Error(`${err.message}; it holds ${JSON.stringify(got)}`);
+  });
 }
