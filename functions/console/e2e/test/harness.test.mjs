@@ -1,10 +1,10 @@
 // The harness itself, against the running stack: the authenticator's codes, a test's own
-// source address, the inbox, the admin's setup calls and the expired-invitation write. The
+// source address, the inbox, the admin's setup calls and the direct table writes. The
 // console's tests stand on these; a failure here says the harness, not the console, is wrong.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Admin, API, newPassword, tokenOf, unique } from '../lib/api.mjs';
-import { expireInvitation } from '../lib/dynamo.mjs';
+import { expireInvitation, seedUsers } from '../lib/dynamo.mjs';
 import { codeIn, Inbox, linkIn } from '../lib/mail.mjs';
 import { Network } from '../lib/net.mjs';
 import { totpAt } from '../lib/totp.mjs';
@@ -77,5 +77,21 @@ describe('harness against the stack', { concurrency: true }, () => {
     const r = await api.call('GET', `/v1/invitations/${tokenOf(link)}`);
     assert.equal(r.status, 410, JSON.stringify(r.body));
     assert.equal(r.body.error.code, 'invitation_expired');
+  });
+
+  it('seeds users the API reads as its own: by id, in the list and by search', async () => {
+    const admin = await Admin.on(net);
+    const prefix = unique('seedcheck');
+    const [a, b] = await seedUsers(2, prefix, (await admin.me()).user.id);
+    const got = (await admin.user(b.id)).user;
+    assert.deepEqual(
+      { id: got.id, username: got.username, loginAccount: got.loginAccount, accountType: got.accountType, status: got.status, createdAt: got.createdAt },
+      { id: b.id, username: b.username, loginAccount: b.loginAccount, accountType: 'member', status: 'active', createdAt: b.createdAt },
+    );
+    const found = await admin.ok(200, 'GET', `/v1/users?q=${prefix}`);
+    assert.deepEqual(found.items.map((u) => u.id), [a.id, b.id]);
+    // Its login account is taken, as a created user's is.
+    const taken = await admin.api.call('POST', '/v1/users', { username: 'Again', loginAccount: a.loginAccount, accountType: 'member', password: { generate: true } }, { token: admin.token });
+    assert.equal(taken.status, 409, JSON.stringify(taken.body));
   });
 });
