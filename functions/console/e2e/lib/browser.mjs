@@ -4,7 +4,7 @@
 // Content-Security-Policy refused; plus its screenshots at 1280x800 and 390x844.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { Admin, API } from './api.mjs';
 import { env, repoRoot } from './env.mjs';
@@ -15,6 +15,9 @@ const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const shotsDir = join(repoRoot, '.dev', 'screenshots');
+// Each test file runs in a process of its own, beside the others (package.json): its
+// failures go to a folder of its own, which it empties as it starts.
+const failuresDir = join(shotsDir, 'failures', basename(process.argv[1] ?? 'console', '.test.mjs'));
 export const viewports = [
   { width: 1280, height: 800 },
   { width: 390, height: 844 },
@@ -36,8 +39,8 @@ export async function launch() {
     ],
   });
   // Failures are this run's only.
-  rmSync(join(shotsDir, 'failures'), { recursive: true, force: true });
-  mkdirSync(join(shotsDir, 'failures'), { recursive: true });
+  rmSync(failuresDir, { recursive: true, force: true });
+  mkdirSync(failuresDir, { recursive: true });
   return browser;
 }
 
@@ -55,7 +58,8 @@ export function minorFindings() {
 }
 
 // scene runs fn with a network of its own (a source address, an origin) and the people it
-// opens; on a failure it keeps a screenshot of every page open, under .dev/screenshots/failures.
+// opens; on a failure it keeps a screenshot of every page open, under
+// .dev/screenshots/failures/<test file>.
 export async function scene(tc, fn) {
   const net = await Network.open();
   const s = new Scene(tc, net);
@@ -112,7 +116,7 @@ class Scene {
     const name = this.tc.name.replace(/[^\w-]+/g, '_').slice(0, 80);
     await Promise.all(
       this.people.map((p, i) =>
-        p.page.screenshot({ path: join(shotsDir, 'failures', `${name}-${i}.png`), fullPage: true }).catch(() => {}),
+        p.page.screenshot({ path: join(failuresDir, `${name}-${i}.png`), fullPage: true }).catch(() => {}),
       ),
     );
   }

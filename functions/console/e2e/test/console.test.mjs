@@ -14,7 +14,9 @@ import { atHome, atTeam, signIn, tabTo, typeInto } from '../lib/steps.mjs';
 import { totpNow } from '../lib/totp.mjs';
 
 const concurrency = Number(process.env.ROSTER_E2E_CONCURRENCY || 4);
+// Each flow's limit; the suite's own is the sum of what may run one after another.
 const timeout = 90_000;
+const suiteTimeout = 15 * 60_000;
 
 function email(prefix) {
   return `${unique(prefix)}@example.com`;
@@ -25,7 +27,7 @@ function assertMailIn(mail, lang) {
   assert.equal(looksChinese(mail.text), lang === 'zh-CN', `mail "${mail.subject}" is not in ${lang}:\n${mail.text}`);
 }
 
-describe('console', { concurrency, timeout }, () => {
+describe('console', { concurrency, timeout: suiteTimeout }, () => {
   before(async () => {
     env();
     await launch();
@@ -37,7 +39,7 @@ describe('console', { concurrency, timeout }, () => {
   });
 
   for (const lang of ['en', 'zh-CN']) {
-    it(`registers with an emailed code (${lang})`, (tc) =>
+    it(`registers with an emailed code (${lang})`, { timeout }, (tc) =>
       scene(tc, async (s) => {
         const p = await s.person({ lang });
         const addr = email('e2e-reg-');
@@ -72,7 +74,7 @@ describe('console', { concurrency, timeout }, () => {
       }));
   }
 
-  it('signs in with a first-login password change', (tc) =>
+  it('signs in with a first-login password change', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
       const m = await admin.member();
@@ -107,7 +109,7 @@ describe('console', { concurrency, timeout }, () => {
       await s.api().login(m.loginAccount, password);
     }));
 
-  it('binds an authenticator in My account, then signs in with a TOTP code', (tc) =>
+  it('binds an authenticator in My account, then signs in with a TOTP code', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const m = await (await s.admin()).readyMember();
       const p = await s.person();
@@ -139,7 +141,7 @@ describe('console', { concurrency, timeout }, () => {
       await atHome(p);
     }));
 
-  it('changes username, email (with its code) and password in My account', (tc) =>
+  it('changes username, email (with its code) and password in My account', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const m = await (await s.admin()).readyMember({ email: email('e2e-acct-old-') });
       const p = await s.person();
@@ -200,7 +202,7 @@ describe('console', { concurrency, timeout }, () => {
       assert.equal(me.user.email, addr);
     }));
 
-  it('resets a forgotten password with an emailed code', (tc) =>
+  it('resets a forgotten password with an emailed code', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const addr = email('e2e-forgot-');
       const m = await (await s.admin()).readyMember({ email: addr });
@@ -227,7 +229,7 @@ describe('console', { concurrency, timeout }, () => {
     }));
 
   for (const lang of ['en', 'zh-CN']) {
-    it(`follows an emailed invitation as a new person, registers and lands in the team (${lang})`, (tc) =>
+    it(`follows an emailed invitation as a new person, registers and lands in the team (${lang})`, { timeout }, (tc) =>
       scene(tc, async (s) => {
         const admin = await s.admin(lang);
         const team = await admin.team();
@@ -265,7 +267,7 @@ describe('console', { concurrency, timeout }, () => {
         await atTeam(p, team);
       }));
 
-    it(`follows an emailed invitation as an existing member, signs in, accepts and lands in the team (${lang})`, (tc) =>
+    it(`follows an emailed invitation as an existing member, signs in, accepts and lands in the team (${lang})`, { timeout }, (tc) =>
       scene(tc, async (s) => {
         const admin = await s.admin(lang);
         const team = await admin.team();
@@ -293,7 +295,7 @@ describe('console', { concurrency, timeout }, () => {
       }));
   }
 
-  it('joins a team with an 8-digit code', (tc) =>
+  it('joins a team with an 8-digit code', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
       const team = await admin.team();
@@ -325,7 +327,7 @@ describe('console', { concurrency, timeout }, () => {
       assert.ok(me.teams.some((t) => t.id === team.id), 'not in the team');
     }));
 
-  it('opens the team from its sign-in link /login?team=<id>', (tc) =>
+  it('opens the team from its sign-in link /login?team=<id>', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
       const team = await admin.team();
@@ -339,7 +341,7 @@ describe('console', { concurrency, timeout }, () => {
       await atTeam(p, team);
     }));
 
-  it("refuses a frozen user's open console at its next action", (tc) =>
+  it("refuses a frozen user's open console at its next action", { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
       const m = await admin.readyMember();
@@ -355,7 +357,7 @@ describe('console', { concurrency, timeout }, () => {
       await p.checkPage('frozen');
     }));
 
-  it('shows every state of an invitation in words', (tc) =>
+  it('shows every state of an invitation in words', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
       const team = await admin.team();
@@ -386,7 +388,7 @@ describe('console', { concurrency, timeout }, () => {
       await p.checkPage('invitation-not-found');
     }));
 
-  it('shows a wrong password, then the lock with its wait, in words', (tc) =>
+  it('shows a wrong password, then the lock with its wait, in words', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const m = await (await s.admin()).readyMember();
       const p = await s.person();
@@ -423,7 +425,7 @@ describe('console', { concurrency, timeout }, () => {
       await p.checkPage('login-locked');
     }));
 
-  it('switches language on a page', (tc) =>
+  it('switches language on a page', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const p = await s.person();
       await p.goto('/login');
@@ -435,7 +437,7 @@ describe('console', { concurrency, timeout }, () => {
       await p.checkPage('login');
     }));
 
-  it('completes sign-in with the keyboard alone', (tc) =>
+  it('completes sign-in with the keyboard alone', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const m = await (await s.admin()).readyMember();
       const p = await s.person();
@@ -447,7 +449,7 @@ describe('console', { concurrency, timeout }, () => {
       await atHome(p);
     }));
 
-  it('completes registration with the keyboard alone', (tc) =>
+  it('completes registration with the keyboard alone', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const p = await s.person();
       const addr = email('e2e-kbd-');
@@ -469,7 +471,7 @@ describe('console', { concurrency, timeout }, () => {
       await atHome(p);
     }));
 
-  it('shows the page-not-found page', (tc) =>
+  it('shows the page-not-found page', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const p = await s.person();
       await p.goto('/no/such/page');
