@@ -62,7 +62,7 @@ export function Members({ id }: { id: string }) {
       <TeamTabs team={team} current="members" />
       {(manage || create) && (
         <div class="toolbar">
-          <p class="lead">{t("members.intro")}</p>
+          <p class="lead">{admin ? t("members.intro") : manage ? t("members.introManager") : t("members.introCreate")}</p>
           <div class="actions compact">
             {manage && admin && (
               <button type="button" class="secondary" onClick={() => setOpen({ kind: "add" })}>
