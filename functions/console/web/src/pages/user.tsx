@@ -457,7 +457,7 @@ function ResetPassword({ user, onClose, done }: { user: User; onClose: () => voi
 
   if (result) {
     return (
-      <Dialog title={t("user.resetDoneTitle", { name: user.username })} onClose={onClose} noEscape={!result.notified}>
+      <Dialog key="done" title={t("user.resetDoneTitle", { name: user.username })} onClose={onClose} noEscape={!result.notified}>
         {result.notified ? (
           <p class="alert ok">{t("user.resetEmailed", { email: user.email ?? "" })}</p>
         ) : (
