@@ -216,7 +216,8 @@ function TimeField({ form, name, label }: { form: ReturnType<typeof useForm<"act
 
 function EventItem({ e, roles }: { e: Event; roles: Role[] | null }) {
   useLanguage();
-  const changes = Object.entries(e.changes ?? {});
+  // A field recorded unchanged (a new user's empty mobile) says nothing.
+  const changes = Object.entries(e.changes ?? {}).filter(([, c]) => JSON.stringify(c.from) !== JSON.stringify(c.to));
   return (
     <li class="event">
       <p class="event-head">

@@ -62,7 +62,7 @@ export function Members({ id }: { id: string }) {
       <TeamTabs team={team} current="members" />
       {(manage || create) && (
         <div class="toolbar">
-          <p class="lead">{t("members.intro")}</p>
+          <p class="lead">{admin ? t("members.intro") : manage ? t("members.introManager") : t("members.introCreate")}</p>
           <div class="actions compact">
             {manage && admin && (
               <button type="button" class="secondary" onClick={() => setOpen({ kind: "add" })}>
@@ -332,7 +332,7 @@ function CreateMember({ team, choices, onClose, done }: { team: Team; choices: R
     const password = made.temporaryPassword ?? "";
     const handover = t("members.handover", { team: team.name, link: team.loginUrl, login: made.user.loginAccount, password });
     return (
-      <Dialog title={t("members.createdTitle", { name: made.user.username })} onClose={onClose} noEscape wide>
+      <Dialog key="created" title={t("members.createdTitle", { name: made.user.username })} onClose={onClose} noEscape wide>
         <p>{t("members.createdText", { name: made.user.username, team: team.name, roles: made.roles.map((r) => roleLabel(r.name)).join(t("common.listSep")) })}</p>
         <Once
           items={[

@@ -203,7 +203,7 @@ function NewUser({ onClose, onCreated }: { onClose: () => void; onCreated: () =>
   if (created) {
     const u = created.user;
     return (
-      <Dialog title={t("users.createdTitle")} onClose={onClose} noEscape>
+      <Dialog key="created" title={t("users.createdTitle")} onClose={onClose} noEscape>
         <p>{t("users.createdText", { name: u.username, account: t(`home.accountType.${u.accountType}`) })}</p>
         <Once
           items={[
