@@ -492,6 +492,7 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
 
   it('a role in use cannot be deleted, and is explained in words', { timeout }, (tc) =>
     scene(tc, async (s) => {
+      const started = Date.now();
       const admin = await s.admin();
       const team = await admin.team();
       const m = await admin.member();
@@ -534,6 +535,92 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       await c.button('rolesPage.deleteConfirm', { name }).click();
       await expect(p.text('rolesPage.deleted', { name })).toBeVisible();
       await expect(row.root).toBeHidden();
+
+      // The audit log, filtered by action and time: the deletion, what the role was -> nothing.
+      await p.menu('nav.audit').click();
+      await expect(p.heading('audit.title')).toBeVisible();
+      await p.field('audit.action').selectOption('role.delete');
+      // The browser's own local time, a minute before the role was made.
+      const from = await p.page.evaluate((ms) => {
+        const d = new Date(ms);
+        const pad = (n) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      }, started - 60_000);
+      await p.field('audit.from').fill(from);
+      await p.button('audit.apply').click();
+      const events = p.main.locator('ol.events > li');
+      const gone = events.filter({ hasText: `${p.t('audit.field.name')}: ${name} → ${p.t('audit.nothing')}` });
+      await expect(gone).toBeVisible();
+      await expect(gone.getByText(p.t('audit.roleGone'), { exact: true })).toBeVisible();
+      await expect(gone.getByText(/miniprogram:publish.* → /)).toBeVisible();
+      assert.ok(new URL(p.page.url()).searchParams.get('from'), 'the time filter is not in the address');
+    }));
+
+  it('an admin creates a team, adds an existing user, changes its roles, removes it and deletes the team', { timeout }, (tc) =>
+    scene(tc, async (s) => {
+      const m = await (await s.admin()).member();
+      const p = await s.person({ clipboard: true });
+      await signInAsAdmin(p);
+      await p.menu('nav.teams').click();
+      await expect(p.heading('teams.title')).toBeVisible();
+      await p.button('teams.new').click();
+      const d = p.dialog('teams.newTitle');
+      await expect(d.field('teams.name')).toBeVisible();
+      await p.checkPage('teams-new');
+      const name = unique('Team ');
+      await d.field('teams.name').fill(name);
+      await d.field('team.description').fill('Sells the mini-programs of the north.');
+      await d.button('teams.create').click();
+      await expect(p.page.getByRole('heading', { name, level: 1 })).toBeVisible();
+      await expect(p.text('team.created', { name })).toBeVisible();
+      const teamId = /^\/teams\/([a-z2-7]+)$/.exec(new URL(p.page.url()).pathname)?.[1];
+      assert.ok(teamId, `not a team's address: ${p.page.url()}`);
+      await p.button('team.copyLink').click();
+      assert.equal(await p.page.evaluate(() => navigator.clipboard.readText()), `${s.net.origin}/login?team=${teamId}`);
+
+      // An existing user, found by its login account, added with the member role.
+      await p.link('team.tabMembers').click();
+      await expect(p.text('members.none')).toBeVisible();
+      await p.button('members.add').click();
+      const add = p.dialog('members.addTitle', { team: name });
+      await add.field('members.findUser').fill(m.loginAccount);
+      await add.button('users.searchSubmit').click();
+      const found = add.fieldNamed(`${m.username} (${m.loginAccount})`);
+      await eventually('the one user found is chosen', () => found.isChecked());
+      await p.checkPage('members-add');
+      await add.button('members.addSubmit').click();
+      await expect(p.text('members.added', { name: m.username, team: name })).toBeVisible();
+      await expectColumn(p, 2, [m.loginAccount]);
+
+      // Its roles: an admin may give any, the owner included.
+      const row = p.row(m.loginAccount);
+      await row.root.getByRole('button', { name: p.t('members.changeRoles') }).click();
+      const roles = p.dialog('members.rolesTitle', { name: m.username });
+      await roles.fieldNamed(p.t('roles.owner')).check();
+      await roles.fieldNamed(p.t('roles.member')).uncheck();
+      await p.checkPage('members-roles');
+      await roles.button('members.saveRoles').click();
+      await expect(p.text('members.rolesSaved', { name: m.username })).toBeVisible();
+      await expectColumn(p, 4, [p.t('roles.owner')]);
+
+      // Removed, with a confirmation that names it and the team.
+      await row.root.getByRole('button', { name: p.t('members.remove') }).click();
+      const remove = p.dialog('members.removeTitle', { name: m.username, team: name });
+      await expect(remove.text('members.removeText', { name: `${m.username} (${m.loginAccount})`, team: name })).toBeVisible();
+      await p.checkPage('members-remove');
+      await remove.button('members.removeConfirm').click();
+      await expect(p.text('members.removed', { name: m.username, team: name })).toBeVisible();
+      await expect(p.text('members.none')).toBeVisible();
+
+      // The team goes, from its own page, with a confirmation that names it.
+      await p.link('team.tabOverview').click();
+      await p.button('team.delete').click();
+      const del = p.dialog('team.deleteConfirmTitle', { name });
+      await p.checkPage('team-delete');
+      await del.button('team.deleteConfirm', { name }).click();
+      await expect(p.text('teams.deleted', { name })).toBeVisible();
+      const r = await s.api().call('GET', `/v1/teams/${teamId}`, undefined, { token: (await s.admin()).token });
+      assert.equal(r.status, 404, JSON.stringify(r.body));
     }));
 
   const nav = (p, keys) => keys.map((k) => p.t(`nav.${k}`));
