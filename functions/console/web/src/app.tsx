@@ -19,7 +19,12 @@ import { isAdmin } from "./powers";
 // opened: a person who only signs in never downloads them.
 const Users = lazy(() => import("./pages/users").then((m) => m.Users));
 const UserPage = lazy(() => import("./pages/user").then((m) => m.UserPage));
+const Teams = lazy(() => import("./pages/teams").then((m) => m.Teams));
 const TeamPage = lazy(() => import("./pages/team").then((m) => m.TeamPage));
+const Members = lazy(() => import("./pages/members").then((m) => m.Members));
+const Invitations = lazy(() => import("./pages/invitations").then((m) => m.Invitations));
+const Roles = lazy(() => import("./pages/roles").then((m) => m.Roles));
+const Audit = lazy(() => import("./pages/audit").then((m) => m.Audit));
 
 function LanguageSwitch() {
   const lang = useLanguage();
@@ -81,7 +86,20 @@ function Header() {
                   </a>
                 </li>
               )}
-        
+              {admin && (
+                <>
+                  <li>
+                    <a href="/roles" aria-current={current("/roles")}>
+                      {t("nav.roles")}
+                    </a>
+                  </li>
+                  <li>
+                    <a href="/audit" aria-current={current("/audit")}>
+                      {t("nav.audit")}
+                    </a>
+                  </li>
+                </>
+              )}
               {member && (
                 <li>
                   <a href="/join" aria-current={current("/join")}>
@@ -192,6 +210,11 @@ const TeamRoute = guarded(TeamPage);
 const admins = (C: ComponentType<any>) => guarded((props: Record<string, unknown>) => <AdminOnly component={C} {...props} />);
 const UsersRoute = admins(Users);
 const UserRoute = admins(UserPage);
+const RolesRoute = admins(Roles);
+const AuditRoute = admins(Audit);
+const TeamsRoute = guarded(Teams);
+const MembersRoute = guarded(Members);
+const InvitationsRoute = guarded(Invitations);
 
 // Routes are the pages. A page's chunk that fails to load (the network, or a new
 // release replaced it) is said in words on that address; another address tries again.
@@ -209,9 +232,14 @@ function Routes() {
         <Route path="/invitations/:token" component={Invitation} />
         <Route path="/join" component={JoinRoute} />
         <Route path="/account" component={AccountRoute} />
+        <Route path="/teams" component={TeamsRoute} />
         <Route path="/teams/:id" component={TeamRoute} />
+        <Route path="/teams/:id/members" component={MembersRoute} />
+        <Route path="/teams/:id/invitations" component={InvitationsRoute} />
         <Route path="/users" component={UsersRoute} />
         <Route path="/users/:id" component={UserRoute} />
+        <Route path="/roles" component={RolesRoute} />
+        <Route path="/audit" component={AuditRoute} />
         <Route default component={NotFound} />
       </Router>
     </ErrorBoundary>

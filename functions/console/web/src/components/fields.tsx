@@ -3,7 +3,7 @@
 // error tied to it), each keeping its value in the form as a string: a check box is
 // "true" or "", a list of roles their ids joined by ",".
 import type { Form } from "../form";
-import { t, useLanguage } from "../i18n";
+import { languages, t, useLanguage } from "../i18n";
 
 function describe(id: string, error?: string, hint?: string) {
   const errorId = error ? `${id}-error` : undefined;
@@ -185,5 +185,20 @@ export function RolesField<K extends string>(p: { form: Form<K>; name: K; legend
       })}
       <Below id={id} error={error} hint={hint} />
     </fieldset>
+  );
+}
+
+// LocaleField is the language Roster writes to a new account in (its emails), the
+// console's own language to begin with.
+export function LocaleField<K extends string>({ form }: { form: Form<K | "locale"> }) {
+  useLanguage();
+  return (
+    <SelectField
+      form={form}
+      name="locale"
+      label={t("users.locale")}
+      hint={t("users.localeHint")}
+      options={languages.map((l) => ({ value: l, label: t(`lang.${l}`) }))}
+    />
   );
 }

@@ -19,7 +19,27 @@ export function Home() {
         <span class="badge">{t(`home.accountType.${me.user.accountType}`)}</span>
       </p>
       {admin ? (
-        <p>{t("home.admin")}</p>
+        <section>
+          <p>{t("home.admin")}</p>
+          <ul class="teams">
+            <li>
+              <a href="/users">{t("nav.users")}</a>
+              <p class="roles">{t("home.adminUsers")}</p>
+            </li>
+            <li>
+              <a href="/teams">{t("nav.teams")}</a>
+              <p class="roles">{t("home.adminTeams")}</p>
+            </li>
+            <li>
+              <a href="/roles">{t("nav.roles")}</a>
+              <p class="roles">{t("home.adminRoles")}</p>
+            </li>
+            <li>
+              <a href="/audit">{t("nav.audit")}</a>
+              <p class="roles">{t("home.adminAudit")}</p>
+            </li>
+          </ul>
+        </section>
       ) : (
         <section>
           <h2 id="teams-title">{t("home.teamsTitle")}</h2>

@@ -117,6 +117,8 @@ export function UserPage({ id }: { id: string }) {
           <dd>{u.mobile ?? t("user.noMobile")}</dd>
           <dt>{t("users.accountType")}</dt>
           <dd>{t(`home.accountType.${u.accountType}`)}</dd>
+          <dt>{t("users.locale")}</dt>
+          <dd>{u.locale ? t(`lang.${u.locale}`) : t("account.unknown")}</dd>
           <dt>{t("users.status")}</dt>
           <dd>
             <span class={`state ${u.status}`}>{t(`users.statusWord.${u.status}`)}</span>
@@ -342,6 +344,12 @@ function EditUser(p: { user: User; etag: string | null; mayChangeType: boolean; 
     if (!fresh) return;
     const before = base.current;
     const now = fresh.user;
+    // What the person edited stays; the fields it left alone take the current values,
+    // so saving again changes only what it meant to change.
+    const f = form.values;
+    if (f.username.trim() === before.username) form.set("username", now.username);
+    if (f.mobile.trim() === (before.mobile ?? "")) form.set("mobile", now.mobile ?? "");
+    if (f.accountType === before.accountType) form.set("accountType", now.accountType);
     const word = (field: string, value: string | null) =>
       field === "accountType" && value ? t(`home.accountType.${value}`) : value || t("user.nothing");
     setChanged(
@@ -449,7 +457,7 @@ function ResetPassword({ user, onClose, done }: { user: User; onClose: () => voi
 
   if (result) {
     return (
-      <Dialog title={t("user.resetDoneTitle", { name: user.username })} onClose={onClose} noEscape={!result.notified}>
+      <Dialog key="done" title={t("user.resetDoneTitle", { name: user.username })} onClose={onClose} noEscape={!result.notified}>
         {result.notified ? (
           <p class="alert ok">{t("user.resetEmailed", { email: user.email ?? "" })}</p>
         ) : (

@@ -7,11 +7,11 @@ import { useEffect, useState } from "preact/hooks";
 import { authed, client, type Schemas } from "../api/client";
 import { renameFields } from "../api/errors";
 import { useForm } from "../form";
-import { formatTime, t, useLanguage } from "../i18n";
+import { formatTime, language, t, useLanguage } from "../i18n";
 import { useSession } from "../session";
 import { rememberUser } from "../names";
 import { Field, FormAlert, Page, Status, Submit, onSubmit } from "../components/ui";
-import { CheckField, ChoiceField, SelectField } from "../components/fields";
+import { CheckField, ChoiceField, LocaleField, SelectField } from "../components/fields";
 import { Dialog } from "../components/dialog";
 import { Once } from "../components/copy";
 import { ListState, Pager, usePaged } from "../components/paged";
@@ -190,7 +190,7 @@ function NewUser({ onClose, onCreated }: { onClose: () => void; onCreated: () =>
   const [created, setCreated] = useState<Schemas["CreatedUser"] | null>(null);
   const form = useForm(
     "new-user",
-    { username: "", loginAccount: "", accountType: "member", email: "", mobile: "", passwordMode: "generate", password: "", notify: "" },
+    { username: "", loginAccount: "", accountType: "member", email: "", mobile: "", locale: language(), passwordMode: "generate", password: "", notify: "" },
     {
       username: v.username,
       loginAccount: v.loginAccount,
@@ -203,7 +203,7 @@ function NewUser({ onClose, onCreated }: { onClose: () => void; onCreated: () =>
   if (created) {
     const u = created.user;
     return (
-      <Dialog title={t("users.createdTitle")} onClose={onClose} noEscape>
+      <Dialog key="created" title={t("users.createdTitle")} onClose={onClose} noEscape>
         <p>{t("users.createdText", { name: u.username, account: t(`home.accountType.${u.accountType}`) })}</p>
         <Once
           items={[
@@ -244,6 +244,7 @@ function NewUser({ onClose, onCreated }: { onClose: () => void; onCreated: () =>
                   ...(f.mobile.trim() ? { mobile: f.mobile.trim() } : {}),
                   password: typed ? { value: f.password } : { generate: true },
                   notify: f.notify === "true",
+                  locale: f.locale === "zh-CN" ? "zh-CN" : "en",
                 },
               }),
             );
@@ -272,6 +273,7 @@ function NewUser({ onClose, onCreated }: { onClose: () => void; onCreated: () =>
         )}
         <Field form={form} name="email" label={t("users.email")} type="email" inputMode="email" autoComplete="off" optional={form.values.notify !== "true"} />
         <Field form={form} name="mobile" label={t("users.mobile")} hint={t("users.mobileHint")} autoComplete="off" optional />
+        <LocaleField form={form} />
         <ChoiceField
           form={form}
           name="passwordMode"
