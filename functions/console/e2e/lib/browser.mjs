@@ -25,6 +25,11 @@ export const viewports = [
 
 let browser;
 
+// How long an action (a click, a fill) may wait for its element and for what it sets off.
+// On a loaded two-core machine (the stack, two Chromiums and other work) a click that
+// closes a dialog has been seen to take more than 10 s to settle.
+export const actionTimeout = 15_000;
+
 export async function launch() {
   browser = await chromium.launch({
     executablePath: env().chromium,
@@ -99,7 +104,7 @@ class Scene {
       locale: lang,
       viewport: viewports[0],
     });
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(actionTimeout);
     if (clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: this.net.origin });
     const page = await context.newPage();
     const p = new Person(this, context, page, lang);

@@ -1,6 +1,7 @@
 // Web-first assertions without @playwright/test (whose runner these tests do not use):
 // each polls the locator until it holds or the time is up, as Playwright's expect does.
-const timeout = 10_000;
+// As long as an action may take (lib/browser.mjs: actionTimeout), for the same reason.
+const timeout = 15_000;
 
 export async function poll(what, check, ms = timeout) {
   const deadline = Date.now() + ms;
