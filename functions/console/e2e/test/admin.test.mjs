@@ -202,7 +202,7 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       await expect(p.field('users.search')).toHaveValue(mLogin.slice(0, -2));
     }));
 
-  it('a platform admin edits and resets a member, is offered nothing on the super admin, and reads it all in the audit log', { timeout }, (tc) =>
+  it('a platform admin edits (through a version conflict), resets and deletes a member, is offered nothing on the super admin, and reads it in the audit log', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
       const [pa, m, adminMe] = await Promise.all([admin.readyMember({ accountType: 'platform_admin' }), admin.readyMember(), admin.me()]);
@@ -223,6 +223,17 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       const mobile = '+8613800138000';
       await edit.field('users.username').fill(renamed);
       await edit.field('users.mobile').fill(mobile);
+      // Meanwhile someone else changes the mobile: the save is refused, the page says so,
+      // and loading the current version shows what changed and keeps what was typed.
+      const theirs = '+4915112345678';
+      await admin.ok(200, 'PATCH', `/v1/users/${m.id}`, { mobile: theirs });
+      await edit.button('user.save').click();
+      await expect(edit.text('user.conflict')).toBeVisible();
+      await p.checkPage('user-conflict');
+      await edit.button('user.loadCurrent').click();
+      await expect(edit.text('user.changedLine', { field: p.t('user.field.mobile'), from: p.t('user.nothing'), to: theirs })).toBeVisible();
+      await expect(edit.field('users.username')).toHaveValue(renamed);
+      await expect(edit.field('users.mobile')).toHaveValue(mobile);
       await edit.button('user.save').click();
       await expect(edit.text('user.saved')).toBeVisible();
       await expect(p.page.getByRole('heading', { name: renamed, level: 1 })).toBeVisible();
@@ -265,7 +276,7 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       const events = p.main.locator('ol.events > li');
       await eventually('one edit by the platform admin', async () => (await events.count()) === 1);
       const change = (field, from, to) => `${p.t(`audit.field.${field}`)}: ${from} → ${to}`;
-      for (const line of [change('username', m.username, renamed), change('mobile', p.t('audit.nothing'), mobile)]) {
+      for (const line of [change('username', m.username, renamed), change('mobile', theirs, mobile)]) {
         await expect(events.getByText(line, { exact: true })).toBeVisible();
       }
       await expect(events.getByText(p.t('audit.actionWord.user.update'), { exact: true })).toBeVisible();
@@ -278,6 +289,18 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
         p.t('audit.actionWord.user.password_reset'),
         p.t('audit.actionWord.user.update'),
       ]);
+
+      // From an event to its user, and the user deleted, with a confirmation that names it.
+      await events.first().getByRole('link', { name: `${renamed} (${m.loginAccount})`, exact: true }).click();
+      await expect(p.page.getByRole('heading', { name: renamed, level: 1 })).toBeVisible();
+      await p.section('user.actionsTitle').button('user.delete').click();
+      const del = p.dialog('user.deleteTitle', { name: `${renamed} (${m.loginAccount})` });
+      await expect(del.text('user.deleteText', { name: `${renamed} (${m.loginAccount})` })).toBeVisible();
+      await p.checkPage('user-delete');
+      await del.button('user.deleteConfirm', { name: renamed }).click();
+      await expect(p.text('users.deleted', { name: renamed })).toBeVisible();
+      await expectURL(p.page, /^\/users\?deleted=/);
+      assert.equal((await admin.api.call('GET', `/v1/users/${m.id}`, undefined, { token: admin.token })).status, 404);
     }));
 
   it("freezes a member, whose open console is refused, then recovers it and the member signs in again", { timeout }, (tc) =>
