@@ -63,145 +63,8 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
     if (minor.length > 0) console.log(`axe findings below serious (${minor.length}):\n  ${minor.join('\n  ')}`);
   });
 
-  // The longest flows first: several run at once, and the run ends with its slowest.
-  it('pages through 1,000 users one page at a time', { timeout }, (tc) =>
-    scene(tc, async (s) => {
-      const admin = await s.admin();
-      const prefix = unique('bulk');
-      const seeded = await seedUsers(1000, prefix, (await admin.me()).user.id);
-      const p = await s.person();
-      // Every GET /v1/users the page makes, with its query.
-      const asked = [];
-      p.page.on('request', (r) => {
-        const u = new URL(r.url());
-        if (u.pathname === '/v1/users' && r.method() === 'GET') asked.push(u.searchParams);
-      });
-      await signInAsAdmin(p);
-      await p.menu('nav.users').click();
-      await expect(p.heading('users.title')).toBeVisible();
-      // The whole list (more than a thousand users) opens on its first 20, from one request.
-      await eventually('the first page of users', async () => (await column(p, 1)).length === 20);
-      await expect(p.button('common.nextPage')).toBeVisible();
-      assert.equal(asked.length, 1, `the list asked ${asked.length} times`);
-
-      // The thousand seeded, found by the start of their login accounts, page by page.
-      await p.field('users.search').fill(prefix);
-      await p.button('users.searchSubmit').click();
-      const page = (n) => seeded.slice(20 * (n - 1), 20 * n).map((u) => u.username);
-      await expectColumn(p, 1, page(1), { ordered: true });
-      await p.checkPage('users-many');
-      for (const n of [2, 3]) {
-        await p.button('common.nextPage').click();
-        await expect(p.text('common.pageN', { n })).toBeVisible();
-        await expectColumn(p, 1, page(n), { ordered: true });
-      }
-      await p.button('common.previousPage').click();
-      await expectColumn(p, 1, page(2), { ordered: true });
-      await p.page.waitForLoadState('networkidle');
-      // One request per page shown (1, 2, 3, then 2 again), each for 20 users, each page
-      // after the first from the cursor the one before answered.
-      const searches = asked.filter((q) => q.get('q') === prefix);
-      assert.equal(searches.length, 4, `the search asked ${searches.length} times for 4 pages`);
-      assert.ok(asked.every((q) => q.get('limit') === '20'), `a request asked for more: ${asked.map(String).join(' ')}`);
-      assert.deepEqual(
-        searches.map((q) => q.has('cursor')),
-        [false, true, true, true],
-      );
-      assert.equal(searches[3].get('cursor'), searches[1].get('cursor'), 'Previous did not go back to the second page');
-    }));
-
-  it('the super admin creates a platform admin and a member, filters the list by type, status and team, and searches', { timeout }, (tc) =>
-    scene(tc, async (s) => {
-      const admin = await s.admin();
-      // A team with an active member and a frozen one, for the filters.
-      const team = await admin.team();
-      const [active, frozen] = await Promise.all([admin.member(), admin.member()]);
-      await admin.addMember(team.id, active.id);
-      await admin.addMember(team.id, frozen.id);
-      await admin.freeze(frozen.id);
-
-      const p = await s.person();
-      await signInAsAdmin(p);
-      await p.checkPage('home-admin');
-      await p.menu('nav.users').click();
-      await expect(p.heading('users.title')).toBeVisible();
-      await p.checkPage('users');
-
-      // A platform admin, with a generated password: shown once, with its warning.
-      await p.button('users.new').click();
-      let d = p.dialog('users.newTitle');
-      await expect(d.field('users.username')).toBeVisible();
-      await p.checkPage('users-new');
-      const paLogin = unique('pa');
-      const paName = `Admin_${paLogin}`;
-      await d.field('users.username').fill(paName);
-      await d.field('users.loginAccount').fill(paLogin);
-      await d.field('users.accountType').selectOption('platform_admin');
-      await d.button('users.create').click();
-      d = p.dialog('users.createdTitle');
-      await expect(d.text('common.onceWarning')).toBeVisible();
-      await expect(d.text('users.createdText', { name: paName, account: p.t('home.accountType.platform_admin') })).toBeVisible();
-      assert.equal(await secret(d, 'created-login'), paLogin);
-      const generated = await secret(d, 'temporary-password');
-      await p.checkPage('users-created');
-      await d.button('common.done').click();
-      await expect(d.root).toBeHidden();
-      assert.equal(await firstSignIn(s, paLogin, generated), 'NEW_PASSWORD_REQUIRED');
-
-      // A member, with a typed password, emailed to it.
-      await p.button('users.new').click();
-      d = p.dialog('users.newTitle');
-      const mLogin = unique('m');
-      const mName = `Typed_${mLogin}`;
-      const addr = email('e2e-typed-');
-      const inbox = new Inbox(addr);
-      await d.field('users.username').fill(mName);
-      await d.field('users.loginAccount').fill(mLogin);
-      await d.field('users.email').fill(addr);
-      await d.field('users.passwordType').check();
-      const typed = newPassword();
-      await d.field('users.password').fill(typed);
-      await d.field('users.notify').check();
-      await d.button('users.create').click();
-      d = p.dialog('users.createdTitle');
-      assert.equal(await secret(d, 'temporary-password'), typed);
-      await expect(d.text('users.emailedTo', { email: addr })).toBeVisible();
-      await d.button('common.done').click();
-      assert.ok((await inbox.next()).text.includes(typed), 'the emailed mail does not hold the password');
-      assert.equal(await firstSignIn(s, mLogin, typed), 'NEW_PASSWORD_REQUIRED');
-
-      // By team: its two members; and frozen: the frozen one alone.
-      await p.field('users.team').selectOption(team.id);
-      await expectColumn(p, 1, [active.username, frozen.username]);
-      await p.field('users.status').selectOption('frozen');
-      await expectColumn(p, 1, [frozen.username]);
-      await expectURL(p.page, /^\/users\?/);
-      assert.deepEqual(Object.fromEntries(new URL(p.page.url()).searchParams), { status: 'frozen', teamId: team.id });
-      await p.checkPage('users-filtered');
-      // By type: platform admins only, the new one among the first (newest first; other
-      // tests make platform admins meanwhile).
-      await p.button('users.clearFilters').click();
-      await p.field('users.accountType').selectOption('platform_admin');
-      // (The list before the filter's answer holds it too: what tells them apart is the type.)
-      let types = [];
-      await eventually('the new platform admin is listed among platform admins only', async () => {
-        types = await column(p, 4);
-        return (await column(p, 1)).includes(paName) && types.every((x) => x === p.t('home.accountType.platform_admin'));
-      }).catch((err) => {
-        throw new Error(`${err.message}; the types listed: ${types}`);
-      });
-      // A search: the start of the new member's login account finds it alone.
-      await p.button('users.clearFilters').click();
-      await p.field('users.search').fill(mLogin.slice(0, -2));
-      await p.button('users.searchSubmit').click();
-      await expectColumn(p, 1, [mName]);
-      assert.deepEqual(await column(p, 3), [addr]);
-      // The filters live in the address: a reload keeps them.
-      await p.page.reload();
-      await expectColumn(p, 1, [mName]);
-      await expect(p.field('users.search')).toHaveValue(mLogin.slice(0, -2));
-    }));
-
+  // The longest flows first: several run at once, and the run ends
+  // with its slowest (the navigation's, the shortest, come last).
   it('a platform admin edits (through a version conflict), resets and deletes a member, is offered nothing on the super admin, and reads it in the audit log', { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
@@ -303,6 +166,153 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       assert.equal((await admin.api.call('GET', `/v1/users/${m.id}`, undefined, { token: admin.token })).status, 404);
     }));
 
+  it('the super admin creates a platform admin and a member, filters the list by type, status and team, and searches', { timeout }, (tc) =>
+    scene(tc, async (s) => {
+      const admin = await s.admin();
+      // A team with an active member and a frozen one, for the filters.
+      const team = await admin.team();
+      const [active, frozen] = await Promise.all([admin.member(), admin.member()]);
+      await admin.addMember(team.id, active.id);
+      await admin.addMember(team.id, frozen.id);
+      await admin.freeze(frozen.id);
+
+      const p = await s.person();
+      await signInAsAdmin(p);
+      await p.checkPage('home-admin');
+      await p.menu('nav.users').click();
+      await expect(p.heading('users.title')).toBeVisible();
+      await p.checkPage('users');
+
+      // A platform admin, with a generated password: shown once, with its warning.
+      await p.button('users.new').click();
+      let d = p.dialog('users.newTitle');
+      await expect(d.field('users.username')).toBeVisible();
+      await p.checkPage('users-new');
+      const paLogin = unique('pa');
+      const paName = `Admin_${paLogin}`;
+      await d.field('users.username').fill(paName);
+      await d.field('users.loginAccount').fill(paLogin);
+      await d.field('users.accountType').selectOption('platform_admin');
+      await d.button('users.create').click();
+      d = p.dialog('users.createdTitle');
+      await expect(d.text('common.onceWarning')).toBeVisible();
+      await expect(d.text('users.createdText', { name: paName, account: p.t('home.accountType.platform_admin') })).toBeVisible();
+      assert.equal(await secret(d, 'created-login'), paLogin);
+      const generated = await secret(d, 'temporary-password');
+      await p.checkPage('users-created');
+      await d.button('common.done').click();
+      await expect(d.root).toBeHidden();
+      assert.equal(await firstSignIn(s, paLogin, generated), 'NEW_PASSWORD_REQUIRED');
+
+      // A member, with a typed password, emailed to it.
+      await p.button('users.new').click();
+      d = p.dialog('users.newTitle');
+      const mLogin = unique('m');
+      const mName = `Typed_${mLogin}`;
+      const addr = email('e2e-typed-');
+      const inbox = new Inbox(addr);
+      await d.field('users.username').fill(mName);
+      await d.field('users.loginAccount').fill(mLogin);
+      await d.field('users.email').fill(addr);
+      await d.field('users.passwordType').check();
+      const typed = newPassword();
+      await d.field('users.password').fill(typed);
+      await d.field('users.notify').check();
+      await d.button('users.create').click();
+      d = p.dialog('users.createdTitle');
+      assert.equal(await secret(d, 'temporary-password'), typed);
+      await expect(d.text('users.emailedTo', { email: addr })).toBeVisible();
+      await d.button('common.done').click();
+      assert.ok((await inbox.next()).text.includes(typed), 'the emailed mail does not hold the password');
+      assert.equal(await firstSignIn(s, mLogin, typed), 'NEW_PASSWORD_REQUIRED');
+
+      // By team: its two members; and frozen: the frozen one alone.
+      await p.field('users.team').selectOption(team.id);
+      await expectColumn(p, 1, [active.username, frozen.username]);
+      await p.field('users.status').selectOption('frozen');
+      await expectColumn(p, 1, [frozen.username]);
+      await expectURL(p.page, /^\/users\?/);
+      assert.deepEqual(Object.fromEntries(new URL(p.page.url()).searchParams), { status: 'frozen', teamId: team.id });
+      await p.checkPage('users-filtered');
+      // By type: platform admins only, the new one among the first (newest first; other
+      // tests make platform admins meanwhile).
+      await p.button('users.clearFilters').click();
+      await p.field('users.accountType').selectOption('platform_admin');
+      // (The list before the filter's answer holds it too: what tells them apart is the type.)
+      let types = [];
+      await eventually('the new platform admin is listed among platform admins only', async () => {
+        types = await column(p, 4);
+        return (await column(p, 1)).includes(paName) && types.every((x) => x === p.t('home.accountType.platform_admin'));
+      }).catch((err) => {
+        throw new Error(`${err.message}; the types listed: ${types}`);
+      });
+      // A search: the start of the new member's login account finds it alone.
+      await p.button('users.clearFilters').click();
+      await p.field('users.search').fill(mLogin.slice(0, -2));
+      await p.button('users.searchSubmit').click();
+      await expectColumn(p, 1, [mName]);
+      assert.deepEqual(await column(p, 3), [addr]);
+      // The filters live in the address: a reload keeps them.
+      await p.page.reload();
+      await expectColumn(p, 1, [mName]);
+      await expect(p.field('users.search')).toHaveValue(mLogin.slice(0, -2));
+    }));
+
+  it('a manager creates an employee account with three roles; the employee signs in with the handed-over link', { timeout }, (tc) =>
+    scene(tc, async (s) => {
+      const admin = await s.admin();
+      const team = await admin.team();
+      const [role, mgr] = await Promise.all([admin.role('Cashier ', ['team:read', 'invitations:manage']), admin.readyMember()]);
+      await admin.addMember(team.id, mgr.id, ['admin']);
+      const p = await s.person({ clipboard: true });
+      await signInAt(p, mgr.loginAccount, mgr.password);
+      await p.goto(`/teams/${team.id}`);
+      await p.link('team.tabMembers').click();
+      await expect(p.heading('members.title', { team: team.name })).toBeVisible();
+      await p.checkPage('members');
+      // Admins add existing users; a manager invites them instead.
+      assert.equal(await p.button('members.add').count(), 0, 'a manager is offered to add an existing user');
+      await p.button('members.create').click();
+      const d = p.dialog('members.createTitle', { team: team.name });
+      await expect(d.field('users.username')).toBeVisible();
+      await p.checkPage('members-create');
+      const login = unique('staff');
+      const name = `Staff_${login}`;
+      await d.field('users.username').fill(name);
+      await d.field('users.loginAccount').fill(login);
+      assert.equal(await d.fieldNamed(p.t('roles.owner')).count(), 0, 'the owner role is offered to a team admin');
+      await d.fieldNamed(p.t('roles.admin')).check();
+      await d.fieldNamed(role.name).check();
+      await d.button('members.createSubmit').click();
+
+      const done = p.dialog('members.createdTitle', { name });
+      await expect(done.text('common.onceWarning')).toBeVisible();
+      const link = await secret(done, 'handover-link');
+      assert.equal(link, `${s.net.origin}/login?team=${team.id}`);
+      assert.equal(await secret(done, 'handover-login'), login);
+      const password = await secret(done, 'temporary-password');
+      // "Copy all" copies the three, one a line, ready to paste into a message.
+      await done.button('members.copyAll').click();
+      await expect(done.text('common.copied')).toBeVisible();
+      assert.equal(
+        await p.page.evaluate(() => navigator.clipboard.readText()),
+        p.t('members.handover', { team: team.name, link, login, password }),
+      );
+      await p.checkPage('members-created');
+      await done.button('common.done').click();
+      const row = p.row(login);
+      for (const r of [p.t('roles.admin'), p.t('roles.member'), role.name]) await expect(row.root.getByText(r)).toBeVisible();
+
+      // The employee opens the link, signs in, chooses a password and is in the team.
+      const e = await s.person();
+      await e.goto(link);
+      await expect(e.text('login.teamIntro')).toBeVisible();
+      await signIn(e, login, password);
+      const chosen = await choosePassword(e);
+      await atTeam(e, team);
+      assert.deepEqual(await rolesIn(s, login, chosen, team.id), ['admin', 'member', role.name].sort());
+    }));
+
   it("freezes a member, whose open console is refused, then recovers it and the member signs in again", { timeout }, (tc) =>
     scene(tc, async (s) => {
       const admin = await s.admin();
@@ -359,6 +369,119 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       await expect(events.nth(0).getByText(status('frozen', 'active'), { exact: true })).toBeVisible();
       await expect(events.nth(1).getByText(status('active', 'frozen'), { exact: true })).toBeVisible();
       await p.checkPage('audit-user');
+    }));
+
+  it('an 8-digit code is created, copied and used once; a second use is refused in words', { timeout }, (tc) =>
+    scene(tc, async (s) => {
+      const admin = await s.admin();
+      const team = await admin.team();
+      const [mgr, first, second] = await Promise.all([admin.readyMember(), admin.readyMember(), admin.readyMember()]);
+      await admin.addMember(team.id, mgr.id, ['admin']);
+      const p = await s.person({ clipboard: true });
+      await signInAt(p, mgr.loginAccount, mgr.password);
+      await p.goto(`/teams/${team.id}/invitations`);
+      const codes = p.section('invitations.codesTitle');
+      await codes.button('invitations.createCode').click();
+      const made = codes.root.getByTestId('invitation-code');
+      await expect(made).toBeVisible();
+      const shownCode = (await made.textContent()).replace(/\s/g, '');
+      assert.match(shownCode, /^\d{8}$/);
+      await expect(codes.text('invitations.codeMade', { roles: p.t('roles.member') })).toBeVisible();
+      await codes.button('invitations.copyCode').click();
+      await expect(codes.text('common.copied')).toBeVisible();
+      const code = await p.page.evaluate(() => navigator.clipboard.readText());
+      assert.equal(code, shownCode, 'the clipboard does not hold the code shown');
+      // Listed as live until it is used.
+      await expect(codes.root.getByRole('cell', { name: `${code.slice(0, 4)} ${code.slice(4)}`, exact: true })).toBeVisible();
+      await p.checkPage('invitations-code');
+
+      const a = await s.person();
+      await signInAt(a, first.loginAccount, first.password);
+      await a.menu('nav.join').click();
+      await a.field('join.code').fill(code);
+      await a.button('join.submit').click();
+      await atTeam(a, team);
+      assert.deepEqual(await rolesIn(s, first.loginAccount, first.password, team.id), ['member']);
+
+      const b = await s.person();
+      await signInAt(b, second.loginAccount, second.password);
+      await b.menu('nav.join').click();
+      await b.field('join.code').fill(code);
+      await b.button('join.submit').click();
+      await expect(b.text('errors.code.invitation_used')).toBeVisible();
+      await expect(b.field('join.code')).toHaveAttribute('aria-invalid', 'true');
+      await b.checkPage('join-code-used');
+
+      // The used code is no longer live.
+      await p.page.reload();
+      await expect(codes.text('invitations.noCodes')).toBeVisible();
+    }));
+
+  it('an admin creates a team, adds an existing user, changes its roles, removes it and deletes the team', { timeout }, (tc) =>
+    scene(tc, async (s) => {
+      const m = await (await s.admin()).member();
+      const p = await s.person({ clipboard: true });
+      await signInAsAdmin(p);
+      await p.menu('nav.teams').click();
+      await expect(p.heading('teams.title')).toBeVisible();
+      await p.button('teams.new').click();
+      const d = p.dialog('teams.newTitle');
+      await expect(d.field('teams.name')).toBeVisible();
+      await p.checkPage('teams-new');
+      const name = unique('Team ');
+      await d.field('teams.name').fill(name);
+      await d.field('team.description').fill('Sells the mini-programs of the north.');
+      await d.button('teams.create').click();
+      await expect(p.page.getByRole('heading', { name, level: 1 })).toBeVisible();
+      await expect(p.text('team.created', { name })).toBeVisible();
+      const teamId = /^\/teams\/([a-z2-7]+)$/.exec(new URL(p.page.url()).pathname)?.[1];
+      assert.ok(teamId, `not a team's address: ${p.page.url()}`);
+      await p.button('team.copyLink').click();
+      assert.equal(await p.page.evaluate(() => navigator.clipboard.readText()), `${s.net.origin}/login?team=${teamId}`);
+
+      // An existing user, found by its login account, added with the member role.
+      await p.link('team.tabMembers').click();
+      await expect(p.text('members.none')).toBeVisible();
+      await p.button('members.add').click();
+      const add = p.dialog('members.addTitle', { team: name });
+      await add.field('members.findUser').fill(m.loginAccount);
+      await add.button('users.searchSubmit').click();
+      const found = add.fieldNamed(`${m.username} (${m.loginAccount})`);
+      await eventually('the one user found is chosen', () => found.isChecked());
+      await p.checkPage('members-add');
+      await add.button('members.addSubmit').click();
+      await expect(p.text('members.added', { name: m.username, team: name })).toBeVisible();
+      await expectColumn(p, 2, [m.loginAccount]);
+
+      // Its roles: an admin may give any, the owner included.
+      const row = p.row(m.loginAccount);
+      await row.root.getByRole('button', { name: p.t('members.changeRoles') }).click();
+      const roles = p.dialog('members.rolesTitle', { name: m.username });
+      await roles.fieldNamed(p.t('roles.owner')).check();
+      await roles.fieldNamed(p.t('roles.member')).uncheck();
+      await p.checkPage('members-roles');
+      await roles.button('members.saveRoles').click();
+      await expect(p.text('members.rolesSaved', { name: m.username })).toBeVisible();
+      await expectColumn(p, 4, [p.t('roles.owner')]);
+
+      // Removed, with a confirmation that names it and the team.
+      await row.root.getByRole('button', { name: p.t('members.remove') }).click();
+      const remove = p.dialog('members.removeTitle', { name: m.username, team: name });
+      await expect(remove.text('members.removeText', { name: `${m.username} (${m.loginAccount})`, team: name })).toBeVisible();
+      await p.checkPage('members-remove');
+      await remove.button('members.removeConfirm').click();
+      await expect(p.text('members.removed', { name: m.username, team: name })).toBeVisible();
+      await expect(p.text('members.none')).toBeVisible();
+
+      // The team goes, from its own page, with a confirmation that names it.
+      await p.link('team.tabOverview').click();
+      await p.button('team.delete').click();
+      const del = p.dialog('team.deleteConfirmTitle', { name });
+      await p.checkPage('team-delete');
+      await del.button('team.deleteConfirm', { name }).click();
+      await expect(p.text('teams.deleted', { name })).toBeVisible();
+      const r = await s.api().call('GET', `/v1/teams/${teamId}`, undefined, { token: (await s.admin()).token });
+      assert.equal(r.status, 404, JSON.stringify(r.body));
     }));
 
   it('a team admin invites by email with a validity and roles; the new person lands in the team with exactly those roles', { timeout }, (tc) =>
@@ -420,107 +543,6 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       // And the link is used now.
       await p.field('invitations.status').selectOption('accepted');
       await expect(links.row(addr).root.getByText(p.t('invitations.statusWord.accepted'), { exact: true })).toBeVisible();
-    }));
-
-  it('an 8-digit code is created, copied and used once; a second use is refused in words', { timeout }, (tc) =>
-    scene(tc, async (s) => {
-      const admin = await s.admin();
-      const team = await admin.team();
-      const [mgr, first, second] = await Promise.all([admin.readyMember(), admin.readyMember(), admin.readyMember()]);
-      await admin.addMember(team.id, mgr.id, ['admin']);
-      const p = await s.person({ clipboard: true });
-      await signInAt(p, mgr.loginAccount, mgr.password);
-      await p.goto(`/teams/${team.id}/invitations`);
-      const codes = p.section('invitations.codesTitle');
-      await codes.button('invitations.createCode').click();
-      const made = codes.root.getByTestId('invitation-code');
-      await expect(made).toBeVisible();
-      const shownCode = (await made.textContent()).replace(/\s/g, '');
-      assert.match(shownCode, /^\d{8}$/);
-      await expect(codes.text('invitations.codeMade', { roles: p.t('roles.member') })).toBeVisible();
-      await codes.button('invitations.copyCode').click();
-      await expect(codes.text('common.copied')).toBeVisible();
-      const code = await p.page.evaluate(() => navigator.clipboard.readText());
-      assert.equal(code, shownCode, 'the clipboard does not hold the code shown');
-      // Listed as live until it is used.
-      await expect(codes.root.getByRole('cell', { name: `${code.slice(0, 4)} ${code.slice(4)}`, exact: true })).toBeVisible();
-      await p.checkPage('invitations-code');
-
-      const a = await s.person();
-      await signInAt(a, first.loginAccount, first.password);
-      await a.menu('nav.join').click();
-      await a.field('join.code').fill(code);
-      await a.button('join.submit').click();
-      await atTeam(a, team);
-      assert.deepEqual(await rolesIn(s, first.loginAccount, first.password, team.id), ['member']);
-
-      const b = await s.person();
-      await signInAt(b, second.loginAccount, second.password);
-      await b.menu('nav.join').click();
-      await b.field('join.code').fill(code);
-      await b.button('join.submit').click();
-      await expect(b.text('errors.code.invitation_used')).toBeVisible();
-      await expect(b.field('join.code')).toHaveAttribute('aria-invalid', 'true');
-      await b.checkPage('join-code-used');
-
-      // The used code is no longer live.
-      await p.page.reload();
-      await expect(codes.text('invitations.noCodes')).toBeVisible();
-    }));
-
-  it('a manager creates an employee account with three roles; the employee signs in with the handed-over link', { timeout }, (tc) =>
-    scene(tc, async (s) => {
-      const admin = await s.admin();
-      const team = await admin.team();
-      const [role, mgr] = await Promise.all([admin.role('Cashier ', ['team:read', 'invitations:manage']), admin.readyMember()]);
-      await admin.addMember(team.id, mgr.id, ['admin']);
-      const p = await s.person({ clipboard: true });
-      await signInAt(p, mgr.loginAccount, mgr.password);
-      await p.goto(`/teams/${team.id}`);
-      await p.link('team.tabMembers').click();
-      await expect(p.heading('members.title', { team: team.name })).toBeVisible();
-      await p.checkPage('members');
-      // Admins add existing users; a manager invites them instead.
-      assert.equal(await p.button('members.add').count(), 0, 'a manager is offered to add an existing user');
-      await p.button('members.create').click();
-      const d = p.dialog('members.createTitle', { team: team.name });
-      await expect(d.field('users.username')).toBeVisible();
-      await p.checkPage('members-create');
-      const login = unique('staff');
-      const name = `Staff_${login}`;
-      await d.field('users.username').fill(name);
-      await d.field('users.loginAccount').fill(login);
-      assert.equal(await d.fieldNamed(p.t('roles.owner')).count(), 0, 'the owner role is offered to a team admin');
-      await d.fieldNamed(p.t('roles.admin')).check();
-      await d.fieldNamed(role.name).check();
-      await d.button('members.createSubmit').click();
-
-      const done = p.dialog('members.createdTitle', { name });
-      await expect(done.text('common.onceWarning')).toBeVisible();
-      const link = await secret(done, 'handover-link');
-      assert.equal(link, `${s.net.origin}/login?team=${team.id}`);
-      assert.equal(await secret(done, 'handover-login'), login);
-      const password = await secret(done, 'temporary-password');
-      // "Copy all" copies the three, one a line, ready to paste into a message.
-      await done.button('members.copyAll').click();
-      await expect(done.text('common.copied')).toBeVisible();
-      assert.equal(
-        await p.page.evaluate(() => navigator.clipboard.readText()),
-        p.t('members.handover', { team: team.name, link, login, password }),
-      );
-      await p.checkPage('members-created');
-      await done.button('common.done').click();
-      const row = p.row(login);
-      for (const r of [p.t('roles.admin'), p.t('roles.member'), role.name]) await expect(row.root.getByText(r)).toBeVisible();
-
-      // The employee opens the link, signs in, chooses a password and is in the team.
-      const e = await s.person();
-      await e.goto(link);
-      await expect(e.text('login.teamIntro')).toBeVisible();
-      await signIn(e, login, password);
-      const chosen = await choosePassword(e);
-      await atTeam(e, team);
-      assert.deepEqual(await rolesIn(s, login, chosen, team.id), ['admin', 'member', role.name].sort());
     }));
 
   it('a role in use cannot be deleted, and is explained in words', { timeout }, (tc) =>
@@ -589,71 +611,50 @@ describe('console for admins and managers', { concurrency, timeout: suiteTimeout
       assert.ok(new URL(p.page.url()).searchParams.get('from'), 'the time filter is not in the address');
     }));
 
-  it('an admin creates a team, adds an existing user, changes its roles, removes it and deletes the team', { timeout }, (tc) =>
+  it('pages through 1,000 users one page at a time', { timeout }, (tc) =>
     scene(tc, async (s) => {
-      const m = await (await s.admin()).member();
-      const p = await s.person({ clipboard: true });
+      const admin = await s.admin();
+      const prefix = unique('bulk');
+      const seeded = await seedUsers(1000, prefix, (await admin.me()).user.id);
+      const p = await s.person();
+      // Every GET /v1/users the page makes, with its query.
+      const asked = [];
+      p.page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname === '/v1/users' && r.method() === 'GET') asked.push(u.searchParams);
+      });
       await signInAsAdmin(p);
-      await p.menu('nav.teams').click();
-      await expect(p.heading('teams.title')).toBeVisible();
-      await p.button('teams.new').click();
-      const d = p.dialog('teams.newTitle');
-      await expect(d.field('teams.name')).toBeVisible();
-      await p.checkPage('teams-new');
-      const name = unique('Team ');
-      await d.field('teams.name').fill(name);
-      await d.field('team.description').fill('Sells the mini-programs of the north.');
-      await d.button('teams.create').click();
-      await expect(p.page.getByRole('heading', { name, level: 1 })).toBeVisible();
-      await expect(p.text('team.created', { name })).toBeVisible();
-      const teamId = /^\/teams\/([a-z2-7]+)$/.exec(new URL(p.page.url()).pathname)?.[1];
-      assert.ok(teamId, `not a team's address: ${p.page.url()}`);
-      await p.button('team.copyLink').click();
-      assert.equal(await p.page.evaluate(() => navigator.clipboard.readText()), `${s.net.origin}/login?team=${teamId}`);
+      await p.menu('nav.users').click();
+      await expect(p.heading('users.title')).toBeVisible();
+      // The whole list (more than a thousand users) opens on its first 20, from one request.
+      await eventually('the first page of users', async () => (await column(p, 1)).length === 20);
+      await expect(p.button('common.nextPage')).toBeVisible();
+      assert.equal(asked.length, 1, `the list asked ${asked.length} times`);
 
-      // An existing user, found by its login account, added with the member role.
-      await p.link('team.tabMembers').click();
-      await expect(p.text('members.none')).toBeVisible();
-      await p.button('members.add').click();
-      const add = p.dialog('members.addTitle', { team: name });
-      await add.field('members.findUser').fill(m.loginAccount);
-      await add.button('users.searchSubmit').click();
-      const found = add.fieldNamed(`${m.username} (${m.loginAccount})`);
-      await eventually('the one user found is chosen', () => found.isChecked());
-      await p.checkPage('members-add');
-      await add.button('members.addSubmit').click();
-      await expect(p.text('members.added', { name: m.username, team: name })).toBeVisible();
-      await expectColumn(p, 2, [m.loginAccount]);
-
-      // Its roles: an admin may give any, the owner included.
-      const row = p.row(m.loginAccount);
-      await row.root.getByRole('button', { name: p.t('members.changeRoles') }).click();
-      const roles = p.dialog('members.rolesTitle', { name: m.username });
-      await roles.fieldNamed(p.t('roles.owner')).check();
-      await roles.fieldNamed(p.t('roles.member')).uncheck();
-      await p.checkPage('members-roles');
-      await roles.button('members.saveRoles').click();
-      await expect(p.text('members.rolesSaved', { name: m.username })).toBeVisible();
-      await expectColumn(p, 4, [p.t('roles.owner')]);
-
-      // Removed, with a confirmation that names it and the team.
-      await row.root.getByRole('button', { name: p.t('members.remove') }).click();
-      const remove = p.dialog('members.removeTitle', { name: m.username, team: name });
-      await expect(remove.text('members.removeText', { name: `${m.username} (${m.loginAccount})`, team: name })).toBeVisible();
-      await p.checkPage('members-remove');
-      await remove.button('members.removeConfirm').click();
-      await expect(p.text('members.removed', { name: m.username, team: name })).toBeVisible();
-      await expect(p.text('members.none')).toBeVisible();
-
-      // The team goes, from its own page, with a confirmation that names it.
-      await p.link('team.tabOverview').click();
-      await p.button('team.delete').click();
-      const del = p.dialog('team.deleteConfirmTitle', { name });
-      await p.checkPage('team-delete');
-      await del.button('team.deleteConfirm', { name }).click();
-      await expect(p.text('teams.deleted', { name })).toBeVisible();
-      const r = await s.api().call('GET', `/v1/teams/${teamId}`, undefined, { token: (await s.admin()).token });
-      assert.equal(r.status, 404, JSON.stringify(r.body));
+      // The thousand seeded, found by the start of their login accounts, page by page.
+      await p.field('users.search').fill(prefix);
+      await p.button('users.searchSubmit').click();
+      const page = (n) => seeded.slice(20 * (n - 1), 20 * n).map((u) => u.username);
+      await expectColumn(p, 1, page(1), { ordered: true });
+      await p.checkPage('users-many');
+      for (const n of [2, 3]) {
+        await p.button('common.nextPage').click();
+        await expect(p.text('common.pageN', { n })).toBeVisible();
+        await expectColumn(p, 1, page(n), { ordered: true });
+      }
+      await p.button('common.previousPage').click();
+      await expectColumn(p, 1, page(2), { ordered: true });
+      await p.page.waitForLoadState('networkidle');
+      // One request per page shown (1, 2, 3, then 2 again), each for 20 users, each page
+      // after the first from the cursor the one before answered.
+      const searches = asked.filter((q) => q.get('q') === prefix);
+      assert.equal(searches.length, 4, `the search asked ${searches.length} times for 4 pages`);
+      assert.ok(asked.every((q) => q.get('limit') === '20'), `a request asked for more: ${asked.map(String).join(' ')}`);
+      assert.deepEqual(
+        searches.map((q) => q.has('cursor')),
+        [false, true, true, true],
+      );
+      assert.equal(searches[3].get('cursor'), searches[1].get('cursor'), 'Previous did not go back to the second page');
     }));
 
   const nav = (p, keys) => keys.map((k) => p.t(`nav.${k}`));
