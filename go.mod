@@ -31,3 +31,5 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.3 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.51.8 // indirect
 )
+
+require github.com/aws/aws-sdk-go-v2/service/sqs v1.46.8
