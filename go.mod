@@ -12,6 +12,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider v1.61.0
 	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.68.0 // pinned below the eager schemas: internal/app/deps_test.go
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.74.0 // pinned below the eager schemas: internal/app/deps_test.go
+	github.com/aws/aws-sdk-go-v2/service/sqs v1.46.8 // the local stack's queues (moto); no function links it
 	github.com/aws/smithy-go v1.28.8
 	golang.org/x/text v0.41.0
 	gopkg.in/yaml.v3 v3.0.1
@@ -31,5 +32,3 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.44.3 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.51.8 // indirect
 )
-
-require github.com/aws/aws-sdk-go-v2/service/sqs v1.46.8
