@@ -169,14 +169,13 @@ var operations = []Operation{
 				ID: ids.New(), Username: "Bench_" + login, LoginAccount: login, Email: login + "@bench.example",
 				AccountType: user.Member, Status: user.Active, CreatedAt: time.Now(), CreatedBy: e.Admin.ID,
 			}
-			if err := e.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: accounts.GeneratePassword()}); err != nil {
-				return err
-			}
-			return e.Store.RecordAudit(ctx, store.AuditEvent{ID: ids.New(), At: time.Now(), ActorID: e.Admin.ID,
+			// Its audit event is written with the account, as the function writes it.
+			ev := store.AuditEvent{ID: ids.New(), At: time.Now(), ActorID: e.Admin.ID,
 				Action: "user.create", TargetType: "user", TargetID: u.ID, Changes: map[string]store.Change{
 					"username": {To: u.Username}, "loginAccount": {To: u.LoginAccount}, "accountType": {To: string(u.AccountType)},
 					"email": {To: u.Email}, "mobile": {To: u.Mobile}, "notify": {To: false},
-				}})
+				}}
+			return e.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: accounts.GeneratePassword(), Effects: store.Effects{Audit: &ev, At: ev.At}})
 		},
 	},
 	{

@@ -68,12 +68,18 @@ func TestTemplatePolicies(t *testing.T) {
 		{"ListTeamsFunction", "dynamodb:Query", table + "/index/GSI2", ImplicitDeny},
 		{"ListRolesFunction", "dynamodb:Query", table, ImplicitDeny},
 		{"GetMeFunction", "dynamodb:PutItem", table, ImplicitDeny},
-		// Mail leaves from the sender's address, or its domain where that is the verified identity.
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "no-reply@mail.example.com", Allowed},
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "mail.example.com", Allowed},
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "ceo@mail.example.com", ImplicitDeny},
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "example.com", ImplicitDeny},
+		// Mail leaves from the mailer only, from the sender's address, or its domain where that
+		// is the verified identity; request functions write it to the outbox.
+		{"SendMailFunction", "ses:SendEmail", identity + "no-reply@mail.example.com", Allowed},
+		{"SendMailFunction", "ses:SendEmail", identity + "mail.example.com", Allowed},
+		{"SendMailFunction", "ses:SendEmail", identity + "ceo@mail.example.com", ImplicitDeny},
+		{"SendMailFunction", "ses:SendEmail", identity + "example.com", ImplicitDeny},
+		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "mail.example.com", ImplicitDeny},
+		{"CreateInvitationFunction", "ses:SendEmail", identity + "mail.example.com", ImplicitDeny},
 		{"LoginFunction", "ses:SendEmail", identity + "mail.example.com", ImplicitDeny},
+		// An audit event is put in its change's transaction.
+		{"FreezeUserFunction", "dynamodb:PutItem", table, Allowed},
+		{"FreezeUserFunction", "dynamodb:BatchWriteItem", table, ImplicitDeny},
 		// Admin calls on Roster's own pool only.
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool, Allowed},
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool + "x", ImplicitDeny},
