@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,11 +24,13 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
+	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/mail/mailtest"
 	"github.com/roster-dev/roster/internal/outbox"
 	"github.com/roster-dev/roster/internal/outbox/outboxtest"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
+	"github.com/roster-dev/roster/internal/user"
 )
 
 // The rules that take minutes or hours to show (expiry, re-sending, codes per
@@ -253,4 +258,113 @@ func TestFailedRegistrationGivesBackItsCode(t *testing.T) {
 
 	h.api.Accounts = working
 	h.want(h.do(h.api.Register, body), http.StatusCreated, "")
+}
+
+// wire records the DynamoDB calls a store makes: each operation, and for a transaction
+// the kind of each of its items.
+type wire struct {
+	inner interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	mu    sync.Mutex
+	calls []string
+}
+
+func (w *wire) Do(req *http.Request) (*http.Response, error) {
+	op := strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+	if op == "TransactWriteItems" && req.Body != nil {
+		data, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		var in struct{ TransactItems []map[string]json.RawMessage }
+		if err := json.Unmarshal(data, &in); err != nil {
+			return nil, err
+		}
+		var kinds []string
+		for _, item := range in.TransactItems {
+			for kind := range item {
+				kinds = append(kinds, kind)
+			}
+		}
+		op += "[" + strings.Join(kinds, " ") + "]"
+	}
+	w.mu.Lock()
+	w.calls = append(w.calls, op)
+	w.mu.Unlock()
+	return w.inner.Do(req)
+}
+
+// taking answers the calls op makes for body, from a source of its own.
+func (h *harness) taking(op httpapi.Operation, body any) []string {
+	h.t.Helper()
+	w := &wire{}
+	working := h.api.Store
+	h.api.Store = store.New(dynamodb.New(h.db.Options(), func(o *dynamodb.Options) {
+		w.inner = o.HTTPClient
+		o.HTTPClient = w
+	}), h.table)
+	defer func() { h.api.Store = working }()
+	h.source = newSource()
+	h.want(h.do(op, body), http.StatusAccepted, "")
+	return w.calls
+}
+
+// TestCodeRequestsCallAlikeForAnyone: forgot password and verification codes make the
+// same DynamoDB calls, in number and kind, whether the account or address exists or
+// not (the email's letter or an empty one, written the same way), and no call to
+// another service: nothing in their calls tells who has an account.
+func TestCodeRequestsCallAlikeForAnyone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	withEmail, withoutEmail := user.User{ID: ids.New(), Username: "Known", LoginAccount: uniqueName("known"), Email: uniqueName("known") + "@example.com",
+		AccountType: user.Member, Status: user.Active, CreatedAt: h.clock.Now()}, user.User{}
+	withoutEmail = withEmail
+	withoutEmail.ID, withoutEmail.LoginAccount, withoutEmail.Email = ids.New(), uniqueName("noaddr"), ""
+	for _, u := range []user.User{withEmail, withoutEmail} {
+		if err := h.api.Store.CreateUser(ctx, u, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	groups := []struct {
+		name  string
+		op    httpapi.Operation
+		field string
+		cases map[string]string // what the subject is: its value
+	}{
+		{"forgot password", h.api.ForgotPassword, "loginAccount", map[string]string{
+			"an account with an address": withEmail.LoginAccount, "an account without one": withoutEmail.LoginAccount, "no account": uniqueName("nobody"),
+		}},
+		{"verification code", h.api.SendVerificationCode, "email", map[string]string{
+			"a registered address": withEmail.Email, "a free address": uniqueName("free") + "@example.com",
+		}},
+	}
+	for _, g := range groups {
+		var first []string
+		var firstName string
+		for name, subject := range g.cases {
+			calls := h.taking(g.op, map[string]string{g.field: subject})
+			if first == nil {
+				first, firstName = calls, name
+				continue
+			}
+			if !slices.Equal(calls, first) {
+				t.Errorf("%s: for %s the calls are\n%v\nfor %s\n%v", g.name, name, calls, firstName, first)
+			}
+		}
+		t.Logf("%s: %v", g.name, first)
+	}
+	// What was queued: a code to the account with an address, a notice to the registered
+	// address, a code to the free one, and nothing (an empty letter) for the others.
+	h.deliver()
+	for addr, want := range map[string]int{withEmail.Email: 2} {
+		if got := len(h.mail.To(addr)); got != want {
+			t.Errorf("%d emails to %s, want %d", got, addr, want)
+		}
+	}
+	if got := len(h.mail.Messages()); got != 3 {
+		t.Errorf("%d emails in all, want 3", got)
+	}
 }

@@ -66,12 +66,15 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 // functions may not delete Cognito users, so a sign-in account the creation may have
 // made is left with no record naming it, which no sign-in can reach (README, "Sign-in
 // security").
+//
+// It reads a user either way (nobody's, for an unknown login account), so that forgot
+// password makes the same calls for an account that exists and one that does not.
 func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) {
 	id, err := a.Store.UserIDByLogin(ctx, login)
-	if apperr.IsCode(err, "not_found") {
-		return user.User{}, nil
-	}
-	if err != nil {
+	switch {
+	case apperr.IsCode(err, "not_found"):
+		id = nobody
+	case err != nil:
 		return user.User{}, err
 	}
 	u, err := a.Store.User(ctx, id)

@@ -92,7 +92,7 @@ func (t *txn) audit(e AuditEvent) {
 	}
 	for _, p := range partitions {
 		r.key = key{PK: p, SK: sk}
-		t.putAlways(r)
+		t.effect(r)
 	}
 }
 

@@ -131,8 +131,8 @@ func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.T
 }
 
 // errCodeTooSoon is IssueCode's condition failing: a code was issued less than
-// CodeResendAfter ago.
-var errCodeTooSoon = apperr.New(apperr.RateLimited, "code_too_soon", "A code was sent less than a minute ago.")
+// CodeResendAfter ago. IssueCode answers it with the time left.
+var errCodeTooSoon = apperr.New(apperr.RateLimited, "rate_limited", "A code was sent less than a minute ago.")
 
 // RedeemCode checks secret against the code issued for c's purpose, subject and
 // email, and uses it up. Every attempt, right or wrong, first takes one of the

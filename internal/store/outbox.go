@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -85,6 +86,15 @@ type Outgoing struct {
 	note   *key
 }
 
+// errEffectsAlone is a transaction of effects and no change: a bug of the store.
+var errEffectsAlone = errors.New("an audit event or a mail without the change it belongs to")
+
+// effect adds an item of a change's effects to tx (see txn.effects).
+func (t *txn) effect(record any) {
+	t.putAlways(record)
+	t.effectItems++
+}
+
 // outbox adds fx's mail to tx, each told to note (if given) of its fate, and answers
 // the ids of the items.
 func (t *txn) outbox(fx Effects, note *key) []string {
@@ -99,7 +109,7 @@ func (t *txn) outbox(fx Effects, note *key) []string {
 		if note != nil {
 			r.NotePK, r.NoteSK = note.PK, note.SK
 		}
-		t.put(r, notExists(), nil)
+		t.effect(r)
 		out = append(out, id)
 	}
 	return out

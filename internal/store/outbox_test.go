@@ -235,3 +235,21 @@ func TestIssueCodeQueuesItsLetter(t *testing.T) {
 		t.Fatalf("the queued code does not redeem: %v", err)
 	}
 }
+
+// TestNoEffectsWithoutAChange: a transaction of an audit event or a mail alone is
+// refused before it is sent, so none is ever written without the change it records.
+func TestNoEffectsWithoutAChange(t *testing.T) {
+	t.Parallel()
+	db, table := storetest.Table(t)
+	s := store.New(db, table)
+	target := ids.New()
+	e := store.AuditEvent{ID: ids.New(), At: time.Now(), ActorID: ids.New(), Action: "user.update", TargetType: "user", TargetID: target}
+	fx := store.Effects{Audit: &e, Mail: []mail.Letter{mail.EmailChangedLetter(locale.English, "alone@example.com", "n***@example.com")}, At: e.At}
+	if err := s.EffectsAlone(ctx, fx); err == nil {
+		t.Fatal("effects alone were written")
+	}
+	events, _, err := s.AuditEvents(ctx, store.AuditFilter{TargetID: target}, store.Page{Limit: 10})
+	if err != nil || len(events) != 0 || len(outboxtest.Pending(t, db, table)) != 0 {
+		t.Fatalf("%d events (%v), %d mails written", len(events), err, len(outboxtest.Pending(t, db, table)))
+	}
+}

@@ -414,22 +414,18 @@ func (s *Store) EndSessions(ctx context.Context, id string, at time.Time, fx Eff
 	tx.update(userKey(id), expression.Set(expression.Name("sessionsEndedAt"), expression.Value(value)),
 		exists().And(expression.Or(
 			expression.AttributeNotExists(expression.Name("sessionsEndedAt")),
-			expression.Name("sessionsEndedAt").LessThan(expression.Value(value)))), errSessionsEndedLater)
+			expression.Name("sessionsEndedAt").LessThan(expression.Value(value)))), errUserMissing)
 	tx.effects(fx)
 	err := tx.run(ctx)
-	if !apperr.IsCode(err, errSessionsEndedLater.Code) {
+	if !apperr.IsCode(err, errUserMissing.Code) {
 		return err
 	}
-	// A later end is recorded already (or the user is gone): fx go with a check that says which.
+	// The user is gone, or its sessions ended later already: fx go with a check that says which.
 	tx = s.txn()
 	tx.check(userKey(id), exists(), errUserMissing)
 	tx.effects(fx)
 	return tx.run(ctx)
 }
-
-// errSessionsEndedLater is EndSessions' condition failing: the user is gone, or its
-// sessions ended at a later time already.
-var errSessionsEndedLater = apperr.New(apperr.Conflict, "sessions_ended_later", "The sessions ended later already.")
 
 // setTime moves one time attribute of an existing user forward to at, never back: the
 // layout is fixed-width, so the strings compare as the times do.
