@@ -99,12 +99,16 @@ func (t *txn) effect(record any) {
 // the ids of the items.
 func (t *txn) outbox(fx Effects, note *key) []string {
 	var out []string
+	at := fx.At
+	if at.IsZero() && len(fx.Mail) > 0 {
+		at = time.Now() // so that the TTL is a day from now, not in the past
+	}
 	for _, l := range fx.Mail {
 		id := ids.New()
 		r := outboxRecord{
 			key: outboxKey(id), Kind: string(l.Kind), Locale: string(l.Locale), To: l.To,
 			Secret: l.Secret, Fields: l.Fields,
-			QueuedAt: formatTime(fx.At), ExpiresAt: fx.At.Add(outboxKeep).Unix(),
+			QueuedAt: formatTime(at), ExpiresAt: at.Add(outboxKeep).Unix(),
 		}
 		if note != nil {
 			r.NotePK, r.NoteSK = note.PK, note.SK
