@@ -11,7 +11,9 @@ require (
 	github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression v1.9.4 // pinned below the eager schemas: internal/app/deps_test.go
 	github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider v1.61.0
 	github.com/aws/aws-sdk-go-v2/service/dynamodb v1.68.0 // pinned below the eager schemas: internal/app/deps_test.go
+	github.com/aws/aws-sdk-go-v2/service/dynamodbstreams v1.41.0 // pinned below the eager schemas: internal/app/deps_test.go; the local stack's poller
 	github.com/aws/aws-sdk-go-v2/service/sesv2 v1.74.0 // pinned below the eager schemas: internal/app/deps_test.go
+	github.com/aws/aws-sdk-go-v2/service/sqs v1.46.8 // the local stack's queues (moto); no function links it
 	github.com/aws/smithy-go v1.28.8
 	github.com/aws/smithy-go/tracing/smithyoteltracing v1.0.1
 	go.opentelemetry.io/otel v1.47.0
@@ -29,7 +31,6 @@ require (
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.10 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.10 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/v4a v1.5.10 // indirect
-	github.com/aws/aws-sdk-go-v2/service/dynamodbstreams v1.41.0 // indirect; pinned below the eager schemas: internal/app/deps_test.go
 	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.24 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery v1.13.10 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.14.10 // indirect

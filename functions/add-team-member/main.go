@@ -2,22 +2,15 @@
 package main
 
 import (
-	"context"
-	"log"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
-	"github.com/roster-dev/roster/internal/mail/ses"
 )
 
 func main() {
-	a, err := app.Load(context.Background(), cognito.Service, ses.Service)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(httpapi.Handle(api.New(a).AddTeamMember))
+	a := app.Load()
+	lambda.Start(httpapi.Handle(api.NewDirectory(a, cognito.Load(a)).AddTeamMember))
 }

@@ -2,9 +2,6 @@
 package main
 
 import (
-	"context"
-	"log"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/roster-dev/roster/internal/app"
@@ -13,9 +10,6 @@ import (
 )
 
 func main() {
-	a, err := app.Load(context.Background(), cognito.Service)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(bootstrap.Handler(a))
+	a := app.Load()
+	lambda.Start(bootstrap.Handler(a, cognito.Load(a)))
 }

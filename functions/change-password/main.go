@@ -2,9 +2,6 @@
 package main
 
 import (
-	"context"
-	"log"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/roster-dev/roster/internal/api"
@@ -14,9 +11,6 @@ import (
 )
 
 func main() {
-	a, err := app.Load(context.Background(), cognito.Service)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(httpapi.Handle(api.New(a).ChangePassword))
+	a := app.Load()
+	lambda.Start(httpapi.Handle(api.NewDirectory(a, cognito.Load(a)).ChangePassword))
 }

@@ -2,9 +2,6 @@
 package main
 
 import (
-	"context"
-	"log"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/roster-dev/roster/internal/api"
@@ -12,10 +9,4 @@ import (
 	"github.com/roster-dev/roster/internal/httpapi"
 )
 
-func main() {
-	a, err := app.Load(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(httpapi.Handle(api.New(a).RemoveTeamMember))
-}
+func main() { lambda.Start(httpapi.Handle(api.New(app.Load()).RemoveTeamMember)) }

@@ -2,21 +2,11 @@
 package main
 
 import (
-	"context"
-	"log"
-
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/roster-dev/roster/internal/api"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/httpapi"
-	"github.com/roster-dev/roster/internal/mail/ses"
 )
 
-func main() {
-	a, err := app.Load(context.Background(), ses.Service)
-	if err != nil {
-		log.Fatal(err)
-	}
-	lambda.Start(httpapi.Handle(api.New(a).ResendInvitation))
-}
+func main() { lambda.Start(httpapi.Handle(api.New(app.Load()).ResendInvitation)) }

@@ -65,6 +65,7 @@ type Result struct {
 	Scale        []ScaleRow
 	Mix          MixCost
 	Unlisted     []string // functions with no row in operations: cold start only
+	Delivery     Delivery
 }
 
 // ColdStart is the median of a function's cold starts.
@@ -110,6 +111,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	ledger := NewLedger()
+	for _, fn := range tmpl.Functions {
+		if len(fn.StreamEvents) > 0 {
+			ledger.Async(fn.LogicalID)
+		}
+	}
 	proxies := map[string]*Proxy{}
 	var proxyMu sync.Mutex
 	defer func() {
@@ -204,6 +210,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.GatewayFloor = distOf(floor.samples)
 	res.Mix = mixCost(res.Ops)
+	r.progress("delivery: %d code requests one after another, then %d at once", deliverySamples, deliveryBurst)
+	if res.Delivery, err = r.delivery(ctx, s.SESEndpoint); err != nil {
+		return nil, err
+	}
 	if res.Scale, err = r.scale(ctx); err != nil {
 		return nil, err
 	}
@@ -385,6 +395,8 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) (
 // and, alternating with it so both see the same machine load, its direct twin.
 func (r *runner) warm(ctx context.Context, op Operation) (OpResult, error) {
 	out := OpResult{Name: op.Name, Function: op.Function, Read: op.Read}
+	r.ledger.Running(op.Function)
+	defer r.ledger.Running("")
 	req, err := r.prepare(ctx, op, 0)
 	if err != nil {
 		return out, err

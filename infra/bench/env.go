@@ -16,8 +16,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -25,6 +27,8 @@ import (
 	"github.com/roster-dev/roster/infra/stack"
 	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/identity/cognito"
+	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/mail"
 	"github.com/roster-dev/roster/internal/store"
 )
 
@@ -324,4 +328,30 @@ func (e *Env) call(ctx context.Context, r Request, out any) error {
 		return json.Unmarshal(body, out)
 	}
 	return nil
+}
+
+// queueMail writes an outbox item of a verification code to addr, as a change writes it
+// (internal/store's outbox record), and answers the mailer's invocation for it: a
+// KEYS_ONLY stream event of its key.
+func (e *Env) queueMail(ctx context.Context, addr string) (Request, error) {
+	now := time.Now().UTC()
+	pk := "OUTBOX#" + ids.New()
+	item, err := attributevalue.MarshalMap(map[string]any{
+		"pk": pk, "sk": "OUTBOX", "kind": string(mail.KindVerificationCode), "locale": "en", "to": addr,
+		"secret": "428913", "queuedAt": now.Format("2006-01-02T15:04:05.000Z"), "expiresAt": now.Add(24 * time.Hour).Unix(),
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	if _, err := e.seedDB.PutItem(ctx, &dynamodb.PutItemInput{TableName: &e.tableName, Item: item}); err != nil {
+		return Request{}, err
+	}
+	event, err := json.Marshal(events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{
+		EventID: ids.New(), EventName: "INSERT", EventVersion: "1.1", EventSource: "aws:dynamodb", AWSRegion: stack.Region,
+		Change: events.DynamoDBStreamRecord{
+			Keys:           map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk), "sk": events.NewStringAttribute("OUTBOX")},
+			SequenceNumber: fmt.Sprint(now.UnixNano()), SizeBytes: 64, StreamViewType: "KEYS_ONLY",
+		},
+	}}})
+	return Request{Invoke: event}, err
 }

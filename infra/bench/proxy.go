@@ -40,10 +40,15 @@ func (t Tally) Count(service string) int {
 }
 
 // Ledger books every call the proxies forward under the label in force when it
-// arrives: the bench runs one operation at a time and labels it first.
+// arrives: the bench runs one operation at a time and labels it first. A function
+// the table's stream invokes (the mailer) runs after the request that queued its work,
+// beside whatever the bench does next: its calls are booked under AsyncLabel(function)
+// instead, unless the operation running is that function's own.
 type Ledger struct {
 	mu      sync.Mutex
 	label   string
+	running string          // the function of the operation labelled, "" for none
+	async   map[string]bool // functions invoked by the table's stream
 	tallies map[string]*Tally
 	// Calls made side by side overlap: Upstream is the time at least one call was
 	// out, from the first of a run of overlapping calls to the last one's answer.
@@ -51,7 +56,48 @@ type Ledger struct {
 	since    time.Time
 }
 
-func NewLedger() *Ledger { return &Ledger{tallies: map[string]*Tally{}} }
+func NewLedger() *Ledger { return &Ledger{tallies: map[string]*Tally{}, async: map[string]bool{}} }
+
+// AsyncLabel is the label of what a stream-invoked function does on its own.
+func AsyncLabel(function string) string { return "async " + function }
+
+// Async books the calls of the functions the table's stream invokes apart (see Ledger).
+func (l *Ledger) Async(functions ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, fn := range functions {
+		l.async[fn] = true
+		l.tallies[AsyncLabel(fn)] = &Tally{Calls: map[string]int{}}
+	}
+}
+
+// Running names the function of the operation about to be labelled ("" once it is done).
+func (l *Ledger) Running(function string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.running = function
+}
+
+// AsyncTally answers what a stream-invoked function did on its own since Async or the
+// last AsyncTally, and starts it afresh.
+func (l *Ledger) AsyncTally(function string) Tally {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.tallies[AsyncLabel(function)]
+	l.tallies[AsyncLabel(function)] = &Tally{Calls: map[string]int{}}
+	if t == nil {
+		return Tally{Calls: map[string]int{}}
+	}
+	return *t
+}
+
+// tally is the tally a call by principal is booked to; nil for none. Called locked.
+func (l *Ledger) tally(principal string) *Tally {
+	if l.async[principal] && principal != l.running {
+		return l.tallies[AsyncLabel(principal)]
+	}
+	return l.tallies[l.label]
+}
 
 // Begin books the calls that follow under label, from a clean slate.
 func (l *Ledger) Begin(label string) {
@@ -74,10 +120,10 @@ func (l *Ledger) End(label string) Tally {
 	return Tally{Calls: map[string]int{}}
 }
 
-func (l *Ledger) book(call string, rru, wru float64) {
+func (l *Ledger) book(principal, call string, rru, wru float64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	t := l.tallies[l.label]
+	t := l.tally(principal)
 	if t == nil {
 		return
 	}
@@ -97,19 +143,26 @@ func (l *Ledger) refused(r iam.Refusal) {
 	}
 }
 
-// sent and answered bracket one forwarded call.
-func (l *Ledger) sent() {
+// sent and answered bracket one forwarded call; a stream-invoked function's own calls
+// are no time of the operation running.
+func (l *Ledger) sent(principal string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.async[principal] && principal != l.running {
+		return
+	}
 	if l.inFlight == 0 {
 		l.since = time.Now()
 	}
 	l.inFlight++
 }
 
-func (l *Ledger) answered() {
+func (l *Ledger) answered(principal string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.async[principal] && principal != l.running {
+		return
+	}
 	if l.inFlight--; l.inFlight > 0 {
 		return
 	}
@@ -168,11 +221,23 @@ func (p *Proxy) handler(next http.Handler) http.Handler {
 			r.ContentLength = int64(len(body))
 			r.Header.Set("Content-Length", itoa(len(body)))
 		}
-		p.ledger.book(call, 0, 0)
-		p.ledger.sent()
+		who := principal(r)
+		p.ledger.book(who, call, 0, 0)
+		p.ledger.sent(who)
 		next.ServeHTTP(w, r)
-		p.ledger.answered()
+		p.ledger.answered(who)
 	})
+}
+
+// principal is the access key id a request is signed with: each function signs with its
+// logical id (see infra/iam), the bench with the stack's own key.
+func principal(r *http.Request) string {
+	_, rest, ok := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	return id
 }
 
 // action names the API call: JSON protocols (DynamoDB, Cognito) carry it in
@@ -222,10 +287,11 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	units := consumedUnits(body)
+	who := principal(resp.Request)
 	if readActions[action(resp.Request)] {
-		p.ledger.book("", units, 0)
+		p.ledger.book(who, "", units, 0)
 	} else {
-		p.ledger.book("", 0, units)
+		p.ledger.book(who, "", 0, units)
 	}
 	return nil
 }

@@ -96,17 +96,45 @@ func TestLedgerCountsOverlappingCallsOnce(t *testing.T) {
 	t.Parallel()
 	l := NewLedger()
 	l.Begin("op")
-	l.sent() // a long call...
+	l.sent("") // a long call...
 	time.Sleep(10 * time.Millisecond)
-	l.sent() // ...and one inside it
+	l.sent("") // ...and one inside it
 	time.Sleep(80 * time.Millisecond)
-	l.answered()
+	l.answered("")
 	time.Sleep(10 * time.Millisecond)
-	l.answered()
+	l.answered("")
 	got := l.End("op").Upstream
 	// Out for about 100 ms in all; the two calls' times add up to about 180.
 	if got < 100*time.Millisecond || got >= 150*time.Millisecond {
 		t.Fatalf("Upstream = %v, want the 100 ms the calls were out", got)
+	}
+}
+
+// A stream-invoked function's calls are its own, not the operation's running beside
+// them, unless that operation is the function's.
+func TestLedgerBooksTheMailerApart(t *testing.T) {
+	t.Parallel()
+	l := NewLedger()
+	l.Async("SendMailFunction")
+	l.Running("SendVerificationCodeFunction")
+	l.Begin("op")
+	l.book("SendVerificationCodeFunction", "dynamodb:TransactWriteItems", 0, 4)
+	l.book("SendMailFunction", "dynamodb:GetItem", 1, 0)
+	l.sent("SendMailFunction") // no time of the operation's
+	time.Sleep(20 * time.Millisecond)
+	l.answered("SendMailFunction")
+	op := l.End("op")
+	if op.Calls["dynamodb:GetItem"] != 0 || op.Calls["dynamodb:TransactWriteItems"] != 1 || op.RRU != 0 || op.Upstream != 0 {
+		t.Fatalf("the operation's tally %+v holds the mailer's call", op)
+	}
+	if mail := l.AsyncTally("SendMailFunction"); mail.Calls["dynamodb:GetItem"] != 1 || mail.RRU != 1 {
+		t.Fatalf("the mailer's tally %+v", mail)
+	}
+	l.Running("SendMailFunction")
+	l.Begin("mailer")
+	l.book("SendMailFunction", "sesv2:POST /v2/email/outbound-emails", 0, 0)
+	if got := l.End("mailer"); got.Count("sesv2") != 1 {
+		t.Fatalf("the mailer's own operation %+v", got)
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 // Targets of the brief (issue 6).
 const (
 	targetInit     = 1.25 // every function's init against the hello world
+	targetFloorCPU = 1.10 // every function's on-CPU init against the SDK floor's (issue 18)
+	targetDelivery = 2 * time.Second
 	targetOverhead = 1.15 // read operations' p50 against the same calls made directly
 	targetScale    = 1.20 // a list page at the largest size against the smallest
 	targetMix      = 2.50 // dollars per million calls of the admin mix
@@ -194,6 +196,20 @@ that both sizes see the same machine: ×own less gw leaves out the local gateway
 		p.f("Not on main yet, left out of the mix (the rest renormalised): %s.\n", strings.Join(res.Mix.Missing, ", "))
 	}
 
+	if d := res.Delivery; d.Mails > 0 {
+		p.f("\nMail delivery: from a code request's answer to its email in the mailbox (the table's stream,\n" +
+			"the stack's poller at Lambda's four reads a second, the mailer, the SES emulator)\n")
+		p.f("  one request at a time (%d)   p50 %s  p99 %s\n", d.One.N, msf(d.One.P50), msf(d.One.P99))
+		p.f("  %d requests at once          p50 %s  p99 %s\n", d.Burst.N, msf(d.Burst.P50), msf(d.Burst.P99))
+		p.f("  the mailer for those %d mails: %s\n", d.Mails, callList(d.Mailer))
+		for _, op := range res.Ops {
+			if op.Function == "SendMailFunction" {
+				p.f("  the mailer's cost: $%.3f per 1,000 mails (its row above: Lambda $%.3f, DynamoDB $%.3f, SES $%.3f)\n",
+					op.Cost.Total()/1000, op.Cost.Lambda/1000, op.Cost.DynamoDB/1000, op.Cost.SES/1000)
+			}
+		}
+	}
+
 	p.f("\nSummary (target in brackets)\n")
 	p.f("  operations with calls their IAM policy does not allow  %d  [0]  %s\n", gaps, verdict(gaps == 0))
 	worstInit, worstInitFn := 0.0, ""
@@ -211,6 +227,16 @@ that both sizes see the same machine: ×own less gw leaves out the local gateway
 	}
 	p.f("  (on-CPU init, free of the machine's load, worst ×hello %.2f %s; the SDK floor alone is ×%.2f wall, ×%.2f on-CPU)\n",
 		worstCPU, worstCPUFn, ratio(res.Floor.Init, res.Hello.Init), ratio(res.Floor.InitCPU, res.Hello.InitCPU))
+	worstFloor, worstFloorFn := 0.0, ""
+	for _, c := range res.Cold {
+		if r := ratio(c.InitCPU, res.Floor.InitCPU); r > worstFloor {
+			worstFloor, worstFloorFn = r, c.Function
+		}
+	}
+	p.f("  cold start on-CPU init, worst ×SDK floor   %.2f  %s  [≤ %.2f]  %s\n", worstFloor, worstFloorFn, targetFloorCPU, verdict(worstFloor <= targetFloorCPU))
+	if d := res.Delivery; d.Mails > 0 {
+		p.f("  mail delivery p99, one at a time   %s  [≤ %s]  %s\n", msf(d.One.P99), msf(targetDelivery), verdict(d.One.P99 <= targetDelivery))
+	}
 	worstRead, worstReadOp, worstOwnRead, worstOwnReadOp, worstTwin, worstTwinOp := 0.0, "", 0.0, "", 0.0, ""
 	for _, op := range res.Ops {
 		if op.Read && op.Direct != nil {

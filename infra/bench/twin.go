@@ -40,7 +40,7 @@ func twinCall(op Operation, e *Env, r Request) TwinCall {
 // functions do (app.Load), so that both call DynamoDB alike. Reads call no Cognito
 // (the bench checks that), so the twin has no Cognito client.
 func TwinHandler(ctx context.Context) (func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
-	a, err := app.Load(ctx)
+	a, err := app.FromEnv()
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,9 @@ type Spec struct {
 	Dir     string   // working directory; "" for the caller's
 	Port    int
 	Stamp   string // file `make tools` writes once the tool is installed
+	// AppendLog keeps what the log file holds: a restarted emulator's log goes on after the
+	// first run's.
+	AppendLog bool
 }
 
 // DynamoDBLocal runs AWS's DynamoDB Local with the machine's Java. With dbPath empty the data
@@ -114,8 +117,12 @@ func Start(ctx context.Context, spec Spec, logDir string) (*Process, error) {
 		LogPath: filepath.Join(logDir, spec.Name+".log"),
 		exited:  make(chan struct{}),
 	}
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if spec.AppendLog {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
 	var err error
-	if p.log, err = os.Create(p.LogPath); err != nil {
+	if p.log, err = os.OpenFile(p.LogPath, flags, 0o644); err != nil {
 		return nil, err
 	}
 	p.cmd = exec.Command(spec.Command[0], spec.Command[1:]...)

@@ -92,6 +92,17 @@ func (g *Gateway) Function(name string) (Function, bool) {
 // tokens.
 func (g *Gateway) JWT() JWTConfig { return g.cfg.JWT }
 
+// Pids answers the process ids of a function's live instances (each also its
+// process group's id): fault tests kill one mid-invocation, as Lambda's host
+// might. Nil for an unknown function.
+func (g *Gateway) Pids(function string) []int {
+	p, ok := g.pools[function]
+	if !ok {
+		return nil
+	}
+	return p.pids()
+}
+
 // Retire stops a function's idle instances and returns once they are gone, so
 // that its next invocation starts cold: benchmarks measure cold starts with it.
 // Busy instances are left alone. It reports false for an unknown function.

@@ -211,6 +211,16 @@ func (in *instance) stop(grace time.Duration) {
 	<-in.exited
 }
 
+// pid is the process's id once it started, else 0.
+func (in *instance) pid() int {
+	in.mu.Lock() // launch holds it until cmd.Start has set Process
+	defer in.mu.Unlock()
+	if !in.running || in.cmd == nil || in.cmd.Process == nil {
+		return 0
+	}
+	return in.cmd.Process.Pid
+}
+
 func (in *instance) isReady() bool {
 	select {
 	case <-in.ready:

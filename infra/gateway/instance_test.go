@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -376,5 +377,43 @@ func TestRetire(t *testing.T) {
 	}
 	if tg.Retire("Nope") {
 		t.Error("Retire(Nope) = true")
+	}
+}
+
+// Pids names the live instances; killing one mid-invocation fails that invocation as a crash
+// does, and the next one starts afresh.
+func TestPidsKillMidInvocation(t *testing.T) {
+	t.Parallel()
+	tg := newTestGateway(t, nil)
+	if pids := tg.Pids("Worker"); len(pids) != 0 {
+		t.Errorf("pids before any invocation: %v", pids)
+	}
+	first, err := tg.Invoke(t.Context(), "Worker", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep echoReply
+	_ = json.Unmarshal(first, &rep)
+	if pids := tg.Pids("Worker"); !slices.Equal(pids, []int{rep.PID}) {
+		t.Fatalf("pids %v, want [%d]", pids, rep.PID)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := tg.Invoke(t.Context(), "Worker", []byte(`{"sleep":"5s"}`))
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the invocation is under way
+	if err := syscall.Kill(rep.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var fe *FunctionError
+	if err := <-done; !errors.As(err, &fe) || fe.Type != "Runtime.ExitError" {
+		t.Errorf("killed mid-invocation: %v, want Runtime.ExitError", err)
+	}
+	if _, err := tg.Invoke(t.Context(), "Worker", []byte(`{}`)); err != nil {
+		t.Errorf("the next invocation: %v", err)
+	}
+	if tg.Pids("Nope") != nil {
+		t.Error("pids of an unknown function")
 	}
 }

@@ -69,21 +69,29 @@ func parseFunctionError(function string, body []byte, headerType string) *Functi
 // If ctx ends first, Invoke returns ctx.Err() while the invocation still
 // runs to its end, as it would on Lambda.
 func (g *Gateway) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	out, _, err := g.InvokeWithID(ctx, function, payload)
+	return out, err
+}
+
+// InvokeWithID is Invoke that also returns the invocation's request id, which
+// Lambda's event source mappings write into their failure records; "" when
+// no invocation ran.
+func (g *Gateway) InvokeWithID(ctx context.Context, function string, payload []byte) ([]byte, string, error) {
 	p, ok := g.pools[function]
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrFunctionNotFound, function)
+		return nil, "", fmt.Errorf("%w: %s", ErrFunctionNotFound, function)
 	}
 	if len(payload) == 0 {
 		payload = []byte("{}") // what Lambda hands the runtime for an empty Invoke
 	}
 	if len(payload) > maxInvokeBody || !json.Valid(payload) {
-		return nil, fmt.Errorf("%w: %d bytes, must be JSON under 6 MB", ErrInvalidPayload, len(payload))
+		return nil, "", fmt.Errorf("%w: %d bytes, must be JSON under 6 MB", ErrInvalidPayload, len(payload))
 	}
 	select {
 	case o := <-p.invoke(payload, newTraceID()):
-		return o.payload, o.err
+		return o.payload, o.requestID, o.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, "", ctx.Err()
 	}
 }
 

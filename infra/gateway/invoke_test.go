@@ -26,6 +26,21 @@ func TestInvoke(t *testing.T) {
 		}
 		want(t, "event", string(rep.Event), `{"hello":"world"}`)
 	})
+	t.Run("request id", func(t *testing.T) {
+		t.Parallel()
+		out, id, err := tg.InvokeWithID(t.Context(), "Worker", []byte(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep echoReply
+		if err := json.Unmarshal(out, &rep); err != nil {
+			t.Fatal(err)
+		}
+		want(t, "the runtime's request id", rep.RequestID, id)
+		if _, id, err := tg.InvokeWithID(t.Context(), "Worker", []byte(`{"error":"boom"}`)); err == nil || id == "" {
+			t.Errorf("a failed invocation: id %q, err %v; want its id and the error", id, err)
+		}
+	})
 	t.Run("function error", func(t *testing.T) {
 		t.Parallel()
 		_, err := tg.Invoke(t.Context(), "Worker", []byte(`{"error":"boom"}`))

@@ -40,8 +40,9 @@ func newPool(g *Gateway, fn Function) *pool {
 }
 
 type outcome struct {
-	payload []byte
-	err     error
+	payload   []byte
+	err       error
+	requestID string // the invocation's Lambda request id; "" when none ran
 }
 
 // invoke runs payload on some instance and delivers the outcome on the returned
@@ -62,7 +63,8 @@ func (p *pool) invoke(payload []byte, traceID string) <-chan outcome {
 				out <- outcome{err: err}
 				return
 			}
-			resp, healthy, err := in.invoke(newInvocation(payload, traceID))
+			inv := newInvocation(payload, traceID)
+			resp, healthy, err := in.invoke(inv)
 			if errors.Is(err, errNotDelivered) && attempt < 2 {
 				p.discard(in)
 				continue
@@ -76,7 +78,7 @@ func (p *pool) invoke(payload []byte, traceID string) <-chan outcome {
 			if err != nil && !healthy && p.isClosed() {
 				err = ErrClosed
 			}
-			out <- outcome{payload: resp, err: err}
+			out <- outcome{payload: resp, err: err, requestID: inv.id}
 			return
 		}
 	}()
@@ -140,6 +142,22 @@ func (p *pool) isClosed() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.closed
+}
+
+func (p *pool) pids() []int {
+	p.mu.Lock()
+	live := make([]*instance, 0, len(p.live))
+	for in := range p.live {
+		live = append(live, in)
+	}
+	p.mu.Unlock()
+	var out []int
+	for _, in := range live {
+		if pid := in.pid(); pid > 0 {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 func (p *pool) snapshot() FunctionStats {

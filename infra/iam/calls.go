@@ -13,6 +13,9 @@ const (
 	DynamoDB = "dynamodb"
 	Cognito  = "cognito-idp"
 	SES      = "ses"
+	// SQS is checked for the calls the local Lambda poller makes with a function's role
+	// (on-failure destinations); no function calls SQS through a proxy.
+	SQS = "sqs"
 )
 
 // Call is one authorization a request needs: Action on one of Resources. A call has more than

@@ -142,16 +142,16 @@ func (e *Enforcer) Proxy(service, target string) (http.Handler, error) {
 			if e.OnRefusal != nil {
 				e.OnRefusal(*refusal)
 			}
-			writeError(w, service, "AccessDeniedException", e.message(*refusal), http.StatusBadRequest)
+			writeError(w, service, "AccessDeniedException", e.Message(*refusal), http.StatusBadRequest)
 			return
 		}
 		rp.ServeHTTP(w, r)
 	}), nil
 }
 
-// message is AWS's wording, which names the action and the resource, so that the function's
-// error log says what its policy lacks.
-func (e *Enforcer) message(r Refusal) string {
+// Message is AWS's wording for a refusal, which names the action and the resource, so that
+// the function's error log says what its policy lacks.
+func (e *Enforcer) Message(r Refusal) string {
 	because := "because no identity-based policy allows the " + r.Action + " action"
 	if r.Decision == ExplicitDeny {
 		because = "with an explicit deny in an identity-based policy"

@@ -34,6 +34,9 @@ type Statement struct {
 	Resources, NotResources []string
 	// Conditional is true when the statement has a Condition block, which is not evaluated.
 	Conditional bool
+	// AddedBy says who added a statement that is not in the template ("" for the template's
+	// own): SAM adds some to the roles it generates.
+	AddedBy string
 }
 
 // Policy is every statement of one principal's policies.

@@ -25,6 +25,13 @@ func templatePolicies(t *testing.T) map[string]Policy {
 		"Table": "roster", "Table.Arn": table, "UserPool": "us-east-1_abc", "UserPool.Arn": pool,
 		"UserPoolClient": "client", "SenderEmail": "no-reply@mail.example.com", "ConsoleUrl": "https://console.example.com",
 	}
+	// The stream and the queues, named as CloudFormation would name them.
+	refs["Table.StreamArn"] = table + "/stream/2026-01-01T00:00:00.000"
+	for _, q := range tmpl.Queues {
+		refs[q.LogicalID+".Arn"] = "arn:aws:sqs:us-east-1:123456789012:roster-" + q.LogicalID
+		refs[q.LogicalID] = "https://sqs.us-east-1.amazonaws.com/123456789012/roster-" + q.LogicalID
+		refs[q.LogicalID+".QueueName"] = "roster-" + q.LogicalID
+	}
 	policies, err := FromTemplate(tmpl, refs)
 	if err != nil {
 		t.Fatal(err)
@@ -61,12 +68,18 @@ func TestTemplatePolicies(t *testing.T) {
 		{"ListTeamsFunction", "dynamodb:Query", table + "/index/GSI2", ImplicitDeny},
 		{"ListRolesFunction", "dynamodb:Query", table, ImplicitDeny},
 		{"GetMeFunction", "dynamodb:PutItem", table, ImplicitDeny},
-		// Mail leaves from the sender's address, or its domain where that is the verified identity.
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "no-reply@mail.example.com", Allowed},
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "mail.example.com", Allowed},
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "ceo@mail.example.com", ImplicitDeny},
-		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "example.com", ImplicitDeny},
+		// Mail leaves from the mailer only, from the sender's address, or its domain where that
+		// is the verified identity; request functions write it to the outbox.
+		{"SendMailFunction", "ses:SendEmail", identity + "no-reply@mail.example.com", Allowed},
+		{"SendMailFunction", "ses:SendEmail", identity + "mail.example.com", Allowed},
+		{"SendMailFunction", "ses:SendEmail", identity + "ceo@mail.example.com", ImplicitDeny},
+		{"SendMailFunction", "ses:SendEmail", identity + "example.com", ImplicitDeny},
+		{"SendVerificationCodeFunction", "ses:SendEmail", identity + "mail.example.com", ImplicitDeny},
+		{"CreateInvitationFunction", "ses:SendEmail", identity + "mail.example.com", ImplicitDeny},
 		{"LoginFunction", "ses:SendEmail", identity + "mail.example.com", ImplicitDeny},
+		// An audit event is put in its change's transaction.
+		{"FreezeUserFunction", "dynamodb:PutItem", table, Allowed},
+		{"FreezeUserFunction", "dynamodb:BatchWriteItem", table, ImplicitDeny},
 		// Admin calls on Roster's own pool only.
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool, Allowed},
 		{"FreezeUserFunction", "cognito-idp:AdminDisableUser", pool + "x", ImplicitDeny},
@@ -89,11 +102,14 @@ func TestTemplatePolicies(t *testing.T) {
 }
 
 // Least privilege in the template's shape: no wildcard, no action an index cannot take, no
-// condition the local stack would not evaluate.
+// condition the local stack would not evaluate. What SAM adds is not the template's to narrow.
 func TestTemplatePoliciesAreNarrow(t *testing.T) {
 	t.Parallel()
 	for fn, p := range templatePolicies(t) {
 		for _, s := range p.Statements {
+			if s.AddedBy != "" {
+				continue
+			}
 			if s.Effect != Allow || len(s.NotActions) > 0 || len(s.NotResources) > 0 || s.Conditional {
 				t.Errorf("%s: %+v is not a plain Allow", fn, s)
 			}
@@ -114,6 +130,93 @@ func TestTemplatePoliciesAreNarrow(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// What SAM adds to a generated role for a DynamoDB event: the stream reads (the managed
+// policy, on every stream) and sqs:SendMessage on an SQS OnFailure destination, and nothing
+// for a function with its own Role. An explicit Deny in the template still wins.
+func TestSAMAddsStreamPolicies(t *testing.T) {
+	t.Parallel()
+	const stream = table + "/stream/2026-01-01T00:00:00.000"
+	const dlq, other = "arn:aws:sqs:us-east-1:123456789012:dlq", "arn:aws:sqs:us-east-1:123456789012:other"
+	tmpl, err := samtemplate.Parse([]byte(`
+Resources:
+  Table: {Type: AWS::DynamoDB::Table}
+  P: {Type: AWS::Cognito::UserPool}
+  C: {Type: AWS::Cognito::UserPoolClient}
+  A:
+    Type: AWS::Serverless::HttpApi
+    Properties: {Auth: {DefaultAuthorizer: J, Authorizers: {J: {JwtConfiguration: {issuer: x, audience: [y]}}}}}
+  Dlq: {Type: AWS::SQS::Queue}
+  MailerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies:
+        - Statement:
+            - {Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt Table.Arn}
+      Events:
+        Outbox:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            DestinationConfig: {OnFailure: {Type: SQS, Destination: !GetAtt Dlq.Arn}}
+  NoTypeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Outbox:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            DestinationConfig: {OnFailure: {Destination: !GetAtt Dlq.Arn}}
+  DeniedFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies:
+        - Statement:
+            - {Effect: Deny, Action: dynamodb:GetRecords, Resource: "*"}
+      Events:
+        Outbox: {Type: DynamoDB, Properties: {Stream: !GetAtt Table.StreamArn, StartingPosition: LATEST}}
+  OwnRoleFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Role: arn:aws:iam::123456789012:role/own
+      Events:
+        Outbox: {Type: DynamoDB, Properties: {Stream: !GetAtt Table.StreamArn, StartingPosition: LATEST}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies, err := FromTemplate(tmpl, map[string]string{"Table.Arn": table, "Table.StreamArn": stream, "Dlq.Arn": dlq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		function, action, resource string
+		want                       Decision
+	}{
+		{"MailerFunction", "dynamodb:GetItem", table, Allowed},
+		{"MailerFunction", "dynamodb:DescribeStream", stream, Allowed},
+		{"MailerFunction", "dynamodb:GetRecords", stream, Allowed},
+		{"MailerFunction", "dynamodb:GetShardIterator", stream, Allowed},
+		{"MailerFunction", "dynamodb:ListStreams", stream, Allowed},
+		{"MailerFunction", "dynamodb:PutItem", table, ImplicitDeny},
+		{"MailerFunction", "sqs:SendMessage", dlq, Allowed},
+		{"MailerFunction", "sqs:SendMessage", other, ImplicitDeny},
+		// Without Type, SAM adds no destination policy: the role must grant it.
+		{"NoTypeFunction", "dynamodb:GetRecords", stream, Allowed},
+		{"NoTypeFunction", "sqs:SendMessage", dlq, ImplicitDeny},
+		{"DeniedFunction", "dynamodb:GetRecords", stream, ExplicitDeny},
+		{"DeniedFunction", "dynamodb:GetShardIterator", stream, Allowed},
+		{"OwnRoleFunction", "dynamodb:GetRecords", stream, ImplicitDeny},
+	}
+	for _, tt := range tests {
+		if got := policies[tt.function].Decide(tt.action, tt.resource); got != tt.want {
+			t.Errorf("%s: %s on %s is %v, want %v", tt.function, tt.action, tt.resource, got, tt.want)
 		}
 	}
 }

@@ -18,6 +18,8 @@ import (
 	cognitotypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/roster-dev/roster/infra/emulator"
 	"github.com/roster-dev/roster/infra/samtemplate"
@@ -25,7 +27,7 @@ import (
 
 var (
 	dynamoEndpoint  string
-	cognitoEndpoint string
+	cognitoEndpoint string // moto, which serves SQS on the same port
 )
 
 // TestMain uses the stack's emulators under `stack run` (make test), and otherwise starts
@@ -181,6 +183,110 @@ func keySchema(ks []types.KeySchemaElement) string {
 		parts = append(parts, *k.AttributeName+" "+string(k.KeyType))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// A table declaring a stream gets one, of the template's view type: CloudFormation's
+// StreamSpecification has no StreamEnabled, the API's needs it.
+func TestCreateTableStream(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, _ := clients()
+	for view, spec := range map[string]string{"KEYS_ONLY": "StreamSpecification: {StreamViewType: KEYS_ONLY}", "": ""} {
+		tmpl, err := samtemplate.Parse([]byte(`
+Resources:
+  T:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
+      ` + spec + `
+` + minimalRest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := uniqueName("stream")
+		if err := CreateTable(ctx, db, tmpl, name); err != nil {
+			t.Fatal(err)
+		}
+		arn, err := StreamARN(ctx, db, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := out.Table.StreamSpecification
+		switch {
+		case view == "" && (arn != "" || got != nil && aws.ToBool(got.StreamEnabled)):
+			t.Errorf("a table without StreamSpecification has a stream: %q %+v", arn, got)
+		case view != "" && (!strings.Contains(arn, ":table/"+name+"/stream/") || got == nil || string(got.StreamViewType) != view):
+			t.Errorf("stream %q %+v, want one of type %s", arn, got, view)
+		}
+	}
+}
+
+// minimalRest is what a template needs beside its table to parse.
+const minimalRest = `  P: {Type: AWS::Cognito::UserPool}
+  C: {Type: AWS::Cognito::UserPoolClient}
+  A:
+    Type: AWS::Serverless::HttpApi
+    Properties: {Auth: {DefaultAuthorizer: J, Authorizers: {J: {JwtConfiguration: {issuer: x, audience: [y]}}}}}
+`
+
+func TestCreateQueues(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tmpl, err := samtemplate.Parse([]byte(`
+Resources:
+  T: {Type: AWS::DynamoDB::Table}
+  Dlq:
+    Type: AWS::SQS::Queue
+    Properties:
+      MessageRetentionPeriod: 1209600
+      SqsManagedSseEnabled: true
+      Tags: [{Key: app, Value: roster}]
+  Named:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: !Sub "${Prefix}-named", VisibilityTimeout: 45}
+` + minimalRest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := sqs.NewFromConfig(awsConfig, func(o *sqs.Options) { o.BaseEndpoint = &cognitoEndpoint })
+	prefix := uniqueName("queues")
+	queues, err := CreateQueues(ctx, client, tmpl, map[string]string{"Prefix": prefix}, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queues) != 2 || queues[0].Name != prefix+"-Dlq" || queues[1].Name != prefix+"-named" {
+		t.Fatalf("queues: %+v", queues)
+	}
+	for _, q := range queues {
+		if q.ARN != "arn:aws:sqs:us-east-1:123456789012:"+q.Name || !strings.HasSuffix(q.URL, "/"+q.Name) {
+			t.Errorf("%s: ARN %s, URL %s", q.LogicalID, q.ARN, q.URL)
+		}
+	}
+	attrs, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &queues[0].URL, AttributeNames: []sqstypes.QueueAttributeName{"All"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := attrs.Attributes; a["MessageRetentionPeriod"] != "1209600" || a["SqsManagedSseEnabled"] != "true" {
+		t.Errorf("Dlq attributes: %v", a)
+	}
+	tags, err := client.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: &queues[0].URL})
+	if err != nil || tags.Tags["app"] != "roster" {
+		t.Errorf("Dlq tags: %v %v", tags, err)
+	}
+
+	bad, err := samtemplate.Parse([]byte("Resources:\n  T: {Type: AWS::DynamoDB::Table}\n  Q: {Type: AWS::SQS::Queue, Properties: {Bogus: 1}}\n" + minimalRest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CreateQueues(ctx, client, bad, nil, uniqueName("bad")); err == nil || !strings.Contains(err.Error(), "Bogus") {
+		t.Errorf("an unknown queue property: %v, want an error naming it", err)
+	}
 }
 
 // A property that the API does not know must fail loudly, not vanish.

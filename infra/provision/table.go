@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -12,8 +13,8 @@ import (
 )
 
 // CreateTable creates the template's table (key schema, attribute definitions, indexes with
-// their projections, billing mode, deletion protection, TTL) under the given name and returns
-// once it is active. Store tests call it to get a table of their own per package.
+// their projections, billing mode, deletion protection, stream, TTL) under the given name and
+// returns once it is active. Store tests call it to get a table of their own per package.
 func CreateTable(ctx context.Context, client *dynamodb.Client, tmpl *samtemplate.Template, name string) error {
 	props, err := tmpl.ResolveProperties(tmpl.Table, nil)
 	if err != nil {
@@ -27,12 +28,22 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, tmpl *samtemplate
 	take(props, "SSESpecification")
 	// CloudFormation sets TTL on a table it has created; so does this, below.
 	ttl, hasTTL := take(props, "TimeToLiveSpecification")
+	// CloudFormation's StreamSpecification has no StreamEnabled: declaring one turns it on.
+	stream, hasStream := take(props, "StreamSpecification")
 
 	var in dynamodb.CreateTableInput
 	if err := decodeStrict(props, &in); err != nil {
 		return fmt.Errorf("%s: property not provisioned locally: %w", tmpl.Table.LogicalID, err)
 	}
 	in.TableName = &name
+	if hasStream {
+		var spec types.StreamSpecification
+		if err := decodeStrict(stream, &spec); err != nil {
+			return fmt.Errorf("%s: StreamSpecification: %w", tmpl.Table.LogicalID, err)
+		}
+		spec.StreamEnabled = aws.Bool(true)
+		in.StreamSpecification = &spec
+	}
 	if _, err := client.CreateTable(ctx, &in); err != nil {
 		return fmt.Errorf("create table %s: %w", name, err)
 	}
@@ -53,4 +64,17 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, tmpl *samtemplate
 		}
 	}
 	return nil
+}
+
+// StreamARN returns the ARN of a table's latest stream, as the emulator names it; "" when the
+// table has none.
+func StreamARN(ctx context.Context, client *dynamodb.Client, name string) (string, error) {
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
+	if err != nil {
+		return "", fmt.Errorf("describe table %s: %w", name, err)
+	}
+	if s := out.Table.StreamSpecification; s == nil || !aws.ToBool(s.StreamEnabled) {
+		return "", nil
+	}
+	return aws.ToString(out.Table.LatestStreamArn), nil
 }

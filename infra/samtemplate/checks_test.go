@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// Functions that no route and no Cognito trigger calls, on purpose.
+// Functions that no route, no Cognito trigger and no stream calls, on purpose.
 var invokeOnly = map[string]string{
 	"BootstrapAdminFunction": "invoked once by an operator after the first deploy",
 }
@@ -57,10 +57,10 @@ func TestTemplateMatchesRepository(t *testing.T) {
 		}
 		_, isInvokeOnly := invokeOnly[fn.LogicalID]
 		switch {
-		case len(fn.Routes) == 0 && len(fn.Triggers) == 0 && !isInvokeOnly:
-			t.Errorf("%s: no route, no Cognito trigger, and not listed as invoke-only in checks_test.go", fn.LogicalID)
-		case isInvokeOnly && (len(fn.Routes) > 0 || len(fn.Triggers) > 0):
-			t.Errorf("%s: listed as invoke-only but has routes or triggers", fn.LogicalID)
+		case len(fn.Routes) == 0 && len(fn.Triggers) == 0 && len(fn.StreamEvents) == 0 && !isInvokeOnly:
+			t.Errorf("%s: no route, no Cognito trigger, no stream event, and not listed as invoke-only in checks_test.go", fn.LogicalID)
+		case isInvokeOnly && (len(fn.Routes) > 0 || len(fn.Triggers) > 0 || len(fn.StreamEvents) > 0):
+			t.Errorf("%s: listed as invoke-only but has routes, triggers or stream events", fn.LogicalID)
 		}
 		for _, r := range fn.Routes {
 			key := r.Method + " " + r.Path

@@ -31,8 +31,8 @@ import (
 // document declares but the analysis never finds is a mistake in the document, and the other
 // way round the analysis is refined by three things, each kept true to the code:
 //   - a function can pass an error on only through its results or through a parameter that
-//     can hold one (the store's transaction collects its conflicts' errors); audit,
-//     restoreCode, sendInvitation... log what fails, so nothing is followed through them;
+//     can hold one (the store's transaction collects its conflicts' errors); restoreCode,
+//     giveBack... log what fails, so nothing is followed through them;
 //   - absorbed lists the calls whose caller turns a callee's code into something else (the
 //     caller's own record missing is 401, an unknown login account answers as a known one);
 //     each caller must still call its callee, and test for each code it names;
@@ -47,9 +47,9 @@ var absorbed = map[string]map[string][]string{
 	// A token whose user is gone is answered 401 (authz.Caller), never 404.
 	"api.(*API).caller": {"store.(*Store).User": {"not_found"}},
 	// Sign-in and password recovery answer an unknown login account as a known one.
-	"api.(*API).ResetPassword": {"store.(*Store).UserIDByLogin": {"not_found"}},
+	"api.(*Directory).ResetPassword": {"store.(*Store).UserIDByLogin": {"not_found"}},
 	// A refresh token whose user cannot be read gets the 401 of a bad refresh token.
-	"api.(*API).Refresh": {"store.(*Store).User": {"*"}},
+	"api.(*Directory).Refresh": {"store.(*Store).User": {"*"}},
 	// A failed creation answers the failure: errors.Join puts it before a failed undo's.
 	"accounts.(*Accounts).Create": {"store.(*Store).DeleteUserRecords": {"*"}},
 	// Lists and pages leave out a team deleted meanwhile.
@@ -59,7 +59,7 @@ var absorbed = map[string]map[string][]string{
 	// An issuer that could not make the invitation now revokes it (410), whatever authz says.
 	"authz.CheckGrant": {"authz.CheckTeam": {"*"}, "authz.CheckAssign": {"*"}},
 	// Undoing a registration whose invitation failed is logged; the answer is the failure.
-	"api.(*API).Register": {"accounts.(*Accounts).Discard": {"*"}},
+	"api.(*Directory).Register": {"accounts.(*Accounts).Discard": {"*"}},
 }
 
 // infeasible: handler ("*" for every one) -> code -> why the path the analysis follows to
@@ -70,11 +70,11 @@ var infeasible = map[string]map[string]string{
 		"email_taken":     "store.SaveUser claims an address only when the email changes; PATCH /v1/me changes the username only",
 		"member_of_teams": "store.SaveUser checks teams only when the type becomes an admin's; PATCH /v1/me never changes it",
 	},
-	"api.(*API).FreezeUser": {
+	"api.(*Directory).FreezeUser": {
 		"email_taken":     "a freeze changes the status only (see store.SaveUser)",
 		"member_of_teams": "a freeze changes the status only (see store.SaveUser)",
 	},
-	"api.(*API).RecoverUser": {
+	"api.(*Directory).RecoverUser": {
 		"email_taken":     "a recovery changes the status only (see store.SaveUser)",
 		"member_of_teams": "a recovery changes the status only (see store.SaveUser)",
 	},
@@ -85,13 +85,16 @@ var infeasible = map[string]map[string]string{
 	"api.(*API).VerifyEmailChange": {
 		"member_of_teams": "an email change leaves the type as it is (see store.SaveUser)",
 	},
-	"api.(*API).AddTeamMember": {
+	"api.(*Directory).AddTeamMember": {
 		"version_conflict": "store.addMembershipVerifying conditions on the joiner's email only when accepting a bound link",
 	},
 	"api.(*API).CreateTeam": {
 		"version_conflict": "store.addMembershipVerifying conditions on the joiner's email only when accepting a bound link",
 	},
-	"api.(*API).UnbindMyMFA": {
+	"api.(*Directory).Logout": {
+		"not_found": "store.EndSessions without effects moves the time forward alone (setTime), which lets a user gone be",
+	},
+	"api.(*Directory).UnbindMyMFA": {
 		"mfa_already_enabled": "switchMyMFA answers it only when turning MFA on",
 	},
 }
@@ -518,9 +521,12 @@ func (g *codeGraph) handlerOf(t *testing.T, mainGo string) *types.Func {
 				return true
 			}
 			switch x := sel.X.(type) {
-			case *ast.CallExpr: // api.New(a).GetMe
-				if types.ExprString(x.Fun) == "api.New" {
+			case *ast.CallExpr: // api.New(app.Load()).GetMe, api.NewDirectory(a, idp).Login
+				switch types.ExprString(x.Fun) {
+				case "api.New":
 					want = "api.(*API)." + sel.Sel.Name
+				case "api.NewDirectory":
+					want = "api.(*Directory)." + sel.Sel.Name
 				}
 			case *ast.Ident: // openapi.Handler
 				if x.Name != "httpapi" && x.Name != "lambda" && want == "" {

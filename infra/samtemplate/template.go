@@ -27,6 +27,7 @@ const (
 	typeTable          = "AWS::DynamoDB::Table"
 	typeUserPool       = "AWS::Cognito::UserPool"
 	typeUserPoolClient = "AWS::Cognito::UserPoolClient"
+	typeQueue          = "AWS::SQS::Queue"
 )
 
 // Template is the local stack's view of template.yaml.
@@ -39,6 +40,8 @@ type Template struct {
 
 	// The one resource of each type Roster has.
 	Table, UserPool, UserPoolClient, HTTPAPI Resource
+	// Queues are the AWS::SQS::Queue resources, sorted by logical id.
+	Queues []Resource
 
 	// JWT is the HTTP API's default authorizer.
 	JWT JWTAuthorizer
@@ -70,6 +73,10 @@ type Function struct {
 	Triggers    []string         // Cognito triggers that call it, e.g. "PostAuthentication"
 	Policies    *yaml.Node       // nil when the function declares none
 	BuildMethod string           // Metadata.BuildMethod: "makefile" for sam build's make-based build
+	// StreamEvents are its events of Type DynamoDB, sorted by name: event source mappings.
+	StreamEvents []StreamEvent
+	// HasRole is true when it names its own Role: SAM then adds no policy for its events.
+	HasRole bool
 	// CodeURI is the function's CodeUri (its own, else Globals'): its source folder as
 	// the template names it, which must be Dir.
 	CodeURI string
@@ -157,8 +164,13 @@ func Parse(data []byte) (*Template, error) {
 		return nil, errors.New("no Resources")
 	}
 	for id, r := range pairs(resources) {
-		t.Resources[id] = Resource{LogicalID: id, Type: scalar(get(r, "Type")), Properties: get(r, "Properties"), Metadata: get(r, "Metadata")}
+		res := Resource{LogicalID: id, Type: scalar(get(r, "Type")), Properties: get(r, "Properties"), Metadata: get(r, "Metadata")}
+		t.Resources[id] = res
+		if res.Type == typeQueue {
+			t.Queues = append(t.Queues, res)
+		}
 	}
+	sort.Slice(t.Queues, func(i, j int) bool { return t.Queues[i].LogicalID < t.Queues[j].LogicalID })
 	for _, want := range []struct {
 		typ string
 		dst *Resource
@@ -233,6 +245,7 @@ func (t *Template) readFunctions(globals *yaml.Node, api Resource) error {
 			Dir:         FunctionDir(id),
 			Env:         map[string]Value{},
 			Policies:    get(r.Properties, "Policies"),
+			HasRole:     get(r.Properties, "Role") != nil,
 			Triggers:    triggers[id],
 			BuildMethod: scalar(get(r.Metadata, "BuildMethod")),
 			ContextPath: scalar(get(r.Metadata, "ContextPath")),
@@ -278,6 +291,12 @@ func (t *Template) readFunctions(globals *yaml.Node, api Resource) error {
 				if tr := scalar(get(get(ev, "Properties"), "Trigger")); tr != "" {
 					fn.Triggers = append(fn.Triggers, tr)
 				}
+			case "DynamoDB":
+				se, err := streamEvent(name, get(ev, "Properties"))
+				if err != nil {
+					return fmt.Errorf("%s: event %s: %w", id, name, err)
+				}
+				fn.StreamEvents = append(fn.StreamEvents, se)
 			default:
 				return fmt.Errorf("%s: event %s: type %q is not run by the local stack", id, name, typ)
 			}
@@ -287,6 +306,7 @@ func (t *Template) readFunctions(globals *yaml.Node, api Resource) error {
 			return a.Path < b.Path || a.Path == b.Path && a.Method < b.Method
 		})
 		sort.Strings(fn.Triggers)
+		sort.Slice(fn.StreamEvents, func(i, j int) bool { return fn.StreamEvents[i].Name < fn.StreamEvents[j].Name })
 		t.Functions = append(t.Functions, fn)
 	}
 	sort.Slice(t.Functions, func(i, j int) bool { return t.Functions[i].LogicalID < t.Functions[j].LogicalID })

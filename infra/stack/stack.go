@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,12 +28,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cognito "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/roster-dev/roster/infra/emulator"
 	"github.com/roster-dev/roster/infra/gateway"
 	"github.com/roster-dev/roster/infra/iam"
 	"github.com/roster-dev/roster/infra/provision"
 	"github.com/roster-dev/roster/infra/samtemplate"
+	"github.com/roster-dev/roster/infra/streams"
 )
 
 // Local values for what the template leaves to the deployment.
@@ -101,15 +104,31 @@ type Stack struct {
 	DynamoDBEndpoint string
 	CognitoEndpoint  string
 	SESEndpoint      string
+	SQSEndpoint      string // moto, which serves SQS beside Cognito
 	TableName        string
 	UserPool         provision.UserPool
 	Admin            Admin
 	Logs             map[string]string // log file by component: dynamodb, cognito, ses, build, gateway, access (the HTTP API's access log)
+	// Queues are the template's AWS::SQS::Queue resources, by logical id.
+	Queues map[string]provision.Queue
+	// MailDLQURL is the queue the mailer's event source mapping sends failure records to.
+	MailDLQURL string
 
 	opts      Options
 	iam       *iam.Enforcer
-	emulators []*emulator.Process
+	emulators []*emulator.Process // DynamoDB Local and moto; SES is ses
 	gateway   *gateway.Gateway
+	logger    *slog.Logger // the gateway's, which the poller shares
+	sqs       *sqs.Client
+	poller    *streams.Poller
+	mappings  []string
+	// emulatorStream is the table's stream as DynamoDB Local names it.
+	emulatorStream string
+	// The SES emulator can be stopped and started again (fault tests).
+	sesMu     sync.Mutex
+	ses       *emulator.Process
+	sesPort   int
+	sesFront  *sesFront
 	servers   []*http.Server
 	gwLog     *os.File
 	accessLog *os.File
@@ -171,14 +190,18 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.Logs["build"] = filepath.Join(logDir, "build.log")
 	wg.Go(func() { errs[len(specs)] = buildFunctions(ctx, opts.Root, s.Logs["build"]) })
 	wg.Wait()
-	for _, p := range procs {
+	for _, p := range procs[:2] {
 		if p != nil {
 			s.emulators = append(s.emulators, p)
 		}
 	}
+	s.ses = procs[2]
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	// Its port, which StartOn may have moved, is where StartSES starts it again.
+	_, port, _ := strings.Cut(strings.TrimPrefix(s.ses.URL, "http://"), ":")
+	s.sesPort, _ = strconv.Atoi(port)
 	s.DynamoDBEndpoint, s.CognitoEndpoint, s.SESEndpoint = procs[0].URL, procs[1].URL, procs[2].URL
 	s.MailboxURL = procs[2].URL + "/"
 
@@ -206,6 +229,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	refs[tmpl.UserPool.LogicalID] = s.UserPool.ID
 	refs[tmpl.UserPool.LogicalID+".Arn"] = s.UserPool.ARN
 	refs[tmpl.UserPoolClient.LogicalID] = s.UserPool.ClientID
+	if err := s.provisionStreamAndQueues(ctx, awsCfg, db, tmpl, refs); err != nil {
+		return nil, err
+	}
 
 	cfg, err := s.gatewayConfig(tmpl, refs)
 	if err != nil {
@@ -224,7 +250,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.GatewayLog != nil {
 		logOut = io.MultiWriter(s.gwLog, opts.GatewayLog)
 	}
-	cfg.Logger = slog.New(slog.NewTextHandler(logOut, nil))
+	s.logger = slog.New(slog.NewTextHandler(logOut, nil))
+	cfg.Logger = s.logger
+	// An SES outage (StopSES) is logged beside the functions' lines it causes.
+	s.sesFront.proxy.ErrorLog = slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)
 	// The stage's access log, in the template's format, to a file of its own as to a log
 	// group of its own on AWS.
 	s.Logs["access"] = filepath.Join(logDir, "access.log")
@@ -237,6 +266,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	if s.APIURL, err = s.serve(ports.API, s.gateway); err != nil {
 		return nil, fmt.Errorf("API: %w", err)
+	}
+	if err := s.startPoller(awsCfg, tmpl, refs); err != nil {
+		return nil, err
 	}
 	// The console is on the API's own origin. Browsers keep its Secure session cookie over
 	// plain http for localhost, which is what a person types.
@@ -288,7 +320,16 @@ func buildFunctions(ctx context.Context, root, logPath string) error {
 
 func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string) (gateway.Config, error) {
 	var cfg gateway.Config
-	endpoints := map[string]string{"dynamodb": s.DynamoDBEndpoint, "cognito-idp": s.CognitoEndpoint, "sesv2": s.SESEndpoint}
+	// The functions reach SES through a front that fault tests steer (sesfront.go).
+	var err error
+	if s.sesFront, err = newSESFront(s.SESEndpoint); err != nil {
+		return cfg, err
+	}
+	front, err := s.serve(0, s.sesFront)
+	if err != nil {
+		return cfg, fmt.Errorf("SES front: %w", err)
+	}
+	endpoints := map[string]string{"dynamodb": s.DynamoDBEndpoint, "cognito-idp": s.CognitoEndpoint, "sesv2": front}
 	if s.opts.ServiceURL != nil {
 		for service, url := range endpoints {
 			proxied, err := s.opts.ServiceURL(service, url)
@@ -431,12 +472,16 @@ func (s *Stack) Close() error {
 		for _, srv := range s.servers {
 			_ = srv.Shutdown(ctx)
 		}
+		// The poller stops invoking before the gateway stops the functions.
+		if s.poller != nil {
+			s.poller.Close()
+		}
 		if s.gateway != nil {
 			_ = s.gateway.Close()
 		}
 		s.writeIAMCalls()
 		var wg sync.WaitGroup
-		for _, p := range s.emulators {
+		for _, p := range s.processes() {
 			wg.Go(func() { _ = p.Stop(stopGrace) })
 		}
 		wg.Wait()
@@ -457,19 +502,32 @@ func (s *Stack) Gateway() *gateway.Gateway { return s.gateway }
 // Pids are the process (and process group) ids of the running emulators.
 func (s *Stack) Pids() []int {
 	var out []int
-	for _, p := range s.emulators {
+	for _, p := range s.processes() {
 		out = append(out, p.Pid())
+	}
+	return out
+}
+
+// processes are the emulators running now.
+func (s *Stack) processes() []*emulator.Process {
+	out := slices.Clone(s.emulators)
+	if ses := s.sesProcess(); ses != nil {
+		out = append(out, ses)
 	}
 	return out
 }
 
 // File is the content of stack.json: what scripts and tools need to use the stack.
 type File struct {
-	APIURL      string    `json:"apiUrl"`
-	ConsoleURL  string    `json:"consoleUrl"`
-	MailboxURL  string    `json:"mailboxUrl"`
-	MailJSONURL string    `json:"mailJsonUrl"`
-	Admin       FileAdmin `json:"admin"`
+	APIURL      string `json:"apiUrl"`
+	ConsoleURL  string `json:"consoleUrl"`
+	MailboxURL  string `json:"mailboxUrl"`
+	MailJSONURL string `json:"mailJsonUrl"`
+	// MailDLQURL is the mailer's dead-letter queue, in moto (SQS at SQSEndpoint).
+	MailDLQURL  string            `json:"mailDlqUrl,omitempty"`
+	SQSEndpoint string            `json:"sqsEndpoint"`
+	Queues      map[string]string `json:"queues,omitempty"` // URL by logical id
+	Admin       FileAdmin         `json:"admin"`
 }
 
 // FileAdmin is the admin's sign-in in stack.json.
@@ -480,10 +538,18 @@ type FileAdmin struct {
 
 // WriteFile writes stack.json atomically, so a reader never sees half of it.
 func (s *Stack) WriteFile(path string) error {
-	data, err := json.MarshalIndent(File{
+	f := File{
 		APIURL: s.APIURL, ConsoleURL: s.ConsoleURL, MailboxURL: s.MailboxURL, MailJSONURL: s.MailJSONURL,
+		MailDLQURL: s.MailDLQURL, SQSEndpoint: s.SQSEndpoint,
 		Admin: FileAdmin{LoginAccount: s.Admin.LoginAccount, Password: s.Admin.Password},
-	}, "", "  ")
+	}
+	for id, q := range s.Queues {
+		if f.Queues == nil {
+			f.Queues = map[string]string{}
+		}
+		f.Queues[id] = q.URL
+	}
+	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -506,6 +572,8 @@ func (s *Stack) Env(stackFile string) []string {
 		"ROSTER_DYNAMODB_ENDPOINT=" + s.DynamoDBEndpoint,
 		"ROSTER_COGNITO_ENDPOINT=" + s.CognitoEndpoint,
 		"ROSTER_SES_ENDPOINT=" + s.SESEndpoint,
+		"ROSTER_SQS_ENDPOINT=" + s.SQSEndpoint,
+		"ROSTER_MAIL_DLQ_URL=" + s.MailDLQURL,
 		"ROSTER_TABLE_NAME=" + s.TableName,
 		"ROSTER_USER_POOL_ID=" + s.UserPool.ID,
 		"ROSTER_USER_POOL_CLIENT_ID=" + s.UserPool.ClientID,
@@ -520,6 +588,7 @@ func (s *Stack) Env(stackFile string) []string {
 		"AWS_ENDPOINT_URL_DYNAMODB=" + s.DynamoDBEndpoint,
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.CognitoEndpoint,
 		"AWS_ENDPOINT_URL_SESV2=" + s.SESEndpoint,
+		"AWS_ENDPOINT_URL_SQS=" + s.SQSEndpoint,
 		"AWS_EC2_METADATA_DISABLED=true",
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -114,7 +115,7 @@ func TestStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin, _ := sf["admin"].(map[string]any)
-	if sf["apiUrl"] != s.APIURL || sf["mailboxUrl"] == "" || sf["mailJsonUrl"] != s.MailJSONURL ||
+	if sf["apiUrl"] != s.APIURL || sf["mailboxUrl"] == "" || sf["mailJsonUrl"] != s.MailJSONURL || sf["sqsEndpoint"] != s.SQSEndpoint ||
 		admin["loginAccount"] != "admin" || admin["password"] != s.Admin.Password {
 		t.Errorf("stack.json: %s", data)
 	}
@@ -166,6 +167,8 @@ func TestStack(t *testing.T) {
 	if n := len(emails); n == 0 || emails[n-1].Subject != "stack test" || emails[n-1].Text != "hello" || emails[n-1].To[0] != "someone@roster.local" {
 		t.Errorf("mail JSON: %+v", emails)
 	}
+
+	checkSESRestart(t, s)
 
 	if children(t) == 0 {
 		t.Fatal("no child process while the stack runs: the leftover check below would prove nothing")
@@ -253,4 +256,29 @@ func children(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+// checkSESRestart stops the SES emulator as an outage would, and starts it again on its port
+// with an empty mailbox: the fault tests' handle on it.
+func checkSESRestart(t *testing.T, s *Stack) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.StartSES(ctx); !errors.Is(err, ErrSESState) {
+		t.Errorf("StartSES while it runs: %v, want ErrSESState", err)
+	}
+	if err := s.StopSES(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SentEmails(ctx, s.SESEndpoint); err == nil {
+		t.Error("the SES emulator still answers after StopSES")
+	}
+	if err := s.StopSES(); !errors.Is(err, ErrSESState) {
+		t.Errorf("StopSES twice: %v, want ErrSESState", err)
+	}
+	if err := s.StartSES(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if emails, err := SentEmails(ctx, s.SESEndpoint); err != nil || len(emails) != 0 {
+		t.Errorf("after StartSES: %d emails, %v; want an empty mailbox", len(emails), err)
+	}
 }

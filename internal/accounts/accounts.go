@@ -20,12 +20,12 @@ import (
 // Records is the DynamoDB side (store.Store).
 type Records interface {
 	CreatePendingUser(ctx context.Context, u user.User, superAdmin bool) error
-	ConfirmUser(ctx context.Context, u user.User) error
+	ConfirmUser(ctx context.Context, u user.User, fx store.Effects) error
 	HalfMadeHolders(ctx context.Context, u user.User, superAdmin bool, staleBefore time.Time) ([]user.User, bool, error)
-	DiscardHalfMade(ctx context.Context, u user.User) error
-	DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error
+	DiscardHalfMade(ctx context.Context, u user.User, fx store.Effects) error
+	DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool, fx store.Effects) error
 	DeleteMemberships(ctx context.Context, userID string) error
-	SetMFA(ctx context.Context, id string, enabled bool) (user.User, error)
+	SetMFA(ctx context.Context, id string, enabled bool, fx store.Effects) error
 }
 
 // Directory is the Cognito side (identity.Cognito).
@@ -56,6 +56,9 @@ type NewAccount struct {
 	Permanent bool
 	// SuperAdmin claims the single super admin slot.
 	SuperAdmin bool
+	// Effects are written with the step that makes the account whole (its audit
+	// event, the email of its password).
+	Effects store.Effects
 }
 
 // Create writes the records first, because their transaction is what enforces unique
@@ -81,7 +84,7 @@ func (a *Accounts) Create(ctx context.Context, n NewAccount) error {
 		err = a.directory.SetPassword(ctx, n.User.ID, n.Password, true)
 	}
 	if err == nil {
-		err = a.records.ConfirmUser(ctx, n.User)
+		err = a.records.ConfirmUser(ctx, n.User, n.Effects)
 	}
 	if err == nil {
 		return nil
@@ -94,7 +97,7 @@ func (a *Accounts) Create(ctx context.Context, n NewAccount) error {
 				return err
 			}
 		}
-		return a.records.DeleteUserRecords(ctx, n.User, n.SuperAdmin)
+		return a.records.DeleteUserRecords(ctx, n.User, n.SuperAdmin, store.Effects{})
 	}
 	if uerr := undo(); uerr != nil {
 		slog.ErrorContext(ctx, "could not undo a half-created user", "userId", n.User.ID, "error", uerr.Error())
@@ -124,9 +127,9 @@ func Abandoned(err error, now time.Time) (user.User, bool) {
 // Remove removes an abandoned half-made user (see Abandoned): its records first, and
 // only while they are still pending, then its sign-in account, if it got one. In that
 // order a creation still running cannot be left confirmed without its sign-in account:
-// its ConfirmUser fails once the records are gone.
-func (a *Accounts) Remove(ctx context.Context, u user.User) error {
-	if err := a.records.DiscardHalfMade(ctx, u); err != nil {
+// its ConfirmUser fails once the records are gone. fx go with the records.
+func (a *Accounts) Remove(ctx context.Context, u user.User, fx store.Effects) error {
+	if err := a.records.DiscardHalfMade(ctx, u, fx); err != nil {
 		return err
 	}
 	return a.directory.DeleteUser(ctx, u.ID)
@@ -144,7 +147,7 @@ func (a *Accounts) freeClaims(ctx context.Context, n NewAccount) bool {
 	}
 	freed := released
 	for _, h := range halfMade {
-		if err := a.Remove(ctx, h); err != nil {
+		if err := a.Remove(ctx, h, store.Effects{}); err != nil {
 			slog.ErrorContext(ctx, "could not remove a half-made user", "userId", h.ID, "error", err.Error())
 			continue
 		}
@@ -172,7 +175,7 @@ func (a *Accounts) SetPassword(ctx context.Context, id, password string, permane
 // failure leaves nothing that a retry does not finish: the record written and the
 // account still missing, or both done.
 func (a *Accounts) Remake(ctx context.Context, id, password string, permanent bool) error {
-	if _, err := a.records.SetMFA(ctx, id, false); err != nil {
+	if err := a.records.SetMFA(ctx, id, false, store.Effects{}); err != nil {
 		return err
 	}
 	err := a.directory.CreateUser(ctx, id, password)
@@ -194,7 +197,7 @@ func (a *Accounts) Discard(ctx context.Context, u user.User) error {
 	if err := a.directory.DeleteUser(ctx, u.ID); err != nil {
 		return err
 	}
-	return a.records.DeleteUserRecords(ctx, u, false)
+	return a.records.DeleteUserRecords(ctx, u, false, store.Effects{})
 }
 
 // Delete removes a whole account. The user item goes last: as long as it is there the
@@ -222,8 +225,8 @@ func (a *Accounts) Discard(ctx context.Context, u user.User) error {
 // once the user is gone, and they are the trail of what the account did), and so do
 // pending emailed codes, which expire within minutes and redeem nothing for a user
 // that no longer exists. What the user made in teams (invitations, audit events) is
-// the teams' and stays.
-func (a *Accounts) Delete(ctx context.Context, u user.User) error {
+// the teams' and stays. fx go with step 5.
+func (a *Accounts) Delete(ctx context.Context, u user.User, fx store.Effects) error {
 	if err := a.directory.SignOutEverywhere(ctx, u.ID); err != nil {
 		return err
 	}
@@ -236,7 +239,7 @@ func (a *Accounts) Delete(ctx context.Context, u user.User) error {
 	if err := a.directory.DeleteUser(ctx, u.ID); err != nil {
 		return err
 	}
-	if err := a.records.DeleteUserRecords(ctx, u, u.AccountType == user.SuperAdmin); err != nil {
+	if err := a.records.DeleteUserRecords(ctx, u, u.AccountType == user.SuperAdmin, fx); err != nil {
 		return err
 	}
 	if err := a.records.DeleteMemberships(ctx, u.ID); err != nil {

@@ -63,11 +63,11 @@ func (r faultyRecords) CreatePendingUser(ctx context.Context, u user.User, super
 	return r.real.CreatePendingUser(ctx, u, superAdmin)
 }
 
-func (r faultyRecords) ConfirmUser(ctx context.Context, u user.User) error {
+func (r faultyRecords) ConfirmUser(ctx context.Context, u user.User, fx store.Effects) error {
 	if err := r.f.step("records.ConfirmUser"); err != nil {
 		return err
 	}
-	return r.real.ConfirmUser(ctx, u)
+	return r.real.ConfirmUser(ctx, u, fx)
 }
 
 func (r faultyRecords) HalfMadeHolders(ctx context.Context, u user.User, superAdmin bool, staleBefore time.Time) ([]user.User, bool, error) {
@@ -77,18 +77,18 @@ func (r faultyRecords) HalfMadeHolders(ctx context.Context, u user.User, superAd
 	return r.real.HalfMadeHolders(ctx, u, superAdmin, staleBefore)
 }
 
-func (r faultyRecords) DiscardHalfMade(ctx context.Context, u user.User) error {
+func (r faultyRecords) DiscardHalfMade(ctx context.Context, u user.User, fx store.Effects) error {
 	if err := r.f.step("records.DiscardHalfMade"); err != nil {
 		return err
 	}
-	return r.real.DiscardHalfMade(ctx, u)
+	return r.real.DiscardHalfMade(ctx, u, fx)
 }
 
-func (r faultyRecords) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
+func (r faultyRecords) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool, fx store.Effects) error {
 	if err := r.f.step("records.DeleteUserRecords"); err != nil {
 		return err
 	}
-	return r.real.DeleteUserRecords(ctx, u, superAdmin)
+	return r.real.DeleteUserRecords(ctx, u, superAdmin, fx)
 }
 
 func (r faultyRecords) DeleteMemberships(ctx context.Context, userID string) error {
@@ -98,11 +98,11 @@ func (r faultyRecords) DeleteMemberships(ctx context.Context, userID string) err
 	return r.real.DeleteMemberships(ctx, userID)
 }
 
-func (r faultyRecords) SetMFA(ctx context.Context, id string, enabled bool) (user.User, error) {
+func (r faultyRecords) SetMFA(ctx context.Context, id string, enabled bool, fx store.Effects) error {
 	if err := r.f.step("records.SetMFA"); err != nil {
-		return user.User{}, err
+		return err
 	}
-	return r.real.SetMFA(ctx, id, enabled)
+	return r.real.SetMFA(ctx, id, enabled, fx)
 }
 
 // faultyDirectory is the real Cognito client with a seam before each step.
@@ -323,13 +323,13 @@ func TestDeleteFailureAtEachStep(t *testing.T) {
 			}
 			for _, name := range []string{"Red", "Blue"} {
 				tm := team.Team{ID: ids.New(), Name: name, CreatedAt: time.Now()}
-				if err := e.store.CreateTeam(ctx, tm, &team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"owner", "member"}, JoinedAt: time.Now()}); err != nil {
+				if err := e.store.CreateTeam(ctx, tm, &team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"owner", "member"}, JoinedAt: time.Now()}, store.Effects{}); err != nil {
 					t.Fatal(err)
 				}
 			}
 
 			a, f := e.accounts(tt.failAt + 1)
-			err := a.Delete(ctx, u)
+			err := a.Delete(ctx, u, store.Effects{})
 			if want := steps[:tt.failAt+1]; !slices.Equal(f.steps, want) {
 				t.Fatalf("steps %v, want %v", f.steps, want)
 			}
@@ -361,7 +361,7 @@ func TestDeleteFailureAtEachStep(t *testing.T) {
 			}
 
 			a, f = e.accounts(0)
-			if err := a.Delete(ctx, u); err != nil {
+			if err := a.Delete(ctx, u, store.Effects{}); err != nil {
 				t.Fatalf("retried Delete: %v", err)
 			}
 			if !slices.Equal(f.steps, steps) {
@@ -384,15 +384,15 @@ func TestDeleteSweepsAMembershipAddedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := team.Team{ID: ids.New(), Name: "Late", CreatedAt: time.Now()}
-	if err := e.store.CreateTeam(ctx, tm, nil); err != nil {
+	if err := e.store.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	f.before = map[string]func(){"directory.DeleteUser": func() {
-		if err := e.store.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}); err != nil {
+		if err := e.store.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}, store.Effects{}); err != nil {
 			t.Errorf("the racing join: %v", err)
 		}
 	}}
-	if err := a.Delete(ctx, u); err != nil {
+	if err := a.Delete(ctx, u, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	e.nothing(u)
@@ -412,7 +412,7 @@ func TestDeleteAgainSparesTheSuccessor(t *testing.T) {
 	if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Delete(ctx, u); err != nil {
+	if err := a.Delete(ctx, u, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	successor := u
@@ -420,7 +420,7 @@ func TestDeleteAgainSparesTheSuccessor(t *testing.T) {
 	if err := a.Create(ctx, accounts.NewAccount{User: successor, Password: password}); err != nil {
 		t.Fatalf("the freed login account and email could not be taken: %v", err)
 	}
-	if err := a.Delete(ctx, u); !apperr.IsCode(err, "not_found") {
+	if err := a.Delete(ctx, u, store.Effects{}); !apperr.IsCode(err, "not_found") {
 		t.Fatalf("second deletion answered %v, want not_found", err)
 	}
 	e.whole(successor, 0)
@@ -445,7 +445,7 @@ func TestSetPasswordRemakesAGoneAccount(t *testing.T) {
 			if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.store.SetMFA(ctx, u.ID, true); err != nil {
+			if err := e.store.SetMFA(ctx, u.ID, true, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := e.client.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &e.pool, Username: &u.ID}); err != nil {

@@ -121,7 +121,7 @@ func TestCreateUndoesItselfWhenRemovedAsHalfMade(t *testing.T) {
 	u := newAccount("slow")
 	a, f := e.accounts(0)
 	f.before = map[string]func(){"records.ConfirmUser": func() {
-		if err := e.store.DiscardHalfMade(ctx, u); err != nil {
+		if err := e.store.DiscardHalfMade(ctx, u, store.Effects{}); err != nil {
 			t.Errorf("removing the pending user: %v", err)
 		}
 	}}
@@ -140,7 +140,7 @@ func TestRemoveSparesAConfirmedUser(t *testing.T) {
 	if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Remove(ctx, u); !apperr.IsCode(err, "user_created") {
+	if err := a.Remove(ctx, u, store.Effects{}); !apperr.IsCode(err, "user_created") {
 		t.Fatalf("Remove of a confirmed user: %v, want user_created", err)
 	}
 	e.whole(u, 0)
@@ -165,11 +165,11 @@ func TestDeleteFreesAnEmailVerifiedMeanwhile(t *testing.T) {
 			}
 			newEmail := ids.New()[:10] + "@example.org"
 			f.before = map[string]func(){at: func() {
-				if _, err := e.store.ChangeEmail(ctx, read, newEmail); err != nil {
+				if _, err := e.store.ChangeEmail(ctx, read, newEmail, store.Effects{}); err != nil {
 					t.Errorf("the racing email change: %v", err)
 				}
 			}}
-			if err := a.Delete(ctx, read); err != nil {
+			if err := a.Delete(ctx, read, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 			for _, addr := range []string{u.Email, newEmail} {

@@ -1,6 +1,7 @@
 // Package api holds Roster's HTTP operations, one method per route of SPEC.md
 // section 6. Each decodes and validates its request, loads the caller once, asks
-// authz, and calls the store, identity and mail packages.
+// authz, and calls the store (and, for some, the sign-in directory). Mail an
+// operation causes is written with its change (store.Effects); no operation sends it.
 package api
 
 import (
@@ -8,20 +9,39 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
+	"github.com/roster-dev/roster/internal/identity"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
 )
 
+// API holds the operations that need only the table.
 type API struct {
 	*app.App
 }
 
 func New(a *app.App) *API { return &API{App: a} }
+
+// Directory holds the operations that also call the sign-in directory (Cognito): they
+// are its methods, not API's, so a function that serves one cannot be built without
+// the directory (NewDirectory takes it), and one that serves another does not link
+// the directory's client.
+type Directory struct {
+	*API
+	Identity identity.Provider
+	// Accounts creates and removes whole accounts, records and sign-in together.
+	Accounts *accounts.Accounts
+}
+
+// NewDirectory is the API of a with the sign-in directory idp (cognito.Load).
+func NewDirectory(a *app.App, idp identity.Provider) *Directory {
+	return &Directory{API: New(a), Identity: idp, Accounts: accounts.New(a.Store, idp)}
+}
 
 // caller loads the user behind the request's access token, once per request, and
 // lets authz decide whether that user may act at all (deleted and frozen users not).

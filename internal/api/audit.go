@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/roster-dev/roster/internal/authz"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/mail"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
@@ -77,19 +77,20 @@ func nullIfEmpty(v any) any {
 	return v
 }
 
-// audit records a change the caller has just made. The change is done by then: a
-// failed write of its record is logged in full (so the event survives in the logs)
-// rather than reported as a failure of the change itself.
-func (a *API) audit(ctx context.Context, req events.APIGatewayV2HTTPRequest, actor user.User, e store.AuditEvent) {
+// audited completes the audit event of a change the caller is about to make, as the
+// effects the store writes in the change's own transaction: a change that fails has
+// no event, one that succeeds has exactly one.
+func (a *API) audited(req events.APIGatewayV2HTTPRequest, actor user.User, e store.AuditEvent) store.Effects {
 	e.ID = ids.New()
 	e.At = a.Now()
 	e.ActorID = actor.ID
 	e.RequestID = req.RequestContext.RequestID
-	if err := a.Store.RecordAudit(ctx, e); err != nil {
-		slog.ErrorContext(ctx, "audit event not recorded", "action", e.Action, "actorId", e.ActorID,
-			"targetType", e.TargetType, "targetId", e.TargetID, "teamId", e.TeamID,
-			"requestId", e.RequestID, "changes", e.Changes, "error", err.Error())
-	}
+	return store.Effects{Audit: &e, At: e.At}
+}
+
+// mailed is the effects of a change that sends letters (and records no event).
+func (a *API) mailed(letters ...mail.Letter) store.Effects {
+	return store.Effects{Mail: letters, At: a.Now()}
 }
 
 type auditEventView struct {

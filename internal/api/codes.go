@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"log/slog"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -30,15 +28,16 @@ type codeSend struct {
 	code    store.Code
 	limit   store.Limit // the per-subject limit, counted against limitOn
 	limitOn string
-	// message builds the email carrying secret; ok false means no email is sent
-	// (a password reset for an account that does not exist or has no address).
-	message func(secret string) (m mail.Message, ok bool)
+	// letter is the email carrying secret, or mail.NoLetter when none is sent (a
+	// password reset for an account that does not exist or has no address).
+	letter func(secret string) mail.Letter
 }
 
-// sendCode issues a fresh code and emails it. Whether or not an email goes out, the
-// same checks run and the same item is written, so the answers (202, or 429 with the
-// same Retry-After) cannot tell a known subject from an unknown one; the time taken
-// is evened out by waiting as long as a send takes.
+// sendCode issues a fresh code and queues its email in the same write. Whether or not
+// an email goes out, the same checks run and the same items are written (a code, and an
+// outbox item that the mailer drops when there is nothing to send), so the answers
+// (202, or 429 with the same Retry-After), the calls made and their time cannot tell a
+// known subject from an unknown one. No request waits on the email service.
 func (a *API) sendCode(ctx context.Context, req events.APIGatewayV2HTTPRequest, s codeSend) error {
 	now := a.Now()
 	if _, err := a.Store.Take(ctx, codeRequestsPerIP, httpapi.SourceIP(req), now); err != nil {
@@ -49,25 +48,9 @@ func (a *API) sendCode(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 		return err
 	}
 	secret := store.NewCodeSecret()
-	if err := a.Store.IssueCode(ctx, s.code, secret, now); err != nil {
+	if err := a.Store.IssueCode(ctx, s.code, secret, now, s.letter(secret)); err != nil {
 		a.giveBack(ctx, try) // no code was issued
 		return err
-	}
-	m, ok := s.message(secret)
-	if !ok {
-		mailPace.wait(ctx)
-		return nil
-	}
-	start := time.Now()
-	err = a.Mail.Send(ctx, m)
-	mailPace.record(time.Since(start))
-	if err != nil {
-		// Without the email the code is useless; withdrawing it lets the person
-		// ask again at once instead of waiting out the re-send time.
-		if undo := a.Store.WithdrawCode(ctx, s.code, secret); undo != nil {
-			slog.ErrorContext(ctx, "could not withdraw an unsent code", "error", undo.Error())
-		}
-		return apperr.Wrap(err, "send code")
 	}
 	return nil
 }
@@ -93,46 +76,4 @@ func (a *API) restoreCode(ctx context.Context, c store.Code) {
 // accepted is the one answer of every code request, whoever the subject.
 type accepted struct {
 	Message string `json:"message"`
-}
-
-// pace remembers how long sending an email takes in this container, so that a
-// request that sends nothing takes about as long as one that does. It keeps the
-// last few sends and waits their median: a container's first send also opens the
-// connection, and an average would carry that outlier for a long time.
-type pace struct {
-	mu     sync.Mutex
-	recent [16]time.Duration
-	n      int // sends recorded, of which the last len(recent) are kept
-}
-
-var mailPace pace
-
-// firstSendGuess stands in for the median until this container has sent an email.
-const firstSendGuess = 60 * time.Millisecond
-
-func (p *pace) record(d time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.recent[p.n%len(p.recent)] = d
-	p.n++
-}
-
-func (p *pace) typical() time.Duration {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.n == 0 {
-		return firstSendGuess
-	}
-	kept := slices.Clone(p.recent[:min(p.n, len(p.recent))])
-	slices.Sort(kept)
-	return kept[len(kept)/2]
-}
-
-func (p *pace) wait(ctx context.Context) {
-	t := time.NewTimer(p.typical())
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
 }

@@ -1,18 +1,22 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/api"
@@ -20,13 +24,19 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
+	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/mail/mailtest"
-	"github.com/roster-dev/roster/internal/mail/ses"
+	"github.com/roster-dev/roster/internal/outbox"
+	"github.com/roster-dev/roster/internal/outbox/outboxtest"
+	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/store/storetest"
+	"github.com/roster-dev/roster/internal/user"
 )
 
 // The rules that take minutes or hours to show (expiry, re-sending, codes per
-// hour) are tested here, in process, against the local stack's table and pool with
-// the App's clock moved by hand and mail recorded instead of sent.
+// hour) are tested here, in process, against a table of the test's own and the local
+// stack's pool, with the App's clock moved by hand and the outbox's mail handed to the
+// real mailer, which records it instead of sending it.
 
 type clock struct {
 	mu  sync.Mutex
@@ -47,9 +57,12 @@ func (c *clock) advance(d time.Duration) {
 
 type harness struct {
 	t      *testing.T
-	api    *api.API
+	api    *api.Directory
 	clock  *clock
 	mail   *mailtest.Recorder
+	mailer *outbox.Mailer
+	db     *dynamodb.Client
+	table  string
 	source string
 }
 
@@ -57,15 +70,26 @@ type harness struct {
 // limit windows are fresh.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	a, err := app.Load(context.Background(), cognito.Service, ses.Service)
+	a, err := app.FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
+	db, table := storetest.Table(t)
+	a.Store = store.New(db, table)
 	start := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(randomByte()) * time.Hour)
 	c := &clock{now: start}
+	a.Now = c.Now
 	rec := &mailtest.Recorder{}
-	a.Now, a.Mail = c.Now, rec
-	return &harness{t: t, api: api.New(a), clock: c, mail: rec, source: "198.51.100.20"}
+	return &harness{t: t, api: api.NewDirectory(a, cognito.Load(a)), clock: c, mail: rec, mailer: outbox.New(a.Store, rec, c.Now),
+		db: db, table: table, source: "198.51.100.20"}
+}
+
+// deliver sends what the outbox holds, as the stream and the mailer would.
+func (h *harness) deliver() {
+	h.t.Helper()
+	if failed := outboxtest.Deliver(h.t, h.mailer, h.db, h.table); len(failed) > 0 {
+		h.t.Fatalf("%d mails failed", len(failed))
+	}
 }
 
 func randomByte() byte {
@@ -102,6 +126,7 @@ var codePattern = regexp.MustCompile(`\b[0-9]{6}\b`)
 // lastCode is the code in the newest email to addr.
 func (h *harness) lastCode(addr string) string {
 	h.t.Helper()
+	h.deliver()
 	sent := h.mail.To(addr)
 	if len(sent) == 0 {
 		h.t.Fatalf("no email to %s", addr)
@@ -170,22 +195,31 @@ func TestCodesPerAddressAndHour(t *testing.T) {
 	h.want(h.do(h.api.ForgotPassword, map[string]string{"loginAccount": account}), http.StatusTooManyRequests, "3300")
 }
 
-// A code whose email could not be sent is withdrawn, so the person can ask again
-// at once rather than wait out the re-send minute for a code that never came.
-func TestUnsentCodeIsWithdrawn(t *testing.T) {
+// A code's email is queued in the code's own write, and the request waits on no email
+// service: SES failing leaves the code issued and its email in the outbox, sent once
+// SES is back. A request refused by the re-send rule queues nothing.
+func TestCodeMailWaitsInTheOutbox(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	email := uniqueName("down") + "@example.com"
 	h.mail.Err = errors.New("SES is down")
-	resp := h.do(h.api.SendVerificationCode, map[string]string{"email": email})
-	h.want(resp, http.StatusInternalServerError, "")
-	if strings.Contains(resp.Body, "SES") {
-		t.Fatalf("internal error leaks its cause: %s", resp.Body)
+	h.want(h.do(h.api.SendVerificationCode, map[string]string{"email": email}), http.StatusAccepted, "")
+	if failed := outboxtest.Deliver(t, h.mailer, h.db, h.table); len(failed) != 1 {
+		t.Fatalf("%d failures while SES is down, want 1", len(failed))
+	}
+	h.want(h.do(h.api.SendVerificationCode, map[string]string{"email": email}), http.StatusTooManyRequests, "60")
+	if pending := outboxtest.Pending(t, h.db, h.table); len(pending) != 1 || pending[0].Attempts != 1 {
+		t.Fatalf("outbox holds %+v, want the one mail, tried once", pending)
 	}
 	h.mail.Err = nil
-	h.want(h.do(h.api.SendVerificationCode, map[string]string{"email": email}), http.StatusAccepted, "")
 	if code := h.lastCode(email); code == "" {
 		t.Fatal("no code in the email")
+	}
+	if sent := h.mail.To(email); len(sent) != 1 {
+		t.Fatalf("%d emails, want 1", len(sent))
+	}
+	if pending := outboxtest.Pending(t, h.db, h.table); len(pending) != 0 {
+		t.Fatalf("a sent mail stays in the outbox: %+v", pending)
 	}
 }
 
@@ -224,4 +258,113 @@ func TestFailedRegistrationGivesBackItsCode(t *testing.T) {
 
 	h.api.Accounts = working
 	h.want(h.do(h.api.Register, body), http.StatusCreated, "")
+}
+
+// wire records the DynamoDB calls a store makes: each operation, and for a transaction
+// the kind of each of its items.
+type wire struct {
+	inner interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	mu    sync.Mutex
+	calls []string
+}
+
+func (w *wire) Do(req *http.Request) (*http.Response, error) {
+	op := strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+	if op == "TransactWriteItems" && req.Body != nil {
+		data, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		var in struct{ TransactItems []map[string]json.RawMessage }
+		if err := json.Unmarshal(data, &in); err != nil {
+			return nil, err
+		}
+		var kinds []string
+		for _, item := range in.TransactItems {
+			for kind := range item {
+				kinds = append(kinds, kind)
+			}
+		}
+		op += "[" + strings.Join(kinds, " ") + "]"
+	}
+	w.mu.Lock()
+	w.calls = append(w.calls, op)
+	w.mu.Unlock()
+	return w.inner.Do(req)
+}
+
+// taking answers the calls op makes for body, from a source of its own.
+func (h *harness) taking(op httpapi.Operation, body any) []string {
+	h.t.Helper()
+	w := &wire{}
+	working := h.api.Store
+	h.api.Store = store.New(dynamodb.New(h.db.Options(), func(o *dynamodb.Options) {
+		w.inner = o.HTTPClient
+		o.HTTPClient = w
+	}), h.table)
+	defer func() { h.api.Store = working }()
+	h.source = newSource()
+	h.want(h.do(op, body), http.StatusAccepted, "")
+	return w.calls
+}
+
+// TestCodeRequestsCallAlikeForAnyone: forgot password and verification codes make the
+// same DynamoDB calls, in number and kind, whether the account or address exists or
+// not (the email's letter or an empty one, written the same way), and no call to
+// another service: nothing in their calls tells who has an account.
+func TestCodeRequestsCallAlikeForAnyone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	withEmail, withoutEmail := user.User{ID: ids.New(), Username: "Known", LoginAccount: uniqueName("known"), Email: uniqueName("known") + "@example.com",
+		AccountType: user.Member, Status: user.Active, CreatedAt: h.clock.Now()}, user.User{}
+	withoutEmail = withEmail
+	withoutEmail.ID, withoutEmail.LoginAccount, withoutEmail.Email = ids.New(), uniqueName("noaddr"), ""
+	for _, u := range []user.User{withEmail, withoutEmail} {
+		if err := h.api.Store.CreateUser(ctx, u, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	groups := []struct {
+		name  string
+		op    httpapi.Operation
+		field string
+		cases map[string]string // what the subject is: its value
+	}{
+		{"forgot password", h.api.ForgotPassword, "loginAccount", map[string]string{
+			"an account with an address": withEmail.LoginAccount, "an account without one": withoutEmail.LoginAccount, "no account": uniqueName("nobody"),
+		}},
+		{"verification code", h.api.SendVerificationCode, "email", map[string]string{
+			"a registered address": withEmail.Email, "a free address": uniqueName("free") + "@example.com",
+		}},
+	}
+	for _, g := range groups {
+		var first []string
+		var firstName string
+		for name, subject := range g.cases {
+			calls := h.taking(g.op, map[string]string{g.field: subject})
+			if first == nil {
+				first, firstName = calls, name
+				continue
+			}
+			if !slices.Equal(calls, first) {
+				t.Errorf("%s: for %s the calls are\n%v\nfor %s\n%v", g.name, name, calls, firstName, first)
+			}
+		}
+		t.Logf("%s: %v", g.name, first)
+	}
+	// What was queued: a code to the account with an address, a notice to the registered
+	// address, a code to the free one, and nothing (an empty letter) for the others.
+	h.deliver()
+	for addr, want := range map[string]int{withEmail.Email: 2} {
+		if got := len(h.mail.To(addr)); got != want {
+			t.Errorf("%d emails to %s, want %d", got, addr, want)
+		}
+	}
+	if got := len(h.mail.Messages()); got != 3 {
+		t.Errorf("%d emails in all, want 3", got)
+	}
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -37,7 +36,7 @@ func (a *API) ChangeEmail(ctx context.Context, req events.APIGatewayV2HTTPReques
 		code:    emailChangeCode(me.ID, email),
 		limit:   codesPerEmail,
 		limitOn: validate.Fold(email),
-		message: func(secret string) (mail.Message, bool) { return mail.EmailChangeCode(me.Locale, email, secret), true },
+		letter:  func(secret string) mail.Letter { return mail.EmailChangeCodeLetter(me.Locale, email, secret) },
 	})
 	if err != nil {
 		return httpapi.Response{}, err
@@ -65,7 +64,7 @@ type verifyEmailRequest struct {
 }
 
 // VerifyEmailChange is POST /v1/me/email/verify: the code sent to the new address
-// makes it the user's verified email, and the old address is told.
+// makes it the user's verified email, and the old address is told (in the same write).
 func (a *API) VerifyEmailChange(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in verifyEmailRequest
 	f := httpapi.Decode(req, &in)
@@ -87,11 +86,6 @@ func (a *API) VerifyEmailChange(ctx context.Context, req events.APIGatewayV2HTTP
 		a.restoreCode(ctx, code)
 		return httpapi.Response{}, err
 	}
-	if me.Email != "" {
-		if err := a.Mail.Send(ctx, mail.EmailChanged(me.Locale, me.Email, mail.MaskAddress(email))); err != nil {
-			slog.ErrorContext(ctx, "email-changed notice not sent", "userId", me.ID, "error", err.Error())
-		}
-	}
 	return httpapi.JSON(http.StatusOK, updated.View()), nil
 }
 
@@ -100,10 +94,14 @@ func (a *API) VerifyEmailChange(ctx context.Context, req events.APIGatewayV2HTTP
 const swapEmailAttempts = 3
 
 // swapEmail writes the new address on the user as last read, re-reading it when
-// another edit got there first.
+// another edit got there first, with the notice to the old address, if any.
 func (a *API) swapEmail(ctx context.Context, me user.User, email string) (user.User, error) {
 	for attempt := 1; ; attempt++ {
-		updated, err := a.Store.ChangeEmail(ctx, me, email)
+		var fx store.Effects
+		if me.Email != "" {
+			fx = a.mailed(mail.EmailChangedLetter(me.Locale, me.Email, mail.MaskAddress(email)))
+		}
+		updated, err := a.Store.ChangeEmail(ctx, me, email, fx)
 		if !apperr.IsCode(err, "version_conflict") || attempt == swapEmailAttempts {
 			return updated, err
 		}

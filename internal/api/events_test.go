@@ -22,8 +22,9 @@ import (
 	"github.com/roster-dev/roster/internal/console"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
-	"github.com/roster-dev/roster/internal/mail/ses"
+	"github.com/roster-dev/roster/internal/mail/mailtest"
 	"github.com/roster-dev/roster/internal/openapi"
+	"github.com/roster-dev/roster/internal/outbox"
 	"github.com/roster-dev/roster/internal/store"
 )
 
@@ -55,11 +56,12 @@ func TestMain(m *testing.M) {
 // `sam local invoke -e` would, and checks the answer the sample is meant to get.
 func TestSampleEvents(t *testing.T) {
 	ctx := context.Background()
-	a, err := app.Load(ctx, cognito.Service, ses.Service)
+	a, err := app.FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := api.New(a)
+	idp := cognito.Load(a)
+	h := api.NewDirectory(a, idp)
 	adminID, err := a.Store.UserIDByLogin(ctx, os.Getenv("ROSTER_ADMIN_LOGIN"))
 	if err != nil {
 		t.Fatal(err)
@@ -204,10 +206,24 @@ func TestSampleEvents(t *testing.T) {
 			t.Fatalf("answer %d %v, %v: want 200, the page, with the CSP", resp.StatusCode, resp.Headers, err)
 		}
 	})
+	t.Run("send-mail", func(t *testing.T) {
+		var ev events.DynamoDBEvent
+		readEvent(t, "send-mail", &ev)
+		if len(ev.Records) == 0 || ev.Records[0].Change.StreamViewType != "KEYS_ONLY" {
+			t.Fatalf("%+v is not a KEYS_ONLY stream event", ev)
+		}
+		// The sample's outbox item does not exist (sent already, as on a retry): nothing
+		// to send, nothing failed.
+		rec := &mailtest.Recorder{}
+		resp, err := outbox.NewMailer(a, rec).Handle(ctx, ev)
+		if err != nil || len(resp.BatchItemFailures) != 0 || len(rec.Messages()) != 0 {
+			t.Fatalf("answer %+v, %v, %d sent: want no failure and no mail", resp, err, len(rec.Messages()))
+		}
+	})
 	t.Run("bootstrap-admin", func(t *testing.T) {
 		var in bootstrap.Input
 		readEvent(t, "bootstrap-admin", &in)
-		out, err := bootstrap.Handler(a)(ctx, in)
+		out, err := bootstrap.Handler(a, idp)(ctx, in)
 		if err != nil {
 			t.Fatal(err)
 		}

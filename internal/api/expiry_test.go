@@ -16,7 +16,6 @@ import (
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/ids"
-	"github.com/roster-dev/roster/internal/mail/ses"
 	"github.com/roster-dev/roster/internal/user"
 )
 
@@ -31,21 +30,24 @@ import (
 type teamHarness struct {
 	t     *testing.T
 	a     *app.App
-	h     *api.API
+	h     *api.Directory
 	clock *clock
 	// source is the source IP of the calls; 192.0.2.1 when empty.
 	source string
+	// adminID is the super admin of the harness's own table; "" on the stack's table,
+	// whose admin is the bootstrapped one.
+	adminID string
 }
 
 func newTeamHarness(t *testing.T) *teamHarness {
 	t.Helper()
-	a, err := app.Load(context.Background(), cognito.Service, ses.Service)
+	a, err := app.FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &clock{now: time.Now().UTC().Truncate(time.Millisecond)}
 	a.Now = c.Now
-	return &teamHarness{t: t, a: a, h: api.New(a), clock: c}
+	return &teamHarness{t: t, a: a, h: api.NewDirectory(a, cognito.Load(a)), clock: c}
 }
 
 type teamResult struct {
@@ -111,6 +113,9 @@ func (h *teamHarness) memberUser(email string) string {
 
 func (h *teamHarness) admin() string {
 	h.t.Helper()
+	if h.adminID != "" {
+		return h.adminID
+	}
 	id, err := h.a.Store.UserIDByLogin(context.Background(), os.Getenv("ROSTER_ADMIN_LOGIN"))
 	if err != nil {
 		h.t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -67,7 +66,8 @@ type invitationView struct {
 	CreatedBy  string   `json:"createdBy"`
 	AcceptedBy *string  `json:"acceptedBy"`
 	AcceptedAt *string  `json:"acceptedAt"`
-	Emailed    *bool    `json:"emailed,omitempty"`
+	// Emailed is a bound link's mail: queued, sent or failed (store.MailQueued, ...).
+	Emailed *string `json:"emailed,omitempty"`
 }
 
 func viewInvitation(i team.Invitation, now time.Time) invitationView {
@@ -79,6 +79,9 @@ func viewInvitation(i team.Invitation, now time.Time) invitationView {
 	if i.AcceptedBy != "" {
 		at := user.Timestamp(i.AcceptedAt)
 		v.AcceptedBy, v.AcceptedAt = &i.AcceptedBy, &at
+	}
+	if i.MailState != "" {
+		v.Emailed = &i.MailState
 	}
 	return v
 }
@@ -128,39 +131,36 @@ func (a *API) CreateInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 			return httpapi.Response{}, err
 		}
 	}
-	if err := a.Store.CreateInvitation(ctx, inv); err != nil {
+	link := a.invitationLink(req, token)
+	fx := a.audited(req, at.me, store.AuditEvent{Action: AuditInvitationCreate, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: id,
+		Changes: map[string]store.Change{"email": change(nil, inv.Email), "roleIds": change(nil, inv.RoleIDs), "expiresAt": change(nil, user.Timestamp(inv.ExpiresAt))}})
+	inv.MailState = a.mailInvitation(ctx, req, &fx, inv, at.team, at.me.Username, link)
+	if err := a.Store.CreateInvitation(ctx, inv, fx); err != nil {
 		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
 	v := viewInvitation(inv, now)
-	link := a.invitationLink(req, token)
 	if inv.Email == "" {
 		v.Link = link
 	}
-	v.Emailed = a.sendInvitation(ctx, req, inv, at.team, at.me.Username, link)
-	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCreate, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: id,
-		Changes: map[string]store.Change{"email": change(nil, inv.Email), "roleIds": change(nil, inv.RoleIDs), "expiresAt": change(nil, v.ExpiresAt)}})
 	return httpapi.JSON(http.StatusCreated, v), nil
 }
 
-// sendInvitation emails a bound link, in the language of the address's account if it
-// has one, else in the inviter's (the request's). The link exists either way, so a
-// failed send is reported as emailed=false rather than as a failed request: a resend
-// mails it again.
-func (a *API) sendInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest, inv team.Invitation, t team.Team, inviter, link string) *bool {
+// mailInvitation adds to fx the email of a bound link, in the language of the address's
+// account if it has one, else in the inviter's (the request's), and answers the mail's
+// state (queued); an open link has no mail and answers "". The mailer sends it after
+// the change, and writes on the link whether it was sent: emailed tells the manager,
+// who resends a link whose mail failed.
+func (a *API) mailInvitation(ctx context.Context, req events.APIGatewayV2HTTPRequest, fx *store.Effects, inv team.Invitation, t team.Team, inviter, link string) string {
 	if inv.Email == "" {
-		return nil
+		return ""
 	}
 	lang, _, err := a.addressLocale(ctx, req, inv.Email)
 	if err != nil {
 		lang = httpapi.Locale(req)
 	}
-	sent := true
-	if err := a.Mail.Send(ctx, mail.Invitation(lang, inv.Email, t.Name, inviter, link, inv.ExpiresAt)); err != nil {
-		slog.ErrorContext(ctx, "invitation email not sent", "invitationId", inv.ID, "error", err.Error())
-		sent = false
-	}
-	return &sent
+	fx.Mail = append(fx.Mail, mail.InvitationLetter(lang, inv.Email, t.Name, inviter, link, inv.ExpiresAt))
+	return store.MailQueued
 }
 
 // ListInvitations is GET /v1/teams/{id}/invitations, optionally by status.
@@ -237,18 +237,18 @@ func (a *API) RevokeInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err := team.Usable(inv.StatusAt(a.Now())); err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Store.RevokeInvitation(ctx, inv); err != nil {
+	fx := a.audited(req, at.me, store.AuditEvent{Action: AuditInvitationRevoke, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
+		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked)}})
+	if err := a.Store.RevokeInvitation(ctx, inv, fx); err != nil {
 		return httpapi.Response{}, err
 	}
-	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationRevoke, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
-		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked)}})
 	return httpapi.NoContent(), nil
 }
 
 type resentInvitation struct {
-	Link      string `json:"link,omitempty"` // an open link's only: a bound one is mailed
-	ExpiresAt string `json:"expiresAt"`
-	Emailed   *bool  `json:"emailed,omitempty"`
+	Link      string  `json:"link,omitempty"` // an open link's only: a bound one is mailed
+	ExpiresAt string  `json:"expiresAt"`
+	Emailed   *string `json:"emailed,omitempty"` // as invitationView's
 }
 
 // ResendInvitation is POST /v1/teams/{id}/invitations/{invitationId}/resend: a new
@@ -276,18 +276,20 @@ func (a *API) ResendInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 			return httpapi.Response{}, err
 		}
 	}
-	if err := a.Store.ResendInvitation(ctx, inv, renewed); err != nil {
+	link := a.invitationLink(req, token)
+	out := resentInvitation{ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
+	fx := a.audited(req, at.me, store.AuditEvent{Action: AuditInvitationResend, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
+		Changes: map[string]store.Change{"expiresAt": change(user.Timestamp(inv.ExpiresAt), out.ExpiresAt)}})
+	if state := a.mailInvitation(ctx, req, &fx, renewed, at.team, at.me.Username, link); state != "" {
+		out.Emailed = &state
+	}
+	if err := a.Store.ResendInvitation(ctx, inv, renewed, fx); err != nil {
 		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
-	link := a.invitationLink(req, token)
-	out := resentInvitation{ExpiresAt: user.Timestamp(renewed.ExpiresAt)}
 	if inv.Email == "" {
 		out.Link = link
 	}
-	out.Emailed = a.sendInvitation(ctx, req, renewed, at.team, at.me.Username, link)
-	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationResend, TargetType: TargetInvitation, TargetID: inv.ID, TeamID: inv.TeamID,
-		Changes: map[string]store.Change{"expiresAt": change(user.Timestamp(inv.ExpiresAt), out.ExpiresAt)}})
 	return httpapi.JSON(http.StatusOK, out), nil
 }
 

@@ -86,9 +86,12 @@ func (a *API) CreateInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	}
 	now := a.Now()
 	c := team.Code{TeamID: id, RoleIDs: in.RoleIDs, CreatedBy: at.me.ID, CreatedAt: now, ExpiresAt: now.Add(team.CodeValidity)}
+	// The code itself is a secret of whoever it is given to: never in the audit log.
+	fx := a.audited(req, at.me, store.AuditEvent{Action: AuditInvitationCodeCreate, TargetType: TargetInvitationCode, TargetID: id, TeamID: id,
+		Changes: map[string]store.Change{"roleIds": change(nil, c.RoleIDs), "expiresAt": change(nil, user.Timestamp(c.ExpiresAt))}})
 	for range codeDraws {
 		c.Code = newCode()
-		err = a.Store.CreateInvitationCode(ctx, c, now)
+		err = a.Store.CreateInvitationCode(ctx, c, now, fx)
 		if !apperr.IsCode(err, store.ErrInvitationCodeTaken.Code) {
 			break
 		}
@@ -96,9 +99,6 @@ func (a *API) CreateInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// The code itself is a secret of whoever it is given to: never in the audit log.
-	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCodeCreate, TargetType: TargetInvitationCode, TargetID: id, TeamID: id,
-		Changes: map[string]store.Change{"roleIds": change(nil, c.RoleIDs), "expiresAt": change(nil, user.Timestamp(c.ExpiresAt))}})
 	return httpapi.JSON(http.StatusCreated, viewCode(c)), nil
 }
 
@@ -154,11 +154,11 @@ func (a *API) RevokeInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	if err := team.Usable(c.StatusAt(now)); err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Store.RevokeInvitationCode(ctx, c, now); err != nil {
+	fx := a.audited(req, at.me, store.AuditEvent{Action: AuditInvitationCodeRevoke, TargetType: TargetInvitationCode, TargetID: id, TeamID: id,
+		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked)}})
+	if err := a.Store.RevokeInvitationCode(ctx, c, now, fx); err != nil {
 		return httpapi.Response{}, err
 	}
-	a.audit(ctx, req, at.me, store.AuditEvent{Action: AuditInvitationCodeRevoke, TargetType: TargetInvitationCode, TargetID: id, TeamID: id,
-		Changes: map[string]store.Change{"status": change(team.Pending, team.Revoked)}})
 	return httpapi.NoContent(), nil
 }
 

@@ -120,7 +120,7 @@ type addedMember struct {
 
 // AddTeamMember is POST /v1/teams/{id}/members: add an existing member user
 // (members:manage) or create a new member account into the team (members:create).
-func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in addMemberRequest
 	f := httpapi.Decode(req, &in)
 	id, err := pathTeamID(req)
@@ -156,10 +156,9 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	}
 	m := team.Membership{TeamID: id, UserID: in.UserID, RoleIDs: in.RoleIDs, JoinedAt: a.Now(), AddedBy: at.me.ID}
 	if account == nil {
-		if err := a.Store.AddMember(ctx, m); err != nil {
+		if err := a.Store.AddMember(ctx, m, a.auditedMembership(req, at.me, AuditMemberAdd, m, nil)); err != nil {
 			return httpapi.Response{}, err
 		}
-		a.auditMembership(ctx, req, at.me, AuditMemberAdd, m, nil)
 		u, err := a.Store.User(ctx, m.UserID)
 		if err != nil {
 			return httpapi.Response{}, err
@@ -178,7 +177,14 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, prefixFields(err, "newUser.")
 	}
-	if err := a.Store.AddMember(ctx, m); err != nil {
+	fx := a.auditedMembership(req, at.me, AuditMemberCreate, m, map[string]store.Change{
+		"username": change(nil, account.User.Username), "loginAccount": change(nil, account.User.LoginAccount),
+		"email": change(nil, account.User.Email), "mobile": change(nil, account.User.Mobile), "notify": change(nil, in.NewUser.Notify),
+	})
+	if in.NewUser.Notify {
+		fx.Mail = append(fx.Mail, a.temporaryPasswordLetter(req, account.User, account.Password))
+	}
+	if err := a.Store.AddMember(ctx, m, fx); err != nil {
 		a.giveBack(ctx, mailTries...)
 		// The account was made for this team only: without the membership it goes.
 		if undo := a.Accounts.Discard(ctx, account.User); undo != nil {
@@ -189,13 +195,8 @@ func (a *API) AddTeamMember(ctx context.Context, req events.APIGatewayV2HTTPRequ
 	}
 	out := addedMember{memberView: memberOf(at.team, account.User, m, byID(roles)), TemporaryPassword: account.Password}
 	if in.NewUser.Notify {
-		notified := a.sendTemporaryPassword(ctx, req, account.User, account.Password)
-		out.Notified = &notified
+		out.Notified = &in.NewUser.Notify // queued with the membership
 	}
-	a.auditMembership(ctx, req, at.me, AuditMemberCreate, m, map[string]store.Change{
-		"username": change(nil, account.User.Username), "loginAccount": change(nil, account.User.LoginAccount),
-		"email": change(nil, account.User.Email), "mobile": change(nil, account.User.Mobile), "notify": change(nil, in.NewUser.Notify),
-	})
 	return httpapi.JSON(http.StatusCreated, out), nil
 }
 
@@ -279,11 +280,11 @@ func (a *API) UpdateTeamMember(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Store.SetMemberRoles(ctx, m, in.RoleIDs); err != nil {
+	fx := a.auditedMembership(req, at.me, AuditMemberUpdate, team.Membership{TeamID: teamID, UserID: userID, RoleIDs: in.RoleIDs},
+		map[string]store.Change{"roleIds": change(m.RoleIDs, in.RoleIDs)})
+	if err := a.Store.SetMemberRoles(ctx, m, in.RoleIDs, fx); err != nil {
 		return httpapi.Response{}, err
 	}
-	a.auditMembership(ctx, req, at.me, AuditMemberUpdate, team.Membership{TeamID: teamID, UserID: userID, RoleIDs: in.RoleIDs},
-		map[string]store.Change{"roleIds": change(m.RoleIDs, in.RoleIDs)})
 	u, err := a.Store.User(ctx, userID)
 	if err != nil {
 		return httpapi.Response{}, err
@@ -320,12 +321,13 @@ func (a *API) RemoveTeamMember(ctx context.Context, req events.APIGatewayV2HTTPR
 	if err := authz.CheckRemove(at.me, at.standing, userID, current); err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Store.RemoveMember(ctx, m); err != nil {
-		return httpapi.Response{}, err
-	}
 	// A member leaving is its own business; a manager removing it is a change to audit.
+	var fx store.Effects
 	if userID != at.me.ID {
-		a.auditMembership(ctx, req, at.me, AuditMemberRemove, m, map[string]store.Change{"roleIds": change(m.RoleIDs, nil)})
+		fx = a.auditedMembership(req, at.me, AuditMemberRemove, m, map[string]store.Change{"roleIds": change(m.RoleIDs, nil)})
+	}
+	if err := a.Store.RemoveMember(ctx, m, fx); err != nil {
+		return httpapi.Response{}, err
 	}
 	return httpapi.NoContent(), nil
 }
@@ -355,11 +357,11 @@ func (a *API) member(ctx context.Context, teamID, userID string) (team.Membershi
 	return m, slices.Collect(maps.Values(found)), nil
 }
 
-// auditMembership records a change to a membership: its target is the member, so the
-// member's trail (targetId) shows it, and its team is the membership's.
-func (a *API) auditMembership(ctx context.Context, req events.APIGatewayV2HTTPRequest, actor user.User, action string, m team.Membership, changes map[string]store.Change) {
+// auditedMembership is the audit event of a change to a membership: its target is the
+// member, so the member's trail (targetId) shows it, and its team is the membership's.
+func (a *API) auditedMembership(req events.APIGatewayV2HTTPRequest, actor user.User, action string, m team.Membership, changes map[string]store.Change) store.Effects {
 	if changes == nil {
 		changes = map[string]store.Change{"roleIds": change(nil, m.RoleIDs)}
 	}
-	a.audit(ctx, req, actor, store.AuditEvent{Action: action, TargetType: TargetMembership, TargetID: m.UserID, TeamID: m.TeamID, Changes: changes})
+	return a.audited(req, actor, store.AuditEvent{Action: action, TargetType: TargetMembership, TargetID: m.UserID, TeamID: m.TeamID, Changes: changes})
 }

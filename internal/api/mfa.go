@@ -40,7 +40,7 @@ type totpSecret struct {
 // answered once with an otpauth:// URI for a QR code. MFA is on only once a code made
 // from it is verified. A caller whose MFA is on must unbind it (with a current code)
 // first: re-binding would replace the secret without proving the old factor.
-func (a *API) StartTOTP(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) StartTOTP(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	if err := emptyBody(req); err != nil {
 		return httpapi.Response{}, err
 	}
@@ -76,20 +76,20 @@ type codeRequest struct {
 }
 
 // VerifyTOTP is POST /v1/me/mfa/totp/verify: a code from the new secret turns MFA on.
-func (a *API) VerifyTOTP(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) VerifyTOTP(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	return a.switchMyMFA(ctx, req, true)
 }
 
 // UnbindMyMFA is DELETE /v1/me/mfa: a current code proves the caller still holds the
 // authenticator.
-func (a *API) UnbindMyMFA(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) UnbindMyMFA(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	return a.switchMyMFA(ctx, req, false)
 }
 
 // switchMyMFA turns the caller's MFA on or off once a TOTP code checks out. Turning on
 // an MFA already on is a conflict (see StartTOTP); turning off one already off changes
 // nothing, writes nothing and needs no code checked.
-func (a *API) switchMyMFA(ctx context.Context, req events.APIGatewayV2HTTPRequest, enable bool) (httpapi.Response, error) {
+func (a *Directory) switchMyMFA(ctx context.Context, req events.APIGatewayV2HTTPRequest, enable bool) (httpapi.Response, error) {
 	var in codeRequest
 	f := httpapi.Decode(req, &in)
 	code := validate.VerificationCode(f, "code", in.Code)
@@ -109,7 +109,7 @@ func (a *API) switchMyMFA(ctx context.Context, req events.APIGatewayV2HTTPReques
 	if err := a.checkCode(ctx, me, httpapi.BearerToken(req), code); err != nil {
 		return httpapi.Response{}, err
 	}
-	if _, err := a.setMFA(ctx, me.ID, enable); err != nil {
+	if err := a.setMFA(ctx, me.ID, enable, store.Effects{}); err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.NoContent(), nil
@@ -118,7 +118,7 @@ func (a *API) switchMyMFA(ctx context.Context, req events.APIGatewayV2HTTPReques
 // UnbindUserMFA is DELETE /v1/users/{id}/mfa: an admin turns off a user's MFA (a lost
 // phone), within the target rules of SPEC.md section 1. Cognito is told even when the
 // record says MFA is off, so a record and a pool that disagree are brought back in step.
-func (a *API) UnbindUserMFA(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) UnbindUserMFA(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	f := validate.Fields{}
 	id := pathIDField(f, req, "id")
 	noBody(f, req)
@@ -136,16 +136,16 @@ func (a *API) UnbindUserMFA(ctx context.Context, req events.APIGatewayV2HTTPRequ
 		}
 		return httpapi.NoContent(), nil
 	}
-	if _, err := a.setMFA(ctx, target.ID, false); err != nil {
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditUserMFAUnbind, TargetType: TargetUser, TargetID: target.ID,
+		Changes: map[string]store.Change{"mfaEnabled": change(true, false)}})
+	if err := a.setMFA(ctx, target.ID, false, fx); err != nil {
 		return httpapi.Response{}, err
 	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserMFAUnbind, TargetType: TargetUser, TargetID: target.ID,
-		Changes: map[string]store.Change{"mfaEnabled": change(true, false)}})
 	return httpapi.NoContent(), nil
 }
 
 // checkCode verifies a TOTP code of the caller with Cognito, within mfaCodeFailures.
-func (a *API) checkCode(ctx context.Context, me user.User, accessToken, code string) error {
+func (a *Directory) checkCode(ctx context.Context, me user.User, accessToken, code string) error {
 	// The try is taken before Cognito is asked, so parallel guesses cannot outrun the
 	// count; only a wrong code keeps it.
 	try, err := a.Store.Take(ctx, mfaCodeFailures, me.ID, a.Now())
@@ -162,16 +162,17 @@ func (a *API) checkCode(ctx context.Context, me user.User, accessToken, code str
 // setMFA switches TOTP sign-in in Cognito, which sign-in obeys, then on the user's
 // record, which lists show. When the record cannot be written (the user was deleted
 // meanwhile, or DynamoDB failed), Cognito is switched back so the two do not disagree.
-func (a *API) setMFA(ctx context.Context, id string, enabled bool) (user.User, error) {
+// fx go with the record.
+func (a *Directory) setMFA(ctx context.Context, id string, enabled bool, fx store.Effects) error {
 	if err := a.Identity.SetMFA(ctx, id, enabled); err != nil {
-		return user.User{}, err
+		return err
 	}
-	u, err := a.Store.SetMFA(ctx, id, enabled)
+	err := a.Store.SetMFA(ctx, id, enabled, fx)
 	if err != nil {
 		if undo := a.Identity.SetMFA(ctx, id, !enabled); undo != nil && !apperr.IsCode(err, "not_found") {
 			slog.ErrorContext(ctx, "mfa switched in Cognito but not recorded", "userId", id, "enabled", enabled, "error", undo.Error())
 		}
-		return user.User{}, err
+		return err
 	}
-	return u, nil
+	return nil
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/ids"
-	"github.com/roster-dev/roster/internal/mail/ses"
+	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
 )
 
@@ -24,22 +24,21 @@ import (
 // never disagree. The store is the injected failure: a table without the user.
 func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 	ctx := context.Background()
-	loaded, err := app.Load(ctx, cognito.Service, ses.Service)
+	a, err := app.FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := *loaded
 	a.Store = storetest.New(t)
-	h := New(&a)
+	h := NewDirectory(a, cognito.Load(a))
 
 	// A Cognito user with a verified authenticator, MFA still off.
 	id := ids.New()
 	const password = "an undo test passphrase"
-	if err := a.Identity.CreateUser(ctx, id, password); err != nil {
+	if err := h.Identity.CreateUser(ctx, id, password); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = a.Identity.DeleteUser(context.Background(), id) })
-	if err := a.Identity.SetPassword(ctx, id, password, true); err != nil {
+	t.Cleanup(func() { _ = h.Identity.DeleteUser(context.Background(), id) })
+	if err := h.Identity.SetPassword(ctx, id, password, true); err != nil {
 		t.Fatal(err)
 	}
 	// What the pool itself holds: sign-in would hold the pool to the record (see
@@ -55,12 +54,12 @@ func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 		}
 		return slices.Contains(out.UserMFASettingList, "SOFTWARE_TOKEN_MFA")
 	}
-	r, err := a.Identity.SignIn(ctx, id, password, false)
+	r, err := h.Identity.SignIn(ctx, id, password, false)
 	if err != nil || r.Tokens == nil {
 		t.Fatalf("sign-in: %+v %v", r, err)
 	}
 	tokens := r.Tokens
-	secret, err := a.Identity.AssociateSoftwareToken(ctx, tokens.AccessToken)
+	secret, err := h.Identity.AssociateSoftwareToken(ctx, tokens.AccessToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +67,11 @@ func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Identity.VerifySoftwareToken(ctx, tokens.AccessToken, code); err != nil {
+	if err := h.Identity.VerifySoftwareToken(ctx, tokens.AccessToken, code); err != nil {
 		t.Fatal(err)
 	}
 
-	if _, err := h.setMFA(ctx, id, true); !apperr.IsCode(err, "not_found") {
+	if err := h.setMFA(ctx, id, true, store.Effects{}); !apperr.IsCode(err, "not_found") {
 		t.Fatalf("setMFA = %v, want the record's not_found", err)
 	}
 	if poolMFA() {
@@ -80,10 +79,10 @@ func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 	}
 
 	// And the other way: MFA on in Cognito, the record fails to turn it off.
-	if err := a.Identity.SetMFA(ctx, id, true); err != nil {
+	if err := h.Identity.SetMFA(ctx, id, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.setMFA(ctx, id, false); !apperr.IsCode(err, "not_found") {
+	if err := h.setMFA(ctx, id, false, store.Effects{}); !apperr.IsCode(err, "not_found") {
 		t.Fatalf("setMFA = %v, want the record's not_found", err)
 	}
 	if !poolMFA() {

@@ -44,11 +44,11 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 		code:    store.Code{Purpose: store.PasswordResetCode, Subject: validate.Fold(login), UserID: target.ID},
 		limit:   resetCodesPerAccount,
 		limitOn: validate.Fold(login),
-		message: func(secret string) (mail.Message, bool) {
+		letter: func(secret string) mail.Letter {
 			if target.Email == "" {
-				return mail.Message{}, false
+				return mail.NoLetter()
 			}
-			return mail.PasswordResetCode(target.Locale, target.Email, secret), true
+			return mail.PasswordResetCodeLetter(target.Locale, target.Email, secret)
 		},
 	})
 	if err != nil {
@@ -66,17 +66,20 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 // functions may not delete Cognito users, so a sign-in account the creation may have
 // made is left with no record naming it, which no sign-in can reach (README, "Sign-in
 // security").
+//
+// It reads a user either way (nobody's, for an unknown login account), so that forgot
+// password makes the same calls for an account that exists and one that does not.
 func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) {
 	id, err := a.Store.UserIDByLogin(ctx, login)
-	if apperr.IsCode(err, "not_found") {
-		return user.User{}, nil
-	}
-	if err != nil {
+	switch {
+	case apperr.IsCode(err, "not_found"):
+		id = nobody
+	case err != nil:
 		return user.User{}, err
 	}
 	u, err := a.Store.User(ctx, id)
 	if half, ok := accounts.Abandoned(err, a.Now()); ok {
-		if derr := a.Store.DiscardHalfMade(ctx, half); derr != nil {
+		if derr := a.Store.DiscardHalfMade(ctx, half, store.Effects{}); derr != nil {
 			slog.WarnContext(ctx, "could not remove a half-made user", "userId", half.ID, "error", derr.Error())
 		}
 	}
@@ -95,7 +98,7 @@ type resetPasswordRequest struct {
 // ResetPassword is POST /v1/auth/password/reset: a right code sets a new, permanent
 // password and ends every session of the account. An unknown account answers as a
 // wrong code does.
-func (a *API) ResetPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) ResetPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in resetPasswordRequest
 	f := httpapi.Decode(req, &in)
 	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
@@ -137,7 +140,7 @@ type changePasswordRequest struct {
 // caller's own included (an access token's time cannot tell the caller's session from
 // one that began after it), and the caller goes on in a new session signed in with the
 // new password: the answer is login's, tokens or the MFA challenge that leads to them.
-func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in changePasswordRequest
 	f := httpapi.Decode(req, &in)
 	cookie, err := cookieSession(f, req)
@@ -188,18 +191,19 @@ func (a *API) ChangePassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 
 // endSessions ends the sessions of a user: Cognito revokes its refresh tokens, and
 // the record voids the access tokens issued before at, which Cognito cannot revoke.
-func (a *API) endSessions(ctx context.Context, userID string, at time.Time) error {
+// fx go with the record.
+func (a *Directory) endSessions(ctx context.Context, userID string, at time.Time, fx store.Effects) error {
 	if err := a.Identity.SignOutEverywhere(ctx, userID); err != nil {
 		return err
 	}
-	return a.Store.EndSessions(ctx, userID, at)
+	return a.Store.EndSessions(ctx, userID, at, fx)
 }
 
 // signOutEverywhere is endSessions after a password change: the change has happened
 // whatever this answers, so a failure is logged, not returned (the person must not
 // be told the change failed and try again with the old one).
-func (a *API) signOutEverywhere(ctx context.Context, userID string, at time.Time) {
-	if err := a.endSessions(ctx, userID, at); err != nil {
+func (a *Directory) signOutEverywhere(ctx context.Context, userID string, at time.Time) {
+	if err := a.endSessions(ctx, userID, at, store.Effects{}); err != nil {
 		slog.ErrorContext(ctx, "sessions not revoked after a password change", "userId", userID, "error", err.Error())
 	}
 }

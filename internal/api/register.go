@@ -44,11 +44,11 @@ func (a *API) SendVerificationCode(ctx context.Context, req events.APIGatewayV2H
 		code:    registrationCode(email),
 		limit:   codesPerEmail,
 		limitOn: validate.Fold(email),
-		message: func(secret string) (mail.Message, bool) {
+		letter: func(secret string) mail.Letter {
 			if taken {
-				return mail.RegistrationAttempt(lang, email, a.consoleBase(req)), true
+				return mail.RegistrationAttemptLetter(lang, email, a.consoleBase(req))
 			}
-			return mail.VerificationCode(lang, email, secret), true
+			return mail.VerificationCodeLetter(lang, email, secret)
 		},
 	})
 	if err != nil {
@@ -99,7 +99,7 @@ var (
 // that takes something (a code) registers how to give it back, and a failure of a
 // later step gives everything back, so a taken login account costs the person no
 // code. More steps (an invitation to redeem) follow the same pattern.
-func (a *API) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) Register(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in registerRequest
 	f := httpapi.Decode(req, &in)
 	u := selfRegistered(f, req, in, a.Now())

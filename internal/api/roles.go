@@ -96,12 +96,12 @@ func (a *API) CreateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Store.CreateRole(ctx, r); err != nil {
-		return httpapi.Response{}, err
-	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditRoleCreate, TargetType: TargetRole, TargetID: r.ID, Changes: map[string]store.Change{
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditRoleCreate, TargetType: TargetRole, TargetID: r.ID, Changes: map[string]store.Change{
 		"name": change(nil, r.Name), "description": change(nil, r.Description), "permissions": change(nil, r.Permissions),
 	}})
+	if err := a.Store.CreateRole(ctx, r, fx); err != nil {
+		return httpapi.Response{}, err
+	}
 	return httpapi.JSON(http.StatusCreated, viewRole(r)), nil
 }
 
@@ -178,10 +178,10 @@ func (a *API) UpdateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if len(changed) == 0 { // as for users: a change of nothing writes nothing and is no event
 		return httpapi.JSON(http.StatusOK, viewRole(updated)), nil
 	}
-	if err := a.Store.UpdateRole(ctx, old, version, updated); err != nil {
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditRoleUpdate, TargetType: TargetRole, TargetID: id, Changes: changed})
+	if err := a.Store.UpdateRole(ctx, old, version, updated, fx); err != nil {
 		return httpapi.Response{}, err
 	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditRoleUpdate, TargetType: TargetRole, TargetID: id, Changes: changed})
 	return httpapi.JSON(http.StatusOK, viewRole(updated)), nil
 }
 
@@ -197,11 +197,11 @@ func (a *API) DeleteRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Store.DeleteRole(ctx, r); err != nil {
-		return httpapi.Response{}, err
-	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditRoleDelete, TargetType: TargetRole, TargetID: id, Changes: map[string]store.Change{
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditRoleDelete, TargetType: TargetRole, TargetID: id, Changes: map[string]store.Change{
 		"name": change(r.Name, nil), "permissions": change(r.Permissions, nil),
 	}})
+	if err := a.Store.DeleteRole(ctx, r, fx); err != nil {
+		return httpapi.Response{}, err
+	}
 	return httpapi.NoContent(), nil
 }

@@ -59,7 +59,7 @@ type challengeAnswer struct {
 }
 
 // Login is POST /v1/auth/login.
-func (a *API) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) Login(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in loginRequest
 	f := httpapi.Decode(req, &in)
 	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
@@ -93,7 +93,7 @@ type challengeRequest struct {
 
 // Challenge is POST /v1/auth/challenge: a new password or a TOTP code. Answers are
 // sign-in attempts like passwords: limited, counted when wrong, and recorded.
-func (a *API) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) Challenge(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in challengeRequest
 	f := httpapi.Decode(req, &in)
 	login := validate.LoginAccount(f, "loginAccount", in.LoginAccount)
@@ -298,7 +298,7 @@ type refreshRequest struct {
 // cookie session the body may be {} (or left out) and the cookie holds the refresh
 // token; the answer never repeats it, and the cookie stays as it is (the token is the
 // same, and lives as long as it did).
-func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in refreshRequest
 	f := validate.Fields{}
 	cookie, err := cookieSession(f, req)
@@ -347,7 +347,7 @@ func (a *API) Refresh(ctx context.Context, req events.APIGatewayV2HTTPRequest) (
 // the caller, so a frozen user can still sign out.
 //
 // In a cookie session the answer also removes the session cookie.
-func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	f := validate.Fields{}
 	noBody(f, req)
 	cookie, err := cookieSession(f, req)
@@ -363,7 +363,7 @@ func (a *API) Logout(ctx context.Context, req events.APIGatewayV2HTTPRequest) (h
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.endSessions(ctx, me.ID, a.Now()); err != nil {
+	if err := a.endSessions(ctx, me.ID, a.Now(), store.Effects{}); err != nil {
 		return httpapi.Response{}, err
 	}
 	if cookie {

@@ -112,15 +112,15 @@ func (a *API) CreateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if in.OwnerID != "" {
 		owner = &team.Membership{TeamID: t.ID, UserID: in.OwnerID, RoleIDs: []string{team.Owner.ID}, JoinedAt: t.CreatedAt, AddedBy: me.ID}
 	}
-	if err := a.Store.CreateTeam(ctx, t, owner); err != nil {
-		// The owner is checked inside the transaction; name the request's field.
-		return httpapi.Response{}, renameField(err, "userId", "ownerId")
-	}
 	changes := map[string]store.Change{"name": change(nil, t.Name), "description": change(nil, t.Description)}
 	if owner != nil {
 		changes["ownerId"] = change(nil, owner.UserID)
 	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditTeamCreate, TargetType: TargetTeam, TargetID: t.ID, TeamID: t.ID, Changes: changes})
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditTeamCreate, TargetType: TargetTeam, TargetID: t.ID, TeamID: t.ID, Changes: changes})
+	if err := a.Store.CreateTeam(ctx, t, owner, fx); err != nil {
+		// The owner is checked inside the transaction; name the request's field.
+		return httpapi.Response{}, renameField(err, "userId", "ownerId")
+	}
 	return httpapi.JSON(http.StatusCreated, a.teamDetail(req, t)), nil
 }
 
@@ -184,10 +184,10 @@ func (a *API) UpdateTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if len(changes) == 0 { // as for users: a change of nothing writes nothing and is no event
 		return httpapi.JSON(http.StatusOK, a.teamDetail(req, updated)), nil
 	}
-	if err := a.Store.UpdateTeam(ctx, in.team, updated); err != nil {
+	fx := a.audited(req, in.me, store.AuditEvent{Action: AuditTeamUpdate, TargetType: TargetTeam, TargetID: id, TeamID: id, Changes: changes})
+	if err := a.Store.UpdateTeam(ctx, in.team, updated, fx); err != nil {
 		return httpapi.Response{}, err
 	}
-	a.audit(ctx, req, in.me, store.AuditEvent{Action: AuditTeamUpdate, TargetType: TargetTeam, TargetID: id, TeamID: id, Changes: changes})
 	return httpapi.JSON(http.StatusOK, a.teamDetail(req, updated)), nil
 }
 
@@ -202,10 +202,10 @@ func (a *API) DeleteTeam(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.Store.DeleteTeam(ctx, id); err != nil {
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditTeamDelete, TargetType: TargetTeam, TargetID: id, TeamID: id})
+	if err := a.Store.DeleteTeam(ctx, id, fx); err != nil {
 		return httpapi.Response{}, err
 	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditTeamDelete, TargetType: TargetTeam, TargetID: id, TeamID: id})
 	return httpapi.NoContent(), nil
 }
 

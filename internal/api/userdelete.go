@@ -20,7 +20,7 @@ import (
 // account and email are free again at once. What it made in teams stays. A half-made
 // user (a creation that stopped between its steps, past its grace) is removed too,
 // under the same rule of who may delete whom.
-func (a *API) DeleteUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) DeleteUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	f := validate.Fields{}
 	id := pathIDField(f, req, "id")
 	noBody(f, req)
@@ -49,14 +49,14 @@ func (a *API) DeleteUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if halfMade {
 		remove = a.Accounts.Remove
 	}
-	if err := remove(ctx, target); err != nil {
-		return httpapi.Response{}, err
-	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserDelete, TargetType: TargetUser, TargetID: target.ID,
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditUserDelete, TargetType: TargetUser, TargetID: target.ID,
 		Changes: map[string]store.Change{
 			"username": change(target.Username, nil), "loginAccount": change(target.LoginAccount, nil),
 			"email": change(target.Email, nil), "accountType": change(target.AccountType, nil),
 		}})
+	if err := remove(ctx, target, fx); err != nil {
+		return httpapi.Response{}, err
+	}
 	return httpapi.NoContent(), nil
 }
 
@@ -77,8 +77,9 @@ type resetUserPasswordResponse struct {
 // sign-in with the old password in between keep a session past the reset. If the
 // revocation then fails, the answer is an error, and the admin resets again (a new
 // password, and the revocation tried again) rather than holding a password whose
-// reset is incomplete.
-func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+// reset is incomplete. Its audit event and email are written with the end of the
+// sessions, the reset's last step.
+func (a *Directory) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in resetUserPasswordRequest
 	f := validate.Fields{}
 	id := pathIDField(f, req, "id")
@@ -104,17 +105,17 @@ func (a *API) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTP
 		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
-	if err := a.endSessions(ctx, target.ID, a.Now()); err != nil {
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditUserPasswordReset, TargetType: TargetUser, TargetID: target.ID,
+		Changes: map[string]store.Change{"notify": change(nil, in.Notify)}})
+	if in.Notify {
+		fx.Mail = append(fx.Mail, a.temporaryPasswordLetter(req, target, password))
+	}
+	if err := a.endSessions(ctx, target.ID, a.Now(), fx); err != nil {
 		a.giveBack(ctx, mailTries...)
 		return httpapi.Response{}, err
 	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserPasswordReset, TargetType: TargetUser, TargetID: target.ID,
-		Changes: map[string]store.Change{"notify": change(nil, in.Notify)}})
-	out := resetUserPasswordResponse{TemporaryPassword: password}
-	if in.Notify {
-		out.Notified = a.sendTemporaryPassword(ctx, req, target, password)
-	}
-	return httpapi.JSON(http.StatusOK, out), nil
+	// notified: the email is queued with the reset.
+	return httpapi.JSON(http.StatusOK, resetUserPasswordResponse{TemporaryPassword: password, Notified: in.Notify}), nil
 }
 
 // optionalBody decodes a body that may be left out altogether into dst, adding what

@@ -60,7 +60,7 @@ func (a *API) UpdateMe(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	if in.Locale != nil {
 		next.Locale = lang
 	}
-	saved, err := a.saveUser(ctx, me, next, ifMatch)
+	saved, err := a.saveUser(ctx, me, next, ifMatch, store.Effects{})
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -127,24 +127,23 @@ func (a *API) UpdateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if in.AccountType != nil {
 		next.AccountType = accountType
 	}
-	saved, err := a.saveUser(ctx, target, next, ifMatch)
+	saved, err := a.saveUser(ctx, target, next, ifMatch, a.auditedUser(req, me, AuditUserUpdate, target, next))
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	a.auditUser(ctx, req, me, AuditUserUpdate, target, saved)
 	return userAnswer(saved), nil
 }
 
-// saveUser writes next over u when the client's If-Match allows u's version; an edit
-// that changes nothing writes nothing.
-func (a *API) saveUser(ctx context.Context, u, next user.User, ifMatch httpapi.Precondition) (user.User, error) {
+// saveUser writes next over u, with fx, when the client's If-Match allows u's version;
+// an edit that changes nothing writes nothing.
+func (a *API) saveUser(ctx context.Context, u, next user.User, ifMatch httpapi.Precondition, fx store.Effects) (user.User, error) {
 	if !ifMatch.Holds(u.Version) {
 		return user.User{}, errStaleRead
 	}
 	if next == u {
 		return u, nil
 	}
-	return a.Store.SaveUser(ctx, u, next)
+	return a.Store.SaveUser(ctx, u, next, fx)
 }
 
 var errStaleRead = apperr.Stale("The user")
@@ -155,7 +154,7 @@ var errStaleRead = apperr.Stale("The user")
 // so no sign-in or refresh works outside the API either, and its refresh tokens are
 // revoked, so a recovered user signs in afresh. Freezing a frozen user answers it
 // unchanged and tells Cognito again, which repairs a pool left behind by a failure.
-func (a *API) FreezeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) FreezeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	saved, err := a.changeUser(ctx, req, authz.FreezeUser, AuditUserFreeze, func(u *user.User) { u.Status = user.Frozen })
 	if err != nil {
 		return httpapi.Response{}, err
@@ -163,7 +162,7 @@ func (a *API) FreezeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err := a.Identity.DisableUser(ctx, saved.ID); err != nil {
 		return httpapi.Response{}, err
 	}
-	if err := a.endSessions(ctx, saved.ID, a.Now()); err != nil {
+	if err := a.endSessions(ctx, saved.ID, a.Now(), store.Effects{}); err != nil {
 		return httpapi.Response{}, err
 	}
 	return userAnswer(saved), nil
@@ -173,7 +172,7 @@ func (a *API) FreezeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 // failure between the two leaves the user still unable to sign in (and a retry,
 // which answers an active user unchanged, enables it in Cognito). Memberships were
 // never touched by the freeze and come back as they were.
-func (a *API) RecoverUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) RecoverUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	saved, err := a.changeUser(ctx, req, authz.RecoverUser, AuditUserRecover, func(u *user.User) { u.Status = user.Active })
 	if err != nil {
 		return httpapi.Response{}, err
@@ -224,9 +223,8 @@ func (a *API) changeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			return target, nil
 		}
 		var saved user.User
-		saved, err = a.Store.SaveUser(ctx, target, next)
+		saved, err = a.Store.SaveUser(ctx, target, next, a.auditedUser(req, me, audit, target, next))
 		if err == nil {
-			a.auditUser(ctx, req, me, audit, target, saved)
 			return saved, nil
 		}
 		if !apperr.IsCode(err, "version_conflict") || attempt == changeEditAttempts {
@@ -259,13 +257,14 @@ func (a *API) userTarget(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return me, target, nil
 }
 
-// auditUser records an admin's change of a user with the fields it changed.
-func (a *API) auditUser(ctx context.Context, req events.APIGatewayV2HTTPRequest, actor user.User, action string, before, after user.User) {
+// auditedUser is the audit event of an admin's change of a user, with the fields it
+// changes; none when it changes none a reader may see.
+func (a *API) auditedUser(req events.APIGatewayV2HTTPRequest, actor user.User, action string, before, after user.User) store.Effects {
 	changes := userChanges(before, after)
 	if len(changes) == 0 {
-		return
+		return store.Effects{}
 	}
-	a.audit(ctx, req, actor, store.AuditEvent{Action: action, TargetType: TargetUser, TargetID: after.ID, Changes: changes})
+	return a.audited(req, actor, store.AuditEvent{Action: action, TargetType: TargetUser, TargetID: before.ID, Changes: changes})
 }
 
 // userChanges names the fields of a user an edit changed, before and after. Nothing

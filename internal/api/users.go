@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -43,7 +42,7 @@ type createdUser struct {
 
 // CreateUser is POST /v1/users: an admin creates a platform admin or a member with a
 // temporary password, generated or typed, returned once and emailed on request.
-func (a *API) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
+func (a *Directory) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in createUserRequest
 	f := httpapi.Decode(req, &in)
 	u := user.User{
@@ -87,19 +86,19 @@ func (a *API) CreateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			return httpapi.Response{}, err
 		}
 	}
-	if err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
-		a.giveBack(ctx, mailTries...)
-		return httpapi.Response{}, err
-	}
-	out := createdUser{User: u.View(), TemporaryPassword: password}
-	if in.Notify {
-		out.Notified = a.sendTemporaryPassword(ctx, req, u, password)
-	}
-	a.audit(ctx, req, me, store.AuditEvent{Action: AuditUserCreate, TargetType: TargetUser, TargetID: u.ID, Changes: map[string]store.Change{
+	fx := a.audited(req, me, store.AuditEvent{Action: AuditUserCreate, TargetType: TargetUser, TargetID: u.ID, Changes: map[string]store.Change{
 		"username": change(nil, u.Username), "loginAccount": change(nil, u.LoginAccount), "accountType": change(nil, string(u.AccountType)),
 		"email": change(nil, u.Email), "mobile": change(nil, u.Mobile), "notify": change(nil, in.Notify),
 	}})
-	return httpapi.JSON(http.StatusCreated, out), nil
+	if in.Notify {
+		fx.Mail = append(fx.Mail, a.temporaryPasswordLetter(req, u, password))
+	}
+	if err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: password, Effects: fx}); err != nil {
+		a.giveBack(ctx, mailTries...)
+		return httpapi.Response{}, err
+	}
+	// notified: the email is queued with the account.
+	return httpapi.JSON(http.StatusCreated, createdUser{User: u.View(), TemporaryPassword: password, Notified: in.Notify}), nil
 }
 
 // temporaryPassword reads the password choice: exactly one of generate or value.
@@ -120,16 +119,10 @@ func temporaryPassword(f validate.Fields, choice *passwordChoice, loginAccount s
 	return ""
 }
 
-// sendTemporaryPassword emails a new account's password, in the account's language.
-// The account exists either way, and the admin has the password in the answer, so a
-// failed send is reported as notified=false rather than as a failed creation.
-func (a *API) sendTemporaryPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest, u user.User, password string) bool {
-	m := mail.TemporaryPassword(u.Locale, u.Email, u.Username, u.LoginAccount, password, a.consoleBase(req))
-	if err := a.Mail.Send(ctx, m); err != nil {
-		slog.ErrorContext(ctx, "temporary password email not sent", "userId", u.ID, "error", err.Error())
-		return false
-	}
-	return true
+// temporaryPasswordLetter is the email of an account's temporary password, in the
+// account's language.
+func (a *API) temporaryPasswordLetter(req events.APIGatewayV2HTTPRequest, u user.User, password string) mail.Letter {
+	return mail.TemporaryPasswordLetter(u.Locale, u.Email, u.Username, u.LoginAccount, password, a.consoleBase(req))
 }
 
 // ListUsers is GET /v1/users.

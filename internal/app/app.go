@@ -3,9 +3,9 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"os"
 	"strconv"
@@ -16,9 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/roster-dev/roster/internal/accounts"
-	"github.com/roster-dev/roster/internal/identity"
-	"github.com/roster-dev/roster/internal/mail"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/xray"
 )
@@ -65,32 +62,24 @@ func ConfigFromEnv() (Config, error) {
 	return c, errors.Join(missing...)
 }
 
-// App holds every dependency an operation may use. Building it makes no network
-// call: SDK clients connect on first use.
+// App holds what every operation may use: the configuration, the table and the
+// clock. The clients that only some operations use (Cognito, SES) are built from
+// SDK by their own packages, in the main.go of the functions that call them, and
+// handed to the constructors of the operations that need them (api.NewAccounts,
+// outbox.NewMailer): a function cannot be built without a client its operation
+// calls, and a function that calls none does not link its package, whose
+// initialisation would cost every cold start.
 type App struct {
 	Config
 	Store *store.Store
-	// Identity and Mail are set only in the functions whose main.go passes
-	// cognito.Service or ses.Service to Load (nil elsewhere); Accounts needs Identity.
-	Identity identity.Provider
-	Mail     mail.Sender
-	Accounts *accounts.Accounts
-	Now      func() time.Time
+	Now   func() time.Time
+	// SDK is the AWS configuration from Lambda's environment, for those clients.
+	SDK aws.Config
 }
 
-// A Service adds to the App a client that only some operations use: Cognito
-// (identity/cognito.Service) or SES (mail/ses.Service). They live in packages of
-// their own because Go initialises every package a binary links: the SES and
-// Cognito clients' packages took about a quarter of the on-CPU init of functions
-// that never call them (infra/bench/RESULTS.md has the current figures). A
-// function's main.go passes the ones its operation calls; the test in
-// wiring_test.go checks each main.go against what its handler reaches.
-type Service func(a *App, sdk aws.Config)
-
-// Load builds the App from the environment, for a function's init, with DynamoDB
-// and the given services.
-func Load(ctx context.Context, services ...Service) (*App, error) {
-	slog.SetDefault(lambdacontext.NewLogger())
+// FromEnv builds the App from the environment. It makes no network call: SDK
+// clients connect on first use.
+func FromEnv() (*App, error) {
 	cfg, err := ConfigFromEnv()
 	if err != nil {
 		return nil, err
@@ -101,18 +90,24 @@ func Load(ctx context.Context, services ...Service) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{
+	return &App{
 		Config: cfg,
 		Store:  store.New(dynamodb.NewFromConfig(sdk, func(o *dynamodb.Options) { o.BaseEndpoint = Endpoint("DYNAMODB") }), cfg.TableName),
 		Now:    time.Now,
+		SDK:    sdk,
+	}, nil
+}
+
+// Load is FromEnv for a function's init, with Lambda's JSON logger: a function
+// without its configuration cannot serve anything, so a missing variable ends it,
+// and Lambda reports the init failure with the variables' names.
+func Load() *App {
+	slog.SetDefault(lambdacontext.NewLogger())
+	a, err := FromEnv()
+	if err != nil {
+		log.Fatal(err)
 	}
-	for _, add := range services {
-		add(a, sdk)
-	}
-	if a.Identity != nil {
-		a.Accounts = accounts.New(a.Store, a.Identity)
-	}
-	return a, nil
+	return a
 }
 
 // lambdaConfig is the SDK configuration from what Lambda puts in every function's

@@ -14,6 +14,7 @@ import (
 	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/identity"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
@@ -41,8 +42,10 @@ type Output struct {
 }
 
 // Handler returns the function's handler. An invalid payload is an error, which the
-// Lambda Invoke API reports to the operator with its message.
-func Handler(a *app.App) func(context.Context, Input) (Output, error) {
+// Lambda Invoke API reports to the operator with its message. idp is the sign-in
+// directory (cognito.Load).
+func Handler(a *app.App, idp identity.Provider) func(context.Context, Input) (Output, error) {
+	b := bootstrapper{App: a, identity: idp, accounts: accounts.New(a.Store, idp)}
 	return func(ctx context.Context, in Input) (Output, error) {
 		f := validate.Fields{}
 		u := user.User{
@@ -66,9 +69,9 @@ func Handler(a *app.App) func(context.Context, Input) (Output, error) {
 		if !f.Empty() {
 			return Output{}, invalidInput(f)
 		}
-		err := a.Accounts.Create(ctx, accounts.NewAccount{User: u, Password: password, Permanent: permanent, SuperAdmin: true})
+		err := b.accounts.Create(ctx, accounts.NewAccount{User: u, Password: password, Permanent: permanent, SuperAdmin: true})
 		if apperr.IsCode(err, store.ErrBootstrapped.Code) {
-			out, err := repair(ctx, a, in)
+			out, err := b.repair(ctx, in)
 			return out, operatorError(err)
 		}
 		if err != nil {
@@ -83,18 +86,25 @@ func Handler(a *app.App) func(context.Context, Input) (Output, error) {
 	}
 }
 
+// bootstrapper is the App with the sign-in directory.
+type bootstrapper struct {
+	*app.App
+	identity identity.Provider
+	accounts *accounts.Accounts
+}
+
 // repair makes the existing super admin's sign-in account again when it is gone: its
 // own access token can delete it at Cognito (DeleteUser) behind Roster's back, and
 // nobody else may reset the super admin's password. The payload's password is used as
 // in a first run (permanent if given, else a temporary one is answered); its other
 // fields are not: the super admin stays who it is.
-func repair(ctx context.Context, a *app.App, in Input) (Output, error) {
+func (a bootstrapper) repair(ctx context.Context, in Input) (Output, error) {
 	unchanged := Output{Created: false, Message: "The super admin already exists; nothing was changed."}
 	id, err := a.Store.SuperAdminID(ctx)
 	if err != nil {
 		return Output{}, err
 	}
-	if exists, err := a.Identity.Exists(ctx, id); err != nil || exists {
+	if exists, err := a.identity.Exists(ctx, id); err != nil || exists {
 		return unchanged, err
 	}
 	admin, err := a.Store.User(ctx, id)
@@ -111,7 +121,7 @@ func repair(ctx context.Context, a *app.App, in Input) (Output, error) {
 	} else {
 		password = accounts.GeneratePassword()
 	}
-	if err := a.Accounts.Remake(ctx, id, password, permanent); err != nil {
+	if err := a.accounts.Remake(ctx, id, password, permanent); err != nil {
 		return Output{}, err
 	}
 	out := Output{Repaired: true, UserID: id, LoginAccount: admin.LoginAccount,

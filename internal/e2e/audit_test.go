@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -151,5 +152,61 @@ func TestAuditEventsOfRolesAndInvitations(t *testing.T) {
 	// The deleted team's trail is still there for its target.
 	if got := field(auditTrail(t, root, url.Values{"targetId": {teamID}}, 100), "action"); !slices.Contains(got, "team.delete") {
 		t.Errorf("team trail = %v, want its deletion", got)
+	}
+}
+
+// TestAFailedChangeLeavesNoTrace: an admin change and its audit event (and its mail) are
+// one write. Changes refused (in their transaction, as a rename to a taken name, or
+// before it, as a revoked link's resend or a link to a team gone) leave no event and send
+// nothing; the changes done have exactly one event each. The store's own tests fail every
+// kind of change in its transaction (internal/store, TestEffectsGoWithTheirChange).
+func TestAFailedChangeLeavesNoTrace(t *testing.T) {
+	t.Parallel()
+	root := superAdmin(t)
+	adminID, _, admin := newUser(t, root, "platform_admin")
+	r := call(t, admin, "POST", "/v1/teams", map[string]any{"name": unique("Traced ")})
+	expect(t, r, http.StatusCreated, "")
+	teamID := r.str("id")
+	taken := call(t, admin, "POST", "/v1/teams", map[string]any{"name": unique("Taken ")})
+	expect(t, taken, http.StatusCreated, "")
+
+	// A rename to a taken name fails on the name's claim, in the rename's transaction.
+	expect(t, call(t, admin, "PATCH", "/v1/teams/"+teamID, map[string]any{"name": taken.str("name")}), http.StatusConflict, "team_name_taken")
+	// A revoked link cannot be revoked again.
+	invited := newEmail("traced")
+	r = call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": invited, "roleIds": []string{"member"}})
+	expect(t, r, http.StatusCreated, "")
+	invitation := r.str("id")
+	nthMailTo(t, invited, 1)
+	expect(t, call(t, admin, "DELETE", "/v1/teams/"+teamID+"/invitations/"+invitation, nil), http.StatusNoContent, "")
+	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations/"+invitation+"/resend", nil), http.StatusGone, "invitation_revoked")
+	// A link to a team deleted meanwhile is never made, nor mailed.
+	gone := call(t, admin, "POST", "/v1/teams", map[string]any{"name": unique("Gone ")})
+	expect(t, gone, http.StatusCreated, "")
+	expect(t, call(t, admin, "DELETE", "/v1/teams/"+gone.str("id"), nil), http.StatusNoContent, "")
+	unsent := newEmail("unsent")
+	expect(t, call(t, admin, "POST", "/v1/teams/"+gone.str("id")+"/invitations", map[string]any{"email": unsent, "roleIds": []string{"member"}}),
+		http.StatusNotFound, "not_found")
+	// The rename done, once.
+	expect(t, call(t, admin, "PATCH", "/v1/teams/"+teamID, map[string]any{"name": unique("Traced again ")}), http.StatusOK, "")
+
+	counts := map[string]int{}
+	for _, e := range auditTrail(t, root, url.Values{"actorId": {adminID}}, 100) {
+		counts[e["action"].(string)+" "+e["targetId"].(string)]++
+	}
+	want := map[string]int{
+		"team.create " + teamID: 1, "team.create " + taken.str("id"): 1, "team.create " + gone.str("id"): 1,
+		"team.delete " + gone.str("id"): 1, "team.update " + teamID: 1,
+		"invitation.create " + invitation: 1, "invitation.revoke " + invitation: 1,
+	}
+	if !maps.Equal(counts, want) {
+		t.Fatalf("events by action and target %v, want %v", counts, want)
+	}
+	settle()
+	if got := mailsTo(t, unsent); len(got) != 0 {
+		t.Fatalf("%d emails for a link that was never made", len(got))
+	}
+	if got := mailsTo(t, invited); len(got) != 1 {
+		t.Fatalf("%d emails to the invited address, want the first link's only", len(got))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBoundLinksAreSeenOnlyInTheirEmail: a link bound to an address proves the address,
@@ -19,19 +20,22 @@ func TestBoundLinksAreSeenOnlyInTheirEmail(t *testing.T) {
 
 	r := call(t, manager, "POST", links, map[string]any{"email": email, "roleIds": []string{"member"}})
 	expect(t, r, http.StatusCreated, "")
-	if _, shown := r.Body["link"]; shown || r.get("emailed") != true || r.str("email") != email {
+	// Its email is queued with it, and sent after the answer: the list says so.
+	if _, shown := r.Body["link"]; shown || r.get("emailed") != "queued" || r.str("email") != email {
 		t.Fatalf("a bound link's creation answered %s", r.Raw)
 	}
 	id, mailed := r.str("id"), tokenIn(t, mailTo(t, email))
+	emailedBecomes(t, manager, links, id, "sent")
 	if strings.Contains(r.Raw, mailed) {
 		t.Fatalf("the answer holds the mailed token: %s", r.Raw)
 	}
 	r = call(t, manager, "POST", links+"/"+id+"/resend", nil)
 	expect(t, r, http.StatusOK, "")
-	if _, shown := r.Body["link"]; shown || r.get("emailed") != true || r.str("expiresAt") == "" {
+	if _, shown := r.Body["link"]; shown || r.get("emailed") != "queued" || r.str("expiresAt") == "" {
 		t.Fatalf("a bound link's resend answered %s", r.Raw)
 	}
 	renewed := tokenIn(t, nthMailTo(t, email, 2))
+	emailedBecomes(t, manager, links, id, "sent")
 	if renewed == mailed || strings.Contains(r.Raw, renewed) {
 		t.Fatalf("resend answered %s, mailed a new token: %v", r.Raw, renewed != mailed)
 	}
@@ -87,4 +91,22 @@ func TestAcceptABoundLinkWithAnUnverifiedAddress(t *testing.T) {
 	if _, in := myTeams(t, access)[teamID]; !in {
 		t.Fatal("not in the team after accepting")
 	}
+}
+
+// emailedBecomes waits until the team's list shows the invitation's email as state
+// (the mailer writes it once SES has answered, just after the mail is in the mailbox).
+func emailedBecomes(t *testing.T, token, links, id, state string) {
+	t.Helper()
+	var got any
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		for _, inv := range pageAll(t, token, links, nil, 100) {
+			if inv["id"] == id {
+				got = inv["emailed"]
+			}
+		}
+		if got == state {
+			return
+		}
+	}
+	t.Fatalf("invitation %s: emailed %v, want %s", id, got, state)
 }

@@ -237,6 +237,10 @@ type mail struct {
 }
 
 // mailTo waits for the newest email to addr.
+// settle waits as long as a mail takes to be sent after the request that queued it (the
+// stream's poll, the mailer's send, with room to spare), before a test says none came.
+func settle() { time.Sleep(2 * time.Second) }
+
 func mailTo(t *testing.T, addr string) mail {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)

@@ -53,6 +53,7 @@ func TestChangeEmail(t *testing.T) {
 	}
 	expect(t, call(t, "", "POST", "/v1/me/email", map[string]string{"email": next}), http.StatusUnauthorized, "")
 
+	noticed := len(mailsTo(t, old))
 	r := call(t, access, "POST", "/v1/me/email/verify", map[string]string{"email": next, "code": code})
 	expect(t, r, http.StatusOK, "")
 	if r.str("email") != next || r.get("emailVerified") != true || r.str("loginAccount") != account {
@@ -64,7 +65,7 @@ func TestChangeEmail(t *testing.T) {
 	}
 
 	// The old address is told, without being given the new one.
-	notice := nthMailTo(t, old, len(mailsTo(t, old)))
+	notice := nthMailTo(t, old, noticed+1)
 	if !strings.Contains(notice.Subject, "email address was changed") || strings.Contains(notice.Text, next) ||
 		!strings.Contains(notice.Text, next[:1]+"*") {
 		t.Fatalf("notice to the old address: %q\n%s", notice.Subject, notice.Text)

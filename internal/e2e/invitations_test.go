@@ -186,7 +186,7 @@ func TestInvitationLinks(t *testing.T) {
 	r := call(t, manager, "POST", links, map[string]any{"email": typed, "roleIds": []string{"member"}, "validForHours": 48})
 	expect(t, r, http.StatusCreated, "")
 	bound := r.str("id")
-	if r.str("status") != "pending" || r.get("emailed") != true || r.str("link") != "" {
+	if r.str("status") != "pending" || r.get("emailed") != "queued" || r.str("link") != "" {
 		t.Fatalf("bound link %s", r.Raw)
 	}
 	m := mailTo(t, email)
@@ -331,7 +331,7 @@ func TestExpiredInvitationsThroughTheGateway(t *testing.T) {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
 		code.Code = fmt.Sprintf("%08d", (uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3]))%100_000_000)
-		err := db.CreateInvitationCode(ctx, code, past)
+		err := db.CreateInvitationCode(ctx, code, past, store.Effects{})
 		if err == nil {
 			break
 		}
@@ -345,7 +345,7 @@ func TestExpiredInvitationsThroughTheGateway(t *testing.T) {
 	sum := sha256.Sum256([]byte(link))
 	inv := team.Invitation{ID: ids.New(), TeamID: teamID, RoleIDs: []string{"member"}, CreatedBy: "seed", CreatedAt: past,
 		ValidFor: 24 * time.Hour, ExpiresAt: past.Add(24 * time.Hour), Status: team.Pending, TokenHash: hex.EncodeToString(sum[:])}
-	if err := db.CreateInvitation(ctx, inv); err != nil {
+	if err := db.CreateInvitation(ctx, inv, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 

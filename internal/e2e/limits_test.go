@@ -184,7 +184,7 @@ func TestInvitationMailIsLimitedPerAddress(t *testing.T) {
 			t.Fatalf("a refused resend renewed the link: %v, want expiresAt %s", inv, expiresAt)
 		}
 	}
-	time.Sleep(500 * time.Millisecond) // a stray email would be in the mailbox by now
+	settle()
 	if got := len(mailsTo(t, addr)); got != 10 {
 		t.Fatalf("%d emails to the address, want 10", got)
 	}

@@ -77,8 +77,9 @@ func (r auditRecord) event() AuditEvent {
 	}
 }
 
-// RecordAudit writes e into every list it belongs to.
-func (s *Store) RecordAudit(ctx context.Context, e AuditEvent) error {
+// audit adds e to tx, written into every list it belongs to: the change and its
+// event are one write (see Effects).
+func (t *txn) audit(e AuditEvent) {
 	r := auditRecord{
 		ID: e.ID, At: formatTime(e.At), ActorID: e.ActorID, Action: e.Action,
 		TargetType: e.TargetType, TargetID: e.TargetID, TeamID: e.TeamID,
@@ -89,16 +90,10 @@ func (s *Store) RecordAudit(ctx context.Context, e AuditEvent) error {
 	if e.TargetID != "" {
 		partitions = append(partitions, auditByTarget(e.TargetID))
 	}
-	items := make([]map[string]types.AttributeValue, 0, len(partitions))
 	for _, p := range partitions {
 		r.key = key{PK: p, SK: sk}
-		item, err := attributevalue.MarshalMap(r)
-		if err != nil {
-			return apperr.Wrap(err, "marshal audit event")
-		}
-		items = append(items, item)
+		t.effect(r)
 	}
-	return s.putItems(ctx, items)
 }
 
 // AuditEvents answers one page of the audit log, newest first. The filter with the

@@ -9,6 +9,7 @@ import (
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
+	"github.com/roster-dev/roster/internal/team"
 )
 
 func TestAuditEventsFiltersAndPages(t *testing.T) {
@@ -31,7 +32,8 @@ func TestAuditEventsFiltersAndPages(t *testing.T) {
 		if i%3 == 0 {
 			e.Action, e.TargetType, e.TargetID, e.TeamID, e.Changes = "team.delete", "team", "t"+ids.New(), "t", nil
 		}
-		if err := s.RecordAudit(ctx, e); err != nil {
+		// An event is written with the change it records: here, each a team of its own.
+		if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: "audited " + ids.New()}, nil, store.Effects{Audit: &e, At: e.At}); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, e)

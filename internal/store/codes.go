@@ -6,18 +6,16 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/big"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
+	"github.com/roster-dev/roster/internal/mail"
 )
 
 // CodePurpose says what an emailed code proves; codes of one purpose never
@@ -98,11 +96,14 @@ func codeHash(c Code, secret string) string {
 var ErrCodeInvalid = apperr.New(apperr.Invalid, "invalid_request", "The code is incorrect or has expired.")
 
 // IssueCode stores secret as c's code, replacing an earlier one once it is
-// CodeResendAfter old. Within that time it answers rate_limited with the time left:
-// the condition makes the check and the write one step, so concurrent requests
-// cannot both send a code.
-func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.Time) error {
-	item, err := attributevalue.MarshalMap(codeRecord{
+// CodeResendAfter old, and queues letter (the email that carries it, or
+// mail.NoLetter when there is none to send) in the same transaction. Within that
+// time it answers rate_limited with the time left: the condition makes the check
+// and the write one step, so concurrent requests cannot both send a code.
+func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.Time, letter mail.Letter) error {
+	tx := s.txn()
+	cond := notExists().Or(expression.Name("issuedAt").LessThanEqual(expression.Value(now.Add(-CodeResendAfter).UnixMilli())))
+	tx.put(codeRecord{
 		key:        codeKey(c.Purpose, c.Subject),
 		Hash:       codeHash(c, secret),
 		IssuedAt:   now.UnixMilli(),
@@ -110,59 +111,28 @@ func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.T
 		ExpiresAt:  now.Add(CodeValidity).Unix() + 1,
 		UserID:     c.UserID,
 		Email:      c.Email,
-	})
+	}, cond, errCodeTooSoon)
+	tx.effects(Effects{Mail: []mail.Letter{letter}, At: now})
+	err := tx.run(ctx)
+	if !apperr.IsCode(err, errCodeTooSoon.Code) {
+		return err
+	}
+	// Only a refused request reads the code, to say how long is left.
+	item, err := s.getItem(ctx, codeKey(c.Purpose, c.Subject))
 	if err != nil {
-		return apperr.Wrap(err, "marshal code")
-	}
-	cond := notExists().Or(expression.Name("issuedAt").LessThanEqual(expression.Value(now.Add(-CodeResendAfter).UnixMilli())))
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return apperr.Wrap(err, "build code condition")
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           aws.String(s.table),
-		Item:                                item,
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if err == nil {
-		return nil
-	}
-	var failed *types.ConditionalCheckFailedException
-	if !errors.As(err, &failed) {
-		return apperr.Wrap(err, "put code")
+		return err
 	}
 	var old codeRecord
-	if err := attributevalue.UnmarshalMap(failed.Item, &old); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &old); err != nil {
 		return apperr.Wrap(err, "unmarshal code")
 	}
 	wait := time.UnixMilli(old.IssuedAt).Add(CodeResendAfter).Sub(now)
 	return apperr.Limited(max(wait, time.Second))
 }
 
-// WithdrawCode removes the code c was issued with secret, and only that one: when
-// the email carrying it could not be sent, the person may ask again at once.
-func (s *Store) WithdrawCode(ctx context.Context, c Code, secret string) error {
-	expr, err := expression.NewBuilder().
-		WithCondition(expression.Name("hash").Equal(expression.Value(codeHash(c, secret)))).
-		Build()
-	if err != nil {
-		return apperr.Wrap(err, "build code condition")
-	}
-	_, err = s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       codeKey(c.Purpose, c.Subject).av(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	})
-	if err != nil && !isConditionFailed(err) {
-		return apperr.Wrap(err, "delete code")
-	}
-	return nil
-}
+// errCodeTooSoon is IssueCode's condition failing: a code was issued less than
+// CodeResendAfter ago. IssueCode answers it with the time left.
+var errCodeTooSoon = apperr.New(apperr.RateLimited, "rate_limited", "A code was sent less than a minute ago.")
 
 // RedeemCode checks secret against the code issued for c's purpose, subject and
 // email, and uses it up. Every attempt, right or wrong, first takes one of the

@@ -40,9 +40,9 @@ func (s *Store) EmailHolder(ctx context.Context, email string) (string, error) {
 
 // ChangeEmail gives u the verified address email (see SaveUser: conditioned on the
 // version u was read at, the old claim released, the new one claimed or email_taken,
-// the search items of the old address dropped). It answers the user as written.
-func (s *Store) ChangeEmail(ctx context.Context, u user.User, email string) (user.User, error) {
+// the search items of the old address dropped), with fx. It answers the user as written.
+func (s *Store) ChangeEmail(ctx context.Context, u user.User, email string, fx Effects) (user.User, error) {
 	next := u
 	next.Email, next.EmailVerified = email, true
-	return s.SaveUser(ctx, u, next)
+	return s.SaveUser(ctx, u, next, fx)
 }

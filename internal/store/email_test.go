@@ -20,10 +20,10 @@ func TestChangeEmail(t *testing.T) {
 		}
 	}
 
-	if _, err := s.ChangeEmail(ctx, alice, "BOB@example.com"); code(err) != "email_taken" {
+	if _, err := s.ChangeEmail(ctx, alice, "BOB@example.com", store.Effects{}); code(err) != "email_taken" {
 		t.Fatalf("taking bob's address: %v, want email_taken", err)
 	}
-	changed, err := s.ChangeEmail(ctx, alice, "Alice.New@example.com")
+	changed, err := s.ChangeEmail(ctx, alice, "Alice.New@example.com", store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestChangeEmail(t *testing.T) {
 		t.Fatalf("stored user %+v, %v; want %+v", got, err, changed)
 	}
 	// A second change from the stale copy loses to the first.
-	if _, err := s.ChangeEmail(ctx, alice, "alice3@example.com"); code(err) != "version_conflict" {
+	if _, err := s.ChangeEmail(ctx, alice, "alice3@example.com", store.Effects{}); code(err) != "version_conflict" {
 		t.Fatalf("change from a stale version: %v, want version_conflict", err)
 	}
 
@@ -59,7 +59,7 @@ func TestChangeEmail(t *testing.T) {
 	}
 
 	// A user without an address gets one.
-	if _, err := s.ChangeEmail(ctx, noEmail, "carol@example.com"); err != nil {
+	if _, err := s.ChangeEmail(ctx, noEmail, "carol@example.com", store.Effects{}); err != nil {
 		t.Fatalf("first address: %v", err)
 	}
 }

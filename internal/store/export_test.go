@@ -61,3 +61,10 @@ func (s *Store) DropLocale(ctx context.Context, id string) error {
 	_, err := s.updateItem(ctx, userKey(id), expression.Remove(expression.Name("locale")), nil, types.ReturnValueNone)
 	return err
 }
+
+// EffectsAlone runs a transaction of fx and nothing else, which the store never does.
+func (s *Store) EffectsAlone(ctx context.Context, fx Effects) error {
+	tx := s.txn()
+	tx.effects(fx)
+	return tx.run(ctx)
+}

@@ -53,8 +53,9 @@ func ClaimTaken(err error) bool {
 // ConfirmUser is the last step of creating an account: the user is no longer pending,
 // and it enters the lists. It fails (user_creation_abandoned) if the pending user was
 // removed meanwhile, so a creation that outlived its grace undoes itself instead of
-// leaving a sign-in account beside no records.
-func (s *Store) ConfirmUser(ctx context.Context, u user.User) error {
+// leaving a sign-in account beside no records. fx go with it: the account exists from
+// this write on.
+func (s *Store) ConfirmUser(ctx context.Context, u user.User, fx Effects) error {
 	r := toUserRecord(u)
 	update := expression.Remove(expression.Name("pending")).Remove(expression.Name("expiresAt"))
 	for name, value := range map[string]string{"gsi1pk": r.GSI1PK, "gsi1sk": r.GSI1SK, "gsi2pk": r.GSI2PK, "gsi2sk": r.GSI2SK,
@@ -65,16 +66,18 @@ func (s *Store) ConfirmUser(ctx context.Context, u user.User) error {
 	}
 	tx := s.txn()
 	tx.update(userKey(u.ID), update, expression.AttributeExists(expression.Name("pending")), errNotPending)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
 // DiscardHalfMade removes the records of a half-made user: its item, only while it is
 // still pending (or already gone), with its claims and search items. A user confirmed
-// meanwhile is left alone (user_created).
-func (s *Store) DiscardHalfMade(ctx context.Context, u user.User) error {
+// meanwhile is left alone (user_created). fx go with it.
+func (s *Store) DiscardHalfMade(ctx context.Context, u user.User, fx Effects) error {
 	tx := s.txn()
 	tx.delete(userKey(u.ID), notExists().Or(expression.AttributeExists(expression.Name("pending"))), errConfirmed)
 	s.releaseUser(tx, u, u.AccountType == user.SuperAdmin)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 

@@ -31,7 +31,7 @@ func TestPendingUserIsNobodyUntilConfirmed(t *testing.T) {
 	if slices.Contains(listed(t, s, store.UserFilter{}), u.ID) || slices.Contains(listed(t, s, store.UserFilter{Query: u.LoginAccount}), u.ID) {
 		t.Fatal("a pending user is listed")
 	}
-	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}); code(err) != "invalid_request" {
+	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}, store.Effects{}); code(err) != "invalid_request" {
 		t.Fatalf("adding a pending user to a team: %v, want invalid_request", err)
 	}
 	for _, dup := range []user.User{
@@ -43,7 +43,7 @@ func TestPendingUserIsNobodyUntilConfirmed(t *testing.T) {
 		}
 	}
 
-	if err := s.ConfirmUser(ctx, u); err != nil {
+	if err := s.ConfirmUser(ctx, u, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.User(ctx, u.ID); err != nil || got.ID != u.ID {
@@ -52,14 +52,14 @@ func TestPendingUserIsNobodyUntilConfirmed(t *testing.T) {
 	if !slices.Contains(listed(t, s, store.UserFilter{}), u.ID) || !slices.Contains(listed(t, s, store.UserFilter{Query: u.LoginAccount}), u.ID) {
 		t.Fatal("the confirmed user is not listed")
 	}
-	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}); err != nil {
+	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	// Confirmed once is confirmed: a second confirmation, or a removal as half-made, fails.
-	if err := s.ConfirmUser(ctx, u); code(err) != "user_creation_abandoned" {
+	if err := s.ConfirmUser(ctx, u, store.Effects{}); code(err) != "user_creation_abandoned" {
 		t.Fatalf("confirming twice: %v", err)
 	}
-	if err := s.DiscardHalfMade(ctx, u); code(err) != "user_created" {
+	if err := s.DiscardHalfMade(ctx, u, store.Effects{}); code(err) != "user_created" {
 		t.Fatalf("removing a confirmed user as half-made: %v, want user_created", err)
 	}
 	if _, err := s.User(ctx, u.ID); err != nil {
@@ -78,7 +78,7 @@ func TestConfirmedAdminIsListedByType(t *testing.T) {
 	if slices.Contains(listed(t, s, store.UserFilter{AccountType: user.PlatformAdmin}), u.ID) {
 		t.Fatal("a pending admin is listed")
 	}
-	if err := s.ConfirmUser(ctx, u); err != nil {
+	if err := s.ConfirmUser(ctx, u, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(listed(t, s, store.UserFilter{AccountType: user.PlatformAdmin}), u.ID) {
@@ -116,7 +116,7 @@ func TestHalfMadeHolders(t *testing.T) {
 			t.Fatalf("stale before %v: half-made holders %v, want %v", tt.staleBefore, got, tt.want)
 		}
 	}
-	if err := s.DiscardHalfMade(ctx, old); err != nil {
+	if err := s.DiscardHalfMade(ctx, old, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CreatePendingUser(ctx, next, false); err != nil {
@@ -127,7 +127,7 @@ func TestHalfMadeHolders(t *testing.T) {
 	if half, released, err := s.HalfMadeHolders(ctx, newUser(next.LoginAccount, "", user.Member, user.Active), false, time.Now()); err != nil || released || len(half) != 1 {
 		t.Fatalf("holders of a pending user's claims: %v %v %v", half, released, err)
 	}
-	if err := s.ConfirmUser(ctx, next); err != nil {
+	if err := s.ConfirmUser(ctx, next, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if half, released, err := s.HalfMadeHolders(ctx, newUser(next.LoginAccount, "", user.Member, user.Active), false, time.Now()); err != nil || released || len(half) != 0 {
@@ -169,10 +169,10 @@ func TestDeleteUserRecordsTakesAnEmailChangedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	moved := ids.New()[:8] + "@example.org"
-	if _, err := s.ChangeEmail(ctx, read, moved); err != nil {
+	if _, err := s.ChangeEmail(ctx, read, moved, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUserRecords(ctx, read, false); err != nil {
+	if err := s.DeleteUserRecords(ctx, read, false, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, addr := range []string{u.Email, moved} {
@@ -192,11 +192,11 @@ func TestDeleteUserRecordsTakesAnEmailChangedMeanwhile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUserRecords(ctx, read, false); err != nil {
+	if err := s.DeleteUserRecords(ctx, read, false, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	late := ids.New()[:8] + "@example.org"
-	if _, err := s.ChangeEmail(ctx, read, late); err == nil {
+	if _, err := s.ChangeEmail(ctx, read, late, store.Effects{}); err == nil {
 		t.Fatal("an email change of a deleted user succeeded")
 	}
 	if taken, err := s.EmailTaken(ctx, late); err != nil || taken {

@@ -64,8 +64,9 @@ func pendingAt(now time.Time) expression.ConditionBuilder {
 }
 
 // CreateInvitationCode writes a code if no live code has its digits; a used, revoked or expired
-// one is replaced. It answers ErrInvitationCodeTaken when the digits are live.
-func (s *Store) CreateInvitationCode(ctx context.Context, c team.Code, now time.Time) error {
+// one is replaced. It answers ErrInvitationCodeTaken when the digits are live. fx go
+// with it.
+func (s *Store) CreateInvitationCode(ctx context.Context, c team.Code, now time.Time, fx Effects) error {
 	tx := s.txn()
 	tx.put(inviteCodeRecord{
 		key:    inviteCodeKey(c.Code),
@@ -76,6 +77,7 @@ func (s *Store) CreateInvitationCode(ctx context.Context, c team.Code, now time.
 	}, notExists().Or(pendingAt(now).Not()), ErrInvitationCodeTaken)
 	tx.check(teamKey(c.TeamID), teamActive(), errTeamMissing)
 	checkRoles(tx, c.RoleIDs)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
@@ -125,11 +127,12 @@ func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time
 }
 
 // RevokeInvitationCode revokes a pending code of a team. A code that changed since c was read
-// (used, revoked, expired meanwhile) answers the 410 of what it became.
-func (s *Store) RevokeInvitationCode(ctx context.Context, c team.Code, now time.Time) error {
+// (used, revoked, expired meanwhile) answers the 410 of what it became. fx go with it.
+func (s *Store) RevokeInvitationCode(ctx context.Context, c team.Code, now time.Time, fx Effects) error {
 	tx := s.txn()
 	tx.update(inviteCodeKey(c.Code), expression.Set(expression.Name("status"), expression.Value(string(team.Revoked))),
 		pendingAt(now).And(expression.Name("teamId").Equal(expression.Value(c.TeamID))), team.ErrUsed)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
@@ -166,6 +169,10 @@ type inviteRecord struct {
 	AcceptedAt    string   `dynamodbav:"acceptedAt,omitempty"`
 	TokenHash     string   `dynamodbav:"tokenHash"`
 	ExpiresAt     int64    `dynamodbav:"expiresAt"`
+	// MailID is the outbox item of the link's latest mail, MailState its fate (queued,
+	// sent, failed), which the mailer writes; a link never mailed has neither.
+	MailID    string `dynamodbav:"mailId,omitempty"`
+	MailState string `dynamodbav:"mailState,omitempty"`
 }
 
 // tokenRecord finds an invitation by the hash of a link's token. Tokens replaced by a
@@ -198,6 +205,7 @@ func (r inviteRecord) invitation() team.Invitation {
 		CreatedAt: parseTime(r.CreatedAt), ValidFor: time.Duration(r.ValidForHours) * time.Hour,
 		ExpiresAt: parseTime(r.ValidUntil), Status: team.Status(r.Status),
 		AcceptedBy: r.AcceptedBy, AcceptedAt: parseTime(r.AcceptedAt), TokenHash: r.TokenHash,
+		MailState: r.MailState,
 	}
 }
 
@@ -206,10 +214,13 @@ func (s *Store) putToken(tx *txn, i team.Invitation) {
 		notExists(), nil)
 }
 
-// CreateInvitation writes a pending link and its token.
-func (s *Store) CreateInvitation(ctx context.Context, i team.Invitation) error {
+// CreateInvitation writes a pending link and its token, with fx. The link's mail (fx's,
+// for a bound link) tells it whether it was sent: Invitation.MailState.
+func (s *Store) CreateInvitation(ctx context.Context, i team.Invitation, fx Effects) error {
 	tx := s.txn()
-	tx.put(toInviteRecord(i), notExists(), nil)
+	r := toInviteRecord(i)
+	r.MailID, r.MailState = tx.mailFor(inviteKey(i.ID), fx)
+	tx.put(r, notExists(), nil)
 	s.putToken(tx, i)
 	tx.check(teamKey(i.TeamID), teamActive(), errTeamMissing)
 	checkRoles(tx, i.RoleIDs)
@@ -286,22 +297,28 @@ func (s *Store) ListInvitations(ctx context.Context, teamID string, status team.
 	})
 }
 
-// RevokeInvitation revokes a pending link. One accepted meanwhile answers invitation_used.
-func (s *Store) RevokeInvitation(ctx context.Context, i team.Invitation) error {
+// RevokeInvitation revokes a pending link, with fx. One accepted meanwhile answers
+// invitation_used.
+func (s *Store) RevokeInvitation(ctx context.Context, i team.Invitation, fx Effects) error {
 	tx := s.txn()
 	tx.update(inviteKey(i.ID), expression.Set(expression.Name("status"), expression.Value(string(team.Revoked))),
 		expression.Name("status").Equal(expression.Value(string(team.Pending))), team.ErrUsed)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
 // ResendInvitation gives a pending link (expired or not) a new token and a new expiry;
-// the old token stops working in the same transaction.
-func (s *Store) ResendInvitation(ctx context.Context, old, renewed team.Invitation) error {
+// the old token stops working in the same transaction, which writes fx too. Its new
+// mail, if any, is the one whose fate the link shows from now on.
+func (s *Store) ResendInvitation(ctx context.Context, old, renewed team.Invitation, fx Effects) error {
 	tx := s.txn()
-	tx.update(inviteKey(old.ID),
-		expression.Set(expression.Name("tokenHash"), expression.Value(renewed.TokenHash)).
-			Set(expression.Name("validUntil"), expression.Value(formatTime(renewed.ExpiresAt))).
-			Set(expression.Name("expiresAt"), expression.Value(renewed.ExpiresAt.Add(keepAfterExpiry).Unix())),
+	update := expression.Set(expression.Name("tokenHash"), expression.Value(renewed.TokenHash)).
+		Set(expression.Name("validUntil"), expression.Value(formatTime(renewed.ExpiresAt))).
+		Set(expression.Name("expiresAt"), expression.Value(renewed.ExpiresAt.Add(keepAfterExpiry).Unix()))
+	if id, state := tx.mailFor(inviteKey(old.ID), fx); id != "" {
+		update = update.Set(expression.Name("mailId"), expression.Value(id)).Set(expression.Name("mailState"), expression.Value(state))
+	}
+	tx.update(inviteKey(old.ID), update,
 		expression.Name("status").Equal(expression.Value(string(team.Pending))).
 			And(expression.Name("tokenHash").Equal(expression.Value(old.TokenHash))), errInviteChanged)
 	s.putToken(tx, renewed)

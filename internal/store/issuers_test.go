@@ -18,7 +18,7 @@ import (
 func newRole(t *testing.T, s *store.Store, permissions ...string) team.Role {
 	t.Helper()
 	r := team.Role{ID: ids.New(), Name: "Role " + ids.New()[:10], Permissions: permissions, CreatedAt: time.Now()}
-	if err := s.CreateRole(ctx, r); err != nil {
+	if err := s.CreateRole(ctx, r, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -30,7 +30,7 @@ func newLink(t *testing.T, s *store.Store, teamID, issuer, email string, roles .
 	sum := sha256.Sum256([]byte(ids.New()))
 	inv := team.Invitation{ID: ids.New(), TeamID: teamID, Email: email, RoleIDs: roles, CreatedBy: issuer, CreatedAt: now,
 		ValidFor: time.Hour, ExpiresAt: now.Add(time.Hour), Status: team.Pending, TokenHash: hex.EncodeToString(sum[:])}
-	if err := s.CreateInvitation(ctx, inv); err != nil {
+	if err := s.CreateInvitation(ctx, inv, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	return inv
@@ -43,7 +43,7 @@ func TestIssuersReadsWhatDecidesAGrant(t *testing.T) {
 	inviter := newRole(t, s, team.TeamRead, team.InvitationsManage)
 	asked := newRole(t, s, team.TeamRead, "miniprogram:publish")
 	issuer := newMember(t, s)
-	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: issuer.ID, RoleIDs: []string{"member", inviter.ID}, JoinedAt: time.Now()}); err != nil {
+	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: issuer.ID, RoleIDs: []string{"member", inviter.ID}, JoinedAt: time.Now()}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	outsider, gone := newMember(t, s), ids.New()
@@ -90,7 +90,7 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	tm := newTeam(t, s, "Redeemed "+ids.New()[:8])
 	issuer := newMember(t, s)
 	was := team.Membership{TeamID: tm.ID, UserID: issuer.ID, RoleIDs: []string{"admin"}, JoinedAt: time.Now()}
-	if err := s.AddMember(ctx, was); err != nil {
+	if err := s.AddMember(ctx, was, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	by := store.Issuer{ID: issuer.ID, AccountType: user.Member, RoleIDs: []string{"admin"}}
@@ -99,7 +99,7 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	m := team.Membership{TeamID: tm.ID, UserID: joiner.ID, RoleIDs: link.RoleIDs, JoinedAt: time.Now(), AddedBy: issuer.ID}
 
 	// Demoted after the read: refused, nothing written.
-	if err := s.SetMemberRoles(ctx, was, []string{"member"}); err != nil {
+	if err := s.SetMemberRoles(ctx, was, []string{"member"}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AcceptInvitation(ctx, link, m, by, "", time.Now()); code(err) != store.ErrIssuerChanged.Code {
@@ -114,7 +114,7 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	// Frozen after the read: a code is refused too.
 	c := team.Code{Code: ids.New()[:8], TeamID: tm.ID, RoleIDs: []string{"member"}, CreatedBy: issuer.ID, CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
 	c.Code = strings.Map(func(r rune) rune { return '0' + r%10 }, c.Code)
-	if err := s.CreateInvitationCode(ctx, c, time.Now()); err != nil {
+	if err := s.CreateInvitationCode(ctx, c, time.Now(), store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	fresh, err := s.User(ctx, issuer.ID)
@@ -123,7 +123,7 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	}
 	frozen := fresh
 	frozen.Status = user.Frozen
-	if _, err := s.SaveUser(ctx, fresh, frozen); err != nil {
+	if _, err := s.SaveUser(ctx, fresh, frozen, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	by.RoleIDs = []string{"member"}

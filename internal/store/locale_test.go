@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/roster-dev/roster/internal/locale"
+	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/user"
 )
@@ -24,7 +25,7 @@ func TestUserLocale(t *testing.T) {
 	}
 	next := got
 	next.Locale = locale.English
-	saved, err := s.SaveUser(ctx, got, next)
+	saved, err := s.SaveUser(ctx, got, next, store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}

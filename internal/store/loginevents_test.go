@@ -94,19 +94,20 @@ func TestSetMFAIncrementsVersion(t *testing.T) {
 	if err := s.CreateUser(ctx, u, false); err != nil {
 		t.Fatal(err)
 	}
-	on, err := s.SetMFA(ctx, u.ID, true)
-	if err != nil || !on.MFAEnabled || on.Version != u.Version+1 {
-		t.Fatalf("SetMFA(true) = %+v, %v", on, err)
+	if err := s.SetMFA(ctx, u.ID, true, store.Effects{}); err != nil {
+		t.Fatal(err)
 	}
-	off, err := s.SetMFA(ctx, u.ID, false)
-	if err != nil || off.MFAEnabled || off.Version != u.Version+2 {
-		t.Fatalf("SetMFA(false) = %+v, %v", off, err)
+	if on, err := s.User(ctx, u.ID); err != nil || !on.MFAEnabled || on.Version != u.Version+1 {
+		t.Fatalf("after SetMFA(true): %+v, %v", on, err)
 	}
-	if read, err := s.User(ctx, u.ID); err != nil || read.MFAEnabled || read.Version != off.Version {
-		t.Fatalf("read back %+v, %v", read, err)
+	if err := s.SetMFA(ctx, u.ID, false, store.Effects{}); err != nil {
+		t.Fatal(err)
+	}
+	if read, err := s.User(ctx, u.ID); err != nil || read.MFAEnabled || read.Version != u.Version+2 {
+		t.Fatalf("after SetMFA(false): %+v, %v", read, err)
 	}
 	// Never recreates a user that is gone.
-	if _, err := s.SetMFA(ctx, ids.New(), true); code(err) != "not_found" {
+	if err := s.SetMFA(ctx, ids.New(), true, store.Effects{}); code(err) != "not_found" {
 		t.Fatalf("SetMFA of a missing user: %v", err)
 	}
 }

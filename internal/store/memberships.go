@@ -122,10 +122,11 @@ func (s *Store) addMembershipVerifying(tx *txn, m team.Membership, checkTeam boo
 	tx.update(userKey(m.UserID), update, cond, conflict)
 }
 
-// AddMember writes a new membership of an existing member user.
-func (s *Store) AddMember(ctx context.Context, m team.Membership) error {
+// AddMember writes a new membership of an existing member user, with fx.
+func (s *Store) AddMember(ctx context.Context, m team.Membership, fx Effects) error {
 	tx := s.txn()
 	s.addMembership(tx, m, true)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
@@ -151,8 +152,8 @@ func sameRoles(roleIDs []string) expression.ConditionBuilder {
 	return exists().And(expression.Name("roleIds").Equal(expression.Value(roleIDs)))
 }
 
-// SetMemberRoles replaces a membership's roles if they are still those of old.
-func (s *Store) SetMemberRoles(ctx context.Context, old team.Membership, roleIDs []string) error {
+// SetMemberRoles replaces a membership's roles if they are still those of old, with fx.
+func (s *Store) SetMemberRoles(ctx context.Context, old team.Membership, roleIDs []string, fx Effects) error {
 	tx := s.txn()
 	set := expression.Set(expression.Name("roleIds"), expression.Value(roleIDs))
 	tx.update(memberKey(old.TeamID, old.UserID), set, sameRoles(old.RoleIDs), errMemberChanged)
@@ -169,16 +170,19 @@ func (s *Store) SetMemberRoles(ctx context.Context, old team.Membership, roleIDs
 	}
 	tx.check(teamKey(old.TeamID), teamActive(), errTeamMissing)
 	checkRoles(tx, roleIDs)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
-// RemoveMember deletes a membership with its role uses, if its roles are still those of m.
-func (s *Store) RemoveMember(ctx context.Context, m team.Membership) error {
+// RemoveMember deletes a membership with its role uses, if its roles are still those of
+// m, with fx.
+func (s *Store) RemoveMember(ctx context.Context, m team.Membership, fx Effects) error {
 	tx := s.txn()
 	tx.delete(memberKey(m.TeamID, m.UserID), sameRoles(m.RoleIDs), errMemberChanged)
 	for _, k := range membershipKeys(m)[1:] {
 		tx.deleteAlways(k)
 	}
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 

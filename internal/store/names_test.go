@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/roster-dev/roster/internal/ids"
+	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/team"
 )
@@ -24,21 +25,21 @@ func TestLookAlikeNamesAreTaken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := storetest.New(t)
-			if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: tt.first, CreatedAt: time.Now()}, nil); err != nil {
+			if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: tt.first, CreatedAt: time.Now()}, nil, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: tt.second, CreatedAt: time.Now()}, nil); code(err) != "team_name_taken" {
+			if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: tt.second, CreatedAt: time.Now()}, nil, store.Effects{}); code(err) != "team_name_taken" {
 				t.Fatalf("team %q beside %q: %v, want team_name_taken", tt.second, tt.first, err)
 			}
-			if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: tt.first, Permissions: []string{}, CreatedAt: time.Now()}); err != nil {
+			if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: tt.first, Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: tt.second, Permissions: []string{}, CreatedAt: time.Now()}); code(err) != "role_name_taken" {
+			if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: tt.second, Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); code(err) != "role_name_taken" {
 				t.Fatalf("role %q beside %q: %v, want role_name_taken", tt.second, tt.first, err)
 			}
 			// Renaming into the other's name is refused the same way.
 			other := team.Team{ID: ids.New(), Name: "Other " + tt.name, CreatedAt: time.Now()}
-			if err := s.CreateTeam(ctx, other, nil); err != nil {
+			if err := s.CreateTeam(ctx, other, nil, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 			read, err := s.Team(ctx, other.ID)
@@ -47,13 +48,13 @@ func TestLookAlikeNamesAreTaken(t *testing.T) {
 			}
 			renamed := read
 			renamed.Name = tt.second
-			if err := s.UpdateTeam(ctx, read, renamed); code(err) != "team_name_taken" {
+			if err := s.UpdateTeam(ctx, read, renamed, store.Effects{}); code(err) != "team_name_taken" {
 				t.Fatalf("renaming a team to %q beside %q: %v, want team_name_taken", tt.second, tt.first, err)
 			}
 		})
 	}
 	s := storetest.New(t)
-	if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: "ＯＷＮＥＲ", Permissions: []string{}, CreatedAt: time.Now()}); code(err) != "role_name_taken" {
+	if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: "ＯＷＮＥＲ", Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); code(err) != "role_name_taken" {
 		t.Fatalf("a role named like the built-in owner: %v, want role_name_taken", err)
 	}
 }
@@ -78,7 +79,7 @@ func TestLegacyNameClaimsAreReleased(t *testing.T) {
 				}
 				next := r
 				next.Name = to
-				return s.UpdateRole(ctx, r, v, next)
+				return s.UpdateRole(ctx, r, v, next, store.Effects{})
 			}
 			tm, err := s.Team(ctx, id)
 			if err != nil {
@@ -86,7 +87,7 @@ func TestLegacyNameClaimsAreReleased(t *testing.T) {
 			}
 			next := tm
 			next.Name = to
-			return s.UpdateTeam(ctx, tm, next)
+			return s.UpdateTeam(ctx, tm, next, store.Effects{})
 		}
 		// Renamed to a name with the key it has now: claimed under it, the old claim freed.
 		if err := rename(legacy, "Sales"); err != nil {
@@ -123,21 +124,21 @@ func TestLegacyNameClaimsAreReleased(t *testing.T) {
 		}
 		holder := ids.New()
 		if role {
-			if err := s.CreateRole(ctx, team.Role{ID: holder, Name: "Marketing", Permissions: []string{}, CreatedAt: time.Now()}); err != nil {
+			if err := s.CreateRole(ctx, team.Role{ID: holder, Name: "Marketing", Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 			r, _, err := s.Role(ctx, gone)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.DeleteRole(ctx, r); err != nil {
+			if err := s.DeleteRole(ctx, r, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 		} else {
-			if err := s.CreateTeam(ctx, team.Team{ID: holder, Name: "Marketing", CreatedAt: time.Now()}, nil); err != nil {
+			if err := s.CreateTeam(ctx, team.Team{ID: holder, Name: "Marketing", CreatedAt: time.Now()}, nil, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.DeleteTeam(ctx, gone); err != nil {
+			if err := s.DeleteTeam(ctx, gone, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 		}

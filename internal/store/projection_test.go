@@ -14,8 +14,9 @@ import (
 // them and they change often, so their updates stay base-table writes (template.yaml),
 // or only writes read them, from the item itself (a name's claim key, nameKey).
 // A user's locale is not projected either: no list shows it (user.ListView), and adding
-// it to a deployed index's projection means building the index again.
-var notProjected = []string{"sessionsEndedAt", "nameKey", "locale"}
+// it to a deployed index's projection means building the index again. An invitation's
+// mailId is read by the mailer only, on the item (its mailState is shown, and projected).
+var notProjected = []string{"sessionsEndedAt", "nameKey", "locale", "mailId"}
 
 // TestIndexesProjectWhatListsRead: lists decode records straight from the index
 // items (readIndexed, ListUsers), so every attribute of a record kept in an index must

@@ -72,8 +72,8 @@ func (r roleRecord) role() team.Role {
 }
 
 // CreateRole writes a custom role and claims its name (unique by validate.NameKey).
-// The built-in names are taken from the start.
-func (s *Store) CreateRole(ctx context.Context, r team.Role) error {
+// The built-in names are taken from the start. fx go with it.
+func (s *Store) CreateRole(ctx context.Context, r team.Role, fx Effects) error {
 	name := validate.NameKey(r.Name)
 	if _, builtIn := team.BuiltIn(name); builtIn {
 		return errRoleNameTaken
@@ -81,6 +81,7 @@ func (s *Store) CreateRole(ctx context.Context, r team.Role) error {
 	tx := s.txn()
 	tx.put(toRoleRecord(r, 1), notExists(), nil)
 	tx.put(nameClaim{key: roleNameKey(name), ID: r.ID}, notExists(), errRoleNameTaken)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
@@ -151,8 +152,8 @@ func addRole(out map[string]team.Role, item map[string]types.AttributeValue) err
 }
 
 // UpdateRole replaces a custom role if its version is still version; a new name is
-// claimed and the old one freed in the same transaction.
-func (s *Store) UpdateRole(ctx context.Context, old team.Role, version int64, updated team.Role) error {
+// claimed and the old one freed in the same transaction, with fx.
+func (s *Store) UpdateRole(ctx context.Context, old team.Role, version int64, updated team.Role, fx Effects) error {
 	oldName, newName := heldKey(old.Name, old.NameKey), validate.NameKey(updated.Name)
 	if _, builtIn := team.BuiltIn(newName); builtIn && oldName != newName {
 		return errRoleNameTaken
@@ -164,14 +165,16 @@ func (s *Store) UpdateRole(ctx context.Context, old team.Role, version int64, up
 		tx.put(nameClaim{key: roleNameKey(newName), ID: updated.ID}, notExists(), errRoleNameTaken)
 		tx.deleteAlways(roleNameKey(oldName))
 	}
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
 // DeleteRole removes a custom role that no membership holds. It first marks the role,
 // which every assigning transaction checks against, then looks for a use with a
 // consistent read: an assignment either landed before the mark (and is found) or
-// fails. A role in use is unmarked and reported as role_in_use.
-func (s *Store) DeleteRole(ctx context.Context, r team.Role) error {
+// fails. A role in use is unmarked and reported as role_in_use. fx go with the last
+// step, which removes the role.
+func (s *Store) DeleteRole(ctx context.Context, r team.Role, fx Effects) error {
 	mark := s.txn()
 	mark.update(roleKey(r.ID), expression.Set(expression.Name("deleting"), expression.Value(true)), exists(), errRoleMissing)
 	if err := mark.run(ctx); err != nil {
@@ -192,6 +195,7 @@ func (s *Store) DeleteRole(ctx context.Context, r team.Role) error {
 	tx := s.txn()
 	tx.deleteAlways(roleKey(r.ID))
 	tx.deleteAlways(roleNameKey(heldKey(r.Name, r.NameKey)))
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 

@@ -105,7 +105,7 @@ func TestLateSearchDeleteKeepsANewerEditsItem(t *testing.T) {
 		t.Helper()
 		next := u
 		next.Username = name
-		saved, err := s.SaveUser(ctx, u, next)
+		saved, err := s.SaveUser(ctx, u, next, store.Effects{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestOnlyAdminsAndTheFrozenAreInTheFilteredIndexes(t *testing.T) {
 		if i > 0 {
 			next := current
 			next.AccountType, next.Status = step.t, step.s
-			saved, err := s.SaveUser(ctx, current, next)
+			saved, err := s.SaveUser(ctx, current, next, store.Effects{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +220,7 @@ func TestRenameDropsAVersionlessSearchItem(t *testing.T) {
 	}
 	next := u
 	next.Username = "Lyra"
-	if _, err := s.SaveUser(ctx, u, next); err != nil {
+	if _, err := s.SaveUser(ctx, u, next, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true)})

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/user"
 )
@@ -24,7 +25,7 @@ func TestSessionTimesOnlyMoveForward(t *testing.T) {
 	for i := range 20 {
 		at := base.Add(time.Duration((i*7)%20) * time.Second)
 		wg.Go(func() {
-			if err := s.EndSessions(ctx, u.ID, at); err != nil {
+			if err := s.EndSessions(ctx, u.ID, at, store.Effects{}); err != nil {
 				t.Error(err)
 			}
 			if err := s.SetLastLogin(ctx, u.ID, at); err != nil {
@@ -35,7 +36,7 @@ func TestSessionTimesOnlyMoveForward(t *testing.T) {
 	wg.Wait()
 	latest := base.Add(19 * time.Second)
 	// An earlier time written afterwards changes nothing.
-	if err := s.EndSessions(ctx, u.ID, base); err != nil {
+	if err := s.EndSessions(ctx, u.ID, base, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetLastLogin(ctx, u.ID, base); err != nil {
@@ -49,7 +50,7 @@ func TestSessionTimesOnlyMoveForward(t *testing.T) {
 		t.Errorf("sessionsEndedAt %v, lastLoginAt %v; want both %v", got.SessionsEndedAt, got.LastLoginAt, latest)
 	}
 	// A deleted user is not recreated by either.
-	if err := s.EndSessions(ctx, "nobody-"+u.ID, latest); err != nil {
+	if err := s.EndSessions(ctx, "nobody-"+u.ID, latest, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.User(ctx, "nobody-"+u.ID); err == nil {

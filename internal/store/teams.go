@@ -89,14 +89,15 @@ func teamActive() expression.ConditionBuilder {
 }
 
 // CreateTeam writes a team and claims its name (unique by validate.NameKey); with owner set,
-// the first membership is written in the same transaction.
-func (s *Store) CreateTeam(ctx context.Context, t team.Team, owner *team.Membership) error {
+// the first membership is written in the same transaction, and so are fx.
+func (s *Store) CreateTeam(ctx context.Context, t team.Team, owner *team.Membership, fx Effects) error {
 	tx := s.txn()
 	tx.put(toTeamRecord(t), notExists(), nil)
 	tx.put(nameClaim{key: teamNameKey(validate.NameKey(t.Name)), ID: t.ID}, notExists(), errTeamNameTaken)
 	if owner != nil {
 		s.addMembership(tx, *owner, false)
 	}
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
@@ -184,8 +185,8 @@ func (s *Store) Teams(ctx context.Context, ids []string) ([]team.Team, error) {
 }
 
 // UpdateTeam replaces a team's name and description if nobody changed it since old was
-// read; a new name is claimed and the old one freed in the same transaction.
-func (s *Store) UpdateTeam(ctx context.Context, old, updated team.Team) error {
+// read; a new name is claimed and the old one freed in the same transaction, with fx.
+func (s *Store) UpdateTeam(ctx context.Context, old, updated team.Team, fx Effects) error {
 	updated.Version = old.Version + 1
 	tx := s.txn()
 	tx.put(toTeamRecord(updated),
@@ -194,15 +195,18 @@ func (s *Store) UpdateTeam(ctx context.Context, old, updated team.Team) error {
 		tx.put(nameClaim{key: teamNameKey(newName), ID: updated.ID}, notExists(), errTeamNameTaken)
 		tx.deleteAlways(teamNameKey(oldName))
 	}
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
 // DeleteTeam marks the team deleted, removes its memberships, codes and invitations,
 // then the team and its name. Each step can be repeated, so a deletion that failed
-// midway is finished by calling it again.
-func (s *Store) DeleteTeam(ctx context.Context, id string) error {
+// midway is finished by calling it again. fx go with the first step: from the mark on,
+// the team is gone.
+func (s *Store) DeleteTeam(ctx context.Context, id string, fx Effects) error {
 	tx := s.txn()
 	tx.update(teamKey(id), expression.Set(expression.Name("deleting"), expression.Value(true)), exists(), errTeamMissing)
+	tx.effects(fx)
 	if err := tx.run(ctx); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func newMember(t *testing.T, s *store.Store) user.User {
 func newTeam(t *testing.T, s *store.Store, name string) team.Team {
 	t.Helper()
 	tm := team.Team{ID: ids.New(), Name: name, CreatedAt: time.Now()}
-	if err := s.CreateTeam(ctx, tm, nil); err != nil {
+	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	return tm
@@ -44,7 +44,9 @@ func TestTeamNamesRaceOneWins(t *testing.T) {
 		if i%2 == 1 {
 			name = "SALES"
 		}
-		wg.Go(func() { errs[i] = s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: name, CreatedAt: time.Now()}, nil) })
+		wg.Go(func() {
+			errs[i] = s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: name, CreatedAt: time.Now()}, nil, store.Effects{})
+		})
 	}
 	wg.Wait()
 	won := 0
@@ -71,16 +73,16 @@ func TestRoleDeletionRacesAssignment(t *testing.T) {
 	tm := newTeam(t, s, "Race")
 	for round := range 8 {
 		role := team.Role{ID: ids.New(), Name: fmt.Sprintf("racer %d", round), Permissions: []string{"team:read"}, CreatedAt: time.Now()}
-		if err := s.CreateRole(ctx, role); err != nil {
+		if err := s.CreateRole(ctx, role, store.Effects{}); err != nil {
 			t.Fatal(err)
 		}
 		u := newMember(t, s)
 		var addErr, delErr error
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			addErr = s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{role.ID}, JoinedAt: time.Now()})
+			addErr = s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{role.ID}, JoinedAt: time.Now()}, store.Effects{})
 		})
-		wg.Go(func() { delErr = s.DeleteRole(ctx, role) })
+		wg.Go(func() { delErr = s.DeleteRole(ctx, role, store.Effects{}) })
 		wg.Wait()
 		_, _, roleErr := s.Role(ctx, role.ID)
 		_, memberErr := s.Membership(ctx, tm.ID, u.ID)
@@ -110,21 +112,21 @@ func TestDeleteTeamTakesEverything(t *testing.T) {
 	for range 30 { // more than one BatchWriteItem of 25
 		u := newMember(t, s)
 		members = append(members, u)
-		if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member", "admin"}, JoinedAt: now}); err != nil {
+		if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member", "admin"}, JoinedAt: now}, store.Effects{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c := team.Code{Code: fmt.Sprintf("%08d", time.Now().UnixNano()%100_000_000), TeamID: tm.ID, RoleIDs: []string{"member"}, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := s.CreateInvitationCode(ctx, c, now); err != nil {
+	if err := s.CreateInvitationCode(ctx, c, now, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	inv := team.Invitation{ID: ids.New(), TeamID: tm.ID, RoleIDs: []string{"member"}, CreatedAt: now, ValidFor: time.Hour,
 		ExpiresAt: now.Add(time.Hour), Status: team.Pending, TokenHash: strings.Repeat("ab", 32)}
-	if err := s.CreateInvitation(ctx, inv); err != nil {
+	if err := s.CreateInvitation(ctx, inv, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := s.DeleteTeam(ctx, tm.ID); err != nil {
+	if err := s.DeleteTeam(ctx, tm.ID, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Team(ctx, tm.ID); code(err) != "not_found" {
@@ -144,12 +146,12 @@ func TestDeleteTeamTakesEverything(t *testing.T) {
 	if _, err := s.Invitation(ctx, inv.ID); code(err) != "not_found" {
 		t.Fatalf("invitation after deletion: %v", err)
 	}
-	if err := s.DeleteTeam(ctx, tm.ID); code(err) != "not_found" {
+	if err := s.DeleteTeam(ctx, tm.ID, store.Effects{}); code(err) != "not_found" {
 		t.Fatalf("second deletion: %v", err)
 	}
 	// Its name is free, and nobody can join it.
 	newTeam(t, s, "DOOMED")
-	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: members[0].ID, RoleIDs: []string{"member"}, JoinedAt: now}); code(err) != "not_found" {
+	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: members[0].ID, RoleIDs: []string{"member"}, JoinedAt: now}, store.Effects{}); code(err) != "not_found" {
 		t.Fatalf("joining a deleted team: %v", err)
 	}
 }
@@ -163,7 +165,7 @@ func TestTeamListsPage(t *testing.T) {
 		tm := newTeam(t, s, fmt.Sprintf("Page %d", i))
 		want = append(want, tm.ID)
 		if i%2 == 0 {
-			if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}); err != nil {
+			if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
 		}

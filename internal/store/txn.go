@@ -22,6 +22,10 @@ type txn struct {
 	items     []types.TransactWriteItem
 	conflicts []conflict
 	err       error
+	// effectItems counts the items that are a change's effects (audit, outbox): a
+	// transaction of nothing else is refused, so no event or mail is ever written
+	// without the change it belongs to.
+	effectItems int
 }
 
 func (s *Store) txn() *txn { return &txn{s: s} }
@@ -127,6 +131,9 @@ func (t *txn) check(k key, cond expression.ConditionBuilder, c conflict) {
 func (t *txn) run(ctx context.Context) error {
 	if t.err != nil {
 		return t.err
+	}
+	if t.effectItems > 0 && t.effectItems == len(t.items) {
+		return apperr.Wrap(errEffectsAlone, "transact write")
 	}
 	return t.s.transact(ctx, t.items, t.conflicts)
 }

@@ -48,7 +48,9 @@ func joined() expression.UpdateBuilder {
 // The search items are not part of it (see searchRecord): the new terms' items are
 // written before and the old terms' deleted after, so a search never misses a user
 // by a term it has.
-func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, error) {
+//
+// fx go with the user's write.
+func (s *Store) SaveUser(ctx context.Context, u, next user.User, fx Effects) (user.User, error) {
 	next.ID, next.LoginAccount, next.Version = u.ID, u.LoginAccount, u.Version+1
 	next.Locale = next.Locale.OrDefault() // as a read answers it
 	cond := expression.Name("version").Equal(expression.Value(u.Version))
@@ -100,6 +102,7 @@ func (s *Store) SaveUser(ctx context.Context, u, next user.User) (user.User, err
 			tx.put(claimRecord{key: emailKey(to), UserID: u.ID}, notExists(), errEmailTaken)
 		}
 	}
+	tx.effects(fx)
 	added, removed := termChanges(searchTerms(u), searchTerms(next))
 	if err := s.putSearchItems(ctx, searchRecordsOf(next, added)); err != nil {
 		return user.User{}, err

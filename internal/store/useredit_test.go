@@ -43,7 +43,7 @@ func TestSaveUserMovesTheUserBetweenLists(t *testing.T) {
 	}
 	next := u
 	next.Username, next.AccountType, next.Status, next.Mobile = "Renamed", user.PlatformAdmin, user.Frozen, "+8613800138000"
-	saved, err := s.SaveUser(ctx, u, next)
+	saved, err := s.SaveUser(ctx, u, next, store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestSaveUserMovesTheUserBetweenLists(t *testing.T) {
 	// Clearing the mobile removes it.
 	cleared := saved
 	cleared.Mobile = ""
-	if saved, err = s.SaveUser(ctx, saved, cleared); err != nil || saved.Mobile != "" {
+	if saved, err = s.SaveUser(ctx, saved, cleared, store.Effects{}); err != nil || saved.Mobile != "" {
 		t.Fatalf("clearing mobile: %+v, %v", saved, err)
 	}
 	if got, _ := s.User(ctx, u.ID); got.Mobile != "" {
@@ -98,7 +98,7 @@ func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 		wg.Go(func() {
 			next := u
 			next.Username = fmt.Sprintf("Writer%d", i)
-			_, errs[i] = s.SaveUser(ctx, u, next)
+			_, errs[i] = s.SaveUser(ctx, u, next, store.Effects{})
 		})
 	}
 	wg.Wait()
@@ -118,10 +118,10 @@ func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 		t.Fatalf("stored %+v, %v; winner %d", got, err, won)
 	}
 	// The MFA switch bumps the version too: an edit from before it is stale.
-	if _, err := s.SetMFA(ctx, u.ID, true); err != nil {
+	if err := s.SetMFA(ctx, u.ID, true, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveUser(ctx, got, got); code(err) != "version_conflict" {
+	if _, err := s.SaveUser(ctx, got, got, store.Effects{}); code(err) != "version_conflict" {
 		t.Fatalf("edit from before an MFA switch: %v", err)
 	}
 }
@@ -136,7 +136,7 @@ func TestSaveUserRemovesAndTakesEmails(t *testing.T) {
 	}
 	next := u
 	next.Email, next.EmailVerified = "", false
-	saved, err := s.SaveUser(ctx, u, next)
+	saved, err := s.SaveUser(ctx, u, next, store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestSaveUserRemovesAndTakesEmails(t *testing.T) {
 	}
 	back := saved
 	back.Email = "HOLDER@example.com"
-	if _, err := s.SaveUser(ctx, saved, back); code(err) != "email_taken" {
+	if _, err := s.SaveUser(ctx, saved, back, store.Effects{}); code(err) != "email_taken" {
 		t.Fatalf("taking a held address: %v, want email_taken", err)
 	}
 }
@@ -165,7 +165,7 @@ func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
 	tm := team.Team{ID: ids.New(), Name: "Promotions", CreatedAt: time.Now()}
-	if err := s.CreateTeam(ctx, tm, nil); err != nil {
+	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	u := newUser("joiner", "", user.Member, user.Active)
@@ -173,14 +173,14 @@ func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}
-	if err := s.AddMember(ctx, m); err != nil {
+	if err := s.AddMember(ctx, m, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	// The join counted on the user leaves its version alone: an edit read before it
 	// still goes through.
 	promoted := u
 	promoted.AccountType = user.PlatformAdmin
-	if _, err := s.SaveUser(ctx, u, promoted); code(err) != "member_of_teams" {
+	if _, err := s.SaveUser(ctx, u, promoted, store.Effects{}); code(err) != "member_of_teams" {
 		t.Fatalf("promoting a member in a team: %v, want member_of_teams", err)
 	}
 	if got, _ := s.User(ctx, u.ID); got.AccountType != user.Member || got.Version != u.Version {
@@ -188,7 +188,7 @@ func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 	}
 	renamed := u
 	renamed.Username = "Still_a_member"
-	if _, err := s.SaveUser(ctx, u, renamed); err != nil {
+	if _, err := s.SaveUser(ctx, u, renamed, store.Effects{}); err != nil {
 		t.Fatalf("renaming a member in a team: %v", err)
 	}
 }
@@ -198,7 +198,7 @@ func TestPromotionRacingAJoin(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
 	tm := team.Team{ID: ids.New(), Name: "Race", CreatedAt: time.Now()}
-	if err := s.CreateTeam(ctx, tm, nil); err != nil {
+	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	for round := range 15 {
@@ -213,11 +213,11 @@ func TestPromotionRacingAJoin(t *testing.T) {
 			<-start
 			next := u
 			next.AccountType = user.PlatformAdmin
-			_, promoteErr = s.SaveUser(ctx, u, next)
+			_, promoteErr = s.SaveUser(ctx, u, next, store.Effects{})
 		})
 		wg.Go(func() {
 			<-start
-			joinErr = s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()})
+			joinErr = s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}, store.Effects{})
 		})
 		close(start)
 		wg.Wait()

@@ -285,9 +285,11 @@ var errUserMissing = apperr.Missing("User")
 // read again and its claims as they are now go with it. Without that, an email
 // verified between the deletion's read and this write kept its claim, pointing at
 // nobody, and the address could never be registered again.
-func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
+//
+// fx go with the write that removes the user.
+func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool, fx Effects) error {
 	for attempt := 1; ; attempt++ {
-		err := s.deleteUserRecords(ctx, u, superAdmin)
+		err := s.deleteUserRecords(ctx, u, superAdmin, fx)
 		if !apperr.IsCode(err, errUserChanged.Code) || attempt == transactAttempts {
 			return err
 		}
@@ -306,10 +308,11 @@ func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin b
 	}
 }
 
-func (s *Store) deleteUserRecords(ctx context.Context, u user.User, superAdmin bool) error {
+func (s *Store) deleteUserRecords(ctx context.Context, u user.User, superAdmin bool, fx Effects) error {
 	tx := s.txn()
 	tx.delete(userKey(u.ID), notExists().Or(expression.Name("version").Equal(expression.Value(u.Version))), errUserChanged)
 	s.releaseUser(tx, u, superAdmin)
+	tx.effects(fx)
 	return tx.run(ctx)
 }
 
@@ -398,11 +401,30 @@ func (s *Store) SetLastLogin(ctx context.Context, id string, at time.Time) error
 	return s.setTime(ctx, id, "lastLoginAt", at)
 }
 
-// EndSessions records that every access token of the user issued before at is void.
-// Like SetLastLogin it is no edit of what admins see, so it leaves the version alone;
-// of two that race, the later time stays, so no ended session comes back.
-func (s *Store) EndSessions(ctx context.Context, id string, at time.Time) error {
-	return s.setTime(ctx, id, "sessionsEndedAt", at)
+// EndSessions records that every access token of the user issued before at is void,
+// with fx. Like SetLastLogin it is no edit of what admins see, so it leaves the version
+// alone; of two that race, the later time stays, so no ended session comes back (fx are
+// written either way: the sessions have ended).
+func (s *Store) EndSessions(ctx context.Context, id string, at time.Time, fx Effects) error {
+	if fx.Empty() {
+		return s.setTime(ctx, id, "sessionsEndedAt", at)
+	}
+	value := formatTime(at)
+	tx := s.txn()
+	tx.update(userKey(id), expression.Set(expression.Name("sessionsEndedAt"), expression.Value(value)),
+		exists().And(expression.Or(
+			expression.AttributeNotExists(expression.Name("sessionsEndedAt")),
+			expression.Name("sessionsEndedAt").LessThan(expression.Value(value)))), errUserMissing)
+	tx.effects(fx)
+	err := tx.run(ctx)
+	if !apperr.IsCode(err, errUserMissing.Code) {
+		return err
+	}
+	// The user is gone, or its sessions ended later already: fx go with a check that says which.
+	tx = s.txn()
+	tx.check(userKey(id), exists(), errUserMissing)
+	tx.effects(fx)
+	return tx.run(ctx)
 }
 
 // setTime moves one time attribute of an existing user forward to at, never back: the

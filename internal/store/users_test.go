@@ -149,7 +149,7 @@ func TestDeleteUserRecordsFreesClaims(t *testing.T) {
 	if err := s.CreateUser(ctx, u, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteUserRecords(ctx, u, false); err != nil {
+	if err := s.DeleteUserRecords(ctx, u, false, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.User(ctx, u.ID); code(err) != "not_found" {
@@ -159,7 +159,7 @@ func TestDeleteUserRecordsFreesClaims(t *testing.T) {
 		t.Fatalf("login claim still there: %v", err)
 	}
 	// Deleting twice is fine (undo after a partial failure), and the claims are free.
-	if err := s.DeleteUserRecords(ctx, u, false); err != nil {
+	if err := s.DeleteUserRecords(ctx, u, false, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CreateUser(ctx, newUser("CAROL", "Carol@example.com", user.Member, user.Active), false); err != nil {

@@ -53,6 +53,9 @@ type Invitation struct {
 	AcceptedBy string
 	AcceptedAt time.Time
 	TokenHash  string // of the current token; a resend replaces it
+	// MailState is the fate of a bound link's latest mail: queued, sent or failed
+	// (store.MailQueued, ...); "" for an open link.
+	MailState string
 }
 
 // StatusAt is the link's status at now.

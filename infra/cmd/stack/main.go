@@ -144,12 +144,13 @@ Roster's local stack is up (%.1fs).
   DynamoDB     %s   (table %s)
   Cognito      %s   (pool %s, client %s)
   SES          %s
+  SQS          %s   (mail dead-letter queue %s)
   logs         %s
 Stop with Ctrl-C.
 `, time.Since(started).Seconds(), s.ConsoleURL, s.APIURL, s.MailboxURL, s.MailJSONURL,
 		s.Admin.LoginAccount, s.Admin.Password, stackFile,
 		s.DynamoDBEndpoint, s.TableName, s.CognitoEndpoint, s.UserPool.ID, s.UserPool.ClientID,
-		s.SESEndpoint, logList(s.Logs))
+		s.SESEndpoint, s.SQSEndpoint, orNone(s.MailDLQURL), logList(s.Logs))
 
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "stack: stopping")
@@ -201,6 +202,13 @@ func run(params map[string]string, command []string) int {
 		fmt.Fprintf(os.Stderr, "stack: %s exited with %d; logs kept in %s\n", command[0], code, filepath.Join(stateDir, "logs"))
 	}
 	return code
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // logList names each component's log, one per line.

@@ -1,7 +1,8 @@
 // Package cognito is identity.Provider on a Cognito user pool: creating sign-in
 // accounts, setting passwords and running the sign-in flows. A user's Cognito
-// username is its Roster id. Only the functions that call Cognito import it
-// (app.Load(ctx, cognito.Service)), so the others do not link its SDK client.
+// username is its Roster id. Only the functions that call Cognito import it (their
+// main.go passes Load's answer to api.NewAccounts), so the others do not link its SDK
+// client.
 package cognito
 
 import (
@@ -19,11 +20,11 @@ import (
 	"github.com/roster-dev/roster/internal/identity"
 )
 
-// Service gives a function's App its identity.Provider: Cognito, with the pool and
-// app client of the configuration.
-func Service(a *app.App, sdk aws.Config) {
-	client := cip.NewFromConfig(sdk, func(o *cip.Options) { o.BaseEndpoint = app.Endpoint("COGNITO_IDENTITY_PROVIDER") })
-	a.Identity = New(client, a.UserPoolID, a.ClientID)
+// Load is the identity.Provider of a function's App: Cognito, with the pool and app
+// client of the configuration.
+func Load(a *app.App) *Cognito {
+	client := cip.NewFromConfig(a.SDK, func(o *cip.Options) { o.BaseEndpoint = app.Endpoint("COGNITO_IDENTITY_PROVIDER") })
+	return New(client, a.UserPoolID, a.ClientID)
 }
 
 // Cognito talks to one user pool through Roster's app client, which has a secret and

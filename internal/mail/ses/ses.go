@@ -1,6 +1,6 @@
-// Package ses delivers Roster's mail through SES v2. Only the functions that send
-// mail import it (app.Load(ctx, ses.Service)): the SES client's package
-// initialisation is a large share of a cold start, which the others need not pay.
+// Package ses delivers Roster's mail through SES v2. Only the mailer imports it
+// (functions/send-mail): the SES client's package initialisation is a large share of
+// a cold start, which the request functions need not pay.
 package ses
 
 import (
@@ -16,9 +16,9 @@ import (
 	"github.com/roster-dev/roster/internal/mail"
 )
 
-// Service gives a function's App its Sender: SES v2 from the configured address.
-func Service(a *app.App, sdk aws.Config) {
-	a.Mail = New(sesv2.NewFromConfig(sdk, func(o *sesv2.Options) { o.BaseEndpoint = app.Endpoint("SESV2") }), a.SenderEmail)
+// Load is the Sender of a function's App: SES v2 from the configured address.
+func Load(a *app.App) *SES {
+	return New(sesv2.NewFromConfig(a.SDK, func(o *sesv2.Options) { o.BaseEndpoint = app.Endpoint("SESV2") }), a.SenderEmail)
 }
 
 // sendEmailAPI is the one SES v2 call Roster makes; *sesv2.Client satisfies it.
@@ -47,18 +47,39 @@ func New(client *sesv2.Client, from string) *SES {
 const charset = "UTF-8"
 
 // Send sends m. The error names the subject but never the recipient or the
-// body, which may hold a code or a temporary password.
+// body, which may hold a code or a temporary password. A message SES refuses for
+// good (a bad address, a sender it will not send from) is mail.ErrRefused; what
+// may pass (throttling, a quota, SES unreachable) is any other error. The client
+// has retried the latter a few times already.
 func (s *SES) Send(ctx context.Context, m mail.Message) error {
 	if len(m.To) == 0 {
-		return errors.New("mail: message has no recipient")
+		return fmt.Errorf("%w: message has no recipient", mail.ErrRefused)
 	}
 	if m.Text == "" && m.HTML == "" {
-		return errors.New("mail: message has no body")
+		return fmt.Errorf("%w: message has no body", mail.ErrRefused)
 	}
-	if _, err := s.client.SendEmail(ctx, s.input(m)); err != nil {
-		return fmt.Errorf("mail: send %q: %w", m.Subject, err)
+	_, err := s.client.SendEmail(ctx, s.input(m))
+	if err == nil {
+		return nil
 	}
-	return nil
+	if refused(err) {
+		return fmt.Errorf("%w: send %q: %w", mail.ErrRefused, m.Subject, err)
+	}
+	return fmt.Errorf("mail: send %q: %w", m.Subject, err)
+}
+
+// refused reports whether SES answered that it will never send this message: the
+// request is wrong (a malformed address, BadRequest), the message was rejected
+// (MessageRejected), or the sender's domain is not verified. Throttling, a daily
+// quota, a paused or suspended account and every network error may pass.
+func refused(err error) bool {
+	var (
+		bad      *types.BadRequestException
+		rejected *types.MessageRejected
+		domain   *types.MailFromDomainNotVerifiedException
+		missing  *types.NotFoundException
+	)
+	return errors.As(err, &bad) || errors.As(err, &rejected) || errors.As(err, &domain) || errors.As(err, &missing)
 }
 
 // input builds the SendEmail request for m: Simple content, so SES builds the

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/roster-dev/roster/internal/locale"
 	"github.com/roster-dev/roster/internal/mail"
@@ -81,19 +82,33 @@ func TestSESSendTextOnly(t *testing.T) {
 	}
 }
 
+// TestSESSendErrors: what SES will never send is mail.ErrRefused (the mailer gives it
+// up at once), what may pass is not (the mailer retries it); no error names the
+// recipient or the body.
 func TestSESSendErrors(t *testing.T) {
 	t.Parallel()
-	boom := errors.New("throttled")
+	boom := errors.New("connection reset by peer")
+	throttled := &types.TooManyRequestsException{Message: aws.String("Maximum sending rate exceeded.")}
+	quota := &types.LimitExceededException{Message: aws.String("Daily message quota exceeded.")}
 	cases := []struct {
 		name    string
 		m       mail.Message
 		sendErr error
 		wantIs  error
+		refused bool
 		noCall  bool
 	}{
-		{name: "no recipient", m: mail.Message{Subject: "s", Text: "t"}, noCall: true},
-		{name: "no body", m: mail.Message{To: []string{"a@example.com"}, Subject: "s"}, noCall: true},
-		{name: "SES fails", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"}, sendErr: boom, wantIs: boom},
+		{name: "no recipient", m: mail.Message{Subject: "s", Text: "t"}, refused: true, noCall: true},
+		{name: "no body", m: mail.Message{To: []string{"a@example.com"}, Subject: "s"}, refused: true, noCall: true},
+		{name: "network", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"}, sendErr: boom, wantIs: boom},
+		{name: "throttled", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"}, sendErr: throttled, wantIs: throttled},
+		{name: "quota", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"}, sendErr: quota, wantIs: quota},
+		{name: "bad address", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"},
+			sendErr: &types.BadRequestException{Message: aws.String("Illegal address")}, refused: true},
+		{name: "rejected", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"},
+			sendErr: &types.MessageRejected{Message: aws.String("Email address is not verified.")}, refused: true},
+		{name: "sender domain", m: mail.Message{To: []string{"a@example.com"}, Subject: "s", Text: "code 123456"},
+			sendErr: &types.MailFromDomainNotVerifiedException{Message: aws.String("not verified")}, refused: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,6 +120,9 @@ func TestSESSendErrors(t *testing.T) {
 			}
 			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
 				t.Errorf("error %v does not wrap %v", err, tc.wantIs)
+			}
+			if got := errors.Is(err, mail.ErrRefused); got != tc.refused {
+				t.Errorf("refused = %v, want %v (%v)", got, tc.refused, err)
 			}
 			if tc.noCall && fake.in != nil {
 				t.Error("SES was called for a message that cannot be sent")
