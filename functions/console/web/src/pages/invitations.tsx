@@ -19,6 +19,9 @@ import { defaultRoles, failRoles, roleChoices, useDefaultRoles } from "../grant"
 import { isAdmin, teamMay } from "../powers";
 import * as v from "../validate";
 
+// A bound link's email: queued with the invitation, sent by the mailer seconds later.
+type MailState = Schemas["MailState"];
+
 type Code = Schemas["InvitationCode"];
 type Invitation = Schemas["Invitation"];
 type InvitationStatus = Schemas["InvitationStatus"];
@@ -183,7 +186,7 @@ function Links({ team }: { team: Team }) {
   const { me } = useSession();
   const { roles } = useRoles();
   const choices = roleChoices(me!, team.id, roles);
-  const [made, setMade] = useState<{ link?: string; email: string | null; emailed?: boolean; expiresAt: string; resent?: boolean } | null>(null);
+  const [made, setMade] = useState<{ link?: string; email: string | null; emailed?: MailState; expiresAt: string; resent?: boolean } | null>(null);
   const [status, setStatus] = useState<"" | InvitationStatus>("pending");
   const [acting, setActing] = useState<{ kind: "revoke" | "resend"; inv: Invitation } | null>(null);
   const [notice, setNotice] = useState("");
@@ -376,7 +379,7 @@ function Links({ team }: { team: Team }) {
 // Made shows a new (or resent) link: an open link once, with its copy button; a bound
 // link only says where it was emailed (following it proves the address, so nobody
 // else sees it).
-function Made({ made }: { made: { link?: string; email: string | null; emailed?: boolean; expiresAt: string; resent?: boolean } }) {
+function Made({ made }: { made: { link?: string; email: string | null; emailed?: MailState; expiresAt: string; resent?: boolean } }) {
   useLanguage();
   const expires = formatTime(made.expiresAt);
   if (made.link) {
@@ -390,7 +393,7 @@ function Made({ made }: { made: { link?: string; email: string | null; emailed?:
   return (
     <div class="made" role="status">
       <p class="alert ok">
-        {made.emailed === false
+        {made.emailed === "failed"
           ? t("invitations.notEmailed", { email: made.email ?? "" })
           : made.resent
             ? t("invitations.boundResent", { email: made.email ?? "", time: expires })
