@@ -32,8 +32,8 @@ type Effects struct {
 // Empty reports whether fx writes nothing.
 func (fx Effects) Empty() bool { return fx.Audit == nil && len(fx.Mail) == 0 }
 
-// Outbox items are written with a key only the stream's filter knows them by
-// (template.yaml, SendMailFunction): pk OUTBOX#<id>, sk OUTBOX.
+// Outbox items have keys of their own, pk OUTBOX#<id> and sk OUTBOX: the stream's filter
+// passes their inserts, and no other item's, to the mailer (template.yaml, SendMailFunction).
 const outboxPrefix = "OUTBOX#"
 
 func outboxKey(id string) key { return key{PK: outboxPrefix + id, SK: "OUTBOX"} }
