@@ -120,11 +120,11 @@ func TestFunctionTraces(t *testing.T) {
 	for _, tracing := range []string{xray.Active, "PassThrough"} {
 		t.Run(tracing, func(t *testing.T) {
 			t.Setenv("TRACING", tracing)
-			a, err := app.Load(context.Background(), cognito.Service)
+			a, err := app.FromEnv()
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := httpapi.Handle(api.New(a).Login)(invocation("1"), login)
+			resp, err := httpapi.Handle(api.NewDirectory(a, cognito.Load(a)).Login)(invocation("1"), login)
 			if err != nil || resp.StatusCode != http.StatusOK {
 				t.Fatalf("login: %d %s %v", resp.StatusCode, resp.Body, err)
 			}
