@@ -128,6 +128,7 @@ type Stack struct {
 	sesMu     sync.Mutex
 	ses       *emulator.Process
 	sesPort   int
+	sesFront  *sesFront
 	servers   []*http.Server
 	gwLog     *os.File
 	accessLog *os.File
@@ -251,6 +252,8 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	s.logger = slog.New(slog.NewTextHandler(logOut, nil))
 	cfg.Logger = s.logger
+	// An SES outage (StopSES) is logged beside the functions' lines it causes.
+	s.sesFront.proxy.ErrorLog = slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)
 	// The stage's access log, in the template's format, to a file of its own as to a log
 	// group of its own on AWS.
 	s.Logs["access"] = filepath.Join(logDir, "access.log")
@@ -317,7 +320,16 @@ func buildFunctions(ctx context.Context, root, logPath string) error {
 
 func (s *Stack) gatewayConfig(tmpl *samtemplate.Template, refs map[string]string) (gateway.Config, error) {
 	var cfg gateway.Config
-	endpoints := map[string]string{"dynamodb": s.DynamoDBEndpoint, "cognito-idp": s.CognitoEndpoint, "sesv2": s.SESEndpoint}
+	// The functions reach SES through a front that fault tests steer (sesfront.go).
+	var err error
+	if s.sesFront, err = newSESFront(s.SESEndpoint); err != nil {
+		return cfg, err
+	}
+	front, err := s.serve(0, s.sesFront)
+	if err != nil {
+		return cfg, fmt.Errorf("SES front: %w", err)
+	}
+	endpoints := map[string]string{"dynamodb": s.DynamoDBEndpoint, "cognito-idp": s.CognitoEndpoint, "sesv2": front}
 	if s.opts.ServiceURL != nil {
 		for service, url := range endpoints {
 			proxied, err := s.opts.ServiceURL(service, url)

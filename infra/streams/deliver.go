@@ -12,10 +12,11 @@ import (
 	"github.com/roster-dev/roster/infra/gateway"
 )
 
-// pending is records still to deliver and how many invocations of them have failed.
+// pending is records still to deliver: how many invocations of them failed, and how many of
+// those failures spent the retry quota (a failure that bisects the batch does not).
 type pending struct {
-	recs     []record
-	attempts int
+	recs              []record
+	failures, retries int
 }
 
 // outcome is what one invocation of a batch came to.
@@ -28,17 +29,19 @@ type outcome struct {
 	fnErr    error // the function's error; nil when it answered
 }
 
-// deliver hands a batch to the function until every record is processed or given up: failed
-// records are retried after a backoff, bisected when BisectBatchOnFunctionError is on, and
-// sent to the destination once their retries or their age are spent. It reports false when
-// ctx ended first.
+// deliver hands a batch to the function until every record is processed or given up. After
+// a function error the batch is split in two when BisectBatchOnFunctionError is on, each half
+// retried on its own, which spends no retry (services-dynamodb-errors: "Splitting a batch
+// does not count towards the retry quota"); otherwise the failed records are retried after a
+// backoff, and sent to the destination once MaximumRetryAttempts retries or their age are
+// spent. It reports false when ctx ended first.
 func (s *shard) deliver(ctx context.Context, batch []record) bool {
 	m := s.m
 	queue := []pending{{recs: batch}}
 	for len(queue) > 0 {
 		cur := &queue[0]
 		if n := m.expired(cur.recs, time.Now()); n > 0 {
-			if !s.giveUp(ctx, cur.recs[:n], cur.attempts, "RecordAgeExceeded", outcome{}) {
+			if !s.giveUp(ctx, cur.recs[:n], cur.failures, "RecordAgeExceeded", outcome{}) {
 				return false
 			}
 			if cur.recs = cur.recs[n:]; len(cur.recs) == 0 {
@@ -46,7 +49,7 @@ func (s *shard) deliver(ctx context.Context, batch []record) bool {
 			}
 			continue
 		}
-		if cur.attempts > 0 {
+		if cur.failures > 0 {
 			m.count(func(st *Stats) { st.Retries++ })
 		}
 		o, err := m.invoke(ctx, cur.recs)
@@ -61,30 +64,33 @@ func (s *shard) deliver(ctx context.Context, batch []record) bool {
 			queue = queue[1:]
 			continue
 		}
-		// Records before the first failed one are done; the rest are retried.
+		// Records before the first failed one are done; the rest are tried again.
 		cur.recs = cur.recs[o.failedAt:]
-		cur.attempts++
+		cur.failures++
 		if o.fnErr != nil {
 			m.trouble(fmt.Errorf("Function call failed: %w", o.fnErr))
 		} else {
 			m.trouble(fmt.Errorf("Function reported %d failed records, from %s", len(cur.recs), cur.recs[0].seq))
 		}
-		if m.MaximumRetryAttempts >= 0 && cur.attempts > m.MaximumRetryAttempts {
-			if !s.giveUp(ctx, cur.recs, cur.attempts, "RetryAttemptsExhausted", o) {
-				return false
-			}
-			queue = queue[1:]
-			continue
-		}
-		// A function error splits the batch in two, each half retried on its own; a partial
-		// response already split it at the first failed record.
+		wait := m.p.cfg.Backoff(1)
 		if o.fnErr != nil && m.BisectBatchOnFunctionError && len(cur.recs) > 1 {
+			// A partial response already split the batch, at the first failed record.
 			half := len(cur.recs) / 2
-			first := pending{recs: cur.recs[:half], attempts: cur.attempts}
-			second := pending{recs: cur.recs[half:], attempts: cur.attempts}
+			first := pending{recs: cur.recs[:half], failures: cur.failures, retries: cur.retries}
+			second := pending{recs: cur.recs[half:], failures: cur.failures, retries: cur.retries}
 			queue = append([]pending{first, second}, queue[1:]...)
+		} else {
+			cur.retries++
+			if m.MaximumRetryAttempts >= 0 && cur.retries > m.MaximumRetryAttempts {
+				if !s.giveUp(ctx, cur.recs, cur.failures, "RetryAttemptsExhausted", o) {
+					return false
+				}
+				queue = queue[1:]
+				continue
+			}
+			wait = m.p.cfg.Backoff(cur.retries)
 		}
-		if !sleep(ctx, m.p.cfg.Backoff(cur.attempts)) {
+		if !sleep(ctx, wait) {
 			return false
 		}
 	}

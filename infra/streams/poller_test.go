@@ -157,8 +157,8 @@ func TestPartialResponses(t *testing.T) {
 }
 
 // A function error splits the batch in two, each half retried on its own, until the bad
-// record is alone; it alone goes to the destination once its retries are spent. A split is a
-// retry of its records: their count of failed invocations goes with them into each half.
+// record is alone; it alone goes to the destination once its retries are spent. Splitting
+// spends no retry: the record alone is tried once and retried MaximumRetryAttempts times.
 func TestBisect(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, options{
@@ -191,9 +191,9 @@ func TestBisect(t *testing.T) {
 			ok = append(ok, b.pks()...)
 		}
 	}
-	// A-H fails (1); A-D passes, E-H fails (2); E,POISON fails (3); E passes, POISON fails
-	// (4) and again (5 > 1 + 4 retries): given up; then G,H.
-	if want := []int{8, 4, 4, 2, 1, 1, 1, 2}; !slices.Equal(sizes, want) {
+	// A-H fails and splits; A-D passes, E-H fails and splits; E,POISON fails and splits; E
+	// passes; POISON alone fails once and 4 retries; then G,H.
+	if want := []int{8, 4, 4, 2, 1, 1, 1, 1, 1, 1, 2}; !slices.Equal(sizes, want) {
 		t.Errorf("batch sizes %v, want %v", sizes, want)
 	}
 	sort.Strings(ok)
@@ -201,8 +201,8 @@ func TestBisect(t *testing.T) {
 		t.Errorf("processed %v, want %v", ok, want)
 	}
 	info := dl[0].BatchInfo
-	if info.BatchSize != 1 || info.StartSequenceNumber != poisonSeq || info.EndSequenceNumber != poisonSeq || dl[0].RequestContext.ApproximateInvokeCount != 5 {
-		t.Errorf("failure record %+v, want the poison record alone after 5 invocations", dl[0])
+	if info.BatchSize != 1 || info.StartSequenceNumber != poisonSeq || info.EndSequenceNumber != poisonSeq || dl[0].RequestContext.ApproximateInvokeCount != 8 {
+		t.Errorf("failure record %+v, want the poison record alone after the 8 invocations that held it", dl[0])
 	}
 }
 

@@ -36,16 +36,16 @@ type shard struct {
 func (s *shard) run(ctx context.Context) {
 	cfg := s.m.p.cfg
 	for ctx.Err() == nil {
-		more := false
+		more, failed := false, false
 		if !s.closed && len(s.buf) < s.m.BatchSize {
 			var err error
 			if more, err = s.read(ctx); err != nil {
 				if ctx.Err() != nil {
 					return
 				}
+				// What was read before still goes; the next read waits a backoff.
 				s.m.trouble(err)
-				sleep(ctx, cfg.Backoff(1))
-				continue
+				more, failed = false, true
 			}
 		}
 		if batch := s.ready(time.Now()); batch != nil {
@@ -60,6 +60,10 @@ func (s *shard) run(ctx context.Context) {
 		if s.closed && len(s.buf) == 0 {
 			close(s.done)
 			return
+		}
+		if failed {
+			sleep(ctx, cfg.Backoff(1))
+			continue
 		}
 		if !more {
 			wait := cfg.PollInterval
