@@ -5,51 +5,72 @@ package outboxtest
 
 import (
 	"context"
-	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 
 	"github.com/roster-dev/roster/internal/outbox"
 	"github.com/roster-dev/roster/internal/store"
 )
 
-// Records answers the table's outbox items as the stream's KEYS_ONLY records. It scans
-// the table: for a test's own small table only.
+// Records answers the outbox inserts of the table's stream, from its start, as the
+// mapping's filter passes them (KEYS_ONLY). Items sent since are among them, as a stream
+// replays them: the mailer and Pending skip what is gone.
 func Records(t testing.TB, db *dynamodb.Client, table string) []events.DynamoDBEventRecord {
 	t.Helper()
-	var out []events.DynamoDBEventRecord
-	in := &dynamodb.ScanInput{
-		TableName:                 aws.String(table),
-		ConsistentRead:            aws.Bool(true),
-		ProjectionExpression:      aws.String("pk, sk"),
-		FilterExpression:          aws.String("begins_with(pk, :outbox)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":outbox": &types.AttributeValueMemberS{Value: "OUTBOX#"}},
+	ctx := context.Background()
+	desc, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil || desc.Table.LatestStreamArn == nil {
+		t.Fatalf("table %s has no stream: %v", table, err)
 	}
-	for {
-		page, err := db.Scan(context.Background(), in)
+	opts := db.Options()
+	streams := dynamodbstreams.New(dynamodbstreams.Options{
+		Region: opts.Region, Credentials: opts.Credentials, BaseEndpoint: opts.BaseEndpoint, HTTPClient: opts.HTTPClient,
+	})
+	stream, err := streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: desc.Table.LatestStreamArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []events.DynamoDBEventRecord
+	for _, shard := range stream.StreamDescription.Shards {
+		it, err := streams.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{
+			StreamArn: desc.Table.LatestStreamArn, ShardId: shard.ShardId, ShardIteratorType: streamtypes.ShardIteratorTypeTrimHorizon,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, item := range page.Items {
-			pk := item["pk"].(*types.AttributeValueMemberS).Value
-			out = append(out, events.DynamoDBEventRecord{
-				EventID: strconv.Itoa(len(out)), EventName: "INSERT", EventSource: "aws:dynamodb",
-				Change: events.DynamoDBStreamRecord{
-					Keys:           map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk), "sk": events.NewStringAttribute("OUTBOX")},
-					SequenceNumber: strconv.Itoa(100 + len(out)),
-					StreamViewType: "KEYS_ONLY",
-				},
-			})
+		// An open shard always answers a next iterator: stop at the first empty page.
+		for iter := it.ShardIterator; iter != nil; {
+			page, err := streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Records {
+				pk, _ := r.Dynamodb.Keys["pk"].(*streamtypes.AttributeValueMemberS)
+				if r.EventName != streamtypes.OperationTypeInsert || pk == nil || !strings.HasPrefix(pk.Value, "OUTBOX#") {
+					continue
+				}
+				out = append(out, events.DynamoDBEventRecord{
+					EventID: aws.ToString(r.EventID), EventName: "INSERT", EventSource: "aws:dynamodb",
+					Change: events.DynamoDBStreamRecord{
+						Keys:           map[string]events.DynamoDBAttributeValue{"pk": events.NewStringAttribute(pk.Value), "sk": events.NewStringAttribute("OUTBOX")},
+						SequenceNumber: aws.ToString(r.Dynamodb.SequenceNumber),
+						StreamViewType: "KEYS_ONLY",
+					},
+				})
+			}
+			if len(page.Records) == 0 {
+				break
+			}
+			iter = page.NextShardIterator
 		}
-		if page.LastEvaluatedKey == nil {
-			return out
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
+	return out
 }
 
 // Pending answers the outbox items of the table as the mailer reads them.
