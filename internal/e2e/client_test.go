@@ -111,6 +111,12 @@ func newIP() string {
 // callWith is call through a given client (one with its own source address, say).
 func callWith(t *testing.T, client *http.Client, token, method, path string, body any) response {
 	t.Helper()
+	return send(t, client, token, method, path, nil, body)
+}
+
+// send is callWith with headers of the test's choosing (a cookie, an Origin).
+func send(t *testing.T, client *http.Client, token, method, path string, headers map[string]string, body any) response {
+	t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -131,6 +137,9 @@ func callWith(t *testing.T, client *http.Client, token, method, path string, bod
 	req.Header.Set("User-Agent", "roster-e2e")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -1,9 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,49 +21,6 @@ const (
 
 // cookieMode is the header a console request carries.
 var cookieMode = map[string]string{sessionHeader: "cookie"}
-
-// send is callWith with headers of the test's choosing (a cookie, an Origin).
-func send(t *testing.T, client *http.Client, token, method, path string, headers map[string]string, body any) response {
-	t.Helper()
-	var reader io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		reader = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reader = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, apiURL+path, reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "roster-e2e")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := response{Status: resp.StatusCode, Header: resp.Header, Raw: string(data)}
-	if len(data) > 0 {
-		_ = json.Unmarshal(data, &out.Body)
-	}
-	return out
-}
 
 // with is headers plus more.
 func with(headers map[string]string, more ...string) map[string]string {
