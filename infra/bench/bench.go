@@ -306,7 +306,7 @@ const coldSettle = 50 * time.Millisecond
 func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) ([]ColdStart, error) {
 	baseLog := newColdLog()
 	baselines := []string{"HelloWorld", "SDKFloor", "TracingOff", "TracingOn"}
-	// With tracing on, the trace floor builds the exporter for a daemon at this
+	// With tracing on, the trace floor connects its socket to a daemon at this
 	// address; nothing is sent there, as the gateway's invocations are not sampled.
 	daemon, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {

@@ -113,7 +113,7 @@ million calls.
 
 	p.f(`SDK floor + tracing: the SDK floor with internal/xray linked and wired as app.Load
 wires it (testdata/tracefloor), started without TRACING (off: every function by default)
-and with TRACING=Active (on: it builds the tracer provider and the daemon's exporter).
+and with TRACING=Active (on: it builds the tracer and connects its socket to the daemon).
 Linked and off, its init takes %s ms over the SDK floor's (on a CPU %s) and its binary
 %s MB (arm64); on, its init takes %s ms over off (on a CPU %s). A sampled invocation also sends one UDP datagram per
 SDK call, which no figure here holds: the local gateway's invocations are not sampled.

@@ -14,7 +14,7 @@ import (
 )
 
 // BenchmarkSDKCall is what tracing adds to one SDK call of a sampled invocation (a
-// span, its OTLP encoding and a UDP datagram), next to the same call untraced and
+// subsegment, its JSON and a UDP datagram), next to the same call untraced and
 // traced but not sampled. The call goes to a local server that answers at once, so
 // the difference is all the SDK's and the tracing's.
 func BenchmarkSDKCall(b *testing.B) {
@@ -72,7 +72,7 @@ func BenchmarkSDKCall(b *testing.B) {
 }
 
 // BenchmarkInstrument is what turning tracing on adds to a function's init beyond
-// linking it: building the tracer provider and the exporter, and connecting the
+// linking it: building the tracer and connecting the
 // UDP socket (no packet).
 func BenchmarkInstrument(b *testing.B) {
 	b.Setenv("AWS_XRAY_DAEMON_ADDRESS", "127.0.0.1:2000")
