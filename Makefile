@@ -202,9 +202,18 @@ build-ConsoleFunction: $(CONSOLE_DIST)
 # flags, and arm64 copies of every binary for the size table (what deploys); the twin function makes the direct calls in a function process (infra/bench/twin.go).
 # bin/bench-%/bootstrap has a longer pattern than bin/%/bootstrap, so make prefers it.
 BENCH := bin/roster-bench
-BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap bin/bench-tracefloor/bootstrap
+# The SDK floor with one more client: the floor of the functions that call that service.
+CLIENT_FLOORS := bin/bench-sdkfloor-cognitoidentityprovider/bootstrap bin/bench-sdkfloor-sesv2/bootstrap
+BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap bin/bench-tracefloor/bootstrap $(CLIENT_FLOORS)
 TWIN := bin/bench-twin/bootstrap
 ARM64_BOOTSTRAPS := $(FUNCTIONS:%=bin/arm64/%/bootstrap) $(BASELINES:bin/%=bin/arm64/%)
+
+# testdata/sdkfloor with its floor_<service> build tag; a shorter stem than bench-%'s.
+bin/bench-sdkfloor-%/bootstrap: FORCE
+	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS:lambda.norpc=lambda.norpc,floor_$*) -o $@ ./infra/bench/testdata/sdkfloor
+
+bin/arm64/bench-sdkfloor-%/bootstrap: FORCE
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build $(GO_BUILD_FLAGS:lambda.norpc=lambda.norpc,floor_$*) -o $@ ./infra/bench/testdata/sdkfloor
 
 bin/bench-%/bootstrap: FORCE
 	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o $@ ./infra/bench/testdata/$*

@@ -17,8 +17,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,12 +38,16 @@ type Options struct {
 	// TraceFloorBinary is the SDK floor with internal/xray linked and wired
 	// (testdata/tracefloor), started with tracing off and on.
 	TraceFloorBinary string
-	TwinBinary       string // the twin function (testdata/twin); empty: no twin figures
-	ColdStarts       int    // cold starts per function (median)
-	Samples          int    // warm requests per operation (p50, p99)
-	ScaleSizes       []int  // user counts for the scale table, ascending
-	ScaleSamples     int    // requests per list and size
-	Progress         io.Writer
+	// ClientFloors are the SDK floor with one more SDK client linked and built (by
+	// its service package's name, as "cognitoidentityprovider"): the floor of the
+	// functions that link that client (testdata/sdkfloor's build tags).
+	ClientFloors map[string]string
+	TwinBinary   string // the twin function (testdata/twin); empty: no twin figures
+	ColdStarts   int    // cold starts per function (median)
+	Samples      int    // warm requests per operation (p50, p99)
+	ScaleSizes   []int  // user counts for the scale table, ascending
+	ScaleSamples int    // requests per list and size
+	Progress     io.Writer
 }
 
 // Result is everything a run measured.
@@ -56,6 +62,12 @@ type Result struct {
 	// with it Active: what linking internal/xray costs every function, and what
 	// turning it on adds.
 	TracingOff, TracingOn ColdStart
+	// ClientFloors are the cold starts of Options.ClientFloors, by service package.
+	ClientFloors map[string]ColdStart
+	// Clients are the SDK clients beyond DynamoDB's that each function links, by
+	// logical id: its own floor is the SDK floor with those (the hello world for
+	// a function that links no SDK client).
+	Clients map[string]string
 	// GatewayFloor is the hello world warm through a gateway over HTTP: what the local
 	// gateway and the Lambda runtime API take for a request that does nothing (every
 	// sample, interleaved with all the operations').
@@ -154,8 +166,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("bench set-up: %w", err)
 	}
 
-	res.Sizes, err = binarySizes(opts.Root, tmpl, map[string]string{
-		"hello world": opts.HelloBinary, "SDK floor": opts.FloorBinary, "SDK floor + tracing": opts.TraceFloorBinary})
+	if res.Clients, err = linkedClients(opts.Root, tmpl); err != nil {
+		return nil, err
+	}
+	for fn, clients := range res.Clients {
+		if _, ok := opts.ClientFloors[clients]; !ok && clients != "" && clients != noClients {
+			return nil, fmt.Errorf("%s links the SDK clients %s, which no floor has: add one to testdata/sdkfloor", fn, clients)
+		}
+	}
+	baselines := map[string]string{"hello world": opts.HelloBinary, "SDK floor": opts.FloorBinary, "SDK floor + tracing": opts.TraceFloorBinary}
+	for service, binary := range opts.ClientFloors {
+		baselines["SDK floor + "+service] = binary
+	}
+	res.Sizes, err = binarySizes(opts.Root, tmpl, baselines)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +328,6 @@ const coldSettle = 50 * time.Millisecond
 // event as Roster's functions are.
 func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) ([]ColdStart, error) {
 	baseLog := newColdLog()
-	baselines := []string{"HelloWorld", "SDKFloor", "TracingOff", "TracingOn"}
 	// With tracing on, the trace floor connects its socket to a daemon at this
 	// address; nothing is sent there, as the gateway's invocations are not sampled.
 	daemon, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -313,16 +335,18 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) (
 		return nil, err
 	}
 	defer daemon.Close()
-	g, err := gateway.New(gateway.Config{
-		Functions: []gateway.Function{
-			{Name: baselines[0], Binary: r.opts.HelloBinary},
-			{Name: baselines[1], Binary: r.opts.FloorBinary},
-			{Name: baselines[2], Binary: r.opts.TraceFloorBinary},
-			{Name: baselines[3], Binary: r.opts.TraceFloorBinary, Env: map[string]string{
-				"TRACING": "Active", "AWS_XRAY_DAEMON_ADDRESS": daemon.LocalAddr().String()}},
-		},
-		OnColdStart: baseLog.add,
-	})
+	baselines := []gateway.Function{
+		{Name: "HelloWorld", Binary: r.opts.HelloBinary},
+		{Name: "SDKFloor", Binary: r.opts.FloorBinary},
+		{Name: "TracingOff", Binary: r.opts.TraceFloorBinary},
+		{Name: "TracingOn", Binary: r.opts.TraceFloorBinary, Env: map[string]string{
+			"TRACING": "Active", "AWS_XRAY_DAEMON_ADDRESS": daemon.LocalAddr().String()}},
+	}
+	services := slices.Sorted(maps.Keys(r.opts.ClientFloors))
+	for _, service := range services {
+		baselines = append(baselines, gateway.Function{Name: "SDKFloor-" + service, Binary: r.opts.ClientFloors[service]})
+	}
+	g, err := gateway.New(gateway.Config{Functions: baselines, OnColdStart: baseLog.add})
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +372,7 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) (
 		for k := range series {
 			j := (k + i*series/r.opts.ColdStarts) % series
 			if j >= len(ops) {
-				name := baselines[j-len(ops)]
+				name := baselines[j-len(ops)].Name
 				g.Retire(name)
 				time.Sleep(coldSettle)
 				if _, err := g.Invoke(ctx, name, event); err != nil {
@@ -388,6 +412,10 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) (
 	}
 	res.Hello, res.Floor = summary(len(ops), "hello world"), summary(len(ops)+1, "SDK floor")
 	res.TracingOff, res.TracingOn = summary(len(ops)+2, "tracing off"), summary(len(ops)+3, "tracing on")
+	res.ClientFloors = map[string]ColdStart{}
+	for k, service := range services {
+		res.ClientFloors[service] = summary(len(ops)+4+k, "SDK floor + "+service)
+	}
 	return out, nil
 }
 
@@ -646,4 +674,59 @@ func binarySizes(root string, tmpl *samtemplate.Template, baselines map[string]s
 		out = append(out, Size{Name: name, Native: size(path), ARM64: size(arm64(path))})
 	}
 	return out, nil
+}
+
+// noClients is Result.Clients for a function that links no SDK client at all.
+const noClients = "none"
+
+// linkedClients returns the SDK clients beyond DynamoDB's that each function links,
+// joined by "+" ("" for DynamoDB's alone, noClients for none), from go list.
+func linkedClients(root string, tmpl *samtemplate.Template) (map[string]string, error) {
+	cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-f", "{{.Dir}}\t{{join .Deps \" \"}}", "./functions/...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	byDir := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		dir, deps, _ := strings.Cut(strings.TrimSpace(line), "\t")
+		var services []string
+		dynamo := false
+		for dep := range strings.FieldsSeq(deps) {
+			service, ok := strings.CutPrefix(dep, "github.com/aws/aws-sdk-go-v2/service/")
+			switch {
+			case !ok || strings.Contains(service, "/"):
+			case service == "dynamodb":
+				dynamo = true
+			default:
+				services = append(services, service)
+			}
+		}
+		byDir[dir] = strings.Join(services, "+")
+		if !dynamo && len(services) == 0 {
+			byDir[dir] = noClients
+		}
+	}
+	clients := map[string]string{}
+	for _, fn := range tmpl.Functions {
+		c, ok := byDir[filepath.Join(root, fn.Dir)]
+		if !ok {
+			return nil, fmt.Errorf("go list: no package in %s for %s", fn.Dir, fn.LogicalID)
+		}
+		clients[fn.LogicalID] = c
+	}
+	return clients, nil
+}
+
+// ownFloor returns the cold start of the floor with the SDK clients function links.
+func (res *Result) ownFloor(function string) ColdStart {
+	switch c := res.Clients[function]; c {
+	case noClients:
+		return res.Hello
+	case "":
+		return res.Floor
+	default:
+		return res.ClientFloors[c]
+	}
 }

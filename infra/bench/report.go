@@ -3,7 +3,9 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -41,7 +43,7 @@ func (res *Result) Write(w io.Writer) error {
 		sizes[s.Name] = s
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tinit\t×hello\t×floor\tinit CPU\t×hello\t1st call\tMB arm64\tp50\tp99\town p50\tgw floor\tdirect p50\tdirect p99\t×direct\tless gw\ttwin p50\t×twin\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
+	fmt.Fprintln(tw, "operation\tinit\t×hello\t×floor\tinit CPU\t×hello\t×floor\t×own\t1st call\tMB arm64\tp50\tp99\town p50\tgw floor\tdirect p50\tdirect p99\t×direct\tless gw\ttwin p50\t×twin\tDynamoDB\tCognito\tSES\tRRU\tWRU\t$/M calls\t")
 	for _, op := range res.Ops {
 		c := cold[op.Function]
 		direct, directP99, over, less, twin, overTwin := "-", "-", "-", "-", "-", "-"
@@ -58,30 +60,40 @@ func (res *Result) Write(w io.Writer) error {
 				overTwin += "!"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.2f\t\n",
 			op.Name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init),
-			msf(c.InitCPU), ratio(c.InitCPU, res.Hello.InitCPU), msf(c.First), mb(sizes[op.Function].ARM64),
+			msf(c.InitCPU), ratio(c.InitCPU, res.Hello.InitCPU), ratio(c.InitCPU, res.Floor.InitCPU),
+			ratio(c.InitCPU, res.ownFloor(op.Function).InitCPU), msf(c.First), mb(sizes[op.Function].ARM64),
 			msf(op.Warm.P50), msf(op.Warm.P99), msf(op.Own.P50), msf(op.Floor.P50), direct, directP99, over, less, twin, overTwin,
 			op.Tally.Count("dynamodb"), op.Tally.Count("cognito-idp"), op.Tally.Count("sesv2"), op.Tally.RRU, op.Tally.WRU, op.Cost.Total())
 	}
 	for _, name := range res.Unlisted {
 		c := cold[name]
-		fmt.Fprintf(tw, "%s (sample event)\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+		fmt.Fprintf(tw, "%s (sample event)\t%s\t%.2f\t%.2f\t%s\t%.2f\t%.2f\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
 			name, msf(c.Init), ratio(c.Init, res.Hello.Init), ratio(c.Init, res.Floor.Init),
-			msf(c.InitCPU), ratio(c.InitCPU, res.Hello.InitCPU), msf(c.First), mb(sizes[name].ARM64))
+			msf(c.InitCPU), ratio(c.InitCPU, res.Hello.InitCPU), ratio(c.InitCPU, res.Floor.InitCPU),
+			ratio(c.InitCPU, res.ownFloor(name).InitCPU), msf(c.First), mb(sizes[name].ARM64))
 	}
-	fmt.Fprintf(tw, "hello world (aws-lambda-go)\t%s\t1.00\t%.2f\t%s\t1.00\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
-		msf(res.Hello.Init), ratio(res.Hello.Init, res.Floor.Init), msf(res.Hello.InitCPU), msf(res.Hello.First), mb(sizes["hello world"].ARM64))
-	fmt.Fprintf(tw, "SDK floor (hello + DynamoDB client)\t%s\t%.2f\t1.00\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
-		msf(res.Floor.Init), ratio(res.Floor.Init, res.Hello.Init), msf(res.Floor.InitCPU), ratio(res.Floor.InitCPU, res.Hello.InitCPU),
-		msf(res.Floor.First), mb(sizes["SDK floor"].ARM64))
-	for _, row := range []struct {
-		name string
-		c    ColdStart
-	}{{"SDK floor + tracing, off", res.TracingOff}, {"SDK floor + tracing, on", res.TracingOn}} {
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%.2f\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
-			row.name, msf(row.c.Init), ratio(row.c.Init, res.Hello.Init), ratio(row.c.Init, res.Floor.Init),
-			msf(row.c.InitCPU), ratio(row.c.InitCPU, res.Hello.InitCPU), msf(row.c.First), mb(sizes["SDK floor + tracing"].ARM64))
+	// The baselines' rows: name, binary (in sizes), cold start.
+	type baseline struct {
+		name, size string
+		c          ColdStart
+	}
+	baselines := []baseline{
+		{"hello world (aws-lambda-go)", "hello world", res.Hello},
+		{"SDK floor (hello + DynamoDB client)", "SDK floor", res.Floor},
+	}
+	for _, service := range slices.Sorted(maps.Keys(res.ClientFloors)) {
+		baselines = append(baselines, baseline{"SDK floor + " + service + " client", "SDK floor + " + service, res.ClientFloors[service]})
+	}
+	baselines = append(baselines,
+		baseline{"SDK floor + tracing, off", "SDK floor + tracing", res.TracingOff},
+		baseline{"SDK floor + tracing, on", "SDK floor + tracing", res.TracingOn})
+	for _, b := range baselines {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%s\t%.2f\t%.2f\t\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n",
+			b.name, msf(b.c.Init), ratio(b.c.Init, res.Hello.Init), ratio(b.c.Init, res.Floor.Init),
+			msf(b.c.InitCPU), ratio(b.c.InitCPU, res.Hello.InitCPU), ratio(b.c.InitCPU, res.Floor.InitCPU),
+			msf(b.c.First), mb(sizes[b.size].ARM64))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -92,8 +104,10 @@ the hello world that also builds the DynamoDB client (and links attributevalue a
 expression), which every Roster function needs: what linking that SDK alone costs (its
 package initialisation); functions that call Cognito or SES link those clients on top.
 init CPU: the same init's time on a CPU (all threads, from /proc/<pid>/task/*/schedstat),
-without the waits for one that a shared machine's load adds; its ×hello is the load-free
-check of the wall-clock ratio.
+without the waits for one that a shared machine's load adds; its ×hello and ×floor are the
+load-free checks of the wall-clock ratios. ×own: init CPU over that of the SDK floor with the
+same SDK clients linked and built (the "SDK floor + ... client" rows; the hello world for a
+function that links none): what Roster adds to what the SDK sets.
 MB arm64: the deployed binary (native: %s). p50, p99: through the gateway. own p50: the
 same requests less the time spent waiting on the emulators (gateway, Lambda runtime,
 decoding, authorization, SDK). gw floor: p50 of the hello world through a gateway of its
@@ -227,13 +241,20 @@ that both sizes see the same machine: ×own less gw leaves out the local gateway
 	}
 	p.f("  (on-CPU init, free of the machine's load, worst ×hello %.2f %s; the SDK floor alone is ×%.2f wall, ×%.2f on-CPU)\n",
 		worstCPU, worstCPUFn, ratio(res.Floor.Init, res.Hello.Init), ratio(res.Floor.InitCPU, res.Hello.InitCPU))
-	worstFloor, worstFloorFn := 0.0, ""
+	worstFloor, worstFloorFn, worstOwn, worstOwnFn := 0.0, "", 0.0, ""
 	for _, c := range res.Cold {
 		if r := ratio(c.InitCPU, res.Floor.InitCPU); r > worstFloor {
 			worstFloor, worstFloorFn = r, c.Function
 		}
+		if r := ratio(c.InitCPU, res.ownFloor(c.Function).InitCPU); r > worstOwn {
+			worstOwn, worstOwnFn = r, c.Function
+		}
 	}
 	p.f("  cold start on-CPU init, worst ×SDK floor   %.2f  %s  [≤ %.2f]  %s\n", worstFloor, worstFloorFn, targetFloorCPU, verdict(worstFloor <= targetFloorCPU))
+	p.f("  cold start on-CPU init, worst ×own floor   %.2f  %s  [≤ %.2f]  %s\n", worstOwn, worstOwnFn, targetFloorCPU, verdict(worstOwn <= targetFloorCPU))
+	for _, service := range slices.Sorted(maps.Keys(res.ClientFloors)) {
+		p.f("  (linking and building the %s client alone: ×%.2f the SDK floor on-CPU)\n", service, ratio(res.ClientFloors[service].InitCPU, res.Floor.InitCPU))
+	}
 	if d := res.Delivery; d.Mails > 0 {
 		p.f("  mail delivery p99, one at a time   %s  [≤ %s]  %s\n", msf(d.One.P99), msf(targetDelivery), verdict(d.One.P99 <= targetDelivery))
 	}

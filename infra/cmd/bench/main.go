@@ -23,13 +23,17 @@ import (
 
 func main() {
 	opts := bench.Options{Progress: os.Stderr}
-	flag.IntVar(&opts.ColdStarts, "cold", 20, "cold starts per function")
+	flag.IntVar(&opts.ColdStarts, "cold", 40, "cold starts per function")
 	flag.IntVar(&opts.Samples, "samples", 200, "warm requests per operation")
 	flag.IntVar(&opts.ScaleSamples, "scale-samples", 200, "requests per list page and size")
 	sizes := flag.String("sizes", "1000,100000", "seeded user counts for the scale table, ascending; empty for none")
 	flag.StringVar(&opts.HelloBinary, "hello", "bin/bench-hello/bootstrap", "the hello-world bootstrap")
 	flag.StringVar(&opts.FloorBinary, "floor", "bin/bench-sdkfloor/bootstrap", "the SDK-floor bootstrap")
 	flag.StringVar(&opts.TraceFloorBinary, "tracefloor", "bin/bench-tracefloor/bootstrap", "the SDK floor with internal/xray linked")
+	opts.ClientFloors = map[string]string{ // testdata/sdkfloor's build tags: Makefile
+		"cognitoidentityprovider": "bin/bench-sdkfloor-cognitoidentityprovider/bootstrap",
+		"sesv2":                   "bin/bench-sdkfloor-sesv2/bootstrap",
+	}
 	flag.StringVar(&opts.TwinBinary, "twin", "bin/bench-twin/bootstrap", "the twin function's bootstrap")
 	out := flag.String("out", "", "also write the report to this file")
 	flag.Parse()
@@ -43,6 +47,9 @@ func main() {
 		if !filepath.IsAbs(*path) {
 			*path = filepath.Join(root, *path)
 		}
+	}
+	for service, path := range opts.ClientFloors {
+		opts.ClientFloors[service] = filepath.Join(root, path)
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		if s = strings.TrimSpace(s); s == "" {

@@ -1,8 +1,9 @@
 // Command sdkfloor is the second cold-start baseline of the benchmarks: the hello
 // world plus the DynamoDB client, attributevalue and expression, which every Roster
-// function links (the Cognito and SES v2 clients only in the functions that call
-// them), and nothing of Roster. Its init is the least a Roster function can take:
-// the SDK's own package initialisation.
+// function links, and nothing of Roster. Its init is the least a Roster function can
+// take: the SDK's own package initialisation. Built with a floor_<service> tag
+// (cognito.go, sesv2.go) it also links and builds that client: the floor of the
+// functions that call that service.
 package main
 
 import (
@@ -23,9 +24,15 @@ var (
 	_ = expression.NewBuilder
 )
 
+// clients are the builders of the clients a tag adds.
+var clients []func(aws.Config)
+
 func main() {
 	cfg := aws.Config{Region: os.Getenv("AWS_REGION")}
 	_ = dynamodb.NewFromConfig(cfg)
+	for _, build := range clients {
+		build(cfg)
+	}
 	lambda.Start(func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: `{"hello":"world"}`}, nil
 	})
