@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -48,8 +47,8 @@ func (s *Store) SeedUsers(ctx context.Context, users []user.User) error {
 			if attempt == 8 {
 				return apperr.Wrap(errUnprocessed, "batch write")
 			}
-			if attempt > 0 {
-				time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+			if err := backOff(ctx, attempt, batchStep); err != nil {
+				return apperr.Wrap(err, "batch write")
 			}
 			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {

@@ -42,8 +42,8 @@ func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, c
 	}
 	var err error
 	for attempt := range transactAttempts {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*attempt) * 15 * time.Millisecond)
+		if err := backOff(ctx, attempt, transactStep); err != nil {
+			return apperr.Wrap(err, "transact write")
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if err == nil {
@@ -65,6 +65,30 @@ func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, c
 
 const transactAttempts = 4
 
+// Retry waits grow with the square of the attempt from these steps: a transaction
+// held by another is soon free; unprocessed batch items wait for capacity.
+const (
+	transactStep = 15 * time.Millisecond
+	batchStep    = 20 * time.Millisecond
+)
+
+// backOff waits before try attempt (counted from 0, which does not wait) of a request
+// refused for now, attempt² steps; it returns ctx.Err() if ctx ends first, since a
+// request whose caller has gone is not worth trying again.
+func backOff(ctx context.Context, attempt int, step time.Duration) error {
+	if attempt == 0 {
+		return nil
+	}
+	t := time.NewTimer(time.Duration(attempt*attempt) * step)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // writeOne makes a transaction of one item a conditional PutItem, UpdateItem or
 // DeleteItem: as atomic, at half the write units (a transactional write costs two per
 // item). c is reported when the condition fails; a write refused because a
@@ -72,8 +96,8 @@ const transactAttempts = 4
 func (s *Store) writeOne(ctx context.Context, item types.TransactWriteItem, c conflict) error {
 	var err error
 	for attempt := range transactAttempts {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*attempt) * 15 * time.Millisecond)
+		if err := backOff(ctx, attempt, transactStep); err != nil {
+			return apperr.Wrap(err, "write")
 		}
 		switch {
 		case item.Put != nil:

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -176,8 +175,8 @@ func (s *Store) batchGet(ctx context.Context, keys []key, consistent bool) ([]ma
 			if attempt == 5 {
 				return nil, apperr.Wrap(errUnprocessed, "batch get")
 			}
-			if attempt > 0 {
-				time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+			if err := backOff(ctx, attempt, batchStep); err != nil {
+				return nil, apperr.Wrap(err, "batch get")
 			}
 			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
 			if err != nil {
@@ -223,8 +222,8 @@ func (s *Store) batchWrite(ctx context.Context, writes []types.WriteRequest, wha
 		if attempt == 5 {
 			return apperr.Wrap(errUnprocessed, what)
 		}
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+		if err := backOff(ctx, attempt, batchStep); err != nil {
+			return apperr.Wrap(err, what)
 		}
 		res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: request})
 		if err != nil {
