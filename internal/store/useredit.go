@@ -36,6 +36,36 @@ func joined() expression.UpdateBuilder {
 	return expression.Add(expression.Name(joinsAttr), expression.Value(1))
 }
 
+// userUpdateAttempts bounds the tries of an UpdateUser that keeps losing races.
+const userUpdateAttempts = 3
+
+// A UserEdit makes its edit of u: the user to write and the effects that go with it.
+// Answering u unchanged writes nothing; an error ends the update with it.
+type UserEdit func(u user.User) (user.User, Effects, error)
+
+// UpdateUser writes edit's edit of u on u's version (SaveUser); u is the user as the
+// caller read it to decide on the edit, so a first try costs no read. When another
+// edit got there first, it reads the user again and applies edit anew, at most
+// userUpdateAttempts times in all. It answers the user as written.
+func (s *Store) UpdateUser(ctx context.Context, u user.User, edit UserEdit) (user.User, error) {
+	for attempt := 1; ; attempt++ {
+		next, fx, err := edit(u)
+		if err != nil {
+			return user.User{}, err
+		}
+		if next == u {
+			return u, nil
+		}
+		saved, err := s.SaveUser(ctx, u, next, fx)
+		if !apperr.IsCode(err, errUserChanged.Code) || attempt == userUpdateAttempts {
+			return saved, err
+		}
+		if u, err = s.User(ctx, u.ID); err != nil {
+			return user.User{}, err
+		}
+	}
+}
+
 // SaveUser writes next over u, which the caller read, conditioned on the version u
 // was read at: an edit made meanwhile by anyone makes it version_conflict (409), so
 // no concurrent edit is lost silently. Only what differs is written: the changed
