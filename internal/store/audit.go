@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -142,19 +141,4 @@ func (f AuditFilter) matches(e AuditEvent) bool {
 	return (f.ActorID == "" || e.ActorID == f.ActorID) &&
 		(f.TargetID == "" || e.TargetID == f.TargetID) &&
 		(f.Action == "" || e.Action == f.Action)
-}
-
-// putItems writes standalone items with BatchWriteItem, 25 at a time, retrying
-// unprocessed ones.
-func (s *Store) putItems(ctx context.Context, items []map[string]types.AttributeValue) error {
-	for chunk := range slices.Chunk(items, 25) {
-		writes := make([]types.WriteRequest, len(chunk))
-		for i, item := range chunk {
-			writes[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
-		}
-		if err := s.batchWrite(ctx, writes, "batch put"); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -103,7 +103,7 @@ func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time
 	partition := teamCodesPartition(teamID)
 	spec := listSpec{name: "codes:" + teamID, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	read := readIndexed(func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
+	read := readRecords(func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
 		func(c team.Code) bool {
 			// A code's digits may since have been drawn again for another team.
 			return c.TeamID == teamID && c.StatusAt(now) == team.Pending
@@ -274,8 +274,8 @@ func (s *Store) ListInvitations(ctx context.Context, teamID string, status team.
 	partition := teamInvitesPartition(teamID)
 	spec := listSpec{name: "invitations:" + teamID + ":" + string(status), attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	read := readIndexed(func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
-		func(team.Invitation) bool { return true })
+	read := readRecords(func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
+		keepAll[team.Invitation])
 	return collect(ctx, s, q, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Invitation, []bool, error) {
 		batch, keep, err := read(ctx, items)
 		if err != nil {

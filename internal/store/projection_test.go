@@ -19,7 +19,7 @@ import (
 var notProjected = []string{"sessionsEndedAt", "nameKey", "locale", "mailId"}
 
 // TestIndexesProjectWhatListsRead: lists decode records straight from the index
-// items (readIndexed, ListUsers), so every attribute of a record kept in an index must
+// items (readRecords, ListUsers), so every attribute of a record kept in an index must
 // be projected there, or its lists would answer it empty.
 func TestIndexesProjectWhatListsRead(t *testing.T) {
 	t.Parallel()

@@ -231,7 +231,7 @@ func (s *Store) ListRoles(ctx context.Context, p Page) ([]team.Role, string, err
 	custom.Limit = p.Limit - len(out)
 	spec := listSpec{name: "roles", attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: rolesAll}
 	roles, next, err := collect(ctx, s, query{index: "GSI1", keyCond: rolesPartition()}, spec, custom,
-		readIndexed(func(r roleRecord) (team.Role, bool) { return r.role(), !r.Deleting }, func(team.Role) bool { return true }))
+		readRecords(func(r roleRecord) (team.Role, bool) { return r.role(), !r.Deleting }, keepAll[team.Role]))
 	if err != nil {
 		return nil, "", err
 	}

@@ -19,12 +19,6 @@ type UserFilter struct {
 	Query       string // prefix of username, login account or email, any case
 }
 
-// Page asks for one page of a list.
-type Page struct {
-	Limit  int
-	Cursor string
-}
-
 // ListUsers answers one page of users, newest first, or in term order when searching.
 // Every path is a Query on one partition, so a page costs the same however many users
 // there are. The admins and the frozen have lists of their own (see userRecord); a
@@ -54,7 +48,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.Use
 	keep := func(u user.User) bool {
 		return (f.AccountType == "" || u.AccountType == f.AccountType) && (f.Status == "" || u.Status == f.Status)
 	}
-	return collect(ctx, s, q, spec, p, readIndexed(decode, keep))
+	return collect(ctx, s, q, spec, p, readRecords(decode, keep))
 }
 
 // searchUsers pages through the search items whose term starts with the query, in

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -226,46 +225,37 @@ func (s *Store) CreatePendingUser(ctx context.Context, u user.User, superAdmin b
 }
 
 func (s *Store) createUser(ctx context.Context, record storedUser, superAdmin bool) error {
-	u := record.user()
-	var items []types.TransactWriteItem
-	var conflicts []conflict
-	add := func(record any, c conflict) error {
-		item, err := attributevalue.MarshalMap(record)
-		if err != nil {
-			return apperr.Wrap(err, "marshal")
-		}
-		put, err := s.put(item, notExists())
-		if err != nil {
-			return apperr.Wrap(err, "condition")
-		}
-		items = append(items, put)
-		conflicts = append(conflicts, c)
-		return nil
+	tx := s.txn()
+	tx.put(record, notExists(), nil)
+	for _, r := range userClaims(record.user(), superAdmin) {
+		tx.put(r.record, notExists(), r.taken)
 	}
-	if err := add(record, nil); err != nil {
-		return err
-	}
-	// The super admin claim goes first so that a second bootstrap reports it rather
-	// than the login account its first run took.
+	return tx.run(ctx)
+}
+
+// userClaim is one of the items a new user holds besides its own, and the error its
+// being held already means (nil for a search item).
+type userClaim struct {
+	record any
+	taken  conflict
+}
+
+// userClaims are the items a new user u holds: with superAdmin, the super admin claim
+// first (so that a second bootstrap reports it rather than the login account its first
+// run took); its login account and email claims; its search items.
+func userClaims(u user.User, superAdmin bool) []userClaim {
+	var out []userClaim
 	if superAdmin {
-		if err := add(claimRecord{key: superAdminKey(), UserID: u.ID}, ErrBootstrapped); err != nil {
-			return err
-		}
+		out = append(out, userClaim{claimRecord{key: superAdminKey(), UserID: u.ID}, ErrBootstrapped})
 	}
-	if err := add(claimRecord{key: loginKey(validate.Fold(u.LoginAccount)), UserID: u.ID}, errLoginTaken); err != nil {
-		return err
-	}
+	out = append(out, userClaim{claimRecord{key: loginKey(validate.Fold(u.LoginAccount)), UserID: u.ID}, errLoginTaken})
 	if u.Email != "" {
-		if err := add(claimRecord{key: emailKey(validate.Fold(u.Email)), UserID: u.ID}, errEmailTaken); err != nil {
-			return err
-		}
+		out = append(out, userClaim{claimRecord{key: emailKey(validate.Fold(u.Email)), UserID: u.ID}, errEmailTaken})
 	}
 	for _, r := range searchRecords(u) {
-		if err := add(r, nil); err != nil {
-			return err
-		}
+		out = append(out, userClaim{r, nil})
 	}
-	return s.transact(ctx, items, conflicts)
+	return out
 }
 
 // errUserMissing is what a reader of a user that does not exist (or does not yet:
@@ -337,15 +327,15 @@ func (s *Store) releaseUser(tx *txn, u user.User, superAdmin bool) {
 // The read is consistent: it decides whether a caller is frozen (from the moment of
 // the freeze, SPEC.md section 1) and is the version an edit is conditioned on.
 func (s *Store) User(ctx context.Context, id string) (user.User, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: userKey(id).av(), ConsistentRead: aws.Bool(true)})
+	item, err := s.getItem(ctx, userKey(id))
 	if err != nil {
-		return user.User{}, apperr.Wrap(err, "get user")
+		return user.User{}, err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return user.User{}, errUserMissing
 	}
 	var r storedUser
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return user.User{}, apperr.Wrap(err, "unmarshal user")
 	}
 	if r.Pending {
@@ -376,19 +366,15 @@ func (s *Store) UserIDByLogin(ctx context.Context, loginAccount string) (string,
 // SuperAdminID answers the id of the bootstrapped super admin; not_found before the
 // bootstrap.
 func (s *Store) SuperAdminID(ctx context.Context) (string, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            superAdminKey().av(),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.getItem(ctx, superAdminKey())
 	if err != nil {
-		return "", apperr.Wrap(err, "get super admin claim")
+		return "", err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return "", apperr.Missing("Super admin")
 	}
 	var c claimRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &c); err != nil {
 		return "", apperr.Wrap(err, "unmarshal super admin claim")
 	}
 	return c.UserID, nil
@@ -439,9 +425,4 @@ func (s *Store) setTime(ctx context.Context, id, attr string, at time.Time) erro
 		return apperr.Wrap(err, "set "+attr)
 	}
 	return nil
-}
-
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
 }
