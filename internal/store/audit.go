@@ -41,11 +41,9 @@ type AuditFilter struct {
 	From, To time.Time
 }
 
-// An event is immutable, so instead of indexing it, it is written whole into each
-// list it can be read from: the log itself, its actor's, its target's and its
-// action's. A filtered page is then one Query of the most selective of those lists
-// (no read of the items behind an index), and the copies cost what index entries
-// would.
+// An event is immutable, so instead of being indexed it is written whole into each
+// list it is read from (the log, its actor's, its target's, its action's): a filtered
+// page is one Query of the narrowest, and the copies cost what index entries would.
 const auditPrefix = "AUDIT"
 
 func auditLog() string                   { return auditPrefix }

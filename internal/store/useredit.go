@@ -66,20 +66,10 @@ func (s *Store) UpdateUser(ctx context.Context, u user.User, edit UserEdit) (use
 	}
 }
 
-// SaveUser writes next over u, which the caller read, conditioned on the version u
-// was read at: an edit made meanwhile by anyone makes it version_conflict (409), so
-// no concurrent edit is lost silently. Only what differs is written: the changed
-// fields, the list index keys when the type or status changes, the email claims when
-// the address changes (a new one taken is email_taken), and the search items of the
-// terms that change. Making a member an admin is refused with ErrInTeams while it
-// belongs to a team. It answers the user as written.
-//
-// The user and its claims are one write, a transaction only when a claim changes.
-// The search items are not part of it (see searchRecord): the new terms' items are
-// written before and the old terms' deleted after, so a search never misses a user
-// by a term it has.
-//
-// fx go with the user's write.
+// SaveUser writes next over u, with fx, on the version u was read at: an edit made
+// meanwhile makes it version_conflict, so none is lost silently. Only what differs is
+// written; a new address already taken is email_taken, and a member still in a team
+// is not made an admin (ErrInTeams). It answers the user as written.
 func (s *Store) SaveUser(ctx context.Context, u, next user.User, fx Effects) (user.User, error) {
 	next.ID, next.LoginAccount, next.Version = u.ID, u.LoginAccount, u.Version+1
 	next.Locale = next.Locale.OrDefault() // as a read answers it
@@ -133,6 +123,8 @@ func (s *Store) SaveUser(ctx context.Context, u, next user.User, fx Effects) (us
 		}
 	}
 	tx.effects(fx)
+	// Search items are outside the transaction (see searchRecord): the new terms' go
+	// before it and the old terms' after, so a search never misses a term a user has.
 	added, removed := termChanges(searchTerms(u), searchTerms(next))
 	if err := s.putSearchItems(ctx, searchRecordsOf(next, added)); err != nil {
 		return user.User{}, err
