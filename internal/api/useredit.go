@@ -16,7 +16,7 @@ import (
 )
 
 // Edits of a user are optimistic: each is written conditioned on the version it was
-// read at (store.SaveUser), so two admins editing one user at once never lose an
+// read at (store.UpdateUser), so two admins editing one user at once never lose an
 // update silently; the loser gets 409 version_conflict. A client may also send the
 // ETag it read (GET /v1/users/{id}, or any answer below) as If-Match, so that an edit
 // based on a stale screen is refused the same way.
