@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/mail"
 	"github.com/roster-dev/roster/internal/store"
@@ -89,27 +88,18 @@ func (a *API) VerifyEmailChange(ctx context.Context, req events.APIGatewayV2HTTP
 	return httpapi.JSON(http.StatusOK, updated.View()), nil
 }
 
-// swapEmailAttempts bounds the retries of an email change that lost a race with
-// another edit of the same user (an admin renaming it, say).
-const swapEmailAttempts = 3
-
-// swapEmail writes the new address on the user as last read, re-reading it when
-// another edit got there first, with the notice to the old address, if any.
+// swapEmail writes the new address on the user, with the notice to the old address,
+// if any; when another edit got there first, on the user as it is now.
 func (a *API) swapEmail(ctx context.Context, me user.User, email string) (user.User, error) {
-	for attempt := 1; ; attempt++ {
+	return a.Store.UpdateUser(ctx, me, func(u user.User) (user.User, store.Effects, error) {
+		if validate.Fold(u.Email) == validate.Fold(email) {
+			return u, store.Effects{}, nil // already so
+		}
 		var fx store.Effects
-		if me.Email != "" {
-			fx = a.mailed(mail.EmailChangedLetter(me.Locale, me.Email, mail.MaskAddress(email)))
+		if u.Email != "" {
+			fx = a.mailed(mail.EmailChangedLetter(u.Locale, u.Email, mail.MaskAddress(email)))
 		}
-		updated, err := a.Store.ChangeEmail(ctx, me, email, fx)
-		if !apperr.IsCode(err, "version_conflict") || attempt == swapEmailAttempts {
-			return updated, err
-		}
-		if me, err = a.Store.User(ctx, me.ID); err != nil {
-			return user.User{}, err
-		}
-		if validate.Fold(me.Email) == validate.Fold(email) {
-			return me, nil
-		}
-	}
+		u.Email, u.EmailVerified = email, true
+		return u, fx, nil
+	})
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // Edits of a user are optimistic: each is written conditioned on the version it was
-// read at (store.SaveUser), so two admins editing one user at once never lose an
+// read at (store.UpdateUser), so two admins editing one user at once never lose an
 // update silently; the loser gets 409 version_conflict. A client may also send the
 // ETag it read (GET /v1/users/{id}, or any answer below) as If-Match, so that an edit
 // based on a stale screen is refused the same way.
@@ -53,14 +53,15 @@ func (a *API) UpdateMe(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	next := me
-	if in.Username != nil {
-		next.Username = username
-	}
-	if in.Locale != nil {
-		next.Locale = lang
-	}
-	saved, err := a.saveUser(ctx, me, next, ifMatch, store.Effects{})
+	saved, err := a.editUser(ctx, me, ifMatch, func(next user.User) (user.User, store.Effects) {
+		if in.Username != nil {
+			next.Username = username
+		}
+		if in.Locale != nil {
+			next.Locale = lang
+		}
+		return next, store.Effects{}
+	})
 	if err != nil {
 		return httpapi.Response{}, err
 	}
@@ -117,33 +118,36 @@ func (a *API) UpdateUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	next := target
-	if in.Username != nil {
-		next.Username = username
-	}
-	if in.Mobile != nil {
-		next.Mobile = mobile
-	}
-	if in.AccountType != nil {
-		next.AccountType = accountType
-	}
-	saved, err := a.saveUser(ctx, target, next, ifMatch, a.auditedUser(req, me, AuditUserUpdate, target, next))
+	saved, err := a.editUser(ctx, target, ifMatch, func(u user.User) (user.User, store.Effects) {
+		next := u
+		if in.Username != nil {
+			next.Username = username
+		}
+		if in.Mobile != nil {
+			next.Mobile = mobile
+		}
+		if in.AccountType != nil {
+			next.AccountType = accountType
+		}
+		return next, a.auditedUser(req, me, AuditUserUpdate, u, next)
+	})
 	if err != nil {
 		return httpapi.Response{}, err
 	}
 	return userAnswer(saved), nil
 }
 
-// saveUser writes next over u, with fx, when the client's If-Match allows u's version;
-// an edit that changes nothing writes nothing.
-func (a *API) saveUser(ctx context.Context, u, next user.User, ifMatch httpapi.Precondition, fx store.Effects) (user.User, error) {
-	if !ifMatch.Holds(u.Version) {
-		return user.User{}, errStaleRead
-	}
-	if next == u {
-		return u, nil
-	}
-	return a.Store.SaveUser(ctx, u, next, fx)
+// editUser writes edit's edit of u, the user as this request read it, when the
+// client's If-Match allows u's version; an edit that changes nothing writes nothing.
+// The edit is based on that read, so a user changed meanwhile is 409, never edited anew.
+func (a *API) editUser(ctx context.Context, u user.User, ifMatch httpapi.Precondition, edit func(user.User) (user.User, store.Effects)) (user.User, error) {
+	return a.Store.UpdateUser(ctx, u, func(now user.User) (user.User, store.Effects, error) {
+		if now.Version != u.Version || !ifMatch.Holds(now.Version) {
+			return user.User{}, store.Effects{}, errStaleRead
+		}
+		next, fx := edit(now)
+		return next, fx, nil
+	})
 }
 
 var errStaleRead = apperr.Stale("The user")
@@ -196,15 +200,11 @@ func (a *API) UnbindUserEmail(ctx context.Context, req events.APIGatewayV2HTTPRe
 	return httpapi.NoContent(), nil
 }
 
-// changeEditAttempts bounds the re-reads of an admin action that lost a race.
-const changeEditAttempts = 3
-
 // changeUser runs an admin action on the user of the path: the request takes no
-// body; change sets the fields the action is about. It is written conditioned on the
-// version read, and re-read and re-decided (authz included) when another edit got
-// there first: change sets a value that does not depend on what it read, so trying
-// again loses nothing. An action that changes nothing writes nothing and is not an
-// audit event.
+// body; change sets the fields the action is about. It is decided again (authz
+// included) on the user as it is now when another edit got there first: change sets
+// a value that does not depend on what it read, so trying again loses nothing. An
+// action that changes nothing writes nothing and is not an audit event.
 func (a *API) changeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest, action authz.Action, audit string, change func(*user.User)) (user.User, error) {
 	f := validate.Fields{}
 	id := pathIDField(f, req, "id")
@@ -213,26 +213,17 @@ func (a *API) changeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		return user.User{}, err
 	}
 	me, target, err := a.userTarget(ctx, req, id)
-	for attempt := 1; err == nil; attempt++ {
-		if err = authz.Check(me, action, target); err != nil {
-			break
-		}
-		next := target
-		change(&next)
-		if next == target {
-			return target, nil
-		}
-		var saved user.User
-		saved, err = a.Store.SaveUser(ctx, target, next, a.auditedUser(req, me, audit, target, next))
-		if err == nil {
-			return saved, nil
-		}
-		if !apperr.IsCode(err, "version_conflict") || attempt == changeEditAttempts {
-			break
-		}
-		target, err = a.Store.User(ctx, id)
+	if err != nil {
+		return user.User{}, err
 	}
-	return user.User{}, err
+	return a.Store.UpdateUser(ctx, target, func(u user.User) (user.User, store.Effects, error) {
+		if err := authz.Check(me, action, u); err != nil {
+			return user.User{}, store.Effects{}, err
+		}
+		next := u
+		change(&next)
+		return next, a.auditedUser(req, me, audit, u, next), nil
+	})
 }
 
 // userTarget loads the caller and the user an admin route acts on, and asks authz

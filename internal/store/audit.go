@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -42,11 +41,9 @@ type AuditFilter struct {
 	From, To time.Time
 }
 
-// An event is immutable, so instead of indexing it, it is written whole into each
-// list it can be read from: the log itself, its actor's, its target's and its
-// action's. A filtered page is then one Query of the most selective of those lists
-// (no read of the items behind an index), and the copies cost what index entries
-// would.
+// An event is immutable, so instead of being indexed it is written whole into each
+// list it is read from (the log, its actor's, its target's, its action's): a filtered
+// page is one Query of the narrowest, and the copies cost what index entries would.
 const auditPrefix = "AUDIT"
 
 func auditLog() string                   { return auditPrefix }
@@ -142,19 +139,4 @@ func (f AuditFilter) matches(e AuditEvent) bool {
 	return (f.ActorID == "" || e.ActorID == f.ActorID) &&
 		(f.TargetID == "" || e.TargetID == f.TargetID) &&
 		(f.Action == "" || e.Action == f.Action)
-}
-
-// putItems writes standalone items with BatchWriteItem, 25 at a time, retrying
-// unprocessed ones.
-func (s *Store) putItems(ctx context.Context, items []map[string]types.AttributeValue) error {
-	for chunk := range slices.Chunk(items, 25) {
-		writes := make([]types.WriteRequest, len(chunk))
-		for i, item := range chunk {
-			writes[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: item}}
-		}
-		if err := s.batchWrite(ctx, writes, "batch put"); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -55,11 +55,10 @@ type Code struct {
 	redeemedAt int64
 }
 
-// codeRecord is an issued code. Only a hash of the code is stored. A 6-digit code
-// has too few values for any hash to hide it from someone who can read the table;
-// the hash keeps codes out of plain sight (consoles, backups, logs of items), and
-// binding the purpose, subject and address into it keeps one code from being
-// replayed anywhere else. The real protection is the try counter.
+// codeRecord is an issued code, stored as a hash: too few values for a hash to hide a
+// 6-digit code from a reader of the table (the try counter protects it), but it keeps
+// codes out of plain sight, and binding purpose, subject and address into it keeps a
+// code from being replayed elsewhere.
 type codeRecord struct {
 	key
 	Hash       string `dynamodbav:"hash"`
@@ -95,11 +94,10 @@ func codeHash(c Code, secret string) string {
 // the request field it came from.
 var ErrCodeInvalid = apperr.New(apperr.Invalid, "invalid_request", "The code is incorrect or has expired.")
 
-// IssueCode stores secret as c's code, replacing an earlier one once it is
-// CodeResendAfter old, and queues letter (the email that carries it, or
-// mail.NoLetter when there is none to send) in the same transaction. Within that
-// time it answers rate_limited with the time left: the condition makes the check
-// and the write one step, so concurrent requests cannot both send a code.
+// IssueCode stores secret as c's code with letter (or mail.NoLetter) in one
+// transaction, replacing an earlier code once it is CodeResendAfter old; sooner, it
+// answers rate_limited with the time left. The check is the write's condition, so
+// concurrent requests cannot both send a code.
 func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.Time, letter mail.Letter) error {
 	tx := s.txn()
 	cond := notExists().Or(expression.Name("issuedAt").LessThanEqual(expression.Value(now.Add(-CodeResendAfter).UnixMilli())))
@@ -134,13 +132,10 @@ func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.T
 // CodeResendAfter ago. IssueCode answers it with the time left.
 var errCodeTooSoon = apperr.New(apperr.RateLimited, "rate_limited", "A code was sent less than a minute ago.")
 
-// RedeemCode checks secret against the code issued for c's purpose, subject and
-// email, and uses it up. Every attempt, right or wrong, first takes one of the
-// code's CodeMaxTries in a single conditional update, and only then is the hash
-// compared: however many guesses arrive at once, no more than CodeMaxTries are
-// ever compared. A right code is then marked redeemed on the condition that no one
-// else redeemed it, so of concurrent redemptions exactly one wins. The answer is
-// the grant (with the UserID it was issued for), or ErrCodeInvalid.
+// RedeemCode uses up the code issued for c if secret is it, and answers the grant
+// (with the UserID it was issued for), or ErrCodeInvalid. Each attempt takes a try
+// before the hash is compared, so no more than CodeMaxTries guesses are ever compared,
+// and the redemption is conditional, so of concurrent ones exactly one wins.
 func (s *Store) RedeemCode(ctx context.Context, c Code, secret string, now time.Time) (Code, error) {
 	k := codeKey(c.Purpose, c.Subject)
 	cond := exists().

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/roster-dev/roster/internal/apperr"
-	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
 )
 
@@ -36,13 +35,4 @@ func (s *Store) EmailHolder(ctx context.Context, email string) (string, error) {
 		return "", apperr.Wrap(err, "unmarshal email claim")
 	}
 	return c.UserID, nil
-}
-
-// ChangeEmail gives u the verified address email (see SaveUser: conditioned on the
-// version u was read at, the old claim released, the new one claimed or email_taken,
-// the search items of the old address dropped), with fx. It answers the user as written.
-func (s *Store) ChangeEmail(ctx context.Context, u user.User, email string, fx Effects) (user.User, error) {
-	next := u
-	next.Email, next.EmailVerified = email, true
-	return s.SaveUser(ctx, u, next, fx)
 }

@@ -8,7 +8,15 @@ import (
 	"github.com/roster-dev/roster/internal/user"
 )
 
-func TestChangeEmail(t *testing.T) {
+// withEmail is u with the verified address email, as an email change makes it.
+func withEmail(u user.User, email string) user.User {
+	u.Email, u.EmailVerified = email, true
+	return u
+}
+
+// TestEmailChange: a new address is claimed or email_taken, the old one released, and
+// searches follow.
+func TestEmailChange(t *testing.T) {
 	t.Parallel()
 	s := storetest.New(t)
 	alice := newUser("alice", "alice@example.com", user.Member, user.Active)
@@ -20,10 +28,10 @@ func TestChangeEmail(t *testing.T) {
 		}
 	}
 
-	if _, err := s.ChangeEmail(ctx, alice, "BOB@example.com", store.Effects{}); code(err) != "email_taken" {
+	if _, err := s.SaveUser(ctx, alice, withEmail(alice, "BOB@example.com"), store.Effects{}); code(err) != "email_taken" {
 		t.Fatalf("taking bob's address: %v, want email_taken", err)
 	}
-	changed, err := s.ChangeEmail(ctx, alice, "Alice.New@example.com", store.Effects{})
+	changed, err := s.SaveUser(ctx, alice, withEmail(alice, "Alice.New@example.com"), store.Effects{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +42,7 @@ func TestChangeEmail(t *testing.T) {
 		t.Fatalf("stored user %+v, %v; want %+v", got, err, changed)
 	}
 	// A second change from the stale copy loses to the first.
-	if _, err := s.ChangeEmail(ctx, alice, "alice3@example.com", store.Effects{}); code(err) != "version_conflict" {
+	if _, err := s.SaveUser(ctx, alice, withEmail(alice, "alice3@example.com"), store.Effects{}); code(err) != "version_conflict" {
 		t.Fatalf("change from a stale version: %v, want version_conflict", err)
 	}
 
@@ -59,7 +67,7 @@ func TestChangeEmail(t *testing.T) {
 	}
 
 	// A user without an address gets one.
-	if _, err := s.ChangeEmail(ctx, noEmail, "carol@example.com", store.Effects{}); err != nil {
+	if _, err := s.SaveUser(ctx, noEmail, withEmail(noEmail, "carol@example.com"), store.Effects{}); err != nil {
 		t.Fatalf("first address: %v", err)
 	}
 }

@@ -15,12 +15,10 @@ import (
 	"github.com/roster-dev/roster/internal/validate"
 )
 
-// A half-made user is one whose creation stopped between its two steps: its records
-// were written as pending (CreatePendingUser) and never confirmed (ConfirmUser),
-// because the function making it was killed in between (a Lambda timeout) or failed
-// to undo what it had done. Its sign-in account may or may not exist. It holds its
-// login account and email until it is removed (package accounts says who removes it,
-// and when).
+// A half-made user is one whose creation stopped between its two steps (a Lambda
+// timeout, a failed undo): written pending (CreatePendingUser), never confirmed
+// (ConfirmUser), its sign-in account there or not. It holds its claims until removed
+// (package accounts says who removes it, and when).
 
 // HalfMadeError is what User answers for a pending user: to every reader it is a user
 // that does not exist (it unwraps to not_found); accounts reads the user from it to
@@ -50,11 +48,10 @@ func ClaimTaken(err error) bool {
 		apperr.IsCode(err, ErrBootstrapped.Code)
 }
 
-// ConfirmUser is the last step of creating an account: the user is no longer pending,
-// and it enters the lists. It fails (user_creation_abandoned) if the pending user was
-// removed meanwhile, so a creation that outlived its grace undoes itself instead of
-// leaving a sign-in account beside no records. fx go with it: the account exists from
-// this write on.
+// ConfirmUser is the last step of creating an account: the user is no longer pending
+// and enters the lists, with fx. A pending user removed meanwhile fails it
+// (user_creation_abandoned), so a creation that outlived its grace undoes itself
+// instead of leaving a sign-in account beside no records.
 func (s *Store) ConfirmUser(ctx context.Context, u user.User, fx Effects) error {
 	r := toUserRecord(u)
 	update := expression.Remove(expression.Name("pending")).Remove(expression.Name("expiresAt"))
@@ -81,13 +78,10 @@ func (s *Store) DiscardHalfMade(ctx context.Context, u user.User, fx Effects) er
 	return tx.run(ctx)
 }
 
-// HalfMadeHolders looks at who holds the claims u needs (its login account, its email
-// and, with superAdmin, the super admin slot) after a creation found one taken. It
-// answers the holders that are half-made users created before staleBefore, for the
-// caller to remove, and releases at once any claim whose user is gone altogether
-// (a pending item removed by its TTL, or a claim an older version of Roster left
-// behind): no transaction ever writes a claim without its user, so such a claim is
-// nobody's. released says whether it did; either answer means a new try may succeed.
+// HalfMadeHolders answers, of the holders of the claims u needs, those that are
+// half-made users created before staleBefore, for the caller to remove. A claim whose
+// user is gone altogether is nobody's (no transaction writes one alone) and is released
+// at once; released says so. Either answer means a new try may succeed.
 func (s *Store) HalfMadeHolders(ctx context.Context, u user.User, superAdmin bool, staleBefore time.Time) (halfMade []user.User, released bool, err error) {
 	keys := []key{loginKey(validate.Fold(u.LoginAccount))}
 	if u.Email != "" {

@@ -169,7 +169,7 @@ func TestDeleteUserRecordsTakesAnEmailChangedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	moved := ids.New()[:8] + "@example.org"
-	if _, err := s.ChangeEmail(ctx, read, moved, store.Effects{}); err != nil {
+	if _, err := s.SaveUser(ctx, read, withEmail(read, moved), store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteUserRecords(ctx, read, false, store.Effects{}); err != nil {
@@ -196,7 +196,7 @@ func TestDeleteUserRecordsTakesAnEmailChangedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	late := ids.New()[:8] + "@example.org"
-	if _, err := s.ChangeEmail(ctx, read, late, store.Effects{}); err == nil {
+	if _, err := s.SaveUser(ctx, read, withEmail(read, late), store.Effects{}); err == nil {
 		t.Fatal("an email change of a deleted user succeeded")
 	}
 	if taken, err := s.EmailTaken(ctx, late); err != nil || taken {

@@ -12,11 +12,9 @@ import (
 	"github.com/roster-dev/roster/internal/team"
 )
 
-// Invitation codes and links are consumed with a conditional write inside the
-// transaction that adds the membership: of any number of concurrent redemptions,
-// exactly one finds the invitation still pending. Expiry is a condition on the stored
-// validUntil, checked at the time of the write; expiresAt is only DynamoDB's TTL,
-// which removes the item some time after it stopped mattering.
+// Invitation codes and links are consumed by a condition of the transaction that adds
+// the membership, so of concurrent redemptions exactly one wins. Expiry is a condition
+// on validUntil at the write; expiresAt is only the TTL, which cleans up late.
 
 // keepAfterExpiry is how long a used or expired invitation stays readable, so that it
 // answers 410 with its reason rather than 404.
@@ -103,7 +101,7 @@ func (s *Store) ListInvitationCodes(ctx context.Context, teamID string, now time
 	partition := teamCodesPartition(teamID)
 	spec := listSpec{name: "codes:" + teamID, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	read := readIndexed(func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
+	read := readRecords(func(r inviteCodeRecord) (team.Code, bool) { return r.code(), true },
 		func(c team.Code) bool {
 			// A code's digits may since have been drawn again for another team.
 			return c.TeamID == teamID && c.StatusAt(now) == team.Pending
@@ -274,8 +272,8 @@ func (s *Store) ListInvitations(ctx context.Context, teamID string, status team.
 	partition := teamInvitesPartition(teamID)
 	spec := listSpec{name: "invitations:" + teamID + ":" + string(status), attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: partition}
 	q := query{index: "GSI1", keyCond: expression.Key("gsi1pk").Equal(expression.Value(partition)), reverse: true}
-	read := readIndexed(func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
-		func(team.Invitation) bool { return true })
+	read := readRecords(func(r inviteRecord) (team.Invitation, bool) { return r.invitation(), true },
+		keepAll[team.Invitation])
 	return collect(ctx, s, q, spec, p, func(ctx context.Context, items []map[string]types.AttributeValue) ([]team.Invitation, []bool, error) {
 		batch, keep, err := read(ctx, items)
 		if err != nil {
@@ -329,10 +327,9 @@ func (s *Store) ResendInvitation(ctx context.Context, old, renewed team.Invitati
 var errInviteChanged = apperr.Stale("The invitation")
 
 // AcceptInvitation marks a link accepted and adds the membership m in one transaction,
-// while the link's issuer is still as by (else ErrIssuerChanged). With verify set (the
-// joiner's address, which the bound link was sent to), the address is marked verified
-// in the same write, if it is still the joiner's. A link used, revoked or resent
-// meanwhile answers invitation_used.
+// while the issuer is still as by (else ErrIssuerChanged); a link used, revoked or
+// resent meanwhile is invitation_used. With verify (the address a bound link went to),
+// that address is marked verified too, if it is still the joiner's.
 func (s *Store) AcceptInvitation(ctx context.Context, i team.Invitation, m team.Membership, by Issuer, verify string, now time.Time) error {
 	tx := s.txn()
 	tx.update(inviteKey(i.ID),

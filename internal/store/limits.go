@@ -51,14 +51,10 @@ type limitRecord struct {
 	Count int `dynamodbav:"count"`
 }
 
-// Take takes one of l's tries for subject before the attempt it allows. The check and
-// the count are one conditional update that refuses once Max tries are taken, so
-// however many requests arrive at once, no more than Max get past; a refused request
-// counts nothing. The refusal is apperr.Limited with the time left in the window.
-//
-// A limit on failures takes a try for every attempt and gives it back (Return) when
-// the attempt turns out not to be a failure: a count is the failures so far plus the
-// attempts still under way.
+// Take takes one of l's tries for subject before the attempt it allows, or answers
+// apperr.Limited with the time left. Check and count are one conditional update, so
+// no more than Max requests get past however many arrive at once. A limit on failures
+// takes a try for every attempt and gives back (Return) those that did not fail.
 func (s *Store) Take(ctx context.Context, l Limit, subject string, now time.Time) (Try, error) {
 	start, end := l.window(now)
 	count := expression.Name("count")

@@ -94,46 +94,22 @@ func (s *Store) RecordLoginEvent(ctx context.Context, e LoginEvent, retention ti
 // than the retention is never shown, and a page costs the same whatever TTL has left.
 func (s *Store) LoginEvents(ctx context.Context, userID string, since time.Time, p Page) ([]LoginEvent, string, error) {
 	partition := userKey(userID).PK
-	attrs := []string{"pk", "sk"}
-	list := "login-events:" + userID
-	start, err := decodeCursor(p.Cursor, list, attrs, "pk", partition)
-	if err != nil {
-		return nil, "", err
+	q := query{keyCond: expression.Key("pk").Equal(expression.Value(partition)).And(expression.Key("sk").Between(
+		expression.Value(loginEventPrefix+formatTime(since)), expression.Value(loginEventPrefix+"~"))),
+		reverse: true, eventual: true}
+	spec := listSpec{name: "login-events:" + userID, attrs: []string{"pk", "sk"}, pkAttr: "pk", partition: partition}
+	return collect(ctx, s, q, spec, p, readRecords(func(r loginEventRecord) (LoginEvent, bool) { return r.event(), true }, keepAll[LoginEvent]))
+}
+
+func (r loginEventRecord) event() LoginEvent {
+	return LoginEvent{
+		ID:        r.ID,
+		UserID:    r.UserID,
+		At:        parseTime(r.At),
+		SourceIP:  r.SourceIP,
+		UserAgent: r.UserAgent,
+		Outcome:   LoginOutcome(r.Outcome),
+		Challenge: r.Challenge,
+		Via:       r.Via,
 	}
-	expr, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key("pk").Equal(expression.Value(partition)).
-			And(expression.Key("sk").Between(
-				expression.Value(loginEventPrefix+formatTime(since)),
-				expression.Value(loginEventPrefix+"~")))).
-		Build()
-	if err != nil {
-		return nil, "", apperr.Wrap(err, "build query")
-	}
-	items, next, err := s.queryPage(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression:    expr.KeyCondition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ExclusiveStartKey:         start,
-	}, list, attrs, p.Limit)
-	if err != nil {
-		return nil, "", err
-	}
-	var records []loginEventRecord
-	if err := attributevalue.UnmarshalListOfMaps(items, &records); err != nil {
-		return nil, "", apperr.Wrap(err, "unmarshal login events")
-	}
-	events := make([]LoginEvent, len(records))
-	for i, r := range records {
-		events[i] = LoginEvent{
-			ID:        r.ID,
-			UserID:    r.UserID,
-			At:        parseTime(r.At),
-			SourceIP:  r.SourceIP,
-			UserAgent: r.UserAgent,
-			Outcome:   LoginOutcome(r.Outcome),
-			Challenge: r.Challenge,
-			Via:       r.Via,
-		}
-	}
-	return events, next, nil
 }

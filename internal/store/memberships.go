@@ -276,8 +276,7 @@ func (s *Store) ListMembers(ctx context.Context, teamID string, f MemberFilter, 
 				continue
 			}
 			// The Query read the memberships themselves: only their users are left
-			// to read (a page of 20 was a consistent BatchGetItem of 40 items; now an
-			// eventually consistent one of 20, like the page's Query).
+			// to read.
 			var r memberRecord
 			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 				return nil, nil, apperr.Wrap(err, "unmarshal membership")

@@ -10,16 +10,17 @@ import (
 	"github.com/roster-dev/roster/infra/samtemplate"
 )
 
-// notProjected are record attributes the indexes leave out on purpose: no list shows
-// them and they change often, so their updates stay base-table writes (template.yaml),
-// or only writes read them, from the item itself (a name's claim key, nameKey).
-// A user's locale is not projected either: no list shows it (user.ListView), and adding
-// it to a deployed index's projection means building the index again. An invitation's
-// mailId is read by the mailer only, on the item (its mailState is shown, and projected).
-var notProjected = []string{"sessionsEndedAt", "nameKey", "locale", "mailId"}
+// notProjected are record attributes the indexes leave out on purpose: no list reads
+// them (template.yaml).
+var notProjected = []string{
+	"sessionsEndedAt", // changes often: its updates stay base-table writes
+	"nameKey",         // only writes read it, from the item (a name's claim key)
+	"locale",          // no list shows it (user.ListView); projecting it rebuilds a deployed index
+	"mailId",          // the mailer reads it, on the item (its mailState is projected)
+}
 
 // TestIndexesProjectWhatListsRead: lists decode records straight from the index
-// items (readIndexed, ListUsers), so every attribute of a record kept in an index must
+// items (readRecords, ListUsers), so every attribute of a record kept in an index must
 // be projected there, or its lists would answer it empty.
 func TestIndexesProjectWhatListsRead(t *testing.T) {
 	t.Parallel()

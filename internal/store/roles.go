@@ -169,11 +169,9 @@ func (s *Store) UpdateRole(ctx context.Context, old team.Role, version int64, up
 	return tx.run(ctx)
 }
 
-// DeleteRole removes a custom role that no membership holds. It first marks the role,
-// which every assigning transaction checks against, then looks for a use with a
-// consistent read: an assignment either landed before the mark (and is found) or
-// fails. A role in use is unmarked and reported as role_in_use. fx go with the last
-// step, which removes the role.
+// DeleteRole removes a custom role no membership holds, with fx; one in use is
+// role_in_use. It marks the role, which assignments check, before it looks for a use,
+// so an assignment either landed before the mark (and is found) or fails.
 func (s *Store) DeleteRole(ctx context.Context, r team.Role, fx Effects) error {
 	mark := s.txn()
 	mark.update(roleKey(r.ID), expression.Set(expression.Name("deleting"), expression.Value(true)), exists(), errRoleMissing)
@@ -231,7 +229,7 @@ func (s *Store) ListRoles(ctx context.Context, p Page) ([]team.Role, string, err
 	custom.Limit = p.Limit - len(out)
 	spec := listSpec{name: "roles", attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: rolesAll}
 	roles, next, err := collect(ctx, s, query{index: "GSI1", keyCond: rolesPartition()}, spec, custom,
-		readIndexed(func(r roleRecord) (team.Role, bool) { return r.role(), !r.Deleting }, func(team.Role) bool { return true }))
+		readRecords(func(r roleRecord) (team.Role, bool) { return r.role(), !r.Deleting }, keepAll[team.Role]))
 	if err != nil {
 		return nil, "", err
 	}

@@ -2,61 +2,35 @@ package store
 
 import (
 	"context"
-	"slices"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/user"
-	"github.com/roster-dev/roster/internal/validate"
 )
 
-// SeedUsers writes users with exactly the items CreateUser writes (the user, its
-// login and email claims, its search items), with BatchWriteItem instead of a
-// conditional transaction: it is for filling a table with many users quickly
-// (benchmarks), and checks no uniqueness. Users already in the table are overwritten.
+// SeedUsers writes users with the items CreateUser writes, with BatchWriteItem
+// instead of a conditional transaction: it fills a table with many users quickly
+// (benchmarks), checking no uniqueness and overwriting users already there.
 func (s *Store) SeedUsers(ctx context.Context, users []user.User) error {
-	var requests []types.WriteRequest
-	add := func(record any) error {
-		item, err := attributevalue.MarshalMap(record)
-		if err != nil {
-			return apperr.Wrap(err, "marshal")
-		}
-		requests = append(requests, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
-		return nil
-	}
+	var items []map[string]types.AttributeValue
 	for _, u := range users {
-		records := []any{toUserRecord(u), claimRecord{key: loginKey(validate.Fold(u.LoginAccount)), UserID: u.ID}}
-		if u.Email != "" {
-			records = append(records, claimRecord{key: emailKey(validate.Fold(u.Email)), UserID: u.ID})
-		}
-		for _, r := range searchRecords(u) {
-			records = append(records, r)
+		records := []any{toUserRecord(u)}
+		for _, c := range userClaims(u, false) {
+			records = append(records, c.record)
 		}
 		for _, r := range records {
-			if err := add(r); err != nil {
-				return err
-			}
-		}
-	}
-	for batch := range slices.Chunk(requests, 25) { // BatchWriteItem's limit
-		pending := map[string][]types.WriteRequest{s.table: batch}
-		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt == 8 {
-				return apperr.Wrap(errUnprocessed, "batch write")
-			}
-			if attempt > 0 {
-				time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
-			}
-			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			item, err := attributevalue.MarshalMap(r)
 			if err != nil {
-				return apperr.Wrap(err, "batch write")
+				return apperr.Wrap(err, "marshal")
 			}
-			pending = out.UnprocessedItems
+			items = append(items, item)
 		}
 	}
-	return nil
+	return s.writeBatches(ctx, putRequests(items), "batch write", seedAttempts)
 }
+
+// seedAttempts bounds the calls a seeding batch may take: seeding writes far more than
+// a request does, as fast as the table takes it.
+const seedAttempts = 8

@@ -258,7 +258,7 @@ func (s *Store) ListTeams(ctx context.Context, prefix string, p Page) ([]team.Te
 		cond = cond.And(expression.Key("gsi1sk").BeginsWith(folded))
 	}
 	spec := listSpec{name: "teams:" + folded, attrs: []string{"pk", "sk", "gsi1pk", "gsi1sk"}, pkAttr: "gsi1pk", partition: teamsAll}
-	return collect(ctx, s, query{index: "GSI1", keyCond: cond}, spec, p, readIndexed(
+	return collect(ctx, s, query{index: "GSI1", keyCond: cond}, spec, p, readRecords(
 		func(r teamRecord) (team.Team, bool) { return r.team(), !r.Deleting },
 		func(t team.Team) bool {
 			// The sort key joins name and id: a prefix running past the name is no match.

@@ -36,20 +36,40 @@ func joined() expression.UpdateBuilder {
 	return expression.Add(expression.Name(joinsAttr), expression.Value(1))
 }
 
-// SaveUser writes next over u, which the caller read, conditioned on the version u
-// was read at: an edit made meanwhile by anyone makes it version_conflict (409), so
-// no concurrent edit is lost silently. Only what differs is written: the changed
-// fields, the list index keys when the type or status changes, the email claims when
-// the address changes (a new one taken is email_taken), and the search items of the
-// terms that change. Making a member an admin is refused with ErrInTeams while it
-// belongs to a team. It answers the user as written.
-//
-// The user and its claims are one write, a transaction only when a claim changes.
-// The search items are not part of it (see searchRecord): the new terms' items are
-// written before and the old terms' deleted after, so a search never misses a user
-// by a term it has.
-//
-// fx go with the user's write.
+// userUpdateAttempts bounds the tries of an UpdateUser that keeps losing races.
+const userUpdateAttempts = 3
+
+// A UserEdit makes its edit of u: the user to write and the effects that go with it.
+// Answering u unchanged writes nothing; an error ends the update with it.
+type UserEdit func(u user.User) (user.User, Effects, error)
+
+// UpdateUser writes edit's edit of u on u's version (SaveUser); u is the user as the
+// caller read it to decide on the edit, so a first try costs no read. When another
+// edit got there first, it reads the user again and applies edit anew, at most
+// userUpdateAttempts times in all. It answers the user as written.
+func (s *Store) UpdateUser(ctx context.Context, u user.User, edit UserEdit) (user.User, error) {
+	for attempt := 1; ; attempt++ {
+		next, fx, err := edit(u)
+		if err != nil {
+			return user.User{}, err
+		}
+		if next == u {
+			return u, nil
+		}
+		saved, err := s.SaveUser(ctx, u, next, fx)
+		if !apperr.IsCode(err, errUserChanged.Code) || attempt == userUpdateAttempts {
+			return saved, err
+		}
+		if u, err = s.User(ctx, u.ID); err != nil {
+			return user.User{}, err
+		}
+	}
+}
+
+// SaveUser writes next over u, with fx, on the version u was read at: an edit made
+// meanwhile makes it version_conflict, so none is lost silently. Only what differs is
+// written; a new address already taken is email_taken, and a member still in a team
+// is not made an admin (ErrInTeams). It answers the user as written.
 func (s *Store) SaveUser(ctx context.Context, u, next user.User, fx Effects) (user.User, error) {
 	next.ID, next.LoginAccount, next.Version = u.ID, u.LoginAccount, u.Version+1
 	next.Locale = next.Locale.OrDefault() // as a read answers it
@@ -103,6 +123,8 @@ func (s *Store) SaveUser(ctx context.Context, u, next user.User, fx Effects) (us
 		}
 	}
 	tx.effects(fx)
+	// Search items are outside the transaction (see searchRecord): the new terms' go
+	// before it and the old terms' after, so a search never misses a term a user has.
 	added, removed := termChanges(searchTerms(u), searchTerms(next))
 	if err := s.putSearchItems(ctx, searchRecordsOf(next, added)); err != nil {
 		return user.User{}, err

@@ -1,12 +1,15 @@
 package store_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -236,4 +239,110 @@ func TestPromotionRacingAJoin(t *testing.T) {
 			t.Fatalf("round %d: an admin in a team", round)
 		}
 	}
+}
+
+// TestUpdateUser: the update applies its edit, with the edit's effects, on the version
+// read; it applies the edit again to a user another edit changed meanwhile, a bounded
+// number of times; it writes nothing when the edit refuses or the caller has gone.
+func TestUpdateUser(t *testing.T) {
+	t.Parallel()
+	s := storetest.New(t)
+	errRefused := apperr.New(apperr.Forbidden, "forbidden", "Not this one.")
+	// meanwhile is another edit of u, made while an update of it is under way.
+	meanwhile := func(t *testing.T, id string) {
+		now, err := s.User(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := now
+		next.Mobile = fmt.Sprintf("+861380013%04d", now.Version)
+		if _, err := s.SaveUser(t.Context(), now, next, store.Effects{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		// race is the number of calls of the edit that another edit overtakes.
+		race   int
+		refuse bool // the edit answers errRefused
+		same   bool // the edit changes nothing
+		cancel bool // the caller goes away during the first call
+		want   error
+		calls  int
+		// versions is how many versions the user moved; renamed whether the edit's
+		// rename is among them.
+		versions int64
+		renamed  bool
+	}{
+		{name: "applies", calls: 1, versions: 1, renamed: true},
+		{name: "writes nothing for no change", same: true, calls: 1},
+		{name: "applies again after a lost race", race: 1, calls: 2, versions: 2, renamed: true},
+		{name: "gives up after its attempts", race: 3, want: apperr.Stale("The user"), calls: 3, versions: 3},
+		{name: "stops on the edit's error", refuse: true, want: errRefused, calls: 1},
+		{name: "stops when the caller has gone", race: 1, cancel: true, want: context.Canceled, calls: 1, versions: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			created := newUser("upd"+ids.New()[:8], "", user.Member, user.Active)
+			if err := s.CreateUser(t.Context(), created, false); err != nil {
+				t.Fatal(err)
+			}
+			u, err := s.User(t.Context(), created.ID) // as a caller reads it
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			calls := 0
+			saved, err := s.UpdateUser(ctx, u, func(now user.User) (user.User, store.Effects, error) {
+				calls++
+				if calls <= tt.race {
+					meanwhile(t, u.ID)
+				}
+				if tt.cancel {
+					cancel()
+				}
+				if tt.refuse {
+					return user.User{}, store.Effects{}, errRefused
+				}
+				if tt.same {
+					return now, store.Effects{}, nil
+				}
+				next := now
+				next.Username = "Renamed"
+				return next, store.Effects{Audit: &store.AuditEvent{ID: ids.New(), At: time.Now(), ActorID: ids.New(), Action: "user.update", TargetType: "user", TargetID: u.ID}}, nil
+			})
+			if !sameError(err, tt.want) || calls != tt.calls {
+				t.Fatalf("UpdateUser: %v after %d calls of the edit; want %v after %d", err, calls, tt.want, tt.calls)
+			}
+			stored, err := s.User(t.Context(), u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.Version != u.Version+tt.versions || (stored.Username == "Renamed") != tt.renamed {
+				t.Fatalf("stored %+v; want %d versions on, renamed %v", stored, tt.versions, tt.renamed)
+			}
+			if tt.want == nil && saved != stored {
+				t.Fatalf("answered %+v, stored %+v", saved, stored)
+			}
+			wantEvents := 0
+			if tt.renamed {
+				wantEvents = 1
+			}
+			events, _, err := s.AuditEvents(t.Context(), store.AuditFilter{TargetID: u.ID}, store.Page{Limit: 10})
+			if err != nil || len(events) != wantEvents {
+				t.Fatalf("%d audit events (%v); want one with the rename only", len(events), err)
+			}
+		})
+	}
+}
+
+// sameError reports whether err is want: by code for the store's errors, by identity
+// for others.
+func sameError(err, want error) bool {
+	if e := apperr.As(want); e != nil {
+		return code(err) == e.Code
+	}
+	return errors.Is(err, want)
 }

@@ -19,17 +19,9 @@ type UserFilter struct {
 	Query       string // prefix of username, login account or email, any case
 }
 
-// Page asks for one page of a list.
-type Page struct {
-	Limit  int
-	Cursor string
-}
-
 // ListUsers answers one page of users, newest first, or in term order when searching.
-// Every path is a Query on one partition, so a page costs the same however many users
-// there are. The admins and the frozen have lists of their own (see userRecord); a
-// list of active members reads the list of all users and leaves the others out as it
-// goes.
+// Every path is a Query on one partition (see userRecord for the lists), so a page
+// costs the same however many users there are.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.User, string, error) {
 	if f.Query != "" {
 		return s.searchUsers(ctx, f, p)
@@ -49,21 +41,18 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter, p Page) ([]user.Use
 	spec := listSpec{name: "users:" + partition + ":" + string(f.AccountType) + ":" + string(f.Status),
 		attrs: []string{"pk", "sk", pkAttr, skAttr}, pkAttr: pkAttr, partition: partition}
 	// The index projects the fields a user list shows: the page is decoded from the
-	// Query, with no BatchGetItem (a page costs ~1 RRU instead of 1 + 0.5 per user).
+	// Query, with no BatchGetItem of its users.
 	decode := func(r userRecord) (user.User, bool) { return r.user(), true }
 	keep := func(u user.User) bool {
 		return (f.AccountType == "" || u.AccountType == f.AccountType) && (f.Status == "" || u.Status == f.Status)
 	}
-	return collect(ctx, s, q, spec, p, readIndexed(decode, keep))
+	return collect(ctx, s, q, spec, p, readRecords(decode, keep))
 }
 
 // searchUsers pages through the search items whose term starts with the query, in
-// term order, and reads the users they point to. An item is kept only if its user
-// still has that term, it is where the user is shown (shownAt) and the user passes
-// the filters: an item an edit has not deleted yet, or one of a user deleted
-// meanwhile, is left out. A user found by several terms has several items, so items
-// are read until they name the users the page still needs, and those users are read
-// with one BatchGetItem: usually one for the page.
+// term order, keeping an item only if its user still has the term, is shown at it
+// (shownAt) and passes the filters. Items are read until they name the users the page
+// needs, so those users are read with one BatchGetItem, usually one a page.
 func (s *Store) searchUsers(ctx context.Context, f UserFilter, p Page) ([]user.User, string, error) {
 	q := strings.ToLower(f.Query)
 	partition := searchPartition(q)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -19,12 +18,10 @@ import (
 	"github.com/roster-dev/roster/internal/validate"
 )
 
-// userRecord is a user as stored. The index keys put it in the lists it belongs to,
-// each newest first: all users (GSI1); if it is an admin, the users of its type
-// (GSI2); while it is frozen, the frozen users and the frozen users of its type (GSI3,
-// GSI4). Every write of a listed field is a write to each index holding the user, so
-// the indexes hold only the few: most users are active members, and their lists are
-// read from GSI1, leaving out the admins and the frozen as they are read (ListUsers).
+// userRecord is a user as stored. Its index keys put it in its lists, newest first:
+// all users (GSI1); admins by type (GSI2); the frozen, all and by type (GSI3, GSI4).
+// Those last hold only the few, as every index costs each write: a list of active
+// members, most users, reads GSI1 and leaves the others out (ListUsers).
 type userRecord struct {
 	key
 	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
@@ -65,11 +62,10 @@ type storedUser struct {
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
 }
 
-// pendingTTL is how long a pending user item is kept before DynamoDB may remove it:
-// long past the moment anyone may clean it (accounts.PendingGrace), so that a sign-in
-// or a creation usually meets the whole half-made user and removes it all. What TTL
-// alone leaves (claims, search items) is removed by the next creation that needs the
-// claims (HalfMadeHolders); searches skip items whose user is gone.
+// pendingTTL is how long a pending user item is kept before TTL may remove it: long
+// past accounts.PendingGrace, so a sign-in or creation usually meets the whole
+// half-made user and removes it all. Claims TTL leaves behind go with the next
+// creation that needs them (HalfMadeHolders).
 const pendingTTL = 24 * time.Hour
 
 // claimRecord reserves a unique value (login account or email) for a user.
@@ -78,12 +74,10 @@ type claimRecord struct {
 	UserID string `dynamodbav:"userId"`
 }
 
-// searchRecord lets lists find a user by the prefix of one of its terms. It is a
-// pointer, checked against the user when read (see searchUsers): an edit writes the
-// items of its new terms before the user and deletes those of its old terms after,
-// outside any transaction, so an item may briefly outlive its term, never the other
-// way round. Version is the user's version that wrote it: a late delete by an older
-// edit leaves alone an item a newer one has written again.
+// searchRecord lets lists find a user by a prefix of one of its terms. Edits write it
+// outside their transaction (SaveUser), so it may briefly outlive its term and is
+// checked against the user when read (searchUsers). Version is its writer's: an older
+// edit's late delete spares an item a newer one wrote again.
 type searchRecord struct {
 	key
 	UserID  string `dynamodbav:"userId"`
@@ -208,17 +202,10 @@ func (s *Store) CreateUser(ctx context.Context, u user.User, superAdmin bool) er
 	return s.createUser(ctx, storedUser{userRecord: toUserRecord(u)}, superAdmin)
 }
 
-// CreatePendingUser is the first step of creating an account (accounts.Create): it
-// writes the user with its uniqueness claims and search items in one transaction, as
-// pending. The login account and email are unique ignoring case: a taken one fails the
-// whole write with login_account_taken or email_taken. With superAdmin set, the write
-// also claims the single super admin slot.
-//
-// A pending user is in no list (its item has no index keys yet), searches leave it
-// out, and User answers HalfMadeError (not_found) for it: it holds its login account
-// and email, and is nobody, until ConfirmUser. If the creation stops in between (a
-// Lambda timeout kills it), the pending item is how the half-made user is found and
-// removed (accounts.PendingGrace), and its TTL cleans what nobody came back to.
+// CreatePendingUser is the first step of creating an account (accounts.Create): the
+// user, its claims (login_account_taken, email_taken, with superAdmin
+// already_bootstrapped) and search items in one transaction, as pending: it holds its
+// claims and is nobody to readers until ConfirmUser (HalfMadeError).
 func (s *Store) CreatePendingUser(ctx context.Context, u user.User, superAdmin bool) error {
 	r := toUserRecord(u)
 	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK, r.GSI3PK, r.GSI3SK, r.GSI4PK, r.GSI4SK = "", "", "", "", "", "", "", ""
@@ -226,67 +213,47 @@ func (s *Store) CreatePendingUser(ctx context.Context, u user.User, superAdmin b
 }
 
 func (s *Store) createUser(ctx context.Context, record storedUser, superAdmin bool) error {
-	u := record.user()
-	var items []types.TransactWriteItem
-	var conflicts []conflict
-	add := func(record any, c conflict) error {
-		item, err := attributevalue.MarshalMap(record)
-		if err != nil {
-			return apperr.Wrap(err, "marshal")
-		}
-		put, err := s.put(item, notExists())
-		if err != nil {
-			return apperr.Wrap(err, "condition")
-		}
-		items = append(items, put)
-		conflicts = append(conflicts, c)
-		return nil
+	tx := s.txn()
+	tx.put(record, notExists(), nil)
+	for _, r := range userClaims(record.user(), superAdmin) {
+		tx.put(r.record, notExists(), r.taken)
 	}
-	if err := add(record, nil); err != nil {
-		return err
-	}
-	// The super admin claim goes first so that a second bootstrap reports it rather
-	// than the login account its first run took.
+	return tx.run(ctx)
+}
+
+// userClaim is one of the items a new user holds besides its own, and the error its
+// being held already means (nil for a search item).
+type userClaim struct {
+	record any
+	taken  conflict
+}
+
+// userClaims are the items a new user u holds: with superAdmin, the super admin claim
+// first (so that a second bootstrap reports it rather than the login account its first
+// run took); its login account and email claims; its search items.
+func userClaims(u user.User, superAdmin bool) []userClaim {
+	var out []userClaim
 	if superAdmin {
-		if err := add(claimRecord{key: superAdminKey(), UserID: u.ID}, ErrBootstrapped); err != nil {
-			return err
-		}
+		out = append(out, userClaim{claimRecord{key: superAdminKey(), UserID: u.ID}, ErrBootstrapped})
 	}
-	if err := add(claimRecord{key: loginKey(validate.Fold(u.LoginAccount)), UserID: u.ID}, errLoginTaken); err != nil {
-		return err
-	}
+	out = append(out, userClaim{claimRecord{key: loginKey(validate.Fold(u.LoginAccount)), UserID: u.ID}, errLoginTaken})
 	if u.Email != "" {
-		if err := add(claimRecord{key: emailKey(validate.Fold(u.Email)), UserID: u.ID}, errEmailTaken); err != nil {
-			return err
-		}
+		out = append(out, userClaim{claimRecord{key: emailKey(validate.Fold(u.Email)), UserID: u.ID}, errEmailTaken})
 	}
 	for _, r := range searchRecords(u) {
-		if err := add(r, nil); err != nil {
-			return err
-		}
+		out = append(out, userClaim{r, nil})
 	}
-	return s.transact(ctx, items, conflicts)
+	return out
 }
 
 // errUserMissing is what a reader of a user that does not exist (or does not yet:
 // HalfMadeError) gets.
 var errUserMissing = apperr.Missing("User")
 
-// DeleteUserRecords removes a user and everything that indexes it, whether or not
-// each item is still there: it undoes CreatePendingUser when a later step fails, and
-// it is the last step of a deletion, which may run twice. A claim is removed only
-// while it is still the user's: once a first run has freed the login account or email
-// and someone else has taken it, a late second run is not_found instead of releasing
-// the new holder's claim.
-//
-// The claims removed are those the user holds when its item goes: the item's delete
-// is conditioned on the version u was read at, and every change of a claim (a new
-// email verified while the deletion ran) changes the version, so a changed user is
-// read again and its claims as they are now go with it. Without that, an email
-// verified between the deletion's read and this write kept its claim, pointing at
-// nobody, and the address could never be registered again.
-//
-// fx go with the write that removes the user.
+// DeleteUserRecords removes u's item, claims and search items, with fx: it undoes
+// CreatePendingUser and ends a deletion, either of which may run twice. A claim goes
+// only while it is u's (a late run meeting another's is not_found), and the item only
+// at u's version, so a claim u took meanwhile (a new email) is read again and goes too.
 func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool, fx Effects) error {
 	for attempt := 1; ; attempt++ {
 		err := s.deleteUserRecords(ctx, u, superAdmin, fx)
@@ -337,15 +304,15 @@ func (s *Store) releaseUser(tx *txn, u user.User, superAdmin bool) {
 // The read is consistent: it decides whether a caller is frozen (from the moment of
 // the freeze, SPEC.md section 1) and is the version an edit is conditioned on.
 func (s *Store) User(ctx context.Context, id string) (user.User, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: userKey(id).av(), ConsistentRead: aws.Bool(true)})
+	item, err := s.getItem(ctx, userKey(id))
 	if err != nil {
-		return user.User{}, apperr.Wrap(err, "get user")
+		return user.User{}, err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return user.User{}, errUserMissing
 	}
 	var r storedUser
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
 		return user.User{}, apperr.Wrap(err, "unmarshal user")
 	}
 	if r.Pending {
@@ -376,19 +343,15 @@ func (s *Store) UserIDByLogin(ctx context.Context, loginAccount string) (string,
 // SuperAdminID answers the id of the bootstrapped super admin; not_found before the
 // bootstrap.
 func (s *Store) SuperAdminID(ctx context.Context) (string, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            superAdminKey().av(),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := s.getItem(ctx, superAdminKey())
 	if err != nil {
-		return "", apperr.Wrap(err, "get super admin claim")
+		return "", err
 	}
-	if out.Item == nil {
+	if item == nil {
 		return "", apperr.Missing("Super admin")
 	}
 	var c claimRecord
-	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &c); err != nil {
 		return "", apperr.Wrap(err, "unmarshal super admin claim")
 	}
 	return c.UserID, nil
@@ -439,9 +402,4 @@ func (s *Store) setTime(ctx context.Context, id, attr string, at time.Time) erro
 		return apperr.Wrap(err, "set "+attr)
 	}
 	return nil
-}
-
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
 }
