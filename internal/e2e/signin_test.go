@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roster-dev/roster/infra/totp"
+	"github.com/roster-dev/roster/internal/identity/totptest"
 )
 
 const chosenPassword = "a fresh passphrase of my own" // what newUser sets
@@ -21,7 +21,7 @@ const chosenPassword = "a fresh passphrase of my own" // what newUser sets
 // currentCode is the current code of secret, as an authenticator app shows it.
 func currentCode(t *testing.T, secret string) string {
 	t.Helper()
-	code, err := totp.Now(secret)
+	code, err := totptest.Now(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func currentCode(t *testing.T, secret string) string {
 // wrongTOTP is well formed and is not the code of the current step.
 func wrongTOTP(t *testing.T, secret string) string {
 	t.Helper()
-	code, err := totp.Wrong(secret)
+	code, err := totptest.Wrong(secret)
 	if err != nil {
 		t.Fatal(err)
 	}

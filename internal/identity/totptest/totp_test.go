@@ -1,4 +1,4 @@
-package totp
+package totptest
 
 import (
 	"encoding/base32"

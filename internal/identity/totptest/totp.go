@@ -1,7 +1,7 @@
-// Package totp computes RFC 6238 codes with Cognito's parameters (HMAC-SHA1, 6 digits,
+// Package totptest computes RFC 6238 codes with Cognito's parameters (HMAC-SHA1, 6 digits,
 // 30-second steps), for the tests and benchmarks that act as a person's authenticator
 // app against the local Cognito. Roster itself never computes codes: Cognito checks them.
-package totp
+package totptest
 
 import (
 	"crypto/hmac"
