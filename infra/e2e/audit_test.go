@@ -10,70 +10,72 @@ import (
 )
 
 // auditTrail pages through GET /v1/audit-events with query, newest first.
-func auditTrail(t *testing.T, token string, query url.Values, limit int) []map[string]any {
+func auditTrail(t *testing.T, c Client, query url.Values, limit int) []AuditEvent {
 	t.Helper()
-	return pageAll(t, token, "/v1/audit-events", query, limit)
+	return all(t, c.ListAuditEvents, query, limit)
+}
+
+func actions(events []AuditEvent) []string {
+	return pick(events, func(e AuditEvent) string { return e.Action })
+}
+
+func eventIDs(events []AuditEvent) []string {
+	return pick(events, func(e AuditEvent) string { return e.ID })
 }
 
 func TestAuditEventsRecordAdminAndManagerChanges(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 	adminID, _, admin := newUser(t, root, "platform_admin")
-	memberID, memberToken := member(t)
+	memberID, memberClient := member(t)
 	managerID, manager := member(t)
 
 	// Every change below is the platform admin's, except the last, the team manager's.
-	r := call(t, admin, "POST", "/v1/teams", map[string]any{"name": unique("Audited ")})
-	expect(t, r, http.StatusCreated, "")
-	teamID, oldName := r.str("id"), r.str("name")
+	team := ok(t, admin.CreateTeam(t, TeamInput{Name: unique("Audited ")}), http.StatusCreated)
+	teamID, oldName := team.ID, team.Name
 	newName := unique("Renamed ")
-	expect(t, call(t, admin, "PATCH", "/v1/teams/"+teamID, map[string]any{"name": newName}), http.StatusOK, "")
-	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/members", map[string]any{"userId": memberID, "roleIds": []string{"member"}}), http.StatusCreated, "")
-	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/members", map[string]any{"userId": managerID, "roleIds": []string{"admin"}}), http.StatusCreated, "")
+	expect(t, admin.Team(teamID).Update(t, TeamInput{Name: newName}), http.StatusOK, "")
+	expect(t, admin.Team(teamID).AddMember(t, MemberInput{UserID: memberID, RoleIDs: []string{"member"}}), http.StatusCreated, "")
+	expect(t, admin.Team(teamID).AddMember(t, MemberInput{UserID: managerID, RoleIDs: []string{"admin"}}), http.StatusCreated, "")
 	invited := newEmail("audited")
-	r = call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": invited, "roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
+	expect(t, admin.Team(teamID).CreateInvitation(t, InvitationInput{Email: invited, RoleIDs: []string{"member"}}), http.StatusCreated, "")
 	link := tokenIn(t, mailTo(t, invited)) // a bound link is only ever in its email
 	typed := "a typed temporary passphrase 81"
-	r = call(t, admin, "POST", "/v1/users", map[string]any{
-		"username": "Audited", "loginAccount": unique("aud"), "accountType": "member", "password": map[string]any{"value": typed},
-	})
-	expect(t, r, http.StatusCreated, "")
-	createdID := r.str("user", "id")
-	r = call(t, manager, "POST", "/v1/teams/"+teamID+"/invitation-codes", map[string]any{"roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
-	code := r.str("code")
+	createdID := ok(t, admin.CreateUser(t, NewUser{
+		Username: "Audited", LoginAccount: unique("aud"), AccountType: "member", Password: PasswordChoice{Value: typed},
+	}), http.StatusCreated).User.ID
+	code := ok(t, manager.Team(teamID).CreateInvitationCode(t, "member"), http.StatusCreated).Code
 
 	byAdmin := auditTrail(t, root, url.Values{"actorId": {adminID}}, 100)
 	want := []string{"user.create", "invitation.create", "member.add", "member.add", "team.update", "team.create"}
-	if got := field(byAdmin, "action"); !slices.Equal(got, want) {
+	if got := actions(byAdmin); !slices.Equal(got, want) {
 		t.Fatalf("the platform admin's events, newest first = %v, want %v", got, want)
 	}
 	for _, e := range byAdmin {
-		if e["actorId"] != adminID || e["requestId"] == nil || e["time"] == nil || e["id"] == nil {
-			t.Errorf("event without its who, when or request: %v", e)
+		if e.ActorID != adminID || e.RequestID == nil || e.Time == "" || e.ID == "" {
+			t.Errorf("event without its who, when or request: %+v", e)
 		}
 	}
 	rename := byAdmin[4]
-	if rename["targetType"] != "team" || rename["targetId"] != teamID || rename["teamId"] != teamID {
-		t.Errorf("rename event target = %v", rename)
+	if rename.TargetType != "team" || rename.TargetID != teamID || deref(rename.TeamID) != teamID {
+		t.Errorf("rename event target = %+v", rename)
 	}
-	if c, _ := rename["changes"].(map[string]any)["name"].(map[string]any); c["from"] != oldName || c["to"] != newName {
-		t.Errorf("rename changes = %v, want name from %q to %q", rename["changes"], oldName, newName)
+	if c := rename.Changes["name"]; c.From != oldName || c.To != newName {
+		t.Errorf("rename changes = %v, want name from %q to %q", rename.Changes, oldName, newName)
 	}
-	if e := byAdmin[0]; e["targetId"] != createdID || e["targetType"] != "user" {
-		t.Errorf("user.create event = %v", e)
+	if e := byAdmin[0]; e.TargetID != createdID || e.TargetType != "user" {
+		t.Errorf("user.create event = %+v", e)
 	}
 
 	// The manager's change is recorded as the manager's, within its team.
 	byManager := auditTrail(t, root, url.Values{"actorId": {managerID}}, 100)
-	if len(byManager) != 1 || byManager[0]["action"] != "invitation_code.create" || byManager[0]["teamId"] != teamID {
-		t.Fatalf("the manager's events = %v, want its invitation code", byManager)
+	if len(byManager) != 1 || byManager[0].Action != "invitation_code.create" || deref(byManager[0].TeamID) != teamID {
+		t.Fatalf("the manager's events = %+v, want its invitation code", byManager)
 	}
 
 	// Never a password, code or token.
-	raw := call(t, root, "GET", "/v1/audit-events?limit=100&actorId="+adminID, nil).Raw +
-		call(t, root, "GET", "/v1/audit-events?limit=100&actorId="+managerID, nil).Raw
+	raw := root.ListAuditEvents(t, url.Values{"limit": {"100"}, "actorId": {adminID}}).Raw +
+		root.ListAuditEvents(t, url.Values{"limit": {"100"}, "actorId": {managerID}}).Raw
 	for _, secret := range []string{typed, code, link} {
 		if strings.Contains(raw, secret) {
 			t.Errorf("audit events hold a secret %q: %s", secret, raw)
@@ -81,37 +83,37 @@ func TestAuditEventsRecordAdminAndManagerChanges(t *testing.T) {
 	}
 
 	// Filters: the target's trail, one action, a time window, and pages of any size.
-	if got := field(auditTrail(t, root, url.Values{"targetId": {memberID}}, 100), "action"); !slices.Equal(got, []string{"member.add", "user.create"}) {
+	if got := actions(auditTrail(t, root, url.Values{"targetId": {memberID}}, 100)); !slices.Equal(got, []string{"member.add", "user.create"}) {
 		t.Errorf("member's trail = %v, want its membership then its creation", got)
 	}
 	if got := auditTrail(t, root, url.Values{"actorId": {adminID}, "action": {"member.add"}}, 100); len(got) != 2 {
 		t.Errorf("actor and action filter = %d events, want 2", len(got))
 	}
-	window := auditTrail(t, root, url.Values{"actorId": {adminID}, "from": {byAdmin[4]["time"].(string)}, "to": {byAdmin[1]["time"].(string)}}, 100)
-	if got := field(window, "id"); !slices.Equal(got, field(byAdmin[1:5], "id")) {
-		t.Errorf("time window = %v, want %v", got, field(byAdmin[1:5], "id"))
+	window := auditTrail(t, root, url.Values{"actorId": {adminID}, "from": {byAdmin[4].Time}, "to": {byAdmin[1].Time}}, 100)
+	if got := eventIDs(window); !slices.Equal(got, eventIDs(byAdmin[1:5])) {
+		t.Errorf("time window = %v, want %v", got, eventIDs(byAdmin[1:5]))
 	}
-	if got := field(auditTrail(t, admin, url.Values{"actorId": {adminID}}, 2), "id"); !slices.Equal(got, field(byAdmin, "id")) {
-		t.Errorf("pages of 2 = %v, want %v", got, field(byAdmin, "id"))
+	if got := eventIDs(auditTrail(t, admin, url.Values{"actorId": {adminID}}, 2)); !slices.Equal(got, eventIDs(byAdmin)) {
+		t.Errorf("pages of 2 = %v, want %v", got, eventIDs(byAdmin))
 	}
 
 	// Admins only; bad filters named together, and nothing read.
-	expect(t, call(t, memberToken, "GET", "/v1/audit-events", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, manager, "GET", "/v1/audit-events", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, "", "GET", "/v1/audit-events", nil), http.StatusUnauthorized, "")
-	r = call(t, root, "GET", "/v1/audit-events?actorId=nope&targetId=..&action=user.fly&from=yesterday&limit=0&sort=asc", nil)
+	expect(t, memberClient.ListAuditEvents(t, nil), http.StatusForbidden, "forbidden")
+	expect(t, manager.ListAuditEvents(t, nil), http.StatusForbidden, "forbidden")
+	expect(t, Client{}.ListAuditEvents(t, nil), http.StatusUnauthorized, "")
+	r := root.Send(t, "GET", "/v1/audit-events?actorId=nope&targetId=..&action=user.fly&from=yesterday&limit=0&sort=asc", nil)
 	expect(t, r, http.StatusBadRequest, "invalid_request")
 	for _, f := range []string{"actorId", "targetId", "action", "from", "limit", "sort"} {
-		if r.get("error", "fields", f) == nil {
+		if !named(r, f) {
 			t.Errorf("fields.%s missing: %s", f, r.Raw)
 		}
 	}
-	r = call(t, root, "GET", "/v1/audit-events?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", nil)
+	r = root.Send(t, "GET", "/v1/audit-events?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", nil)
 	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if r.get("error", "fields", "to") == nil {
+	if !named(r, "to") {
 		t.Errorf("to before from not named: %s", r.Raw)
 	}
-	r = call(t, root, "GET", "/v1/audit-events?actorId="+managerID+"&cursor=bm90IGEgY3Vyc29y", nil)
+	r = root.Send(t, "GET", "/v1/audit-events?actorId="+managerID+"&cursor=bm90IGEgY3Vyc29y", nil)
 	expect(t, r, http.StatusBadRequest, "invalid_request")
 }
 
@@ -120,39 +122,45 @@ func TestAuditEventsOfRolesAndInvitations(t *testing.T) {
 	root := superAdmin(t)
 	adminID, _, admin := newUser(t, root, "platform_admin")
 	teamID, teamName := newTeam(t, "")
+	team := admin.Team(teamID)
 
-	r := call(t, admin, "POST", "/v1/roles", map[string]any{"name": unique("Auditor "), "permissions": []string{"team:read"}})
-	expect(t, r, http.StatusCreated, "")
-	roleID := r.str("id")
-	expect(t, call(t, admin, "PATCH", "/v1/roles/"+roleID, map[string]any{"permissions": []string{"team:read", "miniprogram:publish"}}), http.StatusOK, "")
+	roleID := ok(t, admin.CreateRole(t, RoleInput{Name: unique("Auditor "), Permissions: []string{"team:read"}}), http.StatusCreated).ID
+	expect(t, admin.UpdateRole(t, roleID, RoleUpdate{Permissions: []string{"team:read", "miniprogram:publish"}}), http.StatusOK, "")
 	// Edits that change nothing are answered and are no events (nor writes).
-	expect(t, call(t, admin, "PATCH", "/v1/roles/"+roleID, map[string]any{"permissions": []string{"team:read", "miniprogram:publish"}}), http.StatusOK, "")
-	expect(t, call(t, admin, "PATCH", "/v1/teams/"+teamID, map[string]any{"name": teamName}), http.StatusOK, "")
-	r = call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"roleIds": []string{roleID}})
-	expect(t, r, http.StatusCreated, "")
-	invID := r.str("id")
-	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations/"+invID+"/resend", nil), http.StatusOK, "")
-	expect(t, call(t, admin, "DELETE", "/v1/teams/"+teamID+"/invitations/"+invID, nil), http.StatusNoContent, "")
-	r = call(t, admin, "POST", "/v1/teams/"+teamID+"/invitation-codes", map[string]any{"roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
-	expect(t, call(t, admin, "DELETE", "/v1/teams/"+teamID+"/invitation-codes/"+r.str("code"), nil), http.StatusNoContent, "")
-	expect(t, call(t, admin, "DELETE", "/v1/roles/"+roleID, nil), http.StatusNoContent, "")
-	expect(t, call(t, admin, "DELETE", "/v1/teams/"+teamID, nil), http.StatusNoContent, "")
+	expect(t, admin.UpdateRole(t, roleID, RoleUpdate{Permissions: []string{"team:read", "miniprogram:publish"}}), http.StatusOK, "")
+	expect(t, team.Update(t, TeamInput{Name: teamName}), http.StatusOK, "")
+	invID := ok(t, team.CreateInvitation(t, InvitationInput{RoleIDs: []string{roleID}}), http.StatusCreated).ID
+	expect(t, team.ResendInvitation(t, invID), http.StatusOK, "")
+	expect(t, team.RevokeInvitation(t, invID), http.StatusNoContent, "")
+	code := ok(t, team.CreateInvitationCode(t, "member"), http.StatusCreated).Code
+	expect(t, team.RevokeInvitationCode(t, code), http.StatusNoContent, "")
+	expect(t, admin.DeleteRole(t, roleID), http.StatusNoContent, "")
+	expect(t, team.Delete(t), http.StatusNoContent, "")
 
 	events := auditTrail(t, root, url.Values{"actorId": {adminID}}, 100)
 	want := []string{"team.delete", "role.delete", "invitation_code.revoke", "invitation_code.create",
 		"invitation.revoke", "invitation.resend", "invitation.create", "role.update", "role.create"}
-	if got := field(events, "action"); !slices.Equal(got, want) {
+	if got := actions(events); !slices.Equal(got, want) {
 		t.Fatalf("events = %v, want %v", got, want)
 	}
-	perms, _ := events[7]["changes"].(map[string]any)["permissions"].(map[string]any)
-	if !slices.Equal(strs(perms["from"]), []string{"team:read"}) || !slices.Equal(strs(perms["to"]), []string{"team:read", "miniprogram:publish"}) {
-		t.Errorf("role.update changes = %v", events[7]["changes"])
+	perms := events[7].Changes["permissions"]
+	if !slices.Equal(strs(perms.From), []string{"team:read"}) || !slices.Equal(strs(perms.To), []string{"team:read", "miniprogram:publish"}) {
+		t.Errorf("role.update changes = %v", events[7].Changes)
 	}
 	// The deleted team's trail is still there for its target.
-	if got := field(auditTrail(t, root, url.Values{"targetId": {teamID}}, 100), "action"); !slices.Contains(got, "team.delete") {
+	if got := actions(auditTrail(t, root, url.Values{"targetId": {teamID}}, 100)); !slices.Contains(got, "team.delete") {
 		t.Errorf("team trail = %v, want its deletion", got)
 	}
+}
+
+// strs is a JSON list of strings (an audit change's value), or nil for anything else.
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i], _ = s.(string)
+	}
+	return out
 }
 
 // TestAFailedChangeLeavesNoTrace: an admin change and its audit event (and its mail) are
@@ -164,39 +172,33 @@ func TestAFailedChangeLeavesNoTrace(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 	adminID, _, admin := newUser(t, root, "platform_admin")
-	r := call(t, admin, "POST", "/v1/teams", map[string]any{"name": unique("Traced ")})
-	expect(t, r, http.StatusCreated, "")
-	teamID := r.str("id")
-	taken := call(t, admin, "POST", "/v1/teams", map[string]any{"name": unique("Taken ")})
-	expect(t, taken, http.StatusCreated, "")
+	teamID := ok(t, admin.CreateTeam(t, TeamInput{Name: unique("Traced ")}), http.StatusCreated).ID
+	taken := ok(t, admin.CreateTeam(t, TeamInput{Name: unique("Taken ")}), http.StatusCreated)
+	team := admin.Team(teamID)
 
 	// A rename to a taken name fails on the name's claim, in the rename's transaction.
-	expect(t, call(t, admin, "PATCH", "/v1/teams/"+teamID, map[string]any{"name": taken.str("name")}), http.StatusConflict, "team_name_taken")
+	expect(t, team.Update(t, TeamInput{Name: taken.Name}), http.StatusConflict, "team_name_taken")
 	// A revoked link cannot be revoked again.
 	invited := newEmail("traced")
-	r = call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": invited, "roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
-	invitation := r.str("id")
+	invitation := ok(t, team.CreateInvitation(t, InvitationInput{Email: invited, RoleIDs: []string{"member"}}), http.StatusCreated).ID
 	nthMailTo(t, invited, 1)
-	expect(t, call(t, admin, "DELETE", "/v1/teams/"+teamID+"/invitations/"+invitation, nil), http.StatusNoContent, "")
-	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations/"+invitation+"/resend", nil), http.StatusGone, "invitation_revoked")
+	expect(t, team.RevokeInvitation(t, invitation), http.StatusNoContent, "")
+	expect(t, team.ResendInvitation(t, invitation), http.StatusGone, "invitation_revoked")
 	// A link to a team deleted meanwhile is never made, nor mailed.
-	gone := call(t, admin, "POST", "/v1/teams", map[string]any{"name": unique("Gone ")})
-	expect(t, gone, http.StatusCreated, "")
-	expect(t, call(t, admin, "DELETE", "/v1/teams/"+gone.str("id"), nil), http.StatusNoContent, "")
+	gone := ok(t, admin.CreateTeam(t, TeamInput{Name: unique("Gone ")}), http.StatusCreated)
+	expect(t, admin.Team(gone.ID).Delete(t), http.StatusNoContent, "")
 	unsent := newEmail("unsent")
-	expect(t, call(t, admin, "POST", "/v1/teams/"+gone.str("id")+"/invitations", map[string]any{"email": unsent, "roleIds": []string{"member"}}),
-		http.StatusNotFound, "not_found")
+	expect(t, admin.Team(gone.ID).CreateInvitation(t, InvitationInput{Email: unsent, RoleIDs: []string{"member"}}), http.StatusNotFound, "not_found")
 	// The rename done, once.
-	expect(t, call(t, admin, "PATCH", "/v1/teams/"+teamID, map[string]any{"name": unique("Traced again ")}), http.StatusOK, "")
+	expect(t, team.Update(t, TeamInput{Name: unique("Traced again ")}), http.StatusOK, "")
 
 	counts := map[string]int{}
 	for _, e := range auditTrail(t, root, url.Values{"actorId": {adminID}}, 100) {
-		counts[e["action"].(string)+" "+e["targetId"].(string)]++
+		counts[e.Action+" "+e.TargetID]++
 	}
 	want := map[string]int{
-		"team.create " + teamID: 1, "team.create " + taken.str("id"): 1, "team.create " + gone.str("id"): 1,
-		"team.delete " + gone.str("id"): 1, "team.update " + teamID: 1,
+		"team.create " + teamID: 1, "team.create " + taken.ID: 1, "team.create " + gone.ID: 1,
+		"team.delete " + gone.ID: 1, "team.update " + teamID: 1,
 		"invitation.create " + invitation: 1, "invitation.revoke " + invitation: 1,
 	}
 	if !maps.Equal(counts, want) {

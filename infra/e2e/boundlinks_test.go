@@ -15,48 +15,48 @@ func TestBoundLinksAreSeenOnlyInTheirEmail(t *testing.T) {
 	managerID, manager := member(t)
 	teamID, _ := newTeam(t, "")
 	join(t, teamID, managerID, "admin")
-	links := "/v1/teams/" + teamID + "/invitations"
+	links := manager.Team(teamID)
 	email := newEmail("bound")
 
-	r := call(t, manager, "POST", links, map[string]any{"email": email, "roleIds": []string{"member"}})
+	r := links.CreateInvitation(t, InvitationInput{Email: email, RoleIDs: []string{"member"}})
 	expect(t, r, http.StatusCreated, "")
 	// Its email is queued with it, and sent after the answer: the list says so.
-	if _, shown := r.Body["link"]; shown || r.get("emailed") != "queued" || r.str("email") != email {
+	if r.Body.Link != nil || deref(r.Body.Emailed) != "queued" || deref(r.Body.Email) != email {
 		t.Fatalf("a bound link's creation answered %s", r.Raw)
 	}
-	id, mailed := r.str("id"), tokenIn(t, mailTo(t, email))
-	emailedBecomes(t, manager, links, id, "sent")
+	id, mailed := r.Body.ID, tokenIn(t, mailTo(t, email))
+	emailedBecomes(t, links, id, "sent")
 	if strings.Contains(r.Raw, mailed) {
 		t.Fatalf("the answer holds the mailed token: %s", r.Raw)
 	}
-	r = call(t, manager, "POST", links+"/"+id+"/resend", nil)
-	expect(t, r, http.StatusOK, "")
-	if _, shown := r.Body["link"]; shown || r.get("emailed") != "queued" || r.str("expiresAt") == "" {
-		t.Fatalf("a bound link's resend answered %s", r.Raw)
+	resent := links.ResendInvitation(t, id)
+	expect(t, resent, http.StatusOK, "")
+	if resent.Body.Link != nil || deref(resent.Body.Emailed) != "queued" || resent.Body.ExpiresAt == "" {
+		t.Fatalf("a bound link's resend answered %s", resent.Raw)
 	}
 	renewed := tokenIn(t, nthMailTo(t, email, 2))
-	emailedBecomes(t, manager, links, id, "sent")
-	if renewed == mailed || strings.Contains(r.Raw, renewed) {
-		t.Fatalf("resend answered %s, mailed a new token: %v", r.Raw, renewed != mailed)
+	emailedBecomes(t, links, id, "sent")
+	if renewed == mailed || strings.Contains(resent.Raw, renewed) {
+		t.Fatalf("resend answered %s, mailed a new token: %v", resent.Raw, renewed != mailed)
 	}
-	expect(t, call(t, "", "GET", "/v1/invitations/"+renewed, nil), http.StatusOK, "")
+	expect(t, Client{}.GetInvitation(t, renewed), http.StatusOK, "")
 	// The list shows the address, never a link.
-	for _, inv := range pageAll(t, manager, links, nil, 10) {
-		if _, shown := inv["link"]; shown {
-			t.Fatalf("listed with a link: %v", inv)
+	for _, inv := range all(t, links.ListInvitations, nil, 10) {
+		if inv.Link != nil {
+			t.Fatalf("listed with a link: %+v", inv)
 		}
 	}
 
 	// An open link is answered, on creation and on resend.
-	r = call(t, manager, "POST", links, map[string]any{"roleIds": []string{"member"}})
+	r = links.CreateInvitation(t, InvitationInput{RoleIDs: []string{"member"}})
 	expect(t, r, http.StatusCreated, "")
-	if !strings.HasPrefix(r.str("link"), apiURL+"/invitations/") {
+	if !strings.HasPrefix(deref(r.Body.Link), apiURL+"/invitations/") {
 		t.Fatalf("an open link's creation answered %s", r.Raw)
 	}
-	r = call(t, manager, "POST", links+"/"+r.str("id")+"/resend", nil)
-	expect(t, r, http.StatusOK, "")
-	if !strings.HasPrefix(r.str("link"), apiURL+"/invitations/") {
-		t.Fatalf("an open link's resend answered %s", r.Raw)
+	resent = links.ResendInvitation(t, r.Body.ID)
+	expect(t, resent, http.StatusOK, "")
+	if !strings.HasPrefix(deref(resent.Body.Link), apiURL+"/invitations/") {
+		t.Fatalf("an open link's resend answered %s", resent.Raw)
 	}
 }
 
@@ -67,26 +67,24 @@ func TestAcceptABoundLinkWithAnUnverifiedAddress(t *testing.T) {
 	t.Parallel()
 	email := newEmail("typed")
 	account, temporary := adminCreated(t, email)
-	access := firstLogin(t, account, temporary, "a fresh passphrase of my own")
-	r := call(t, access, "GET", "/v1/me", nil)
-	expect(t, r, http.StatusOK, "")
-	if r.get("user", "emailVerified") != false {
-		t.Fatalf("an admin-typed address is verified: %s", r.Raw)
+	access := firstLogin(t, account, temporary, chosenPassword)
+	if me := ok(t, access.GetMe(t), http.StatusOK); me.User.EmailVerified {
+		t.Fatalf("an admin-typed address is verified: %+v", me.User)
 	}
 	teamID, _ := newTeam(t, "")
 	token := inviteLink(t, teamID, strings.ToUpper(email[:1])+email[1:], "member")
 
 	_, other := member(t)
-	expect(t, call(t, other, "POST", "/v1/invitations/"+token+"/accept", nil), http.StatusForbidden, "forbidden")
-	r = call(t, access, "POST", "/v1/invitations/"+token+"/accept", nil)
+	expect(t, other.AcceptInvitation(t, token), http.StatusForbidden, "forbidden")
+	r := access.AcceptInvitation(t, token)
 	expect(t, r, http.StatusCreated, "")
-	if r.str("team", "id") != teamID {
+	if r.Body.Team.ID != teamID {
 		t.Fatalf("accepted %s", r.Raw)
 	}
-	r = call(t, access, "GET", "/v1/me", nil)
-	expect(t, r, http.StatusOK, "")
-	if r.get("user", "emailVerified") != true || r.str("user", "email") != email {
-		t.Fatalf("after accepting the link: %s", r.Raw)
+	me := access.GetMe(t)
+	expect(t, me, http.StatusOK, "")
+	if !me.Body.User.EmailVerified || deref(me.Body.User.Email) != email {
+		t.Fatalf("after accepting the link: %s", me.Raw)
 	}
 	if _, in := myTeams(t, access)[teamID]; !in {
 		t.Fatal("not in the team after accepting")
@@ -95,18 +93,18 @@ func TestAcceptABoundLinkWithAnUnverifiedAddress(t *testing.T) {
 
 // emailedBecomes waits until the team's list shows the invitation's email as state
 // (the mailer writes it once SES has answered, just after the mail is in the mailbox).
-func emailedBecomes(t *testing.T, token, links, id, state string) {
+func emailedBecomes(t *testing.T, links TeamAPI, id, state string) {
 	t.Helper()
-	var got any
+	var got *string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		for _, inv := range pageAll(t, token, links, nil, 100) {
-			if inv["id"] == id {
-				got = inv["emailed"]
+		for _, inv := range all(t, links.ListInvitations, nil, 100) {
+			if inv.ID == id {
+				got = inv.Emailed
 			}
 		}
-		if got == state {
+		if deref(got) == state {
 			return
 		}
 	}
-	t.Fatalf("invitation %s: emailed %v, want %s", id, got, state)
+	t.Fatalf("invitation %s: emailed %v, want %s", id, deref(got), state)
 }

@@ -1,39 +1,15 @@
 package e2e
 
 import (
-	"io"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-// get fetches path from the stack's origin as a browser would, without following redirects.
-func get(t *testing.T, method, path string, header map[string]string) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, apiURL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(body)
-}
-
 // The console is every path outside /v1, on the API's own origin; /v1 stays the API's.
 func TestConsoleIsServedBesideTheAPI(t *testing.T) {
 	t.Parallel()
-	resp, index := get(t, "GET", "/", nil)
+	resp, index := browse(t, "GET", "/")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET /: %d %s, want the console's page", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -44,7 +20,7 @@ func TestConsoleIsServedBesideTheAPI(t *testing.T) {
 		t.Errorf("index.html has an inline script, which the CSP refuses:\n%s", index)
 	}
 	for _, page := range []string{"/login?team=abc", "/register", "/forgot-password", "/invitations/some-token", "/join", "/account"} {
-		resp, body := get(t, "GET", page, nil)
+		resp, body := browse(t, "GET", page)
 		if resp.StatusCode != 200 || body != index {
 			t.Errorf("GET %s: %d, want the console's page", page, resp.StatusCode)
 		}
@@ -69,7 +45,7 @@ func TestConsoleIsServedBesideTheAPI(t *testing.T) {
 		t.Fatalf("index.html names no asset:\n%s", index)
 	}
 	for _, a := range assets {
-		resp, body := get(t, "GET", a[1], map[string]string{"Accept-Encoding": "gzip"})
+		resp, body := browse(t, "GET", a[1], "Accept-Encoding", "gzip")
 		if resp.StatusCode != 200 || len(body) == 0 {
 			t.Errorf("GET %s: %d, %d bytes", a[1], resp.StatusCode, len(body))
 		}
@@ -77,10 +53,10 @@ func TestConsoleIsServedBesideTheAPI(t *testing.T) {
 			t.Errorf("GET %s: Cache-Control %q, want immutable", a[1], cc)
 		}
 	}
-	if resp, _ := get(t, "GET", "/assets/missing-0000.js", nil); resp.StatusCode != 404 {
+	if resp, _ := browse(t, "GET", "/assets/missing-0000.js"); resp.StatusCode != 404 {
 		t.Errorf("a missing asset: %d, want 404 (never the page, which a browser would run as script)", resp.StatusCode)
 	}
-	if resp, _ := get(t, "POST", "/login", nil); resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+	if resp, _ := browse(t, "POST", "/login"); resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST /login: %d Allow %q, want 405 GET, HEAD", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 
@@ -94,7 +70,6 @@ func TestConsoleIsServedBesideTheAPI(t *testing.T) {
 		{"GET", "/v1/no/such/route", 404, "not_found"},
 		{"DELETE", "/v1/openapi.json", 405, "method_not_allowed"},
 	} {
-		r := call(t, "", tc.method, tc.path, nil)
-		expect(t, r, tc.status, tc.code)
+		expect(t, Client{}.Send(t, tc.method, tc.path, nil), tc.status, tc.code)
 	}
 }

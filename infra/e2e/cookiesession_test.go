@@ -19,27 +19,21 @@ const (
 	refreshValidity = 30 * 24 * time.Hour
 )
 
-// cookieMode is the header a console request carries.
-var cookieMode = map[string]string{sessionHeader: "cookie"}
+// cookieMode is c as the console calls: in a cookie session.
+func cookieMode(c Client) Client { return c.with(sessionHeader, "cookie") }
 
-// with is headers plus more.
-func with(headers map[string]string, more ...string) map[string]string {
-	out := map[string]string{}
-	for k, v := range headers {
-		out[k] = v
-	}
-	for i := 0; i+1 < len(more); i += 2 {
-		out[more[i]] = more[i+1]
-	}
-	return out
+// withCookie is c in a cookie session whose cookie holds value.
+func withCookie(c Client, value string) Client {
+	return cookieMode(c).with("Cookie", refreshCookie+"="+value)
 }
 
 // sessionCookie reads the refresh cookie an answer sets, checking its attributes: it
 // must be out of page scripts' reach, never sent by another site, sent only to the
 // sign-in routes, and live as long as the refresh token. The value is "" when the
 // answer removes the cookie.
-func sessionCookie(t *testing.T, r response) (value string, removed bool) {
+func sessionCookie(t *testing.T, a replied) (value string, removed bool) {
 	t.Helper()
+	r := a.reply()
 	lines := r.Header.Values("Set-Cookie")
 	if len(lines) != 1 {
 		t.Fatalf("Set-Cookie %q, want one cookie; body %s", lines, r.Raw)
@@ -65,13 +59,13 @@ func sessionCookie(t *testing.T, r response) (value string, removed bool) {
 
 // noRefreshToken fails unless a tokens answer has access and ID tokens and no refresh
 // token, and sets no cookie unless setsCookie.
-func noRefreshToken(t *testing.T, r response, setsCookie bool) {
+func noRefreshToken(t *testing.T, r Answer[SignIn], setsCookie bool) {
 	t.Helper()
 	expect(t, r, http.StatusOK, "")
-	if r.str("accessToken") == "" || r.str("idToken") == "" || r.get("expiresIn") == nil {
+	if r.Body.AccessToken == "" || r.Body.IDToken == "" || r.Body.ExpiresIn == nil {
 		t.Fatalf("no tokens: %s", r.Raw)
 	}
-	if _, present := r.Body["refreshToken"]; present {
+	if r.Body.RefreshToken != nil {
 		t.Fatalf("a cookie session's answer holds the refresh token: %s", r.Raw)
 	}
 	if got := len(r.Header.Values("Set-Cookie")); !setsCookie && got != 0 {
@@ -79,53 +73,53 @@ func noRefreshToken(t *testing.T, r response, setsCookie bool) {
 	}
 }
 
-func cookieHeader(value string) string { return refreshCookie + "=" + value }
-
 func TestCookieSessionSignIn(t *testing.T) {
 	t.Parallel()
 	account, _ := registerMember(t)
 	client := fromNewIP()
-	creds := map[string]string{"loginAccount": account, "password": selfPassword}
 
 	// Without the header nothing changes: the refresh token is in the JSON, no cookie.
-	r := send(t, client, "", "POST", "/v1/auth/login", nil, creds)
+	r := client.Login(t, account, selfPassword)
 	expect(t, r, http.StatusOK, "")
-	if r.str("refreshToken") == "" || len(r.Header.Values("Set-Cookie")) != 0 {
+	if deref(r.Body.RefreshToken) == "" || len(r.Header.Values("Set-Cookie")) != 0 {
 		t.Fatalf("a sign-in without the header: %s, Set-Cookie %q", r.Raw, r.Header.Values("Set-Cookie"))
 	}
 
 	// With it, the refresh token is the cookie's only.
-	r = send(t, client, "", "POST", "/v1/auth/login", cookieMode, creds)
+	r = cookieMode(client).Login(t, account, selfPassword)
 	noRefreshToken(t, r, true)
 	cookie, _ := sessionCookie(t, r)
 	if strings.Contains(r.Raw, cookie) {
 		t.Fatalf("the answer holds the cookie's token: %s", r.Raw)
 	}
-	first := r.str("accessToken")
+	first := r.Body.AccessToken
 
 	// Refresh reads the cookie, with {} or no body; the cookie stays as it is.
-	for _, body := range []any{map[string]any{}, nil} {
-		r = send(t, client, "", "POST", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader(cookie)), body)
+	for _, refresh := range []func() Answer[SignIn]{
+		func() Answer[SignIn] { return withCookie(client, cookie).Refresh(t, "") },
+		func() Answer[SignIn] {
+			return send[SignIn](t, withCookie(client, cookie), "POST", "/v1/auth/refresh", nil)
+		},
+	} {
+		r = refresh()
 		noRefreshToken(t, r, false)
-		if me := call(t, r.str("accessToken"), "GET", "/v1/me", nil); me.str("user", "loginAccount") != account {
+		if me := as(r.Body.AccessToken).GetMe(t); me.Body.User.LoginAccount != account {
 			t.Fatalf("the refreshed token is not the account's: %s", me.Raw)
 		}
 	}
 	// An Origin that is the API's own is a page of the console.
-	r = send(t, client, "", "POST", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader(cookie), "Origin", apiURL), map[string]any{})
+	r = withCookie(client, cookie).with("Origin", apiURL).Refresh(t, "")
 	noRefreshToken(t, r, false)
 	// The cookie's token is a refresh token like any other (an API client could hold it).
-	r = send(t, client, "", "POST", "/v1/auth/refresh", nil, map[string]any{"refreshToken": cookie})
-	expect(t, r, http.StatusOK, "")
+	expect(t, client.Refresh(t, cookie), http.StatusOK, "")
 
 	// Logout with the header removes the cookie, and the cookie's token is dead.
-	r = send(t, client, first, "POST", "/v1/auth/logout", cookieMode, nil)
-	expect(t, r, http.StatusNoContent, "")
-	if _, removed := sessionCookie(t, r); !removed {
-		t.Fatalf("logout kept the cookie: %q", r.Header.Values("Set-Cookie"))
+	out := cookieMode(client.withToken(first)).Logout(t)
+	expect(t, out, http.StatusNoContent, "")
+	if _, removed := sessionCookie(t, out); !removed {
+		t.Fatalf("logout kept the cookie: %q", out.Header.Values("Set-Cookie"))
 	}
-	r = send(t, client, "", "POST", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader(cookie)), map[string]any{})
-	expect(t, r, http.StatusUnauthorized, "unauthenticated")
+	expect(t, withCookie(client, cookie).Refresh(t, ""), http.StatusUnauthorized, "unauthenticated")
 }
 
 // TestCookieSessionRefusals: every way a cookie session's request can be wrong.
@@ -134,49 +128,48 @@ func TestCookieSessionRefusals(t *testing.T) {
 	account, _ := registerMember(t)
 	client := fromNewIP()
 	creds := map[string]string{"loginAccount": account, "password": selfPassword}
-	r := send(t, client, "", "POST", "/v1/auth/login", cookieMode, creds)
+	r := cookieMode(client).Login(t, account, selfPassword)
 	noRefreshToken(t, r, true)
 	cookie, _ := sessionCookie(t, r)
-	access := r.str("accessToken")
-	withCookie := with(cookieMode, "Cookie", cookieHeader(cookie))
+	access := r.Body.AccessToken
+	evil := []string{"Origin", "https://evil.example"}
 
 	tests := []struct {
-		name    string
-		token   string
-		path    string
-		headers map[string]string
-		body    any
-		status  int
-		code    string
-		field   string
+		name   string
+		client Client
+		path   string
+		body   any
+		status int
+		code   string
+		field  string
 	}{
 		// CSRF: a page of another site can send neither the header nor, with it, its
 		// own Origin; a refresh that would read the cookie without the header is refused.
-		{"refresh from the cookie without the header", "", "/v1/auth/refresh", map[string]string{"Cookie": cookieHeader(cookie)}, map[string]any{}, 403, "forbidden", ""},
-		{"refresh from another origin", "", "/v1/auth/refresh", with(withCookie, "Origin", "https://evil.example"), map[string]any{}, 403, "forbidden", ""},
-		{"refresh from another scheme", "", "/v1/auth/refresh", with(withCookie, "Origin", strings.Replace(apiURL, "http://", "https://", 1)), map[string]any{}, 403, "forbidden", ""},
-		{"refresh from an opaque origin", "", "/v1/auth/refresh", with(withCookie, "Origin", "null"), map[string]any{}, 403, "forbidden", ""},
-		{"login from another origin", "", "/v1/auth/login", with(cookieMode, "Origin", "https://evil.example"), creds, 403, "forbidden", ""},
-		{"logout from another origin", access, "/v1/auth/logout", with(cookieMode, "Origin", "https://evil.example"), nil, 403, "forbidden", ""},
-		{"password change from another origin", access, "/v1/me/password", with(cookieMode, "Origin", "https://evil.example"),
+		{"refresh from the cookie without the header", client.with("Cookie", refreshCookie+"="+cookie), "/v1/auth/refresh", map[string]any{}, 403, "forbidden", ""},
+		{"refresh from another origin", withCookie(client, cookie).with(evil...), "/v1/auth/refresh", map[string]any{}, 403, "forbidden", ""},
+		{"refresh from another scheme", withCookie(client, cookie).with("Origin", strings.Replace(apiURL, "http://", "https://", 1)), "/v1/auth/refresh", map[string]any{}, 403, "forbidden", ""},
+		{"refresh from an opaque origin", withCookie(client, cookie).with("Origin", "null"), "/v1/auth/refresh", map[string]any{}, 403, "forbidden", ""},
+		{"login from another origin", cookieMode(client).with(evil...), "/v1/auth/login", creds, 403, "forbidden", ""},
+		{"logout from another origin", cookieMode(client.withToken(access)).with(evil...), "/v1/auth/logout", nil, 403, "forbidden", ""},
+		{"password change from another origin", cookieMode(client.withToken(access)).with(evil...), "/v1/me/password",
 			map[string]string{"currentPassword": selfPassword, "newPassword": "another passphrase of mine"}, 403, "forbidden", ""},
 		// A missing or wrong cookie is a bad session, as a bad refresh token is.
-		{"refresh without the cookie", "", "/v1/auth/refresh", cookieMode, map[string]any{}, 401, "unauthenticated", ""},
-		{"refresh with an empty cookie", "", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader("")), map[string]any{}, 401, "unauthenticated", ""},
-		{"refresh with a wrong cookie", "", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader(cookie[:len(cookie)-4]+"AAAA")), map[string]any{}, 401, "unauthenticated", ""},
-		{"refresh with another user's name in the cookie", "", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader("someoneelse"+cookie[strings.Index(cookie, "."):])), map[string]any{}, 401, "unauthenticated", ""},
+		{"refresh without the cookie", cookieMode(client), "/v1/auth/refresh", map[string]any{}, 401, "unauthenticated", ""},
+		{"refresh with an empty cookie", withCookie(client, ""), "/v1/auth/refresh", map[string]any{}, 401, "unauthenticated", ""},
+		{"refresh with a wrong cookie", withCookie(client, cookie[:len(cookie)-4]+"AAAA"), "/v1/auth/refresh", map[string]any{}, 401, "unauthenticated", ""},
+		{"refresh with another user's name in the cookie", withCookie(client, "someoneelse"+cookie[strings.Index(cookie, "."):]), "/v1/auth/refresh", map[string]any{}, 401, "unauthenticated", ""},
 		// The header's one value, and the body rules, still hold.
-		{"another session mode", "", "/v1/auth/login", map[string]string{sessionHeader: "token"}, creds, 400, "invalid_request", sessionHeader},
-		{"refresh without the header or a token", "", "/v1/auth/refresh", nil, map[string]any{}, 400, "invalid_request", "refreshToken"},
-		{"refresh in a cookie session with an unknown field", "", "/v1/auth/refresh", withCookie, map[string]any{"cookie": cookie}, 400, "invalid_request", "cookie"},
+		{"another session mode", client.with(sessionHeader, "token"), "/v1/auth/login", creds, 400, "invalid_request", sessionHeader},
+		{"refresh without the header or a token", client, "/v1/auth/refresh", map[string]any{}, 400, "invalid_request", "refreshToken"},
+		{"refresh in a cookie session with an unknown field", withCookie(client, cookie), "/v1/auth/refresh", map[string]any{"cookie": cookie}, 400, "invalid_request", "cookie"},
 	}
 	for _, tt := range tests {
-		r := send(t, client, tt.token, "POST", tt.path, tt.headers, tt.body)
-		if r.Status != tt.status || r.str("error", "code") != tt.code {
+		r := tt.client.Send(t, "POST", tt.path, tt.body)
+		if r.Status != tt.status || r.Error.Code != tt.code {
 			t.Errorf("%s: %d %s, want %d %s", tt.name, r.Status, r.Raw, tt.status, tt.code)
 			continue
 		}
-		if tt.field != "" && r.get("error", "fields", tt.field) == nil {
+		if tt.field != "" && !named(r, tt.field) {
 			t.Errorf("%s: fields.%s missing: %s", tt.name, tt.field, r.Raw)
 		}
 		if len(r.Header.Values("Set-Cookie")) != 0 {
@@ -184,8 +177,7 @@ func TestCookieSessionRefusals(t *testing.T) {
 		}
 	}
 	// None of that ended the session.
-	r = send(t, client, "", "POST", "/v1/auth/refresh", withCookie, map[string]any{})
-	noRefreshToken(t, r, false)
+	noRefreshToken(t, withCookie(client, cookie).Refresh(t, ""), false)
 }
 
 // TestCookieSessionChallenges: a first sign-in's new password, and a password change,
@@ -195,32 +187,30 @@ func TestCookieSessionChallenges(t *testing.T) {
 	t.Parallel()
 	account, temporary := adminCreated(t, newEmail("cookie"))
 	client := fromNewIP()
-	r := send(t, client, "", "POST", "/v1/auth/login", cookieMode, map[string]string{"loginAccount": account, "password": temporary})
+	r := cookieMode(client).Login(t, account, temporary)
 	expect(t, r, http.StatusOK, "")
-	if r.str("challenge") != "NEW_PASSWORD_REQUIRED" || len(r.Header.Values("Set-Cookie")) != 0 {
+	if r.Body.Challenge != "NEW_PASSWORD_REQUIRED" || len(r.Header.Values("Set-Cookie")) != 0 {
 		t.Fatalf("first sign-in: %s, Set-Cookie %q", r.Raw, r.Header.Values("Set-Cookie"))
 	}
-	r = send(t, client, "", "POST", "/v1/auth/challenge", cookieMode, map[string]string{
-		"loginAccount": account, "session": r.str("session"), "challenge": "NEW_PASSWORD_REQUIRED", "newPassword": selfPassword,
+	r = cookieMode(client).Challenge(t, ChallengeAnswer{
+		LoginAccount: account, Session: r.Body.Session, Challenge: "NEW_PASSWORD_REQUIRED", NewPassword: selfPassword,
 	})
 	noRefreshToken(t, r, true)
 	first, _ := sessionCookie(t, r)
 
 	// A password change ends every session, the cookie's too, and answers a new one.
 	const changed = "a changed passphrase of mine"
-	r = send(t, client, r.str("accessToken"), "POST", "/v1/me/password", cookieMode,
-		map[string]string{"currentPassword": selfPassword, "newPassword": changed})
+	r = cookieMode(client.withToken(r.Body.AccessToken)).ChangePassword(t, selfPassword, changed)
 	noRefreshToken(t, r, true)
 	second, _ := sessionCookie(t, r)
 	if second == first {
 		t.Fatal("the password change kept the old session's token")
 	}
-	expect(t, send(t, client, "", "POST", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader(first)), map[string]any{}), http.StatusUnauthorized, "unauthenticated")
-	r = send(t, client, "", "POST", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader(second)), map[string]any{})
+	expect(t, withCookie(client, first).Refresh(t, ""), http.StatusUnauthorized, "unauthenticated")
+	r = withCookie(client, second).Refresh(t, "")
 	noRefreshToken(t, r, false)
 
 	// Frozen, the cookie refreshes nothing: a freeze revokes every refresh token.
-	id := call(t, r.str("accessToken"), "GET", "/v1/me", nil).str("user", "id")
-	freeze(t, superAdmin(t), id)
-	expect(t, send(t, client, "", "POST", "/v1/auth/refresh", with(cookieMode, "Cookie", cookieHeader(second)), map[string]any{}), http.StatusUnauthorized, "unauthenticated")
+	freeze(t, superAdmin(t), selfID(t, as(r.Body.AccessToken)))
+	expect(t, withCookie(client, second).Refresh(t, ""), http.StatusUnauthorized, "unauthenticated")
 }

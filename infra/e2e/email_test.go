@@ -7,12 +7,11 @@ import (
 	"testing"
 )
 
-// askEmailChange asks for a code at email for the user holding access and answers it.
-func askEmailChange(t *testing.T, access, email string) string {
+// askEmailChange asks for a code at email for the user of c and returns it.
+func askEmailChange(t *testing.T, c Client, email string) string {
 	t.Helper()
 	before := len(mailsTo(t, email))
-	r := callWith(t, fromNewIP(), access, "POST", "/v1/me/email", map[string]string{"email": email})
-	expect(t, r, http.StatusAccepted, "")
+	expect(t, c.from(newIP()).ChangeEmail(t, email), http.StatusAccepted, "")
 	m := nthMailTo(t, email, before+1)
 	if !strings.Contains(m.Subject, "Confirm your new Roster email address") {
 		t.Fatalf("email-change mail subject %q", m.Subject)
@@ -43,24 +42,23 @@ func TestChangeEmail(t *testing.T) {
 		{"nothing given", "/v1/me/email/verify", map[string]string{}, []string{"email", "code"}},
 	}
 	for _, tt := range tests {
-		r := call(t, access, "POST", tt.path, tt.body)
+		r := access.Send(t, "POST", tt.path, tt.body)
 		expect(t, r, http.StatusBadRequest, "invalid_request")
 		for _, f := range tt.fields {
-			if r.get("error", "fields", f) == nil {
+			if !named(r, f) {
 				t.Errorf("%s: fields.%s missing: %s", tt.name, f, r.Raw)
 			}
 		}
 	}
-	expect(t, call(t, "", "POST", "/v1/me/email", map[string]string{"email": next}), http.StatusUnauthorized, "")
+	expect(t, Client{}.ChangeEmail(t, next), http.StatusUnauthorized, "")
 
 	noticed := len(mailsTo(t, old))
-	r := call(t, access, "POST", "/v1/me/email/verify", map[string]string{"email": next, "code": code})
+	r := access.VerifyEmailChange(t, next, code)
 	expect(t, r, http.StatusOK, "")
-	if r.str("email") != next || r.get("emailVerified") != true || r.str("loginAccount") != account {
+	if deref(r.Body.Email) != next || !r.Body.EmailVerified || r.Body.LoginAccount != account {
 		t.Fatalf("verified user: %s", r.Raw)
 	}
-	me := call(t, access, "GET", "/v1/me", nil)
-	if me.str("user", "email") != next {
+	if me := access.GetMe(t); deref(me.Body.User.Email) != next {
 		t.Fatalf("/v1/me after the change: %s", me.Raw)
 	}
 
@@ -74,10 +72,10 @@ func TestChangeEmail(t *testing.T) {
 	// The old address is free: registering it gets a code, not a "someone tried".
 	client := fromNewIP()
 	code = requestCode(t, client, old)
-	expect(t, callWith(t, client, "", "POST", "/v1/auth/register", registration(unique("reuse"), old, code)), http.StatusCreated, "")
+	expect(t, client.Register(t, registration(unique("reuse"), old, code)), http.StatusCreated, "")
 	// A member found by email in the admin's list is found by the new address.
-	list := call(t, superAdmin(t), "GET", "/v1/users?q="+url.QueryEscape(next), nil)
-	if items := list.items(); len(items) != 1 || items[0]["loginAccount"] != account {
+	list := superAdmin(t).ListUsers(t, url.Values{"q": {next}})
+	if items := list.Body.Items; len(items) != 1 || items[0].LoginAccount != account {
 		t.Fatalf("search by the new address: %s", list.Raw)
 	}
 }
@@ -88,25 +86,26 @@ func TestChangeEmailToATakenAddress(t *testing.T) {
 	t.Parallel()
 	_, taken := registerMember(t)
 	a, _ := registerMember(t)
-	accessA, _, _ := login(t, a, selfPassword)
+	accessA := signIn(t, a, selfPassword)
 	code := askEmailChange(t, accessA, taken)
-	r := call(t, accessA, "POST", "/v1/me/email/verify", map[string]string{"email": taken, "code": code})
+	r := accessA.VerifyEmailChange(t, taken, code)
 	expect(t, r, http.StatusConflict, "email_taken")
-	if r.get("error", "fields", "email") == nil {
+	if !named(r, "email") {
 		t.Fatalf("email_taken without fields.email: %s", r.Raw)
 	}
 
 	b, _ := registerMember(t)
 	c, _ := registerMember(t)
 	wanted := newEmail("wanted")
-	var tokens, codes []string
+	var clients []Client
+	var codes []string
 	for _, account := range []string{b, c} {
-		access, _, _ := login(t, account, selfPassword)
-		tokens = append(tokens, access)
+		access := signIn(t, account, selfPassword)
+		clients = append(clients, access)
 		codes = append(codes, askEmailChange(t, access, wanted))
 	}
-	got := statuses(race(2, func(i int) response {
-		return call(t, tokens[i], "POST", "/v1/me/email/verify", map[string]string{"email": wanted, "code": codes[i]})
+	got := statuses(race(2, func(i int) Answer[User] {
+		return clients[i].VerifyEmailChange(t, wanted, codes[i])
 	}))
 	if got[http.StatusOK] != 1 || got[http.StatusConflict] != 1 {
 		t.Fatalf("statuses %v, want one 200 and one 409", got)
@@ -119,9 +118,9 @@ func TestFirstEmailAddress(t *testing.T) {
 	_, _, access := newUser(t, superAdmin(t), "member")
 	email := newEmail("first")
 	code := askEmailChange(t, access, email)
-	r := call(t, access, "POST", "/v1/me/email/verify", map[string]string{"email": email, "code": code})
+	r := access.VerifyEmailChange(t, email, code)
 	expect(t, r, http.StatusOK, "")
-	if r.str("email") != email {
+	if deref(r.Body.Email) != email {
 		t.Fatalf("first address: %s", r.Raw)
 	}
 }

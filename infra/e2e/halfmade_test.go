@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
+	"net/url"
 	"testing"
 	"time"
 
@@ -12,7 +12,6 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
-	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/user"
 )
 
@@ -25,7 +24,7 @@ import (
 func TestHalfMadeUsersAreRemoved(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := store.New(storetest.Client(t), os.Getenv("ROSTER_TABLE_NAME"))
+	db := stackStore(t)
 	root := superAdmin(t)
 	halfMade := func(t *testing.T, createdAt time.Time) user.User {
 		t.Helper()
@@ -52,20 +51,19 @@ func TestHalfMadeUsersAreRemoved(t *testing.T) {
 			t.Fatalf("email still held (%v)", err)
 		}
 	}
-	create := func(t *testing.T, u user.User) response {
+	create := func(t *testing.T, u user.User) Answer[CreatedUser] {
 		t.Helper()
-		return call(t, root, "POST", "/v1/users", map[string]any{"username": "Again", "loginAccount": u.LoginAccount,
-			"email": u.Email, "accountType": "member", "password": map[string]any{"generate": true}})
+		return root.CreateUser(t, NewUser{Username: "Again", LoginAccount: u.LoginAccount, Email: u.Email, AccountType: "member", Password: generated})
 	}
 
 	t.Run("is nobody", func(t *testing.T) {
 		t.Parallel()
 		u := abandoned(t)
-		expect(t, call(t, root, "GET", "/v1/users/"+u.ID, nil), http.StatusNotFound, "not_found")
+		expect(t, root.User(u.ID).Get(t), http.StatusNotFound, "not_found")
 		for _, q := range []string{u.LoginAccount, u.Email} {
-			r := call(t, root, "GET", "/v1/users?q="+q, nil)
+			r := root.ListUsers(t, url.Values{"q": {q}})
 			expect(t, r, http.StatusOK, "")
-			if len(r.items()) != 0 {
+			if len(r.Body.Items) != 0 {
 				t.Fatalf("a half-made user is listed: %s", r.Raw)
 			}
 		}
@@ -74,8 +72,7 @@ func TestHalfMadeUsersAreRemoved(t *testing.T) {
 	t.Run("sign-in removes it", func(t *testing.T) {
 		t.Parallel()
 		u := abandoned(t)
-		r := callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": u.LoginAccount, "password": "any passphrase at all"})
-		expect(t, r, http.StatusUnauthorized, "invalid_credentials")
+		expect(t, fromNewIP().Login(t, u.LoginAccount, "any passphrase at all"), http.StatusUnauthorized, "invalid_credentials")
 		freed(t, u)
 		expect(t, create(t, u), http.StatusCreated, "")
 	})
@@ -85,30 +82,29 @@ func TestHalfMadeUsersAreRemoved(t *testing.T) {
 		u := abandoned(t)
 		r := create(t, u)
 		expect(t, r, http.StatusCreated, "")
-		if r.str("user", "id") == u.ID {
+		if r.Body.User.ID == u.ID {
 			t.Fatal("the half-made user was answered as created")
 		}
 		if _, err := db.User(ctx, u.ID); !apperr.IsCode(err, "not_found") {
 			t.Fatalf("the half-made user's record: %v", err)
 		}
-		firstLogin(t, u.LoginAccount, r.str("temporaryPassword"), "a fresh passphrase of my own")
+		firstLogin(t, u.LoginAccount, r.Body.TemporaryPassword, chosenPassword)
 	})
 
 	t.Run("deletion removes it", func(t *testing.T) {
 		t.Parallel()
 		u := abandoned(t)
-		expect(t, call(t, root, "DELETE", "/v1/users/"+u.ID, nil), http.StatusNoContent, "")
+		expect(t, root.User(u.ID).Delete(t), http.StatusNoContent, "")
 		freed(t, u)
-		expect(t, call(t, root, "DELETE", "/v1/users/"+u.ID, nil), http.StatusNotFound, "not_found")
+		expect(t, root.User(u.ID).Delete(t), http.StatusNotFound, "not_found")
 	})
 
 	t.Run("within its grace it is left to its creation", func(t *testing.T) {
 		t.Parallel()
 		u := halfMade(t, time.Now())
 		expect(t, create(t, u), http.StatusConflict, "login_account_taken")
-		expect(t, call(t, root, "DELETE", "/v1/users/"+u.ID, nil), http.StatusNotFound, "not_found")
-		expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": u.LoginAccount, "password": "any passphrase at all"}),
-			http.StatusUnauthorized, "invalid_credentials")
+		expect(t, root.User(u.ID).Delete(t), http.StatusNotFound, "not_found")
+		expect(t, fromNewIP().Login(t, u.LoginAccount, "any passphrase at all"), http.StatusUnauthorized, "invalid_credentials")
 		var half *store.HalfMadeError
 		if _, err := db.User(ctx, u.ID); !errors.As(err, &half) {
 			t.Fatalf("the creation within its grace was disturbed: %v", err)

@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// listedIDsWith answers the ids of a team's links with status, as a manager lists them.
-func listedIDsWith(t *testing.T, token, teamID, status string) []string {
+// listedIDsWith returns the ids of a team's links with status, as a manager lists them.
+func listedIDsWith(t *testing.T, links TeamAPI, status string) []string {
 	t.Helper()
-	return field(pageAll(t, token, "/v1/teams/"+teamID+"/invitations", url.Values{"status": {status}}, 100), "id")
+	return invitationIDs(all(t, links.ListInvitations, url.Values{"status": {status}}, 100))
 }
 
 // TestInvitationsObeyTheIssuersCurrentPowers is the repro: a team admin makes
@@ -23,72 +23,68 @@ func TestInvitationsObeyTheIssuersCurrentPowers(t *testing.T) {
 	teamID, _ := newTeam(t, ownerID)
 	managerID, manager := member(t)
 	join(t, teamID, managerID, "admin")
-	links, codes := "/v1/teams/"+teamID+"/invitations", "/v1/teams/"+teamID+"/invitation-codes"
+	anyone := Client{}
 
-	newLink := func(token string) (id, linkToken string) {
+	newLink := func(c Client) (id, linkToken string) {
 		t.Helper()
-		r := call(t, token, "POST", links, map[string]any{"roleIds": []string{"admin"}})
-		expect(t, r, http.StatusCreated, "")
-		return r.str("id"), tokenOf(r.str("link"))
+		inv := ok(t, c.Team(teamID).CreateInvitation(t, InvitationInput{RoleIDs: []string{"admin"}}), http.StatusCreated)
+		return inv.ID, tokenOf(deref(inv.Link))
 	}
 	newCode := func() string {
 		t.Helper()
-		r := call(t, manager, "POST", codes, map[string]any{"roleIds": []string{"admin"}})
-		expect(t, r, http.StatusCreated, "")
-		return r.str("code")
+		return ok(t, manager.Team(teamID).CreateInvitationCode(t, "admin"), http.StatusCreated).Code
 	}
 	link, linkToken := newLink(manager)
 	forRegistration, forRegistrationToken := newLink(manager)
 	code, registrationCode := newCode(), newCode()
 	ownerLink, ownerToken := newLink(owner)
-	expect(t, call(t, "", "GET", "/v1/invitations/"+linkToken, nil), http.StatusOK, "")
+	expect(t, anyone.GetInvitation(t, linkToken), http.StatusOK, "")
 
 	// The owner demotes the manager: what it made no longer grants anything.
-	expect(t, call(t, owner, "PUT", "/v1/teams/"+teamID+"/members/"+managerID, map[string]any{"roleIds": []string{"member"}}), http.StatusOK, "")
-	if got, want := listedIDsWith(t, owner, teamID, "revoked"), []string{forRegistration, link}; !slices.Equal(got, want) {
+	expect(t, owner.Team(teamID).UpdateMember(t, managerID, "member"), http.StatusOK, "")
+	if got, want := listedIDsWith(t, owner.Team(teamID), "revoked"), []string{forRegistration, link}; !slices.Equal(got, want) {
 		t.Fatalf("revoked links %v, want the demoted manager's %v", got, want)
 	}
-	if got := listedIDsWith(t, owner, teamID, "pending"); !slices.Equal(got, []string{ownerLink}) {
+	if got := listedIDsWith(t, owner.Team(teamID), "pending"); !slices.Equal(got, []string{ownerLink}) {
 		t.Fatalf("pending links %v, want only the owner's %s", got, ownerLink)
 	}
-	if got := field(pageAll(t, owner, codes, nil, 10), "code"); len(got) != 0 {
+	if got := codesOf(all(t, owner.Team(teamID).ListInvitationCodes, nil, 10)); len(got) != 0 {
 		t.Fatalf("live codes %v, want none: the demoted manager's grant nothing", got)
 	}
 	// The public look-up answers as for any revoked link, without saying why; a
 	// resend does not bring it back.
-	expect(t, call(t, "", "GET", "/v1/invitations/"+linkToken, nil), http.StatusGone, "invitation_revoked")
-	expect(t, call(t, owner, "POST", links+"/"+link+"/resend", nil), http.StatusGone, "invitation_revoked")
+	expect(t, anyone.GetInvitation(t, linkToken), http.StatusGone, "invitation_revoked")
+	expect(t, owner.Team(teamID).ResendInvitation(t, link), http.StatusGone, "invitation_revoked")
 
 	// It leaves and uses its own link and code: refused, and it stays out.
-	expect(t, call(t, manager, "DELETE", "/v1/teams/"+teamID+"/members/"+managerID, nil), http.StatusNoContent, "")
-	expect(t, call(t, manager, "POST", "/v1/invitations/"+linkToken+"/accept", nil), http.StatusGone, "invitation_revoked")
-	expect(t, call(t, manager, "POST", "/v1/teams/join", map[string]any{"code": code}), http.StatusGone, "invitation_revoked")
+	expect(t, manager.Team(teamID).RemoveMember(t, managerID), http.StatusNoContent, "")
+	expect(t, manager.AcceptInvitation(t, linkToken), http.StatusGone, "invitation_revoked")
+	expect(t, manager.JoinTeam(t, code), http.StatusGone, "invitation_revoked")
 	if _, in := myTeams(t, manager)[teamID]; in {
 		t.Fatal("the demoted manager is back in the team through its own invitation")
 	}
 
 	// Nobody else gets what they offer either: joining, or registering through them.
 	_, other := member(t)
-	expect(t, call(t, other, "POST", "/v1/invitations/"+linkToken+"/accept", nil), http.StatusGone, "invitation_revoked")
-	expect(t, call(t, other, "POST", "/v1/teams/join", map[string]any{"code": code}), http.StatusGone, "invitation_revoked")
+	expect(t, other.AcceptInvitation(t, linkToken), http.StatusGone, "invitation_revoked")
+	expect(t, other.JoinTeam(t, code), http.StatusGone, "invitation_revoked")
 	client := fromNewIP()
 	email := newEmail("viacode")
 	body := registration(unique("viacode"), email, requestCode(t, client, email))
-	body["invitationCode"] = registrationCode
-	expect(t, callWith(t, client, "", "POST", "/v1/auth/register", body), http.StatusGone, "invitation_revoked")
+	body.InvitationCode = registrationCode
+	expect(t, client.Register(t, body), http.StatusGone, "invitation_revoked")
 	email = newEmail("vialink")
 	body = registration(unique("vialink"), email, requestCode(t, client, email))
-	body["invitationToken"] = forRegistrationToken
-	expect(t, callWith(t, client, "", "POST", "/v1/auth/register", body), http.StatusGone, "invitation_revoked")
+	body.InvitationToken = forRegistrationToken
+	expect(t, client.Register(t, body), http.StatusGone, "invitation_revoked")
 	// Nothing was made or spent: the same registration without the link goes through.
-	delete(body, "invitationToken")
-	expect(t, callWith(t, client, "", "POST", "/v1/auth/register", body), http.StatusCreated, "")
+	body.InvitationToken = ""
+	expect(t, client.Register(t, body), http.StatusCreated, "")
 
 	// The owner still holds admin: its link grants it.
-	r := call(t, other, "POST", "/v1/invitations/"+ownerToken+"/accept", nil)
-	expect(t, r, http.StatusCreated, "")
-	if mine := myTeams(t, other)[teamID]; !slices.Equal(strs(mine["roles"]), []string{"admin"}) {
-		t.Fatalf("joined through the owner's link with %v", mine)
+	expect(t, other.AcceptInvitation(t, ownerToken), http.StatusCreated, "")
+	if mine := myTeams(t, other)[teamID]; !slices.Equal(mine.Roles, []string{"admin"}) {
+		t.Fatalf("joined through the owner's link with %+v", mine)
 	}
 }
 
@@ -100,48 +96,46 @@ func TestInvitationsOfIssuersFrozenRemovedOrDeleted(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 	teamID, _ := newTeam(t, "")
-	links := "/v1/teams/" + teamID + "/invitations"
-	openLink := func(token string) (id, linkToken string) {
+	openLink := func(c Client) (id, linkToken string) {
 		t.Helper()
-		r := call(t, token, "POST", links, map[string]any{"roleIds": []string{"member"}})
-		expect(t, r, http.StatusCreated, "")
-		return r.str("id"), tokenOf(r.str("link"))
+		inv := ok(t, c.Team(teamID).CreateInvitation(t, InvitationInput{RoleIDs: []string{"member"}}), http.StatusCreated)
+		return inv.ID, tokenOf(deref(inv.Link))
 	}
-	manager := func() (id, token string) {
+	manager := func() (id string, c Client) {
 		t.Helper()
-		id, token = member(t)
+		id, c = member(t)
 		join(t, teamID, id, "admin")
-		return id, token
+		return id, c
 	}
-	frozenID, frozenTok := manager()
-	removedID, removedTok := manager()
-	deletedID, deletedTok := manager()
+	frozenID, frozenClient := manager()
+	removedID, removedClient := manager()
+	deletedID, deletedClient := manager()
 	_, _, platformAdmin := newUser(t, root, "platform_admin")
-	frozenLink, frozenToken := openLink(frozenTok)
-	removedLink, removedToken := openLink(removedTok)
-	deletedLink, deletedToken := openLink(deletedTok)
+	frozenLink, frozenToken := openLink(frozenClient)
+	removedLink, removedToken := openLink(removedClient)
+	deletedLink, deletedToken := openLink(deletedClient)
 	_, adminToken := openLink(platformAdmin)
 
-	expect(t, call(t, root, "POST", "/v1/users/"+frozenID+"/freeze", nil), http.StatusOK, "")
-	expect(t, call(t, root, "DELETE", "/v1/teams/"+teamID+"/members/"+removedID, nil), http.StatusNoContent, "")
-	expect(t, call(t, root, "DELETE", "/v1/users/"+deletedID, nil), http.StatusNoContent, "")
+	expect(t, root.User(frozenID).Freeze(t), http.StatusOK, "")
+	expect(t, root.Team(teamID).RemoveMember(t, removedID), http.StatusNoContent, "")
+	expect(t, root.User(deletedID).Delete(t), http.StatusNoContent, "")
 
-	if got, want := listedIDsWith(t, root, teamID, "revoked"), []string{deletedLink, removedLink, frozenLink}; !slices.Equal(got, want) {
+	if got, want := listedIDsWith(t, root.Team(teamID), "revoked"), []string{deletedLink, removedLink, frozenLink}; !slices.Equal(got, want) {
 		t.Fatalf("revoked links %v, want %v", got, want)
 	}
 	_, joiner := member(t)
 	for _, token := range []string{frozenToken, removedToken, deletedToken} {
-		expect(t, call(t, "", "GET", "/v1/invitations/"+token, nil), http.StatusGone, "invitation_revoked")
-		expect(t, call(t, joiner, "POST", "/v1/invitations/"+token+"/accept", nil), http.StatusGone, "invitation_revoked")
+		expect(t, Client{}.GetInvitation(t, token), http.StatusGone, "invitation_revoked")
+		expect(t, joiner.AcceptInvitation(t, token), http.StatusGone, "invitation_revoked")
 	}
 	// A platform admin is in no team and grants any role.
-	expect(t, call(t, joiner, "POST", "/v1/invitations/"+adminToken+"/accept", nil), http.StatusCreated, "")
+	expect(t, joiner.AcceptInvitation(t, adminToken), http.StatusCreated, "")
 
 	// Recovered, the frozen manager's powers are back, and so is its link.
-	expect(t, call(t, root, "POST", "/v1/users/"+frozenID+"/recover", nil), http.StatusOK, "")
-	if got := listedIDsWith(t, root, teamID, "pending"); !slices.Equal(got, []string{frozenLink}) {
+	expect(t, root.User(frozenID).Recover(t), http.StatusOK, "")
+	if got := listedIDsWith(t, root.Team(teamID), "pending"); !slices.Equal(got, []string{frozenLink}) {
 		t.Fatalf("pending links after the recovery %v, want %s", got, frozenLink)
 	}
 	_, late := member(t)
-	expect(t, call(t, late, "POST", "/v1/invitations/"+frozenToken+"/accept", nil), http.StatusCreated, "")
+	expect(t, late.AcceptInvitation(t, frozenToken), http.StatusCreated, "")
 }

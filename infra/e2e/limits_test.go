@@ -3,32 +3,30 @@ package e2e
 import (
 	"context"
 	"net/http"
-	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/roster-dev/roster/internal/store"
-	"github.com/roster-dev/roster/internal/store/storetest"
 )
 
-// burst sends n requests at once and answers how many got past the limits: every
+// burst sends n requests at once and returns how many got past the limits: every
 // answer is either want (past the check) or Roster's 429 with a Retry-After. The
 // gateway's own throttle (a 429 without Roster's body) stopped a request before
 // Roster saw it, so it is not counted as past.
-func burst(t *testing.T, n, want int, send func(i int) response) (past int) {
+func burst[A replied](t *testing.T, n, want int, send func(i int) A) (past int) {
 	t.Helper()
 	refused := 0
-	for _, r := range race(n, send) {
-		switch {
+	for _, a := range race(n, send) {
+		switch r := a.reply(); {
 		case r.Status == want:
 			past++
-		case r.Status == http.StatusTooManyRequests && r.str("error", "code") == "rate_limited":
+		case r.Status == http.StatusTooManyRequests && r.Error.Code == "rate_limited":
 			if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 {
 				t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
 			}
 			refused++
-		case r.Status == http.StatusTooManyRequests && r.Body["message"] != nil:
+		case r.Status == http.StatusTooManyRequests && r.Gateway != nil:
 			t.Logf("the gateway throttled a request: %s", r.Raw)
 		default:
 			t.Fatalf("answered %d %s, want %d or 429", r.Status, r.Raw, want)
@@ -45,15 +43,13 @@ func burst(t *testing.T, n, want int, send func(i int) response) (past int) {
 func TestLoginFailuresPerAccountHoldUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	_, account, _ := newUser(t, superAdmin(t), "member")
-	wrong := map[string]string{"loginAccount": account, "password": "not the password at all"}
-	past := burst(t, 30, http.StatusUnauthorized, func(int) response {
-		return callFrom(t, newIP(), "", "POST", "/v1/auth/login", wrong)
+	past := burst(t, 30, http.StatusUnauthorized, func(int) Answer[SignIn] {
+		return fromNewIP().Login(t, account, "not the password at all")
 	})
 	if past > 5 {
 		t.Fatalf("%d of 30 concurrent wrong passwords were checked, want at most 5", past)
 	}
-	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": chosenPassword}),
-		http.StatusTooManyRequests, "rate_limited")
+	expect(t, fromNewIP().Login(t, account, chosenPassword), http.StatusTooManyRequests, "rate_limited")
 }
 
 // Login failures per source IP, as internal/api counts them.
@@ -65,7 +61,7 @@ var loginFailuresPerIP = store.Limit{Name: "login-failures-ip", Max: 100, Window
 // to keep the traffic of the suite within the gateway's throttle.
 func TestLoginFailuresPerAddressHoldUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	db := store.New(storetest.Client(t), os.Getenv("ROSTER_TABLE_NAME"))
+	db := stackStore(t)
 	_, account, _ := newUser(t, superAdmin(t), "member")
 	for attempt := 1; ; attempt++ {
 		ip := newIP()
@@ -75,8 +71,8 @@ func TestLoginFailuresPerAddressHoldUnderConcurrency(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		past := burst(t, 30, http.StatusUnauthorized, func(int) response {
-			return callFrom(t, ip, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": unique("sweep"), "password": "not the password at all"})
+		past := burst(t, 30, http.StatusUnauthorized, func(int) Answer[SignIn] {
+			return Client{}.from(ip).Login(t, unique("sweep"), "not the password at all")
 		})
 		if time.Now().Truncate(loginFailuresPerIP.Window) != window && attempt < 3 {
 			continue // a new window began meanwhile, with a count of its own: again
@@ -86,9 +82,8 @@ func TestLoginFailuresPerAddressHoldUnderConcurrency(t *testing.T) {
 		}
 		// The address is refused even the right password of an account, which is
 		// fine from elsewhere.
-		right := map[string]string{"loginAccount": account, "password": chosenPassword}
-		expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", right), http.StatusTooManyRequests, "rate_limited")
-		expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", right), http.StatusOK, "")
+		expect(t, Client{}.from(ip).Login(t, account, chosenPassword), http.StatusTooManyRequests, "rate_limited")
+		expect(t, fromNewIP().Login(t, account, chosenPassword), http.StatusOK, "")
 		return
 	}
 }
@@ -99,19 +94,19 @@ func TestRefusedLoginsAreCountedNotRecorded(t *testing.T) {
 	t.Parallel()
 	super := superAdmin(t)
 	id, account, _ := newUser(t, super, "member") // challenge_pending, success
-	wrong := map[string]string{"loginAccount": account, "password": "not the password at all"}
-	ip := newIP()
+	const wrong = "not the password at all"
+	client := fromNewIP()
 	for range 5 {
-		expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", wrong), http.StatusUnauthorized, "invalid_credentials")
+		expect(t, client.Login(t, account, wrong), http.StatusUnauthorized, "invalid_credentials")
 	}
-	for _, r := range race(10, func(int) response { return callFrom(t, newIP(), "", "POST", "/v1/auth/login", wrong) }) {
+	for _, r := range race(10, func(int) Answer[SignIn] { return fromNewIP().Login(t, account, wrong) }) {
 		expect(t, r, http.StatusTooManyRequests, "rate_limited")
 	}
-	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/challenge", map[string]string{
-		"loginAccount": account, "session": "any", "challenge": "SOFTWARE_TOKEN_MFA", "code": "123456",
+	expect(t, fromNewIP().Challenge(t, ChallengeAnswer{
+		LoginAccount: account, Session: "any", Challenge: "SOFTWARE_TOKEN_MFA", Code: "123456",
 	}), http.StatusTooManyRequests, "rate_limited")
 	count := map[string]int{}
-	for _, o := range outcomes(loginEvents(t, super, "/v1/users/"+id+"/login-events?limit=100")) {
+	for _, o := range outcomes(loginEvents(t, super.User(id).LoginEvents, 100)) {
 		count[o]++
 	}
 	if count["rate_limited"] != 1 || count["invalid_credentials"] != 5 || len(count) != 4 {
@@ -127,30 +122,25 @@ func TestFailureLimitsHoldUnderConcurrency(t *testing.T) {
 		name  string
 		limit int
 		want  int // the answer of a wrong try that was checked
-		setup func(t *testing.T) func() response
+		setup func(t *testing.T) func() Reply
 	}{
-		{"current password", 5, http.StatusBadRequest, func(t *testing.T) func() response {
-			_, _, token := newUser(t, superAdmin(t), "member")
-			return func() response {
-				return call(t, token, "POST", "/v1/me/password", map[string]string{
-					"currentPassword": "not the password at all", "newPassword": "another passphrase of mine"})
+		{"current password", 5, http.StatusBadRequest, func(t *testing.T) func() Reply {
+			_, _, c := newUser(t, superAdmin(t), "member")
+			return func() Reply {
+				return c.ChangePassword(t, "not the password at all", "another passphrase of mine").Reply
 			}
 		}},
-		{"totp code", 5, http.StatusBadRequest, func(t *testing.T) func() response {
-			_, _, token := newUser(t, superAdmin(t), "member")
-			r := call(t, token, "POST", "/v1/me/mfa/totp", nil)
-			expect(t, r, http.StatusOK, "")
-			wrong := wrongTOTP(t, r.str("secret"))
-			return func() response {
-				return call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": wrong})
-			}
+		{"totp code", 5, http.StatusBadRequest, func(t *testing.T) func() Reply {
+			_, _, c := newUser(t, superAdmin(t), "member")
+			wrong := wrongTOTP(t, ok(t, c.StartTOTP(t), http.StatusOK).Secret)
+			return func() Reply { return c.VerifyTOTP(t, wrong).Reply }
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			send := tt.setup(t)
-			if past := burst(t, 30, tt.want, func(int) response { return send() }); past > tt.limit {
+			if past := burst(t, 30, tt.want, func(int) Reply { return send() }); past > tt.limit {
 				t.Fatalf("%d of 30 concurrent wrong tries were checked, want at most %d", past, tt.limit)
 			}
 		})
@@ -162,32 +152,27 @@ func TestFailureLimitsHoldUnderConcurrency(t *testing.T) {
 func TestInvitationMailIsLimitedPerAddress(t *testing.T) {
 	t.Parallel()
 	teamID, _ := newTeam(t, "")
-	admin := superAdmin(t)
+	team := superAdmin(t).Team(teamID)
 	addr := newEmail("limited")
-	r := call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": addr, "roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
-	resend := "/v1/teams/" + teamID + "/invitations/" + r.str("id") + "/resend"
+	id := ok(t, team.CreateInvitation(t, InvitationInput{Email: addr, RoleIDs: []string{"member"}}), http.StatusCreated).ID
 	var expiresAt string
 	for range 9 {
-		r := call(t, admin, "POST", resend, nil)
-		expect(t, r, http.StatusOK, "")
-		expiresAt = r.str("expiresAt")
+		expiresAt = ok(t, team.ResendInvitation(t, id), http.StatusOK).ExpiresAt
 	}
 	nthMailTo(t, addr, 10)
-	r = call(t, admin, "POST", resend, nil)
+	r := team.ResendInvitation(t, id)
 	expect(t, r, http.StatusTooManyRequests, "rate_limited")
 	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 24*60*60 {
 		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
 	}
-	for _, inv := range pageAll(t, admin, "/v1/teams/"+teamID+"/invitations", nil, 50) {
-		if inv["expiresAt"] != expiresAt {
-			t.Fatalf("a refused resend renewed the link: %v, want expiresAt %s", inv, expiresAt)
+	for _, inv := range all(t, team.ListInvitations, nil, 50) {
+		if inv.ExpiresAt != expiresAt {
+			t.Fatalf("a refused resend renewed the link: %+v, want expiresAt %s", inv, expiresAt)
 		}
 	}
 	settle()
 	if got := len(mailsTo(t, addr)); got != 10 {
 		t.Fatalf("%d emails to the address, want 10", got)
 	}
-	expect(t, call(t, admin, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": newEmail("other"), "roleIds": []string{"member"}}),
-		http.StatusCreated, "")
+	expect(t, team.CreateInvitation(t, InvitationInput{Email: newEmail("other"), RoleIDs: []string{"member"}}), http.StatusCreated, "")
 }

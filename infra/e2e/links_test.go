@@ -35,51 +35,46 @@ func TestLinksUseTheRequestAddress(t *testing.T) {
 	}
 	root := superAdmin(t)
 	teamID, _ := newTeam(t, "")
+	team := root.Team(teamID)
 
 	// A team's login page.
-	r := call(t, root, "GET", "/v1/teams/"+teamID, nil)
-	expect(t, r, http.StatusOK, "")
-	if want := apiURL + "/login?team=" + teamID; r.str("loginUrl") != want {
-		t.Fatalf("loginUrl %q, want %q", r.str("loginUrl"), want)
+	if want, got := apiURL+"/login?team="+teamID, ok(t, team.Get(t), http.StatusOK).LoginURL; got != want {
+		t.Fatalf("loginUrl %q, want %q", got, want)
 	}
-	for _, team := range pageAll(t, root, "/v1/teams", nil, 100) {
-		if url, _ := team["loginUrl"].(string); !strings.HasPrefix(url, apiURL+"/login?team=") {
-			t.Fatalf("listed loginUrl %q", url)
+	for _, listed := range all(t, root.ListTeams, nil, 100) {
+		if !strings.HasPrefix(listed.LoginURL, apiURL+"/login?team=") {
+			t.Fatalf("listed loginUrl %q", listed.LoginURL)
 		}
 	}
 
 	// An open invitation's link, on creation and on resend, leads to a page of the
 	// console whose token the API knows.
-	r = call(t, root, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
-	if !strings.HasPrefix(r.str("link"), apiURL+"/invitations/") {
-		t.Fatalf("link %q", r.str("link"))
+	inv := ok(t, team.CreateInvitation(t, InvitationInput{RoleIDs: []string{"member"}}), http.StatusCreated)
+	if !strings.HasPrefix(deref(inv.Link), apiURL+"/invitations/") {
+		t.Fatalf("link %q", deref(inv.Link))
 	}
-	r = call(t, root, "POST", "/v1/teams/"+teamID+"/invitations/"+r.str("id")+"/resend", nil)
-	expect(t, r, http.StatusOK, "")
-	if !strings.HasPrefix(r.str("link"), apiURL+"/invitations/") {
-		t.Fatalf("resent link %q", r.str("link"))
+	resent := ok(t, team.ResendInvitation(t, inv.ID), http.StatusOK)
+	if !strings.HasPrefix(deref(resent.Link), apiURL+"/invitations/") {
+		t.Fatalf("resent link %q", deref(resent.Link))
 	}
-	expect(t, call(t, "", "GET", "/v1/invitations/"+tokenOf(r.str("link")), nil), http.StatusOK, "")
+	expect(t, Client{}.GetInvitation(t, tokenOf(deref(resent.Link))), http.StatusOK, "")
 
 	// A bound invitation's email.
 	email := newEmail("linked")
-	expect(t, call(t, root, "POST", "/v1/teams/"+teamID+"/invitations", map[string]any{"email": email, "roleIds": []string{"member"}}), http.StatusCreated, "")
+	expect(t, team.CreateInvitation(t, InvitationInput{Email: email, RoleIDs: []string{"member"}}), http.StatusCreated, "")
 	m := mailTo(t, email)
 	token := tokenIn(t, m)
 	wantLink(t, m, apiURL+"/invitations/"+token)
 
 	// A temporary password's email, and the notice to a registered address.
 	account := unique("linked")
-	r = call(t, root, "POST", "/v1/users", map[string]any{
-		"username": "Linked_" + account, "loginAccount": account, "accountType": "member",
-		"email": email, "password": map[string]any{"generate": true}, "notify": true,
-	})
-	expect(t, r, http.StatusCreated, "")
+	expect(t, root.CreateUser(t, NewUser{
+		Username: "Linked_" + account, LoginAccount: account, AccountType: "member",
+		Email: email, Password: generated, Notify: true,
+	}), http.StatusCreated, "")
 	m = nthMailTo(t, email, 2)
 	wantLink(t, m, apiURL+"/login")
-	client := fromNewIP()
-	expect(t, callWith(t, client, "", "POST", "/v1/auth/verification-codes", map[string]string{"email": email}), http.StatusAccepted, "")
+	expect(t, fromNewIP().SendVerificationCode(t, email), http.StatusAccepted, "")
 	m = nthMailTo(t, email, 3)
 	wantLink(t, m, apiURL+"/login")
 	wantLink(t, m, apiURL+"/forgot-password")

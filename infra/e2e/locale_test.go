@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode"
@@ -11,8 +12,8 @@ import (
 // account holds, the request's Accept-Language (the console sends its own language).
 
 var (
-	chinese = map[string]string{"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
-	english = map[string]string{"Accept-Language": "en-GB,en;q=0.9"}
+	chinese = []string{"Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5"}
+	english = []string{"Accept-Language", "en-GB,en;q=0.9"}
 )
 
 // inChinese fails unless both parts of m and its subject are written in Chinese, in
@@ -46,11 +47,11 @@ func hasHan(s string) bool {
 	return false
 }
 
-// askCode asks for a registration code with headers and answers its email.
-func askCode(t *testing.T, client *http.Client, email string, headers map[string]string) mail {
+// askCode asks for a registration code as c and returns its email.
+func askCode(t *testing.T, c Client, email string) mail {
 	t.Helper()
 	before := len(mailsTo(t, email))
-	expect(t, send(t, client, "", "POST", "/v1/auth/verification-codes", headers, map[string]string{"email": email}), http.StatusAccepted, "")
+	expect(t, c.SendVerificationCode(t, email), http.StatusAccepted, "")
 	return nthMailTo(t, email, before+1)
 }
 
@@ -58,7 +59,7 @@ func TestRegistrationInChinese(t *testing.T) {
 	t.Parallel()
 	client := fromNewIP()
 	email := newEmail("zh")
-	m := askCode(t, client, email, chinese)
+	m := askCode(t, client.with(chinese...), email)
 	inChinese(t, m)
 	if m.Subject != "您的 Roster 验证码" || !strings.Contains(m.Text, "验证码 10 分钟内有效") {
 		t.Fatalf("code email %q:\n%s", m.Subject, m.Text)
@@ -66,16 +67,14 @@ func TestRegistrationInChinese(t *testing.T) {
 
 	// Registered from a Chinese page without naming a locale, the account's is zh-CN.
 	account := unique("zh")
-	r := send(t, client, "", "POST", "/v1/auth/register", chinese, registration(account, email, codeIn(t, m)))
+	r := client.with(chinese...).Register(t, registration(account, email, codeIn(t, m)))
 	expect(t, r, http.StatusCreated, "")
-	if r.str("user", "locale") != "zh-CN" {
+	if r.Body.User.Locale != "zh-CN" {
 		t.Fatalf("registered %s", r.Raw)
 	}
-	access, _, _ := login(t, account, selfPassword)
-	if me := call(t, access, "GET", "/v1/me", nil); me.str("user", "locale") != "zh-CN" {
+	if me := signIn(t, account, selfPassword).GetMe(t); me.Body.User.Locale != "zh-CN" {
 		t.Fatalf("/v1/me %s", me.Raw)
 	}
-
 }
 
 // TestAccountLanguageWins: mail to an address an account holds is in the account's
@@ -83,18 +82,17 @@ func TestRegistrationInChinese(t *testing.T) {
 func TestAccountLanguageWins(t *testing.T) {
 	t.Parallel()
 	email, account := newEmail("zhholder"), unique("zhholder")
-	r := call(t, superAdmin(t), "POST", "/v1/users", map[string]any{
-		"username": "Holder_" + account, "loginAccount": account, "accountType": "member",
-		"email": email, "password": map[string]any{"generate": true}, "locale": "zh-CN",
-	})
-	expect(t, r, http.StatusCreated, "")
-	m := askCode(t, fromNewIP(), email, english)
+	expect(t, superAdmin(t).CreateUser(t, NewUser{
+		Username: "Holder_" + account, LoginAccount: account, AccountType: "member",
+		Email: email, Password: generated, Locale: "zh-CN",
+	}), http.StatusCreated, "")
+	m := askCode(t, fromNewIP().with(english...), email)
 	inChinese(t, m)
 	if m.Subject != "有人尝试用您的邮箱地址注册 Roster" || !strings.Contains(m.Text, "重置密码") {
 		t.Fatalf("notice %q:\n%s", m.Subject, m.Text)
 	}
 	before := len(mailsTo(t, email))
-	expect(t, send(t, fromNewIP(), "", "POST", "/v1/auth/password/forgot", english, map[string]string{"loginAccount": account}), http.StatusAccepted, "")
+	expect(t, fromNewIP().with(english...).ForgotPassword(t, account), http.StatusAccepted, "")
 	m = nthMailTo(t, email, before+1)
 	inChinese(t, m)
 	if m.Subject != "您的 Roster 密码重置验证码" {
@@ -106,40 +104,34 @@ func TestRegistrationLocale(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		headers map[string]string
-		locale  any // the body's, nil for none
+		headers []string
+		locale  string // the body's, "" for none
 		want    string
 	}{
-		{"no header, no field", nil, nil, "en"},
-		{"English page", english, nil, "en"},
-		{"Chinese page", chinese, nil, "zh-CN"},
-		{"a language Roster does not speak", map[string]string{"Accept-Language": "fr-FR,fr;q=0.9"}, nil, "en"},
+		{"no header, no field", nil, "", "en"},
+		{"English page", english, "", "en"},
+		{"Chinese page", chinese, "", "zh-CN"},
+		{"a language Roster does not speak", []string{"Accept-Language", "fr-FR,fr;q=0.9"}, "", "en"},
 		{"the field wins over the header", chinese, "en", "en"},
 		{"the field alone", nil, "zh-CN", "zh-CN"},
 	}
 	for _, tt := range tests {
 		client := fromNewIP()
 		email := newEmail("loc")
-		body := map[string]any{}
-		for k, v := range registration(unique("loc"), email, requestCode(t, client, email)) {
-			body[k] = v
-		}
-		if tt.locale != nil {
-			body["locale"] = tt.locale
-		}
-		r := send(t, client, "", "POST", "/v1/auth/register", tt.headers, body)
+		body := registration(unique("loc"), email, requestCode(t, client, email))
+		body.Locale = tt.locale
+		r := client.with(tt.headers...).Register(t, body)
 		expect(t, r, http.StatusCreated, "")
-		if r.str("user", "locale") != tt.want {
-			t.Errorf("%s: locale %q, want %q", tt.name, r.str("user", "locale"), tt.want)
+		if r.Body.User.Locale != tt.want {
+			t.Errorf("%s: locale %q, want %q", tt.name, r.Body.User.Locale, tt.want)
 		}
 	}
 
 	// A locale Roster does not speak is named, with the other bad fields.
 	for _, bad := range []any{"fr", "zh-cn", "", "EN", 7} {
-		body := map[string]any{"username": "x", "locale": bad}
-		r := send(t, fromNewIP(), "", "POST", "/v1/auth/register", nil, body)
+		r := fromNewIP().Send(t, "POST", "/v1/auth/register", map[string]any{"username": "x", "locale": bad})
 		expect(t, r, http.StatusBadRequest, "invalid_request")
-		if r.get("error", "fields", "locale") == nil || r.get("error", "fields", "loginAccount") == nil {
+		if !named(r, "locale", "loginAccount") {
 			t.Errorf("locale %v: %s", bad, r.Raw)
 		}
 	}
@@ -150,11 +142,10 @@ func TestInvitationEmailLanguage(t *testing.T) {
 	managerID, manager := member(t)
 	teamID, teamName := newTeam(t, "")
 	join(t, teamID, managerID, "admin")
-	links := "/v1/teams/" + teamID + "/invitations"
 
 	// An address without an account gets the inviter's language, from the request.
 	email := newEmail("zhinvite")
-	r := send(t, fromNewIP(), manager, "POST", links, chinese, map[string]any{"email": email, "roleIds": []string{"member"}})
+	r := manager.from(newIP()).with(chinese...).Team(teamID).CreateInvitation(t, InvitationInput{Email: email, RoleIDs: []string{"member"}})
 	expect(t, r, http.StatusCreated, "")
 	m := mailTo(t, email)
 	inChinese(t, m)
@@ -163,7 +154,7 @@ func TestInvitationEmailLanguage(t *testing.T) {
 	}
 	tokenIn(t, m)
 	// Resent from an English page, it is in English.
-	expect(t, send(t, fromNewIP(), manager, "POST", links+"/"+r.str("id")+"/resend", english, nil), http.StatusOK, "")
+	expect(t, manager.from(newIP()).with(english...).Team(teamID).ResendInvitation(t, r.Body.ID), http.StatusOK, "")
 	m = nthMailTo(t, email, 2)
 	inEnglish(t, m, teamName)
 	if !strings.Contains(m.Subject, "invited you to join "+teamName) {
@@ -173,7 +164,8 @@ func TestInvitationEmailLanguage(t *testing.T) {
 	// An address an account holds gets the account's language, whatever the page's.
 	holder := newEmail("enholder")
 	adminCreated(t, holder)
-	expect(t, send(t, fromNewIP(), manager, "POST", links, chinese, map[string]any{"email": holder, "roleIds": []string{"member"}}), http.StatusCreated, "")
+	expect(t, manager.from(newIP()).with(chinese...).Team(teamID).CreateInvitation(t, InvitationInput{Email: holder, RoleIDs: []string{"member"}}),
+		http.StatusCreated, "")
 	inEnglish(t, mailTo(t, holder), teamName)
 }
 
@@ -183,60 +175,58 @@ func TestInvitationEmailLanguage(t *testing.T) {
 func TestPatchedLocaleChangesEmails(t *testing.T) {
 	t.Parallel()
 	account, email := registerMember(t)
-	access, _, _ := login(t, account, selfPassword)
+	access := signIn(t, account, selfPassword)
 	moved := newEmail("moved")
 
 	// English: the code for a new address.
-	expect(t, call(t, access, "POST", "/v1/me/email", map[string]string{"email": moved}), http.StatusAccepted, "")
+	expect(t, access.ChangeEmail(t, moved), http.StatusAccepted, "")
 	m := mailTo(t, moved)
 	inEnglish(t, m)
 	code := codeIn(t, m)
 
-	r := call(t, access, "PATCH", "/v1/me", map[string]any{"locale": "zh-CN"})
+	r := access.UpdateMe(t, MeUpdate{Locale: "zh-CN"})
 	expect(t, r, http.StatusOK, "")
-	if r.str("locale") != "zh-CN" || r.str("username") != "张小伟" || r.Header.Get("ETag") == "" {
+	if r.Body.Locale != "zh-CN" || r.Body.Username != "张小伟" || r.Header.Get("ETag") == "" {
 		t.Fatalf("patched %s", r.Raw)
 	}
 	// Chinese: a reset code, and the notice to the old address once the new one is set.
 	before := len(mailsTo(t, email))
-	expect(t, forgot(t, fromNewIP(), account), http.StatusAccepted, "")
+	expect(t, fromNewIP().ForgotPassword(t, account), http.StatusAccepted, "")
 	inChinese(t, nthMailTo(t, email, before+1))
-	expect(t, call(t, access, "POST", "/v1/me/email/verify", map[string]string{"email": moved, "code": code}), http.StatusOK, "")
+	expect(t, access.VerifyEmailChange(t, moved, code), http.StatusOK, "")
 	m = nthMailTo(t, email, before+2)
 	inChinese(t, m)
 	if m.Subject != "您的 Roster 邮箱地址已更改" {
 		t.Fatalf("notice %q", m.Subject)
 	}
 
-	me := call(t, access, "GET", "/v1/me", nil)
-	if me.str("user", "locale") != "zh-CN" {
+	me := access.GetMe(t)
+	if me.Body.User.Locale != "zh-CN" {
 		t.Fatalf("/v1/me %s", me.Raw)
 	}
-	id := me.str("user", "id")
-	if r := call(t, superAdmin(t), "GET", "/v1/users/"+id, nil); r.str("user", "locale") != "zh-CN" {
+	id := me.Body.User.ID
+	if r := superAdmin(t).User(id).Get(t); r.Body.User.Locale != "zh-CN" {
 		t.Fatalf("GET /v1/users/{id} %s", r.Raw)
 	}
-	listed := call(t, superAdmin(t), "GET", "/v1/users?q="+account, nil).items()
-	if len(listed) != 1 {
-		t.Fatalf("listed %v", listed)
-	}
-	if _, present := listed[0]["locale"]; present {
-		t.Fatalf("a list shows the locale: %v", listed[0])
+	// A list's users have no locale (ListedUser; the decoding refuses one).
+	listed := superAdmin(t).ListUsers(t, url.Values{"q": {account}})
+	if len(listed.Body.Items) != 1 || strings.Contains(listed.Raw, `"locale"`) {
+		t.Fatalf("listed %s", listed.Raw)
 	}
 
 	// Both fields at once, and each alone; null leaves a field as it is.
-	r = call(t, access, "PATCH", "/v1/me", map[string]any{"locale": "en", "username": "Renamed_" + account})
+	r = access.UpdateMe(t, MeUpdate{Locale: "en", Username: "Renamed_" + account})
 	expect(t, r, http.StatusOK, "")
-	if r.str("locale") != "en" || r.str("username") != "Renamed_"+account {
+	if r.Body.Locale != "en" || r.Body.Username != "Renamed_"+account {
 		t.Fatalf("patched both %s", r.Raw)
 	}
-	r = call(t, access, "PATCH", "/v1/me", map[string]any{"locale": nil, "username": "张小伟"})
-	expect(t, r, http.StatusOK, "")
-	if r.str("locale") != "en" || r.str("username") != "张小伟" {
-		t.Fatalf("patched the name %s", r.Raw)
+	patched := send[User](t, access, "PATCH", "/v1/me", map[string]any{"locale": nil, "username": "张小伟"})
+	expect(t, patched, http.StatusOK, "")
+	if patched.Body.Locale != "en" || patched.Body.Username != "张小伟" {
+		t.Fatalf("patched the name %s", patched.Raw)
 	}
 	// English again: an admin's reset, mailed to the new address.
-	expect(t, call(t, superAdmin(t), "POST", "/v1/users/"+id+"/password-reset", map[string]any{"notify": true}), http.StatusOK, "")
+	expect(t, superAdmin(t).User(id).ResetPassword(t, &PasswordReset{Notify: true}), http.StatusOK, "")
 	inEnglish(t, nthMailTo(t, moved, 2), "张小伟")
 
 	for _, tt := range []struct {
@@ -250,9 +240,9 @@ func TestPatchedLocaleChangesEmails(t *testing.T) {
 		{"locale of another case", map[string]any{"locale": "ZH-CN"}, "locale"},
 		{"locale not a string", map[string]any{"locale": 1}, "locale"},
 	} {
-		r := call(t, access, "PATCH", "/v1/me", tt.body)
+		r := access.Send(t, "PATCH", "/v1/me", tt.body)
 		expect(t, r, http.StatusBadRequest, "invalid_request")
-		if r.get("error", "fields", tt.field) == nil {
+		if !named(r, tt.field) {
 			t.Errorf("%s: fields.%s missing: %s", tt.name, tt.field, r.Raw)
 		}
 	}
@@ -262,20 +252,17 @@ func TestPatchedLocaleChangesEmails(t *testing.T) {
 // admin's page's, and its temporary password's email is in it.
 func TestAdminCreatedLocale(t *testing.T) {
 	t.Parallel()
+	root := superAdmin(t)
 	for _, tt := range []struct {
-		headers map[string]string
-		locale  any
+		headers []string
+		locale  string
 		want    string
-	}{{chinese, nil, "zh-CN"}, {nil, nil, "en"}, {chinese, "en", "en"}, {nil, "zh-CN", "zh-CN"}} {
+	}{{chinese, "", "zh-CN"}, {nil, "", "en"}, {chinese, "en", "en"}, {nil, "zh-CN", "zh-CN"}} {
 		email, account := newEmail("adminloc"), unique("adminloc")
-		body := map[string]any{"username": "Loc_" + account, "loginAccount": account, "accountType": "member",
-			"email": email, "password": map[string]any{"generate": true}, "notify": true}
-		if tt.locale != nil {
-			body["locale"] = tt.locale
-		}
-		r := send(t, httpClient, superAdmin(t), "POST", "/v1/users", tt.headers, body)
+		r := root.with(tt.headers...).CreateUser(t, NewUser{Username: "Loc_" + account, LoginAccount: account, AccountType: "member",
+			Email: email, Password: generated, Notify: true, Locale: tt.locale})
 		expect(t, r, http.StatusCreated, "")
-		if r.str("user", "locale") != tt.want {
+		if r.Body.User.Locale != tt.want {
 			t.Fatalf("created %s, want locale %s", r.Raw, tt.want)
 		}
 		if m := mailTo(t, email); tt.want == "zh-CN" {
@@ -284,9 +271,9 @@ func TestAdminCreatedLocale(t *testing.T) {
 			inEnglish(t, m)
 		}
 	}
-	r := call(t, superAdmin(t), "POST", "/v1/users", map[string]any{"locale": "de"})
+	r := root.Send(t, "POST", "/v1/users", map[string]any{"locale": "de"})
 	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if r.get("error", "fields", "locale") == nil {
+	if !named(r, "locale") {
 		t.Fatalf("a bad locale: %s", r.Raw)
 	}
 
@@ -295,22 +282,21 @@ func TestAdminCreatedLocale(t *testing.T) {
 	teamID, _ := newTeam(t, "")
 	join(t, teamID, managerID, "admin")
 	email, account := newEmail("emploc"), unique("emploc")
-	r = send(t, httpClient, manager, "POST", "/v1/teams/"+teamID+"/members", chinese, map[string]any{
-		"newUser": map[string]any{"username": "Employee", "loginAccount": account, "email": email,
-			"password": map[string]any{"generate": true}, "notify": true},
-		"roleIds": []string{"member"},
+	added := manager.with(chinese...).Team(teamID).AddMember(t, MemberInput{
+		NewUser: &NewUser{Username: "Employee", LoginAccount: account, Email: email, Password: generated, Notify: true},
+		RoleIDs: []string{"member"},
 	})
-	expect(t, r, http.StatusCreated, "")
+	expect(t, added, http.StatusCreated, "")
 	inChinese(t, mailTo(t, email))
-	if u := call(t, superAdmin(t), "GET", "/v1/users/"+r.str("user", "id"), nil); u.str("user", "locale") != "zh-CN" {
+	if u := root.User(added.Body.User.ID).Get(t); u.Body.User.Locale != "zh-CN" {
 		t.Fatalf("the employee: %s", u.Raw)
 	}
-	r = call(t, manager, "POST", "/v1/teams/"+teamID+"/members", map[string]any{
+	r = manager.Send(t, "POST", "/v1/teams/"+teamID+"/members", map[string]any{
 		"newUser": map[string]any{"username": "Employee", "loginAccount": unique("emploc"), "password": map[string]any{"generate": true}, "locale": "ja"},
 		"roleIds": []string{"member"},
 	})
 	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if r.get("error", "fields", "newUser.locale") == nil {
+	if !named(r, "newUser.locale") {
 		t.Fatalf("a bad locale under newUser: %s", r.Raw)
 	}
 }

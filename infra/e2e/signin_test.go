@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,172 +10,146 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/roster-dev/roster/internal/identity/totptest"
 )
 
-const chosenPassword = "a fresh passphrase of my own" // what newUser sets
-
-// currentCode is the current code of secret, as an authenticator app shows it.
-func currentCode(t *testing.T, secret string) string {
+// loginEvents returns the newest page of login events of a list (a user's, or the
+// caller's own), limit of them; 0 leaves the limit to the route.
+func loginEvents(t *testing.T, list func(*testing.T, url.Values) Answer[Page[LoginEvent]], limit int) []LoginEvent {
 	t.Helper()
-	code, err := totptest.Now(secret)
-	if err != nil {
-		t.Fatal(err)
+	q := url.Values{}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
 	}
-	return code
+	return ok(t, list(t, q), http.StatusOK).Items
 }
 
-// wrongTOTP is well formed and is not the code of the current step.
-func wrongTOTP(t *testing.T, secret string) string {
+func outcomes(events []LoginEvent) []string {
+	return pick(events, func(e LoginEvent) string { return e.Outcome })
+}
+
+// mfaEnabled reports whether the user's record has MFA on, as an admin sees it.
+func mfaEnabled(t *testing.T, admin Client, id string) bool {
 	t.Helper()
-	code, err := totptest.Wrong(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code
+	return ok(t, admin.User(id).Get(t), http.StatusOK).User.MFAEnabled
 }
 
-// bindTOTP binds an authenticator to the user of token and answers its secret.
-func bindTOTP(t *testing.T, token string) string {
+// myMFA reports whether the caller's record has MFA on, as /v1/me shows it.
+func myMFA(t *testing.T, c Client) bool {
 	t.Helper()
-	r := call(t, token, "POST", "/v1/me/mfa/totp", nil)
-	expect(t, r, http.StatusOK, "")
-	secret := r.str("secret")
-	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": currentCode(t, secret)}), http.StatusNoContent, "")
-	return secret
-}
-
-// loginEvents answers the newest login events of a user, as the given caller sees them.
-func loginEvents(t *testing.T, token, path string) []map[string]any {
-	t.Helper()
-	r := call(t, token, "GET", path, nil)
-	expect(t, r, http.StatusOK, "")
-	return r.items()
-}
-
-func outcomes(events []map[string]any) []string {
-	out := make([]string, len(events))
-	for i, e := range events {
-		out[i], _ = e["outcome"].(string)
-	}
-	return out
+	return ok(t, c.GetMe(t), http.StatusOK).User.MFAEnabled
 }
 
 func TestTOTPBindSignInAndUnbind(t *testing.T) {
 	t.Parallel()
 	admin := superAdmin(t)
-	id, account, token := newUser(t, admin, "member")
+	id, account, client := newUser(t, admin, "member")
 
 	// Binding: a secret and a URI for the QR code; MFA is on only once a code checks out.
-	r := call(t, token, "POST", "/v1/me/mfa/totp", nil)
+	r := client.StartTOTP(t)
 	expect(t, r, http.StatusOK, "")
-	secret := r.str("secret")
-	uri, err := url.Parse(r.str("otpauthUri"))
+	secret := r.Body.Secret
+	uri, err := url.Parse(r.Body.OTPAuthURI)
 	if err != nil || secret == "" || uri.Scheme != "otpauth" || uri.Host != "totp" ||
 		uri.Query().Get("secret") != secret || uri.Query().Get("issuer") != "Roster" || !strings.Contains(uri.Path, account) {
 		t.Fatalf("binding answered %s", r.Raw)
 	}
-	if call(t, token, "GET", "/v1/me", nil).get("user", "mfaEnabled") != false {
+	if myMFA(t, client) {
 		t.Fatal("MFA on before a code was verified")
 	}
-	r = call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": wrongTOTP(t, secret)})
-	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if r.str("error", "fields", "code") == "" {
-		t.Fatalf("wrong code not named: %s", r.Raw)
+	wrong := client.VerifyTOTP(t, wrongTOTP(t, secret))
+	expect(t, wrong, http.StatusBadRequest, "invalid_request")
+	if wrong.Error.Fields["code"] == "" {
+		t.Fatalf("wrong code not named: %s", wrong.Raw)
 	}
-	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": currentCode(t, secret)}), http.StatusNoContent, "")
-	if call(t, token, "GET", "/v1/me", nil).get("user", "mfaEnabled") != true {
+	expect(t, client.VerifyTOTP(t, currentCode(t, secret)), http.StatusNoContent, "")
+	if !myMFA(t, client) {
 		t.Fatal("MFA not on after verification")
 	}
-	if r := call(t, admin, "GET", "/v1/users/"+id, nil); r.get("user", "mfaEnabled") != true {
-		t.Fatalf("admin view: %s", r.Raw)
+	if !mfaEnabled(t, admin, id) {
+		t.Fatal("admin view: MFA off")
 	}
 	// A second binding would replace the secret without proving the first.
-	expect(t, call(t, token, "POST", "/v1/me/mfa/totp", nil), http.StatusConflict, "mfa_already_enabled")
-	expect(t, call(t, token, "POST", "/v1/me/mfa/totp/verify", map[string]string{"code": currentCode(t, secret)}), http.StatusConflict, "mfa_already_enabled")
+	expect(t, client.StartTOTP(t), http.StatusConflict, "mfa_already_enabled")
+	expect(t, client.VerifyTOTP(t, currentCode(t, secret)), http.StatusConflict, "mfa_already_enabled")
 
 	// Sign-in now asks for a code.
 	ip := newIP()
-	r = callFrom(t, ip, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": chosenPassword})
-	expect(t, r, http.StatusOK, "")
-	if r.str("challenge") != "SOFTWARE_TOKEN_MFA" || r.str("session") == "" || r.str("accessToken") != "" {
-		t.Fatalf("login with MFA answered %s", r.Raw)
+	step := Client{}.from(ip).Login(t, account, chosenPassword)
+	expect(t, step, http.StatusOK, "")
+	if step.Body.Challenge != "SOFTWARE_TOKEN_MFA" || step.Body.Session == "" || step.Body.AccessToken != "" {
+		t.Fatalf("login with MFA answered %s", step.Raw)
 	}
-	session := r.str("session")
-	answer := func(code string) response {
-		return callFrom(t, ip, "", "POST", "/v1/auth/challenge", map[string]string{
-			"loginAccount": account, "session": session, "challenge": "SOFTWARE_TOKEN_MFA", "code": code,
+	answer := func(code string) Answer[SignIn] {
+		return Client{}.from(ip).Challenge(t, ChallengeAnswer{
+			LoginAccount: account, Session: step.Body.Session, Challenge: "SOFTWARE_TOKEN_MFA", Code: code,
 		})
 	}
-	r = answer(wrongTOTP(t, secret))
-	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if r.str("error", "fields", "code") == "" {
-		t.Fatalf("wrong code not named: %s", r.Raw)
+	answered := answer(wrongTOTP(t, secret))
+	expect(t, answered, http.StatusBadRequest, "invalid_request")
+	if answered.Error.Fields["code"] == "" {
+		t.Fatalf("wrong code not named: %s", answered.Raw)
 	}
-	r = answer(currentCode(t, secret))
-	expect(t, r, http.StatusOK, "")
-	if r.str("accessToken") == "" {
-		t.Fatalf("challenge answered no tokens: %s", r.Raw)
+	answered = answer(currentCode(t, secret))
+	expect(t, answered, http.StatusOK, "")
+	if answered.Body.AccessToken == "" {
+		t.Fatalf("challenge answered no tokens: %s", answered.Raw)
 	}
-	mfaToken := r.str("accessToken")
-	events := loginEvents(t, mfaToken, "/v1/me/login-events?limit=3")
+	withMFA := as(answered.Body.AccessToken)
+	events := loginEvents(t, withMFA.MyLoginEvents, 3)
 	if got := strings.Join(outcomes(events), ","); got != "success,invalid_code,challenge_pending" {
 		t.Fatalf("outcomes %s, want success,invalid_code,challenge_pending", got)
 	}
-	if events[2]["challenge"] != "SOFTWARE_TOKEN_MFA" || events[1]["challenge"] != "SOFTWARE_TOKEN_MFA" || events[2]["sourceIp"] != ip {
-		t.Fatalf("events %v", events)
+	if deref(events[2].Challenge) != "SOFTWARE_TOKEN_MFA" || deref(events[1].Challenge) != "SOFTWARE_TOKEN_MFA" || deref(events[2].SourceIP) != ip {
+		t.Fatalf("events %+v", events)
 	}
 
 	// Unbinding by the user needs a current code.
-	r = call(t, mfaToken, "DELETE", "/v1/me/mfa", map[string]string{"code": wrongTOTP(t, secret)})
-	expect(t, r, http.StatusBadRequest, "invalid_request")
-	expect(t, call(t, mfaToken, "GET", "/v1/me", nil), http.StatusOK, "")
-	if call(t, mfaToken, "GET", "/v1/me", nil).get("user", "mfaEnabled") != true {
+	expect(t, withMFA.UnbindMyMFA(t, wrongTOTP(t, secret)), http.StatusBadRequest, "invalid_request")
+	if !myMFA(t, withMFA) {
 		t.Fatal("a wrong code unbound MFA")
 	}
-	expect(t, call(t, mfaToken, "DELETE", "/v1/me/mfa", map[string]string{"code": currentCode(t, secret)}), http.StatusNoContent, "")
-	if call(t, mfaToken, "GET", "/v1/me", nil).get("user", "mfaEnabled") != false {
+	expect(t, withMFA.UnbindMyMFA(t, currentCode(t, secret)), http.StatusNoContent, "")
+	if myMFA(t, withMFA) {
 		t.Fatal("MFA still on after unbinding")
 	}
 	login(t, account, chosenPassword) // tokens straight away
 	// Nothing bound: nothing to do.
-	expect(t, call(t, mfaToken, "DELETE", "/v1/me/mfa", map[string]string{"code": "123456"}), http.StatusNoContent, "")
+	expect(t, withMFA.UnbindMyMFA(t, "123456"), http.StatusNoContent, "")
 }
 
 func TestAdminUnbindsMFA(t *testing.T) {
 	t.Parallel()
 	super := superAdmin(t)
-	memberID, memberLogin, memberToken := newUser(t, super, "member")
+	memberID, memberLogin, memberClient := newUser(t, super, "member")
 	adminID, _, platformAdmin := newUser(t, super, "platform_admin")
 	_, _, otherMember := newUser(t, super, "member")
-	bindTOTP(t, memberToken)
-	superID := call(t, super, "GET", "/v1/me", nil).str("user", "id")
+	bindTOTP(t, memberClient)
+	superID := selfID(t, super)
 
 	// SPEC.md section 1: the target rule of reset password.
-	expect(t, call(t, otherMember, "DELETE", "/v1/users/"+memberID+"/mfa", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, platformAdmin, "DELETE", "/v1/users/"+superID+"/mfa", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, super, "DELETE", "/v1/users/"+superID+"/mfa", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, platformAdmin, "DELETE", "/v1/users/"+adminID+"/mfa", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, super, "DELETE", "/v1/users/"+strings.Repeat("a", 26)+"/mfa", nil), http.StatusNotFound, "not_found")
-	r := call(t, super, "DELETE", "/v1/users/not-an-id/mfa", `{"extra": true}`)
+	expect(t, otherMember.User(memberID).UnbindMFA(t), http.StatusForbidden, "forbidden")
+	expect(t, platformAdmin.User(superID).UnbindMFA(t), http.StatusForbidden, "forbidden")
+	expect(t, super.User(superID).UnbindMFA(t), http.StatusForbidden, "forbidden")
+	expect(t, platformAdmin.User(adminID).UnbindMFA(t), http.StatusForbidden, "forbidden")
+	expect(t, super.User(strings.Repeat("a", 26)).UnbindMFA(t), http.StatusNotFound, "not_found")
+	r := super.Send(t, "DELETE", "/v1/users/not-an-id/mfa", `{"extra": true}`)
 	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if r.str("error", "fields", "id") == "" || r.str("error", "fields", "extra") == "" {
+	if r.Error.Fields["id"] == "" || r.Error.Fields["extra"] == "" {
 		t.Fatalf("bad fields not all named: %s", r.Raw)
 	}
-	if call(t, super, "GET", "/v1/users/"+memberID, nil).get("user", "mfaEnabled") != true {
+	if !mfaEnabled(t, super, memberID) {
 		t.Fatal("a refused unbind changed something")
 	}
 
-	expect(t, call(t, platformAdmin, "DELETE", "/v1/users/"+memberID+"/mfa", nil), http.StatusNoContent, "")
-	if call(t, super, "GET", "/v1/users/"+memberID, nil).get("user", "mfaEnabled") != false {
+	expect(t, platformAdmin.User(memberID).UnbindMFA(t), http.StatusNoContent, "")
+	if mfaEnabled(t, super, memberID) {
 		t.Fatal("MFA still on after the admin unbound it")
 	}
 	login(t, memberLogin, chosenPassword) // no challenge any more
 	// Again: nothing bound, still 204.
-	expect(t, call(t, platformAdmin, "DELETE", "/v1/users/"+memberID+"/mfa", nil), http.StatusNoContent, "")
+	expect(t, platformAdmin.User(memberID).UnbindMFA(t), http.StatusNoContent, "")
 	// The member can bind again.
-	bindTOTP(t, memberToken)
+	bindTOTP(t, memberClient)
 }
 
 func TestLoginEventsAndLastLogin(t *testing.T) {
@@ -188,60 +160,56 @@ func TestLoginEventsAndLastLogin(t *testing.T) {
 	_, _, otherMember := newUser(t, super, "member")
 
 	ip := newIP()
-	expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": "not the password at all"}),
-		http.StatusUnauthorized, "invalid_credentials")
+	expect(t, Client{}.from(ip).Login(t, account, "not the password at all"), http.StatusUnauthorized, "invalid_credentials")
 	before := time.Now().Add(-time.Second)
-	r := callFrom(t, ip, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": strings.ToUpper(account), "password": chosenPassword})
-	expect(t, r, http.StatusOK, "")
-	token := r.str("accessToken")
+	client := as(ok(t, Client{}.from(ip).Login(t, strings.ToUpper(account), chosenPassword), http.StatusOK).AccessToken)
 
-	events := loginEvents(t, token, "/v1/me/login-events")
+	events := loginEvents(t, client.MyLoginEvents, 0)
 	if got := strings.Join(outcomes(events), ","); got != "success,invalid_credentials,success,challenge_pending" {
 		t.Fatalf("outcomes %s", got)
 	}
 	latest := events[0]
-	at, err := time.Parse(time.RFC3339, latest["time"].(string))
+	at, err := time.Parse(time.RFC3339, latest.Time)
 	if err != nil || at.Before(before) || at.After(time.Now().Add(time.Second)) {
-		t.Fatalf("event time %v", latest["time"])
+		t.Fatalf("event time %v", latest.Time)
 	}
-	if latest["sourceIp"] != ip || latest["userAgent"] != "roster-e2e" || latest["via"] != "api" || latest["id"] == "" || latest["challenge"] != nil {
-		t.Fatalf("latest event %v", latest)
+	if deref(latest.SourceIP) != ip || deref(latest.UserAgent) != "roster-e2e" || latest.Via != "api" || latest.ID == "" || latest.Challenge != nil {
+		t.Fatalf("latest event %+v", latest)
 	}
-	if events[3]["challenge"] != "NEW_PASSWORD_REQUIRED" {
-		t.Fatalf("first event %v", events[3])
+	if deref(events[3].Challenge) != "NEW_PASSWORD_REQUIRED" {
+		t.Fatalf("first event %+v", events[3])
 	}
 
 	// lastLoginAt: on the user, in the admin's list, and the time of the last success.
-	me := call(t, token, "GET", "/v1/me", nil)
-	if me.str("user", "lastLoginAt") != latest["time"] {
-		t.Fatalf("lastLoginAt %q, latest success %v", me.str("user", "lastLoginAt"), latest["time"])
+	if me := ok(t, client.GetMe(t), http.StatusOK); deref(me.User.LastLoginAt) != latest.Time {
+		t.Fatalf("lastLoginAt %q, latest success %v", deref(me.User.LastLoginAt), latest.Time)
 	}
-	list := call(t, super, "GET", "/v1/users?q="+account, nil)
+	list := super.ListUsers(t, url.Values{"q": {account}})
 	expect(t, list, http.StatusOK, "")
-	if items := list.items(); len(items) != 1 || items[0]["lastLoginAt"] != latest["time"] {
+	if items := list.Body.Items; len(items) != 1 || deref(items[0].LastLoginAt) != latest.Time {
 		t.Fatalf("list shows %s", list.Raw)
 	}
 
 	// Admins see the same history; a page at a time.
-	first := call(t, platformAdmin, "GET", "/v1/users/"+id+"/login-events?limit=3", nil)
+	first := platformAdmin.User(id).LoginEvents(t, url.Values{"limit": {"3"}})
 	expect(t, first, http.StatusOK, "")
-	next, _ := first.get("nextCursor").(string)
-	if len(first.items()) != 3 || next == "" {
+	next := deref(first.Body.NextCursor)
+	if len(first.Body.Items) != 3 || next == "" {
 		t.Fatalf("first page %s", first.Raw)
 	}
-	second := call(t, platformAdmin, "GET", "/v1/users/"+id+"/login-events?limit=3&cursor="+url.QueryEscape(next), nil)
+	second := platformAdmin.User(id).LoginEvents(t, url.Values{"limit": {"3"}, "cursor": {next}})
 	expect(t, second, http.StatusOK, "")
-	if got := strings.Join(append(outcomes(first.items()), outcomes(second.items())...), ","); got != "success,invalid_credentials,success,challenge_pending" ||
-		second.get("nextCursor") != nil {
+	if got := strings.Join(append(outcomes(first.Body.Items), outcomes(second.Body.Items)...), ","); got != "success,invalid_credentials,success,challenge_pending" ||
+		second.Body.NextCursor != nil {
 		t.Fatalf("pages %s then %s", first.Raw, second.Raw)
 	}
 
 	// Who may look: admins within the target rules, not members; nobody else's via /v1/me.
-	superID := call(t, super, "GET", "/v1/me", nil).str("user", "id")
-	expect(t, call(t, otherMember, "GET", "/v1/users/"+id+"/login-events", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, platformAdmin, "GET", "/v1/users/"+superID+"/login-events", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, super, "GET", "/v1/users/"+strings.Repeat("b", 26)+"/login-events", nil), http.StatusNotFound, "not_found")
-	if got := loginEvents(t, otherMember, "/v1/me/login-events"); len(got) != 2 {
+	superID := selfID(t, super)
+	expect(t, otherMember.User(id).LoginEvents(t, nil), http.StatusForbidden, "forbidden")
+	expect(t, platformAdmin.User(superID).LoginEvents(t, nil), http.StatusForbidden, "forbidden")
+	expect(t, super.User(strings.Repeat("b", 26)).LoginEvents(t, nil), http.StatusNotFound, "not_found")
+	if got := loginEvents(t, otherMember.MyLoginEvents, 0); len(got) != 2 {
 		t.Fatalf("another member sees %d events, want its own 2", len(got))
 	}
 }
@@ -256,21 +224,21 @@ func TestFrozenAccountCannotSignIn(t *testing.T) {
 	freeze(t, super, id)
 	ip := newIP()
 	var answers []string
-	for _, try := range []map[string]string{
-		{"loginAccount": account, "password": chosenPassword},
-		{"loginAccount": account, "password": "not the password at all"},
-		{"loginAccount": unique("nobody"), "password": chosenPassword},
+	for _, try := range [][2]string{
+		{account, chosenPassword},
+		{account, "not the password at all"},
+		{unique("nobody"), chosenPassword},
 	} {
-		r := callFrom(t, ip, "", "POST", "/v1/auth/login", try)
+		r := Client{}.from(ip).Login(t, try[0], try[1])
 		expect(t, r, http.StatusUnauthorized, "invalid_credentials")
-		answers = append(answers, r.str("error", "message"))
+		answers = append(answers, r.Error.Message)
 	}
 	if answers[0] != answers[1] || answers[1] != answers[2] {
 		t.Fatalf("the answers differ: %q", answers)
 	}
-	events := loginEvents(t, super, "/v1/users/"+id+"/login-events?limit=2")
-	if got := strings.Join(outcomes(events), ","); got != "frozen,frozen" || events[0]["sourceIp"] != ip {
-		t.Fatalf("events %v", events)
+	events := loginEvents(t, super.User(id).LoginEvents, 2)
+	if got := strings.Join(outcomes(events), ","); got != "frozen,frozen" || deref(events[0].SourceIP) != ip {
+		t.Fatalf("events %+v", events)
 	}
 }
 
@@ -279,15 +247,15 @@ func TestFrozenAccountCannotSignIn(t *testing.T) {
 func TestChallengeAnswersAlikeForUnknownAccounts(t *testing.T) {
 	t.Parallel()
 	_, account, _ := newUser(t, superAdmin(t), "member")
-	ip := newIP()
+	client := fromNewIP()
 	var answers []string
 	for _, login := range []string{account, unique("nobody")} {
-		for _, body := range []map[string]string{
-			{"loginAccount": login, "challenge": "SOFTWARE_TOKEN_MFA", "session": "a-session-nobody-was-given", "code": "123456"},
-			{"loginAccount": login, "challenge": "NEW_PASSWORD_REQUIRED", "session": "a-session-nobody-was-given", "newPassword": "a brand new passphrase"},
+		for _, in := range []ChallengeAnswer{
+			{LoginAccount: login, Challenge: "SOFTWARE_TOKEN_MFA", Session: "a-session-nobody-was-given", Code: "123456"},
+			{LoginAccount: login, Challenge: "NEW_PASSWORD_REQUIRED", Session: "a-session-nobody-was-given", NewPassword: "a brand new passphrase"},
 		} {
-			r := callFrom(t, ip, "", "POST", "/v1/auth/challenge", body)
-			answers = append(answers, fmt.Sprintf("%d %s %s", r.Status, r.str("error", "code"), r.str("error", "message")))
+			r := client.Challenge(t, in)
+			answers = append(answers, fmt.Sprintf("%d %s %s", r.Status, r.Error.Code, r.Error.Message))
 		}
 	}
 	if answers[0] != answers[2] || answers[1] != answers[3] || !strings.HasPrefix(answers[0], "401 ") {
@@ -298,22 +266,22 @@ func TestChallengeAnswersAlikeForUnknownAccounts(t *testing.T) {
 func TestLoginFailuresAreLimited(t *testing.T) {
 	t.Parallel()
 	id, account, _ := newUser(t, superAdmin(t), "member")
-	wrong := map[string]string{"loginAccount": account, "password": "not the password at all"}
-	right := map[string]string{"loginAccount": account, "password": chosenPassword}
+	const wrong = "not the password at all"
 
 	// Per login account: a success clears the count...
 	ip := newIP()
+	client := Client{}.from(ip)
 	for range 4 {
-		expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", wrong), http.StatusUnauthorized, "invalid_credentials")
+		expect(t, client.Login(t, account, wrong), http.StatusUnauthorized, "invalid_credentials")
 	}
-	expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", right), http.StatusOK, "")
+	expect(t, client.Login(t, account, chosenPassword), http.StatusOK, "")
 	// ...and five failures in a row stop the next attempt, from anywhere, even with the
 	// right password: Cognito is not asked.
 	for range 5 {
-		expect(t, callFrom(t, ip, "", "POST", "/v1/auth/login", wrong), http.StatusUnauthorized, "invalid_credentials")
+		expect(t, client.Login(t, account, wrong), http.StatusUnauthorized, "invalid_credentials")
 	}
 	for _, from := range []string{ip, newIP()} {
-		r := callFrom(t, from, "", "POST", "/v1/auth/login", right)
+		r := Client{}.from(from).Login(t, account, chosenPassword)
 		expect(t, r, http.StatusTooManyRequests, "rate_limited")
 		wait, err := strconv.Atoi(r.Header.Get("Retry-After"))
 		if err != nil || wait < 1 || wait > 15*60 {
@@ -321,55 +289,57 @@ func TestLoginFailuresAreLimited(t *testing.T) {
 		}
 	}
 	// The challenge route is held by the same limit.
-	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/challenge", map[string]string{
-		"loginAccount": account, "session": "any", "challenge": "SOFTWARE_TOKEN_MFA", "code": "123456",
+	expect(t, fromNewIP().Challenge(t, ChallengeAnswer{
+		LoginAccount: account, Session: "any", Challenge: "SOFTWARE_TOKEN_MFA", Code: "123456",
 	}), http.StatusTooManyRequests, "rate_limited")
 	// Case does not make another account.
-	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": strings.ToUpper(account), "password": chosenPassword}),
-		http.StatusTooManyRequests, "rate_limited")
-	events := loginEvents(t, superAdmin(t), "/v1/users/"+id+"/login-events?limit=1")
-	if len(events) != 1 || events[0]["outcome"] != "rate_limited" {
-		t.Fatalf("latest event %v", events)
+	expect(t, fromNewIP().Login(t, strings.ToUpper(account), chosenPassword), http.StatusTooManyRequests, "rate_limited")
+	events := loginEvents(t, superAdmin(t).User(id).LoginEvents, 1)
+	if len(events) != 1 || events[0].Outcome != "rate_limited" {
+		t.Fatalf("latest event %+v", events)
 	}
 
 	// Unknown login accounts are limited alike, so limits do not tell who exists.
-	nobody := map[string]string{"loginAccount": unique("nobody"), "password": "not the password at all"}
+	nobody := unique("nobody")
 	for range 5 {
-		expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", nobody), http.StatusUnauthorized, "invalid_credentials")
+		expect(t, fromNewIP().Login(t, nobody, wrong), http.StatusUnauthorized, "invalid_credentials")
 	}
-	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", nobody), http.StatusTooManyRequests, "rate_limited")
+	expect(t, fromNewIP().Login(t, nobody, wrong), http.StatusTooManyRequests, "rate_limited")
 }
 
 func TestLogoutRevokesRefreshTokens(t *testing.T) {
 	t.Parallel()
 	_, account, _ := newUser(t, superAdmin(t), "member")
-	access, _, refresh := login(t, account, chosenPassword)
-	_, _, otherDevice := login(t, account, chosenPassword)
-	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": refresh}), http.StatusOK, "")
+	tokens := login(t, account, chosenPassword)
+	access, refresh := as(tokens.AccessToken), deref(tokens.RefreshToken)
+	otherDevice := deref(login(t, account, chosenPassword).RefreshToken)
+	anyone := Client{}
+	expect(t, anyone.Refresh(t, refresh), http.StatusOK, "")
 
-	expect(t, call(t, "", "POST", "/v1/auth/logout", nil), http.StatusUnauthorized, "")
-	r := call(t, access, "POST", "/v1/auth/logout", `{"everywhere": true}`)
+	expect(t, anyone.Logout(t), http.StatusUnauthorized, "")
+	r := access.Send(t, "POST", "/v1/auth/logout", `{"everywhere": true}`)
 	expect(t, r, http.StatusBadRequest, "invalid_request")
-	if r.str("error", "fields", "everywhere") == "" {
+	if r.Error.Fields["everywhere"] == "" {
 		t.Fatalf("unknown field not named: %s", r.Raw)
 	}
-	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": refresh}), http.StatusOK, "")
+	expect(t, anyone.Refresh(t, refresh), http.StatusOK, "")
 
-	expect(t, call(t, access, "POST", "/v1/auth/logout", nil), http.StatusNoContent, "")
+	expect(t, access.Logout(t), http.StatusNoContent, "")
 	for _, token := range []string{refresh, otherDevice} {
-		expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": token}), http.StatusUnauthorized, "unauthenticated")
+		expect(t, anyone.Refresh(t, token), http.StatusUnauthorized, "unauthenticated")
 	}
 	// Signing in again works; a token the logout ended is refused by the logout too, as by
 	// every other route.
-	access, _, _ = login(t, account, chosenPassword)
+	access = signIn(t, account, chosenPassword)
 	nextSecond()
-	expect(t, call(t, access, "POST", "/v1/auth/logout", `{}`), http.StatusNoContent, "")
-	expect(t, call(t, access, "POST", "/v1/auth/logout", nil), http.StatusUnauthorized, "unauthenticated")
+	expect(t, access.Send(t, "POST", "/v1/auth/logout", `{}`), http.StatusNoContent, "")
+	expect(t, access.Logout(t), http.StatusUnauthorized, "unauthenticated")
 }
 
 func TestSignInRoutesNameEveryBadField(t *testing.T) {
 	t.Parallel()
-	_, _, token := newUser(t, superAdmin(t), "member")
+	_, _, client := newUser(t, superAdmin(t), "member")
+	token := client.Token
 	long := strings.Repeat("x", 3000)
 	tests := []struct {
 		name, method, path string
@@ -400,11 +370,10 @@ func TestSignInRoutesNameEveryBadField(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := callFrom(t, newIP(), tt.token, tt.method, tt.path, tt.body)
-			expectFields(t, r, tt.fields...)
+			expectFields(t, as(tt.token).from(newIP()).Send(t, tt.method, tt.path, tt.body), tt.fields...)
 		})
 	}
-	if got := call(t, token, "GET", "/v1/me", nil).get("user", "mfaEnabled"); got != false {
+	if myMFA(t, client) {
 		t.Fatal("a refused request changed the user")
 	}
 }
@@ -424,17 +393,9 @@ func postAuthentication(t *testing.T, userID, clientID string) {
 	ev["userPoolId"] = os.Getenv("ROSTER_USER_POOL_ID")
 	ev["userName"] = userID
 	ev["callerContext"].(map[string]any)["clientId"] = clientID
-	payload, _ := json.Marshal(ev)
-	resp, err := httpClient.Post(os.Getenv("ROSTER_GATEWAY_INVOKE_URL")+"/2015-03-31/functions/PostAuthenticationFunction/invocations",
-		"application/json", bytes.NewReader(payload))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var back map[string]any
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Amz-Function-Error") != "" || json.Unmarshal(body, &back) != nil || back["userName"] != userID {
-		t.Fatalf("invoke answered %d %s", resp.StatusCode, body)
+	var back map[string]any // the event, as Cognito's trigger contract returns it
+	if status, failed := invoke(t, "PostAuthenticationFunction", ev, &back); status != http.StatusOK || back["userName"] != userID {
+		t.Fatalf("invoke answered %d %+v %v", status, failed, back)
 	}
 }
 
@@ -442,34 +403,29 @@ func TestPostAuthenticationTriggerRecordsSignInsOutsideTheAPI(t *testing.T) {
 	t.Parallel()
 	super := superAdmin(t)
 	id, _, _ := newUser(t, super, "member")
-	path := "/v1/users/" + id + "/login-events"
-	before := len(loginEvents(t, super, path))
+	history := super.User(id).LoginEvents
+	before := len(loginEvents(t, history, 0))
 
 	// Through Roster's own client the API has already recorded it: nothing more.
 	postAuthentication(t, id, os.Getenv("ROSTER_USER_POOL_CLIENT_ID"))
-	if got := loginEvents(t, super, path); len(got) != before {
-		t.Fatalf("a sign-in through the API was recorded twice: %v", got)
+	if got := loginEvents(t, history, 0); len(got) != before {
+		t.Fatalf("a sign-in through the API was recorded twice: %+v", got)
 	}
 
 	// Through another app client (the hosted UI, say): recorded, and lastLoginAt moves.
 	start := time.Now().Add(-time.Second)
 	postAuthentication(t, id, "hosted-ui-client")
-	events := loginEvents(t, super, path)
+	events := loginEvents(t, history, 0)
 	if len(events) != before+1 {
-		t.Fatalf("events %v", events)
+		t.Fatalf("events %+v", events)
 	}
 	e := events[0]
-	if e["outcome"] != "success" || e["via"] != "cognito" || e["sourceIp"] != nil || e["userAgent"] != nil {
-		t.Fatalf("trigger event %v", e)
+	if e.Outcome != "success" || e.Via != "cognito" || e.SourceIP != nil || e.UserAgent != nil {
+		t.Fatalf("trigger event %+v", e)
 	}
-	last, err := time.Parse(time.RFC3339, call(t, super, "GET", "/v1/users/"+id, nil).str("user", "lastLoginAt"))
-	if err != nil || last.Before(start) || call(t, super, "GET", "/v1/users/"+id, nil).str("user", "lastLoginAt") != e["time"] {
-		t.Fatalf("lastLoginAt %v, event time %v", last, e["time"])
+	lastLoginAt := deref(ok(t, super.User(id).Get(t), http.StatusOK).User.LastLoginAt)
+	last, err := time.Parse(time.RFC3339, lastLoginAt)
+	if err != nil || last.Before(start) || lastLoginAt != e.Time {
+		t.Fatalf("lastLoginAt %v, event time %v", lastLoginAt, e.Time)
 	}
-}
-
-// freeze freezes a user through the API, as the given admin.
-func freeze(t *testing.T, adminTok, id string) {
-	t.Helper()
-	expect(t, call(t, adminTok, "POST", "/v1/users/"+id+"/freeze", nil), http.StatusOK, "")
 }

@@ -12,12 +12,12 @@ func TestFirstSlice(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 
-	me := call(t, root, "GET", "/v1/me", nil)
+	me := root.GetMe(t)
 	expect(t, me, http.StatusOK, "")
-	if me.str("user", "accountType") != "super_admin" || me.str("user", "loginAccount") != adminLogin {
+	if me.Body.User.AccountType != "super_admin" || me.Body.User.LoginAccount != adminLogin {
 		t.Fatalf("super admin's /v1/me = %s", me.Raw)
 	}
-	if me.get("user", "lastLoginAt") == nil {
+	if me.Body.User.LastLoginAt == nil {
 		t.Fatalf("lastLoginAt not set after sign-in: %s", me.Raw)
 	}
 
@@ -27,22 +27,24 @@ func TestFirstSlice(t *testing.T) {
 	// It creates a member with a generated password, emailed to the member.
 	memberLogin := unique("member")
 	email := memberLogin + "@example.com"
-	created := call(t, root, "POST", "/v1/users", map[string]any{
-		"username": "张三丰", "loginAccount": memberLogin, "accountType": "member", "email": email,
-		"mobile": "+8613800138000", "password": map[string]any{"generate": true}, "notify": true,
+	created := root.CreateUser(t, NewUser{
+		Username: "张三丰", LoginAccount: memberLogin, AccountType: "member", Email: email,
+		Mobile: "+8613800138000", Password: generated, Notify: true,
 	})
 	expect(t, created, http.StatusCreated, "")
-	temporary := created.str("temporaryPassword")
-	if len(temporary) < 12 || created.get("notified") != true {
+	temporary := created.Body.TemporaryPassword
+	if len(temporary) < 12 || !created.Body.Notified {
 		t.Fatalf("create answered %s", created.Raw)
 	}
-	for field, want := range map[string]string{"username": "张三丰", "loginAccount": memberLogin, "email": email,
-		"accountType": "member", "status": "active", "mobile": "+8613800138000"} {
-		if got := created.str("user", field); got != want {
-			t.Errorf("user.%s = %q, want %q", field, got, want)
+	u := created.Body.User
+	for field, got := range map[string][2]string{"username": {u.Username, "张三丰"}, "loginAccount": {u.LoginAccount, memberLogin},
+		"email": {deref(u.Email), email}, "accountType": {u.AccountType, "member"}, "status": {u.Status, "active"},
+		"mobile": {deref(u.Mobile), "+8613800138000"}} {
+		if got[0] != got[1] {
+			t.Errorf("user.%s = %q, want %q", field, got[0], got[1])
 		}
 	}
-	if created.get("user", "lastLoginAt") != nil || created.get("user", "emailVerified") != false {
+	if u.LastLoginAt != nil || u.EmailVerified {
 		t.Errorf("new user = %s", created.Raw)
 	}
 	sent := mailTo(t, email)
@@ -51,60 +53,57 @@ func TestFirstSlice(t *testing.T) {
 	}
 
 	// The member's first sign-in asks for a new password, which must follow the policy.
-	r := call(t, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": strings.ToUpper(memberLogin), "password": temporary})
+	r := Client{}.Login(t, strings.ToUpper(memberLogin), temporary)
 	expect(t, r, http.StatusOK, "")
-	if r.str("challenge") != "NEW_PASSWORD_REQUIRED" {
+	if r.Body.Challenge != "NEW_PASSWORD_REQUIRED" {
 		t.Fatalf("first login = %s", r.Raw)
 	}
-	weak := call(t, "", "POST", "/v1/auth/challenge", map[string]string{
-		"loginAccount": memberLogin, "session": r.str("session"), "challenge": "NEW_PASSWORD_REQUIRED", "newPassword": "password1234",
+	weak := Client{}.Challenge(t, ChallengeAnswer{
+		LoginAccount: memberLogin, Session: r.Body.Session, Challenge: "NEW_PASSWORD_REQUIRED", NewPassword: "password1234",
 	})
 	expect(t, weak, http.StatusBadRequest, "invalid_request")
-	if weak.str("error", "fields", "newPassword") == "" {
+	if weak.Error.Fields["newPassword"] == "" {
 		t.Fatalf("common password not named: %s", weak.Raw)
 	}
-	memberToken := firstLogin(t, memberLogin, temporary, "my own long passphrase")
+	memberClient := firstLogin(t, memberLogin, temporary, "my own long passphrase")
 
-	me = call(t, memberToken, "GET", "/v1/me", nil)
+	me = memberClient.GetMe(t)
 	expect(t, me, http.StatusOK, "")
-	if me.str("user", "loginAccount") != memberLogin || me.str("user", "accountType") != "member" {
+	if me.Body.User.LoginAccount != memberLogin || me.Body.User.AccountType != "member" {
 		t.Fatalf("member's /v1/me = %s", me.Raw)
 	}
-	if teams, ok := me.get("teams").([]any); !ok || len(teams) != 0 {
-		t.Fatalf("teams = %v, want []", me.get("teams"))
+	if len(me.Body.Teams) != 0 {
+		t.Fatalf("teams = %+v, want []", me.Body.Teams)
 	}
 
 	// Members have no platform powers.
-	expect(t, call(t, memberToken, "GET", "/v1/users", nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, memberToken, "GET", "/v1/users/"+created.str("user", "id"), nil), http.StatusForbidden, "forbidden")
-	expect(t, call(t, memberToken, "POST", "/v1/users", map[string]any{
-		"username": "x" + memberLogin, "loginAccount": "x" + memberLogin, "accountType": "member", "password": map[string]any{"generate": true},
+	expect(t, memberClient.ListUsers(t, nil), http.StatusForbidden, "forbidden")
+	expect(t, memberClient.User(u.ID).Get(t), http.StatusForbidden, "forbidden")
+	expect(t, memberClient.CreateUser(t, NewUser{
+		Username: "x" + memberLogin, LoginAccount: "x" + memberLogin, AccountType: "member", Password: generated,
 	}), http.StatusForbidden, "forbidden")
 
 	// A platform admin creates members only.
-	expect(t, call(t, platformAdmin, "POST", "/v1/users", map[string]any{
-		"username": "Another_admin", "loginAccount": unique("pa"), "accountType": "platform_admin", "password": map[string]any{"generate": true},
+	expect(t, platformAdmin.CreateUser(t, NewUser{
+		Username: "Another_admin", LoginAccount: unique("pa"), AccountType: "platform_admin", Password: generated,
 	}), http.StatusForbidden, "forbidden")
 	_, _, _ = newUser(t, platformAdmin, "member")
 
 	// Login accounts are unique ignoring case; the email is unique too.
-	dup := call(t, platformAdmin, "POST", "/v1/users", map[string]any{
-		"username": "Copy", "loginAccount": strings.ToUpper(memberLogin), "accountType": "member", "password": map[string]any{"generate": true},
-	})
-	expect(t, dup, http.StatusConflict, "login_account_taken")
-	dupEmail := call(t, platformAdmin, "POST", "/v1/users", map[string]any{
-		"username": "Copy", "loginAccount": unique("copy"), "email": strings.ToUpper(email), "accountType": "member",
-		"password": map[string]any{"generate": true},
-	})
-	expect(t, dupEmail, http.StatusConflict, "email_taken")
+	expect(t, platformAdmin.CreateUser(t, NewUser{
+		Username: "Copy", LoginAccount: strings.ToUpper(memberLogin), AccountType: "member", Password: generated,
+	}), http.StatusConflict, "login_account_taken")
+	expect(t, platformAdmin.CreateUser(t, NewUser{
+		Username: "Copy", LoginAccount: unique("copy"), Email: strings.ToUpper(email), AccountType: "member", Password: generated,
+	}), http.StatusConflict, "email_taken")
 
 	// The admin sees the member with GET /v1/users/{id}.
-	got := call(t, platformAdmin, "GET", "/v1/users/"+created.str("user", "id"), nil)
+	got := platformAdmin.User(u.ID).Get(t)
 	expect(t, got, http.StatusOK, "")
-	if got.str("user", "loginAccount") != memberLogin || got.get("user", "lastLoginAt") == nil {
+	if got.Body.User.LoginAccount != memberLogin || got.Body.User.LastLoginAt == nil {
 		t.Fatalf("GET /v1/users/{id} = %s", got.Raw)
 	}
-	if m, ok := got.get("memberships").([]any); !ok || len(m) != 0 {
-		t.Fatalf("memberships = %v", got.get("memberships"))
+	if got.Body.Memberships == nil || len(got.Body.Memberships) != 0 {
+		t.Fatalf("memberships = %+v", got.Body.Memberships)
 	}
 }

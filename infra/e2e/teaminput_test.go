@@ -69,17 +69,16 @@ func TestTeamRoutesRefuseBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			token := root
+			caller := root
 			if strings.Contains(tt.path, "/invitations/short") || strings.HasSuffix(tt.path, "/accept") {
-				token = ""
+				caller = Client{}
 			}
 			if strings.HasSuffix(tt.path, "/accept") {
-				_, token = member(t)
+				_, caller = member(t)
 			}
-			r := call(t, token, tt.method, tt.path, tt.body)
+			r := caller.Send(t, tt.method, tt.path, tt.body)
 			expect(t, r, http.StatusBadRequest, "invalid_request")
-			fields, _ := r.get("error", "fields").(map[string]any)
-			got := slices.Sorted(maps.Keys(fields))
+			got := slices.Sorted(maps.Keys(r.Error.Fields))
 			want := slices.Sorted(slices.Values(tt.fields))
 			if !slices.Equal(got, want) {
 				t.Fatalf("fields %v, want %v", got, want)
@@ -89,15 +88,15 @@ func TestTeamRoutesRefuseBadInput(t *testing.T) {
 
 	// Nothing was written: the free names are still free, the team unchanged and alone
 	// with its owner, no code or link made.
-	expect(t, call(t, root, "POST", "/v1/teams", map[string]any{"name": freeTeamName}), http.StatusCreated, "")
-	expect(t, call(t, root, "POST", "/v1/roles", map[string]any{"name": freeRoleName, "permissions": []string{}}), http.StatusCreated, "")
-	if got := pageAll(t, root, team+"/members", nil, 10); len(got) != 1 {
+	expect(t, root.CreateTeam(t, TeamInput{Name: freeTeamName}), http.StatusCreated, "")
+	expect(t, root.CreateRole(t, RoleInput{Name: freeRoleName, Permissions: []string{}}), http.StatusCreated, "")
+	if got := all(t, root.Team(teamID).ListMembers, nil, 10); len(got) != 1 {
 		t.Fatalf("%d members, want the owner alone", len(got))
 	}
-	if got := pageAll(t, root, team+"/invitation-codes", nil, 10); len(got) != 0 {
-		t.Fatalf("codes %v", got)
+	if got := all(t, root.Team(teamID).ListInvitationCodes, nil, 10); len(got) != 0 {
+		t.Fatalf("codes %+v", got)
 	}
-	if got := pageAll(t, root, team+"/invitations", nil, 10); len(got) != 0 {
-		t.Fatalf("links %v", got)
+	if got := all(t, root.Team(teamID).ListInvitations, nil, 10); len(got) != 0 {
+		t.Fatalf("links %+v", got)
 	}
 }

@@ -8,27 +8,6 @@ import (
 	"testing"
 )
 
-// auditOf answers the audit events of one action on one target.
-func auditOf(t *testing.T, targetID, action string) []map[string]any {
-	t.Helper()
-	return auditTrail(t, superAdmin(t), url.Values{"targetId": {targetID}, "action": {action}}, 20)
-}
-
-// expectFields fails the test unless r is a 400 naming exactly these fields.
-func expectFields(t *testing.T, r response, fields ...string) {
-	t.Helper()
-	expect(t, r, http.StatusBadRequest, "invalid_request")
-	got, _ := r.get("error", "fields").(map[string]any)
-	for _, f := range fields {
-		if got[f] == nil {
-			t.Errorf("field %q not named: %s", f, r.Raw)
-		}
-	}
-	if len(got) != len(fields) {
-		t.Errorf("fields = %v, want exactly %v", got, fields)
-	}
-}
-
 // A deleted user is gone from Cognito and from Roster: its sessions, tokens and
 // memberships end, and its login account and email are free again at once. What
 // it made in its team stays.
@@ -36,15 +15,14 @@ func TestDeleteUser(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 	account, email := unique("del"), newEmail("del")
-	r := call(t, root, "POST", "/v1/users", map[string]any{
-		"username": "Doomed", "loginAccount": account, "accountType": "member", "email": email,
-		"password": map[string]any{"generate": true},
-	})
-	expect(t, r, http.StatusCreated, "")
-	id := r.str("user", "id")
+	created := ok(t, root.CreateUser(t, NewUser{
+		Username: "Doomed", LoginAccount: account, AccountType: "member", Email: email, Password: generated,
+	}), http.StatusCreated)
+	id := created.User.ID
 	const password = "the doomed user's own passphrase"
-	firstLogin(t, account, r.str("temporaryPassword"), password)
-	access, _, refresh := login(t, account, password)
+	firstLogin(t, account, created.TemporaryPassword, password)
+	tokens := login(t, account, password)
+	access, refresh := as(tokens.AccessToken), deref(tokens.RefreshToken)
 
 	// An owner of one team, and with a custom role in another: both memberships and
 	// their role uses must go.
@@ -52,57 +30,50 @@ func TestDeleteUser(t *testing.T) {
 	other, _ := newTeam(t, "")
 	role := newRole(t, "team:read")
 	join(t, other, id, role)
-	r = call(t, access, "POST", "/v1/teams/"+owned+"/invitation-codes", map[string]any{"roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
-	code := r.str("code")
-	r = call(t, access, "POST", "/v1/teams/"+owned+"/invitations", map[string]any{"roleIds": []string{"member"}})
-	expect(t, r, http.StatusCreated, "")
-	link := r.str("id")
+	code := ok(t, access.Team(owned).CreateInvitationCode(t, "member"), http.StatusCreated).Code
+	link := ok(t, access.Team(owned).CreateInvitation(t, InvitationInput{RoleIDs: []string{"member"}}), http.StatusCreated).ID
 
-	expect(t, call(t, root, "DELETE", "/v1/users/"+id, nil), http.StatusNoContent, "")
+	expect(t, root.User(id).Delete(t), http.StatusNoContent, "")
 
-	expect(t, call(t, root, "GET", "/v1/users/"+id, nil), http.StatusNotFound, "not_found")
-	expect(t, call(t, root, "DELETE", "/v1/users/"+id, nil), http.StatusNotFound, "not_found")
-	expect(t, call(t, access, "GET", "/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
-	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": refresh}), http.StatusUnauthorized, "")
-	expect(t, call(t, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": password}),
-		http.StatusUnauthorized, "invalid_credentials")
+	expect(t, root.User(id).Get(t), http.StatusNotFound, "not_found")
+	expect(t, root.User(id).Delete(t), http.StatusNotFound, "not_found")
+	expect(t, access.GetMe(t), http.StatusUnauthorized, "unauthenticated")
+	expect(t, Client{}.Refresh(t, refresh), http.StatusUnauthorized, "")
+	expect(t, Client{}.Login(t, account, password), http.StatusUnauthorized, "invalid_credentials")
 	for _, team := range []string{owned, other} {
-		if ids := field(pageAll(t, root, "/v1/teams/"+team+"/members", nil, 20), "user", "id"); slices.Contains(ids, id) {
+		if ids := memberIDs(all(t, root.Team(team).ListMembers, nil, 20)); slices.Contains(ids, id) {
 			t.Fatalf("team %s still lists the deleted user: %v", team, ids)
 		}
 	}
 	// No membership uses the custom role any more.
-	expect(t, call(t, root, "DELETE", "/v1/roles/"+role, nil), http.StatusNoContent, "")
+	expect(t, root.DeleteRole(t, role), http.StatusNoContent, "")
 	// The invitations it made stay with the team, revoked: an issuer that is gone
 	// grants nothing (see TestInvitationsOfIssuersFrozenRemovedOrDeleted).
-	if got := field(pageAll(t, root, "/v1/teams/"+owned+"/invitations", url.Values{"status": {"revoked"}}, 20), "id"); !slices.Equal(got, []string{link}) {
+	if got := invitationIDs(all(t, root.Team(owned).ListInvitations, url.Values{"status": {"revoked"}}, 20)); !slices.Equal(got, []string{link}) {
 		t.Fatalf("revoked links of the team %v, want its creator's %s", got, link)
 	}
-	if codes := field(pageAll(t, root, "/v1/teams/"+owned+"/invitation-codes", nil, 20), "code"); slices.Contains(codes, code) {
+	if codes := codesOf(all(t, root.Team(owned).ListInvitationCodes, nil, 20)); slices.Contains(codes, code) {
 		t.Fatalf("invitation code %s of a deleted creator is live: %v", code, codes)
 	}
 	_, joiner := member(t)
-	expect(t, call(t, joiner, "POST", "/v1/teams/join", map[string]any{"code": code}), http.StatusGone, "invitation_revoked")
+	expect(t, joiner.JoinTeam(t, code), http.StatusGone, "invitation_revoked")
 
 	events := auditOf(t, id, "user.delete")
-	if len(events) != 1 || events[0]["actorId"] != selfID(t, root) {
-		t.Fatalf("audit events of the deletion: %v", events)
+	if len(events) != 1 || events[0].ActorID != selfID(t, root) {
+		t.Fatalf("audit events of the deletion: %+v", events)
 	}
-	if changes, _ := events[0]["changes"].(map[string]any); changes["loginAccount"] == nil {
-		t.Fatalf("audit event does not say who was deleted: %v", events[0])
+	if _, said := events[0].Changes["loginAccount"]; !said {
+		t.Fatalf("audit event does not say who was deleted: %+v", events[0])
 	}
 
 	// The login account and email are free at once, in any case.
-	r = call(t, root, "POST", "/v1/users", map[string]any{
-		"username": "Successor", "loginAccount": strings.ToUpper(account), "accountType": "member",
-		"email": strings.ToUpper(email), "password": map[string]any{"generate": true},
-	})
-	expect(t, r, http.StatusCreated, "")
-	successor := r.str("user", "id")
-	found := listAll(t, root, url.Values{"q": {account}}, 100)
-	if len(found) != 1 || found[0]["id"] != successor {
-		t.Fatalf("search for the login account found %v, want only the successor", found)
+	successor := ok(t, root.CreateUser(t, NewUser{
+		Username: "Successor", LoginAccount: strings.ToUpper(account), AccountType: "member",
+		Email: strings.ToUpper(email), Password: generated,
+	}), http.StatusCreated).User.ID
+	found := all(t, root.ListUsers, url.Values{"q": {account}}, 100)
+	if len(found) != 1 || found[0].ID != successor {
+		t.Fatalf("search for the login account found %v, want only the successor", logins(found))
 	}
 }
 
@@ -112,14 +83,14 @@ func TestResetUserPassword(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
 	account, email := registerMember(t)
-	access, _, refresh := login(t, account, selfPassword)
-	id := selfID(t, access)
+	tokens := login(t, account, selfPassword)
+	id := selfID(t, as(tokens.AccessToken))
 
 	before := len(mailsTo(t, email))
-	r := call(t, root, "POST", "/v1/users/"+id+"/password-reset", map[string]any{"notify": true})
+	r := root.User(id).ResetPassword(t, &PasswordReset{Notify: true})
 	expect(t, r, http.StatusOK, "")
-	temporary := r.str("temporaryPassword")
-	if len(temporary) < 12 || r.get("notified") != true {
+	temporary := r.Body.TemporaryPassword
+	if len(temporary) < 12 || !r.Body.Notified {
 		t.Fatalf("reset answered %s", r.Raw)
 	}
 	m := nthMailTo(t, email, before+1)
@@ -127,22 +98,20 @@ func TestResetUserPassword(t *testing.T) {
 		t.Fatalf("mail %q does not carry the login account and the temporary password", m.Text)
 	}
 
-	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": refresh}), http.StatusUnauthorized, "")
-	expect(t, call(t, "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": selfPassword}),
-		http.StatusUnauthorized, "invalid_credentials")
+	expect(t, Client{}.Refresh(t, deref(tokens.RefreshToken)), http.StatusUnauthorized, "")
+	expect(t, Client{}.Login(t, account, selfPassword), http.StatusUnauthorized, "invalid_credentials")
 	const chosen = "a passphrase chosen after the reset"
 	firstLogin(t, account, temporary, chosen)
 	login(t, account, chosen)
 
 	events := auditOf(t, id, "user.password_reset")
 	if len(events) != 1 {
-		t.Fatalf("audit events of the reset: %v", events)
+		t.Fatalf("audit events of the reset: %+v", events)
 	}
-	changes, _ := events[0]["changes"].(map[string]any)
-	if notify, _ := changes["notify"].(map[string]any); notify["to"] != true {
-		t.Fatalf("audit event does not record notify: %v", events[0])
+	if notify := events[0].Changes["notify"]; notify.To != true {
+		t.Fatalf("audit event does not record notify: %+v", events[0])
 	}
-	if r := call(t, root, "GET", "/v1/audit-events?targetId="+id, nil); strings.Contains(r.Raw, temporary) {
+	if r := root.ListAuditEvents(t, url.Values{"targetId": {id}}); strings.Contains(r.Raw, temporary) {
 		t.Fatalf("the audit log holds the password: %s", r.Raw)
 	}
 }
@@ -156,19 +125,18 @@ func TestResetUserPasswordWithoutVerifiedEmail(t *testing.T) {
 	account, temporary := adminCreated(t, email)
 	const password = "my own passphrase, not yet reset"
 	firstLogin(t, account, temporary, password)
-	access, _, _ := login(t, account, password)
-	id := selfID(t, access)
+	id := selfID(t, signIn(t, account, password))
 
-	expectFields(t, call(t, root, "POST", "/v1/users/"+id+"/password-reset", map[string]any{"notify": true}), "notify")
+	expectFields(t, root.User(id).ResetPassword(t, &PasswordReset{Notify: true}), "notify")
 	login(t, account, password)
 
 	before := len(mailsTo(t, email))
-	r := call(t, root, "POST", "/v1/users/"+id+"/password-reset", nil)
+	r := root.User(id).ResetPassword(t, nil)
 	expect(t, r, http.StatusOK, "")
-	if r.get("notified") != false {
+	if r.Body.Notified {
 		t.Fatalf("reset without notify answered %s", r.Raw)
 	}
-	firstLogin(t, account, r.str("temporaryPassword"), "a passphrase after an unsent reset")
+	firstLogin(t, account, r.Body.TemporaryPassword, "a passphrase after an unsent reset")
 	settle()
 	if after := len(mailsTo(t, email)); after != before {
 		t.Fatalf("%d mails sent without notify", after-before)
@@ -182,7 +150,6 @@ func TestResetUserPasswordWithoutVerifiedEmail(t *testing.T) {
 func TestDeleteAndResetRules(t *testing.T) {
 	t.Parallel()
 	root := superAdmin(t)
-	const ownPassword = "a fresh passphrase of my own" // newUser's
 	tests := targetRuleCases(t)
 	for _, tt := range tests {
 		t.Run("reset: "+tt.name, func(t *testing.T) {
@@ -190,13 +157,13 @@ func TestDeleteAndResetRules(t *testing.T) {
 			if tt.accountType != "" {
 				target, account, _ = newUser(t, root, tt.accountType)
 			}
-			r := call(t, tt.token, "POST", "/v1/users/"+target+"/password-reset", map[string]any{})
+			r := tt.client.User(target).ResetPassword(t, &PasswordReset{})
 			tt.expect(t, r, http.StatusOK)
 			switch {
 			case tt.allowed:
-				firstLogin(t, account, r.str("temporaryPassword"), "a passphrase after the reset")
+				firstLogin(t, account, r.Body.TemporaryPassword, "a passphrase after the reset")
 			case account != "":
-				login(t, account, ownPassword)
+				login(t, account, chosenPassword)
 			}
 		})
 		t.Run("delete: "+tt.name, func(t *testing.T) {
@@ -204,18 +171,18 @@ func TestDeleteAndResetRules(t *testing.T) {
 			if tt.accountType != "" {
 				target, account, _ = newUser(t, root, tt.accountType)
 			}
-			tt.expect(t, call(t, tt.token, "DELETE", "/v1/users/"+target, nil), http.StatusNoContent)
+			tt.expect(t, tt.client.User(target).Delete(t), http.StatusNoContent)
 			switch {
 			case tt.allowed:
-				expect(t, call(t, root, "GET", "/v1/users/"+target, nil), http.StatusNotFound, "not_found")
+				expect(t, root.User(target).Get(t), http.StatusNotFound, "not_found")
 			case account != "":
-				login(t, account, ownPassword)
+				login(t, account, chosenPassword)
 			}
 		})
 	}
 	// The admins refused above are all still there, with their sessions.
 	for _, tt := range tests {
-		expect(t, call(t, tt.token, "GET", "/v1/me", nil), http.StatusOK, "")
+		expect(t, tt.client.GetMe(t), http.StatusOK, "")
 	}
 }
 
@@ -244,10 +211,10 @@ func TestDeleteAndResetRefuseBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			expectFields(t, call(t, root, tt.method, tt.path, tt.body), tt.fields...)
+			expectFields(t, root.Send(t, tt.method, tt.path, tt.body), tt.fields...)
 		})
 	}
 	// Nothing happened: the user is there and its password unchanged.
-	expect(t, call(t, root, "GET", "/v1/users/"+id, nil), http.StatusOK, "")
-	login(t, account, "a fresh passphrase of my own")
+	expect(t, root.User(id).Get(t), http.StatusOK, "")
+	login(t, account, chosenPassword)
 }

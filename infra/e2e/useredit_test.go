@@ -11,23 +11,10 @@ import (
 	"testing"
 )
 
-// withHeader is a client that adds one header to every request (If-Match, say).
-func withHeader(name, value string) *http.Client {
-	return &http.Client{Timeout: httpClient.Timeout, Transport: headerTransport{name, value}}
-}
-
-type headerTransport struct{ name, value string }
-
-func (h headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
-	req.Header.Set(h.name, h.value)
-	return http.DefaultTransport.RoundTrip(req)
-}
-
 // etagOf reads a user's ETag from GET /v1/users/{id}.
-func etagOf(t *testing.T, token, id string) string {
+func etagOf(t *testing.T, c Client, id string) string {
 	t.Helper()
-	r := call(t, token, "GET", "/v1/users/"+id, nil)
+	r := c.User(id).Get(t)
 	expect(t, r, http.StatusOK, "")
 	tag := r.Header.Get("ETag")
 	if _, err := strconv.Atoi(strings.Trim(tag, `"`)); err != nil || !strings.HasPrefix(tag, `"`) {
@@ -40,73 +27,76 @@ func etagOf(t *testing.T, token, id string) string {
 func userWithEmail(t *testing.T, email string) string {
 	t.Helper()
 	login := unique("em")
-	r := call(t, superAdmin(t), "POST", "/v1/users", map[string]any{
-		"username": "Mail_" + login, "loginAccount": login, "accountType": "member", "email": email,
-		"password": map[string]any{"generate": true},
-	})
-	expect(t, r, http.StatusCreated, "")
-	return r.str("user", "id")
+	return ok(t, superAdmin(t).CreateUser(t, NewUser{
+		Username: "Mail_" + login, LoginAccount: login, AccountType: "member", Email: email, Password: generated,
+	}), http.StatusCreated).User.ID
 }
 
-// listedIDs answers the ids of a whole user list.
-func listedIDs(t *testing.T, token string, query url.Values) []string {
+// listedIDs returns the ids of a whole user list.
+func listedIDs(t *testing.T, c Client, query url.Values) []string {
 	t.Helper()
-	var out []string
-	for _, u := range listAll(t, token, query, 100) {
-		out = append(out, u["id"].(string))
-	}
-	return out
+	return userIDs(all(t, c.ListUsers, query, 100))
 }
+
+func mobile(m string) *string { return &m }
 
 func TestEditUsers(t *testing.T) {
 	t.Parallel()
 	super := superAdmin(t)
 	adminID, _, admin := newUser(t, super, "platform_admin")
 	otherAdminID, _, _ := newUser(t, super, "platform_admin")
-	memberID, memberLogin, memberTok := newUser(t, super, "member")
+	memberID, memberLogin, memberClient := newUser(t, super, "member")
 	otherMemberID, _, _ := newUser(t, super, "member")
 	superID := selfID(t, super)
 
 	// SPEC.md section 1: who edits whose username and account type.
 	tests := []struct {
 		name   string
-		token  string
+		client Client
 		target string
-		body   map[string]any
+		edit   UserUpdate
 		status int
 		code   string
 	}{
-		{"super admin renames a member", super, memberID, map[string]any{"username": "Renamed_By_Super"}, 200, ""},
-		{"super admin renames a platform admin", super, otherAdminID, map[string]any{"username": "Admin_Renamed"}, 200, ""},
-		{"super admin renames itself", super, superID, map[string]any{"username": "Admin"}, 200, ""},
-		{"platform admin renames a member", admin, otherMemberID, map[string]any{"username": "由管理员改名", "mobile": "+8613800138000"}, 200, ""},
-		{"platform admin renames itself", admin, adminID, map[string]any{"username": "Self_Renamed"}, 200, ""},
-		{"platform admin renames another admin", admin, otherAdminID, map[string]any{"username": "Nope"}, 403, "forbidden"},
-		{"platform admin renames the super admin", admin, superID, map[string]any{"username": "Nope"}, 403, "forbidden"},
-		{"platform admin sets a member's mobile", admin, memberID, map[string]any{"mobile": "+14155550100"}, 200, ""},
-		{"platform admin changes an account type", admin, memberID, map[string]any{"accountType": "platform_admin"}, 403, "forbidden"},
-		{"platform admin sends the same type", admin, memberID, map[string]any{"accountType": "member"}, 403, "forbidden"},
-		{"member renames another member", memberTok, otherMemberID, map[string]any{"username": "Nope"}, 403, "forbidden"},
-		{"member renames itself as an admin would", memberTok, memberID, map[string]any{"username": "Nope"}, 403, "forbidden"},
-		{"super admin changes its own type", super, superID, map[string]any{"accountType": "platform_admin"}, 403, "forbidden"},
-		{"anyone made super admin", super, memberID, map[string]any{"accountType": "super_admin"}, 400, "invalid_request"},
-		{"member to an unknown type", super, memberID, map[string]any{"accountType": "owner"}, 400, "invalid_request"},
+		{"super admin renames a member", super, memberID, UserUpdate{Username: "Renamed_By_Super"}, 200, ""},
+		{"super admin renames a platform admin", super, otherAdminID, UserUpdate{Username: "Admin_Renamed"}, 200, ""},
+		{"super admin renames itself", super, superID, UserUpdate{Username: "Admin"}, 200, ""},
+		{"platform admin renames a member", admin, otherMemberID, UserUpdate{Username: "由管理员改名", Mobile: mobile("+8613800138000")}, 200, ""},
+		{"platform admin renames itself", admin, adminID, UserUpdate{Username: "Self_Renamed"}, 200, ""},
+		{"platform admin renames another admin", admin, otherAdminID, UserUpdate{Username: "Nope"}, 403, "forbidden"},
+		{"platform admin renames the super admin", admin, superID, UserUpdate{Username: "Nope"}, 403, "forbidden"},
+		{"platform admin sets a member's mobile", admin, memberID, UserUpdate{Mobile: mobile("+14155550100")}, 200, ""},
+		{"platform admin changes an account type", admin, memberID, UserUpdate{AccountType: "platform_admin"}, 403, "forbidden"},
+		{"platform admin sends the same type", admin, memberID, UserUpdate{AccountType: "member"}, 403, "forbidden"},
+		{"member renames another member", memberClient, otherMemberID, UserUpdate{Username: "Nope"}, 403, "forbidden"},
+		{"member renames itself as an admin would", memberClient, memberID, UserUpdate{Username: "Nope"}, 403, "forbidden"},
+		{"super admin changes its own type", super, superID, UserUpdate{AccountType: "platform_admin"}, 403, "forbidden"},
+		{"anyone made super admin", super, memberID, UserUpdate{AccountType: "super_admin"}, 400, "invalid_request"},
+		{"member to an unknown type", super, memberID, UserUpdate{AccountType: "owner"}, 400, "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := call(t, super, "GET", "/v1/users/"+tt.target, nil)
-			r := call(t, tt.token, "PATCH", "/v1/users/"+tt.target, tt.body)
+			before := super.User(tt.target).Get(t)
+			r := tt.client.User(tt.target).Update(t, tt.edit)
 			expect(t, r, tt.status, tt.code)
-			after := call(t, super, "GET", "/v1/users/"+tt.target, nil)
+			after := super.User(tt.target).Get(t)
 			if tt.status != 200 {
 				if after.Raw != before.Raw {
 					t.Fatalf("a refused edit wrote: %s -> %s", before.Raw, after.Raw)
 				}
 				return
 			}
-			for field, want := range tt.body {
-				if r.get(field) != want || after.get("user", field) != want {
-					t.Fatalf("%s: answered %v, stored %v, want %v", field, r.get(field), after.get("user", field), want)
+			// Every field sent is answered and stored as sent.
+			for _, f := range []struct {
+				name, sent, answered, stored string
+				set                          bool
+			}{
+				{"username", tt.edit.Username, r.Body.Username, after.Body.User.Username, tt.edit.Username != ""},
+				{"mobile", deref(tt.edit.Mobile), deref(r.Body.Mobile), deref(after.Body.User.Mobile), tt.edit.Mobile != nil},
+				{"accountType", tt.edit.AccountType, r.Body.AccountType, after.Body.User.AccountType, tt.edit.AccountType != ""},
+			} {
+				if f.set && (f.answered != f.sent || f.stored != f.sent) {
+					t.Fatalf("%s: answered %v, stored %v, want %v", f.name, f.answered, f.stored, f.sent)
 				}
 			}
 			if r.Header.Get("ETag") != after.Header.Get("ETag") {
@@ -124,32 +114,32 @@ func TestEditUsers(t *testing.T) {
 	}
 	// Audited with the fields that changed, by whom.
 	events := auditOf(t, otherMemberID, "user.update")
-	if len(events) != 1 || events[0]["actorId"] != adminID {
-		t.Fatalf("audit events %v", events)
+	if len(events) != 1 || events[0].ActorID != adminID {
+		t.Fatalf("audit events %+v", events)
 	}
-	changes := events[0]["changes"].(map[string]any)
-	if changes["username"].(map[string]any)["to"] != "由管理员改名" || changes["mobile"].(map[string]any)["from"] != nil ||
-		changes["mobile"].(map[string]any)["to"] != "+8613800138000" || len(changes) != 2 {
+	changes := events[0].Changes
+	if changes["username"].To != "由管理员改名" || changes["mobile"].From != nil ||
+		changes["mobile"].To != "+8613800138000" || len(changes) != 2 {
 		t.Fatalf("changes %v", changes)
 	}
 	// A mobile is removed with "".
-	r := call(t, admin, "PATCH", "/v1/users/"+otherMemberID, map[string]any{"mobile": ""})
+	r := admin.User(otherMemberID).Update(t, UserUpdate{Mobile: mobile("")})
 	expect(t, r, http.StatusOK, "")
-	if r.get("mobile") != nil {
+	if r.Body.Mobile != nil {
 		t.Fatalf("mobile not removed: %s", r.Raw)
 	}
 	// An edit that changes nothing writes nothing: same ETag, no event.
 	tag := etagOf(t, super, otherMemberID)
-	r = call(t, admin, "PATCH", "/v1/users/"+otherMemberID, map[string]any{"username": "由管理员改名"})
+	r = admin.User(otherMemberID).Update(t, UserUpdate{Username: "由管理员改名"})
 	expect(t, r, http.StatusOK, "")
 	if r.Header.Get("ETag") != tag || len(auditOf(t, otherMemberID, "user.update")) != 2 {
 		t.Fatalf("a no-op edit wrote: ETag %q -> %q", tag, r.Header.Get("ETag"))
 	}
 
 	// PATCH /v1/me: anyone renames itself, members included.
-	r = call(t, memberTok, "PATCH", "/v1/me", map[string]any{"username": "  Trimmed_Self  "})
+	r = memberClient.UpdateMe(t, MeUpdate{Username: "  Trimmed_Self  "})
 	expect(t, r, http.StatusOK, "")
-	if r.str("username") != "Trimmed_Self" || call(t, memberTok, "GET", "/v1/me", nil).str("user", "username") != "Trimmed_Self" {
+	if r.Body.Username != "Trimmed_Self" || ok(t, memberClient.GetMe(t), http.StatusOK).User.Username != "Trimmed_Self" {
 		t.Fatalf("rename of oneself: %s", r.Raw)
 	}
 }
@@ -157,49 +147,54 @@ func TestEditUsers(t *testing.T) {
 func TestAccountTypeChanges(t *testing.T) {
 	t.Parallel()
 	super := superAdmin(t)
-	id, _, token := newUser(t, super, "member")
+	id, _, client := newUser(t, super, "member")
 	inType := func(accountType string) bool {
 		return slices.Contains(listedIDs(t, super, url.Values{"accountType": {accountType}, "status": {"active"}}), id)
 	}
 
 	// Promoted: the lists by type show it at once, and so does its own power.
-	r := call(t, super, "PATCH", "/v1/users/"+id, map[string]any{"accountType": "platform_admin"})
+	r := super.User(id).Update(t, UserUpdate{AccountType: "platform_admin"})
 	expect(t, r, http.StatusOK, "")
-	if r.str("accountType") != "platform_admin" || !inType("platform_admin") || inType("member") {
+	if r.Body.AccountType != "platform_admin" || !inType("platform_admin") || inType("member") {
 		t.Fatalf("promotion not listed: %s", r.Raw)
 	}
-	expect(t, call(t, token, "GET", "/v1/users?limit=1", nil), http.StatusOK, "")
-	found := listAll(t, super, url.Values{"q": {r.str("loginAccount")}, "accountType": {"platform_admin"}}, 10)
+	expect(t, client.ListUsers(t, url.Values{"limit": {"1"}}), http.StatusOK, "")
+	found := all(t, super.ListUsers, url.Values{"q": {r.Body.LoginAccount}, "accountType": {"platform_admin"}}, 10)
 	if len(found) != 1 {
 		t.Fatalf("search with the new type finds %d", len(found))
 	}
 	// Demoted back.
-	r = call(t, super, "PATCH", "/v1/users/"+id, map[string]any{"accountType": "member"})
-	expect(t, r, http.StatusOK, "")
+	expect(t, super.User(id).Update(t, UserUpdate{AccountType: "member"}), http.StatusOK, "")
 	if !inType("member") || inType("platform_admin") {
 		t.Fatal("demotion not listed")
 	}
-	expect(t, call(t, token, "GET", "/v1/users?limit=1", nil), http.StatusForbidden, "forbidden")
+	expect(t, client.ListUsers(t, url.Values{"limit": {"1"}}), http.StatusForbidden, "forbidden")
 	events := auditOf(t, id, "user.update")
-	if len(events) != 2 || events[0]["changes"].(map[string]any)["accountType"].(map[string]any)["from"] != "platform_admin" {
-		t.Fatalf("audit events %v", events)
+	if len(events) != 2 || events[0].Changes["accountType"].From != "platform_admin" {
+		t.Fatalf("audit events %+v", events)
 	}
 
 	// A member in a team is not made an admin, and nothing is written.
 	teamID, _ := newTeam(t, "")
 	join(t, teamID, id, "member")
 	tag := etagOf(t, super, id)
-	r = call(t, super, "PATCH", "/v1/users/"+id, map[string]any{"accountType": "platform_admin", "username": "Would_Be_Admin"})
+	r = super.User(id).Update(t, UserUpdate{AccountType: "platform_admin", Username: "Would_Be_Admin"})
 	expect(t, r, http.StatusConflict, "member_of_teams")
-	if r.get("error", "fields", "accountType") == nil {
+	if !named(r, "accountType") {
 		t.Fatalf("the refusal does not name accountType: %s", r.Raw)
 	}
 	if etagOf(t, super, id) != tag || !inType("member") {
 		t.Fatal("a refused promotion wrote")
 	}
 	// Once out of the team, it can be.
-	expect(t, call(t, super, "DELETE", "/v1/teams/"+teamID+"/members/"+id, nil), http.StatusNoContent, "")
-	expect(t, call(t, super, "PATCH", "/v1/users/"+id, map[string]any{"accountType": "platform_admin"}), http.StatusOK, "")
+	expect(t, super.Team(teamID).RemoveMember(t, id), http.StatusNoContent, "")
+	expect(t, super.User(id).Update(t, UserUpdate{AccountType: "platform_admin"}), http.StatusOK, "")
+}
+
+// version is the number an ETag carries.
+func version(tag string) int {
+	n, _ := strconv.Atoi(strings.Trim(tag, `"`))
+	return n
 }
 
 // Two admins editing one user at once: no update is lost silently.
@@ -209,16 +204,16 @@ func TestConcurrentEditsOfOneUser(t *testing.T) {
 	_, _, admin := newUser(t, super, "platform_admin")
 	id, _, _ := newUser(t, super, "member")
 	tag := etagOf(t, super, id)
-	version, _ := strconv.Atoi(strings.Trim(tag, `"`))
+	first := version(tag)
 
 	// Both based on the same read (If-Match): exactly one wins, the other is told.
 	const n = 8
-	rs := race(n, func(i int) response {
-		token := super
+	rs := race(n, func(i int) Answer[User] {
+		editor := super
 		if i%2 == 1 {
-			token = admin
+			editor = admin
 		}
-		return callWith(t, withHeader("If-Match", tag), token, "PATCH", "/v1/users/"+id, map[string]any{"username": fmt.Sprintf("Editor_%d", i)})
+		return editor.with("If-Match", tag).User(id).Update(t, UserUpdate{Username: fmt.Sprintf("Editor_%d", i)})
 	})
 	if got := statuses(rs); got[200] != 1 || got[409] != n-1 {
 		t.Fatalf("statuses %v, want one 200 and %d 409", got, n-1)
@@ -226,48 +221,47 @@ func TestConcurrentEditsOfOneUser(t *testing.T) {
 	var winner string
 	for _, r := range rs {
 		if r.Status == 200 {
-			winner = r.str("username")
-		} else if r.str("error", "code") != "version_conflict" {
+			winner = r.Body.Username
+		} else if r.Error.Code != "version_conflict" {
 			t.Fatalf("loser: %s", r.Raw)
 		}
 	}
-	if got := call(t, super, "GET", "/v1/users/"+id, nil).str("user", "username"); got != winner {
+	if got := ok(t, super.User(id).Get(t), http.StatusOK).User.Username; got != winner {
 		t.Fatalf("stored %q, the winner was %q", got, winner)
 	}
 	// The losers retry with a fresh read, and get through.
 	fresh := etagOf(t, super, id)
-	r := callWith(t, withHeader("If-Match", fresh), admin, "PATCH", "/v1/users/"+id, map[string]any{"mobile": "+14155550123"})
-	expect(t, r, http.StatusOK, "")
+	expect(t, admin.with("If-Match", fresh).User(id).Update(t, UserUpdate{Mobile: mobile("+14155550123")}), http.StatusOK, "")
 	// A stale tag is refused; "*" and a list holding the current tag are not.
-	expect(t, callWith(t, withHeader("If-Match", fresh), super, "PATCH", "/v1/users/"+id, map[string]any{"username": "Stale"}), http.StatusConflict, "version_conflict")
-	expect(t, callWith(t, withHeader("If-Match", "*"), super, "PATCH", "/v1/users/"+id, map[string]any{"username": "Star"}), http.StatusOK, "")
+	expect(t, super.with("If-Match", fresh).User(id).Update(t, UserUpdate{Username: "Stale"}), http.StatusConflict, "version_conflict")
+	expect(t, super.with("If-Match", "*").User(id).Update(t, UserUpdate{Username: "Star"}), http.StatusOK, "")
 	current := etagOf(t, super, id)
-	expect(t, callWith(t, withHeader("If-Match", `"1", W/`+current+`, `+current), super, "PATCH", "/v1/users/"+id, map[string]any{"username": "Listed"}), http.StatusOK, "")
+	expect(t, super.with("If-Match", `"1", W/`+current+`, `+current).User(id).Update(t, UserUpdate{Username: "Listed"}), http.StatusOK, "")
 	// A weak tag never matches (RFC 9110's strong comparison).
 	current = etagOf(t, super, id)
-	expect(t, callWith(t, withHeader("If-Match", "W/"+current), super, "PATCH", "/v1/users/"+id, map[string]any{"username": "Weak"}), http.StatusConflict, "version_conflict")
+	expect(t, super.with("If-Match", "W/"+current).User(id).Update(t, UserUpdate{Username: "Weak"}), http.StatusConflict, "version_conflict")
 
 	// Without If-Match, each edit is based on the record as its request read it: every
 	// one that succeeds adds exactly one version, so none overwrote another unseen.
-	before, _ := strconv.Atoi(strings.Trim(etagOf(t, super, id), `"`))
-	rs = race(n, func(i int) response {
-		return call(t, super, "PATCH", "/v1/users/"+id, map[string]any{"username": fmt.Sprintf("Racer_%d", i)})
+	before := version(etagOf(t, super, id))
+	rs = race(n, func(i int) Answer[User] {
+		return super.User(id).Update(t, UserUpdate{Username: fmt.Sprintf("Racer_%d", i)})
 	})
-	ok := 0
+	edits := 0
 	for _, r := range rs {
 		switch {
 		case r.Status == 200:
-			ok++
-		case r.Status != 409 || r.str("error", "code") != "version_conflict":
+			edits++
+		case r.Status != 409 || r.Error.Code != "version_conflict":
 			t.Fatalf("answer %d %s", r.Status, r.Raw)
 		}
 	}
-	after, _ := strconv.Atoi(strings.Trim(etagOf(t, super, id), `"`))
-	if ok == 0 || after-before != ok {
-		t.Fatalf("%d edits answered 200 but the version moved from %d to %d", ok, before, after)
+	after := version(etagOf(t, super, id))
+	if edits == 0 || after-before != edits {
+		t.Fatalf("%d edits answered 200 but the version moved from %d to %d", edits, before, after)
 	}
-	if version >= before {
-		t.Fatalf("versions do not grow: %d then %d", version, before)
+	if first >= before {
+		t.Fatalf("versions do not grow: %d then %d", first, before)
 	}
 }
 
@@ -275,29 +269,29 @@ func TestFreezeAndRecover(t *testing.T) {
 	t.Parallel()
 	super := superAdmin(t)
 	adminID, _, admin := newUser(t, super, "platform_admin")
-	id, account, token := newUser(t, super, "member")
-	_, _, refresh := login(t, account, chosenPassword)
+	id, account, client := newUser(t, super, "member")
+	refresh := deref(login(t, account, chosenPassword).RefreshToken)
 	teamID, _ := newTeam(t, "")
 	join(t, teamID, id, "admin")
 
-	r := call(t, admin, "POST", "/v1/users/"+id+"/freeze", nil)
+	r := admin.User(id).Freeze(t)
 	expect(t, r, http.StatusOK, "")
-	if r.str("status") != "frozen" {
+	if r.Body.Status != "frozen" {
 		t.Fatalf("freeze answered %s", r.Raw)
 	}
 	frozenTag := r.Header.Get("ETag")
 	// From that moment: the token it holds is refused everywhere, sign-in is refused,
 	// and so is a refresh (Cognito has disabled the account and revoked its tokens).
-	for _, route := range [][2]string{{"GET", "/v1/me"}, {"PATCH", "/v1/me"}, {"GET", "/v1/teams"}, {"GET", "/v1/teams/" + teamID + "/members"}} {
-		var body any
-		if route[0] == "PATCH" {
-			body = map[string]any{"username": "Frozen_Rename"}
-		}
-		expect(t, call(t, token, route[0], route[1], body), http.StatusForbidden, "account_frozen")
+	for _, frozen := range []replied{
+		client.GetMe(t),
+		client.UpdateMe(t, MeUpdate{Username: "Frozen_Rename"}),
+		client.ListTeams(t, nil),
+		client.Team(teamID).ListMembers(t, nil),
+	} {
+		expect(t, frozen, http.StatusForbidden, "account_frozen")
 	}
-	expect(t, callFrom(t, newIP(), "", "POST", "/v1/auth/login", map[string]string{"loginAccount": account, "password": chosenPassword}),
-		http.StatusUnauthorized, "invalid_credentials")
-	if r := call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": refresh}); r.Status != 401 && r.Status != 403 {
+	expect(t, fromNewIP().Login(t, account, chosenPassword), http.StatusUnauthorized, "invalid_credentials")
+	if r := (Client{}).Refresh(t, refresh); r.Status != 401 && r.Status != 403 {
 		t.Fatalf("refresh of a frozen user: %d %s", r.Status, r.Raw)
 	}
 	// Cognito has disabled the account: its sign-in flow, asked of Cognito straight, fails too.
@@ -310,38 +304,40 @@ func TestFreezeAndRecover(t *testing.T) {
 		t.Fatal("the frozen user is not listed as frozen")
 	}
 	// Freezing again answers the user unchanged.
-	r = call(t, super, "POST", "/v1/users/"+id+"/freeze", "{}")
-	expect(t, r, http.StatusOK, "")
-	if r.str("status") != "frozen" || r.Header.Get("ETag") != frozenTag || len(auditOf(t, id, "user.freeze")) != 1 {
-		t.Fatalf("a second freeze wrote: %s", r.Raw)
+	again := send[User](t, super, "POST", "/v1/users/"+id+"/freeze", "{}")
+	expect(t, again, http.StatusOK, "")
+	if again.Body.Status != "frozen" || again.Header.Get("ETag") != frozenTag || len(auditOf(t, id, "user.freeze")) != 1 {
+		t.Fatalf("a second freeze wrote: %s", again.Raw)
 	}
 
-	r = call(t, admin, "POST", "/v1/users/"+id+"/recover", nil)
+	r = admin.User(id).Recover(t)
 	expect(t, r, http.StatusOK, "")
-	if r.str("status") != "active" {
+	if r.Body.Status != "active" {
 		t.Fatalf("recover answered %s", r.Raw)
 	}
 	// Recovering again answers it unchanged.
-	r = call(t, admin, "POST", "/v1/users/"+id+"/recover", nil)
-	expect(t, r, http.StatusOK, "")
+	expect(t, admin.User(id).Recover(t), http.StatusOK, "")
 	if len(auditOf(t, id, "user.recover")) != 1 {
 		t.Fatal("a second recover was recorded")
 	}
 	// The revoked refresh token stays dead; a new sign-in works, with the memberships
 	// the freeze never touched.
-	expect(t, call(t, "", "POST", "/v1/auth/refresh", map[string]string{"refreshToken": refresh}), http.StatusUnauthorized, "")
-	fresh, _, _ := login(t, account, chosenPassword)
+	expect(t, Client{}.Refresh(t, refresh), http.StatusUnauthorized, "")
+	fresh := signIn(t, account, chosenPassword)
 	if err := signInWithCognito(t, id, chosenPassword); err != nil {
 		t.Fatalf("a recovered user signs in with Cognito: %v", err)
 	}
-	if teams := myTeams(t, fresh); teams[teamID] == nil || !slices.Equal(strs(teams[teamID]["roles"]), []string{"admin"}) {
-		t.Fatalf("memberships after recover: %v", teams)
+	if teams := myTeams(t, fresh); !slices.Equal(teams[teamID].Roles, []string{"admin"}) {
+		t.Fatalf("memberships after recover: %+v", teams)
 	}
 	for action, want := range map[string][2]any{"user.freeze": {"active", "frozen"}, "user.recover": {"frozen", "active"}} {
 		events := auditOf(t, id, action)
-		status := events[0]["changes"].(map[string]any)["status"].(map[string]any)
-		if events[0]["actorId"] != adminID || status["from"] != want[0] || status["to"] != want[1] {
-			t.Fatalf("%s events %v", action, events)
+		if len(events) == 0 {
+			t.Fatalf("no %s event", action)
+		}
+		status := events[0].Changes["status"]
+		if events[0].ActorID != adminID || status.From != want[0] || status.To != want[1] {
+			t.Fatalf("%s events %+v", action, events)
 		}
 	}
 }
@@ -353,14 +349,14 @@ func TestFrozenAdminIsRefused(t *testing.T) {
 	super := superAdmin(t)
 	id, _, admin := newUser(t, super, "platform_admin")
 	memberID, _, _ := newUser(t, super, "member")
-	expect(t, call(t, super, "POST", "/v1/users/"+id+"/freeze", nil), http.StatusOK, "")
-	for _, route := range [][2]string{
-		{"GET", "/v1/users"}, {"GET", "/v1/users/" + memberID}, {"POST", "/v1/users/" + memberID + "/freeze"},
-		{"DELETE", "/v1/users/" + memberID + "/email"}, {"GET", "/v1/audit-events"},
+	expect(t, super.User(id).Freeze(t), http.StatusOK, "")
+	for _, refused := range []replied{
+		admin.ListUsers(t, nil), admin.User(memberID).Get(t), admin.User(memberID).Freeze(t),
+		admin.User(memberID).UnbindEmail(t), admin.ListAuditEvents(t, nil),
 	} {
-		expect(t, call(t, admin, route[0], route[1], nil), http.StatusForbidden, "account_frozen")
+		expect(t, refused, http.StatusForbidden, "account_frozen")
 	}
-	if got := call(t, super, "GET", "/v1/users/"+memberID, nil).str("user", "status"); got != "active" {
+	if got := ok(t, super.User(memberID).Get(t), http.StatusOK).User.Status; got != "active" {
 		t.Fatalf("a frozen admin froze a member: %s", got)
 	}
 }
@@ -372,26 +368,27 @@ func TestUnbindUserEmail(t *testing.T) {
 	email := newEmail("Unbind")
 	id := userWithEmail(t, email)
 
-	expect(t, call(t, admin, "DELETE", "/v1/users/"+id+"/email", nil), http.StatusNoContent, "")
-	r := call(t, super, "GET", "/v1/users/"+id, nil)
-	if r.get("user", "email") != nil || r.get("user", "emailVerified") != false {
+	expect(t, admin.User(id).UnbindEmail(t), http.StatusNoContent, "")
+	r := super.User(id).Get(t)
+	expect(t, r, http.StatusOK, "")
+	if r.Body.User.Email != nil || r.Body.User.EmailVerified {
 		t.Fatalf("after unbinding: %s", r.Raw)
 	}
 	if got := listedIDs(t, super, url.Values{"q": {email}}); len(got) != 0 {
 		t.Fatalf("search still finds the address: %v", got)
 	}
 	events := auditOf(t, id, "user.email_unbind")
-	if len(events) != 1 || events[0]["changes"].(map[string]any)["email"].(map[string]any)["from"] != email {
-		t.Fatalf("audit events %v", events)
+	if len(events) != 1 || events[0].Changes["email"].From != email {
+		t.Fatalf("audit events %+v", events)
 	}
 	// The address is free at once: for an admin's new user, and for a registration.
 	other := userWithEmail(t, strings.ToUpper(email))
-	expect(t, call(t, super, "DELETE", "/v1/users/"+other+"/email", nil), http.StatusNoContent, "")
+	expect(t, super.User(other).UnbindEmail(t), http.StatusNoContent, "")
 	client := fromNewIP()
 	code := requestCode(t, client, email)
-	expect(t, callWith(t, client, "", "POST", "/v1/auth/register", registration(unique("reg"), email, code)), http.StatusCreated, "")
+	expect(t, client.Register(t, registration(unique("reg"), email, code)), http.StatusCreated, "")
 	// Unbinding from a user without an address changes nothing.
-	expect(t, call(t, admin, "DELETE", "/v1/users/"+id+"/email", nil), http.StatusNoContent, "")
+	expect(t, admin.User(id).UnbindEmail(t), http.StatusNoContent, "")
 	if len(auditOf(t, id, "user.email_unbind")) != 1 {
 		t.Fatal("a second unbind was recorded")
 	}
@@ -400,22 +397,22 @@ func TestUnbindUserEmail(t *testing.T) {
 func TestUserEditRoutesRefuseBadInput(t *testing.T) {
 	t.Parallel()
 	super := superAdmin(t)
-	id, _, memberTok := newUser(t, super, "member")
-	before := call(t, super, "GET", "/v1/users/"+id, nil)
+	id, _, memberClient := newUser(t, super, "member")
+	before := super.User(id).Get(t)
 	missing := strings.Repeat("b", 26)
 	tests := []struct {
 		name         string
-		token        string
+		client       Client
 		method, path string
 		ifMatch      string
 		body         any
 		fields       []string
 	}{
-		{"me: empty body", memberTok, "PATCH", "/v1/me", "", "", []string{"body"}},
-		{"me: nothing to change", memberTok, "PATCH", "/v1/me", "", map[string]any{}, []string{"body"}},
-		{"me: bad username and unknown field", memberTok, "PATCH", "/v1/me", "", map[string]any{"username": "x!", "accountType": "platform_admin"}, []string{"username", "accountType"}},
-		{"me: wrong type", memberTok, "PATCH", "/v1/me", "", `{"username": 42}`, []string{"username"}},
-		{"me: bad If-Match", memberTok, "PATCH", "/v1/me", "7", map[string]any{"username": "Fine_Name"}, []string{"If-Match"}},
+		{"me: empty body", memberClient, "PATCH", "/v1/me", "", "", []string{"body"}},
+		{"me: nothing to change", memberClient, "PATCH", "/v1/me", "", map[string]any{}, []string{"body"}},
+		{"me: bad username and unknown field", memberClient, "PATCH", "/v1/me", "", map[string]any{"username": "x!", "accountType": "platform_admin"}, []string{"username", "accountType"}},
+		{"me: wrong type", memberClient, "PATCH", "/v1/me", "", `{"username": 42}`, []string{"username"}},
+		{"me: bad If-Match", memberClient, "PATCH", "/v1/me", "7", map[string]any{"username": "Fine_Name"}, []string{"If-Match"}},
 		{"user: nothing to change", super, "PATCH", "/v1/users/" + id, "", map[string]any{}, []string{"body"}},
 		{"user: malformed JSON", super, "PATCH", "/v1/users/" + id, "", `{"username":`, []string{"body"}},
 		{"user: every bad field", super, "PATCH", "/v1/users/not-an-id", `"x"`, map[string]any{
@@ -429,24 +426,24 @@ func TestUserEditRoutesRefuseBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			client := httpClient
+			client := tt.client
 			if tt.ifMatch != "" {
-				client = withHeader("If-Match", tt.ifMatch)
+				client = client.with("If-Match", tt.ifMatch)
 			}
-			r := callWith(t, client, tt.token, tt.method, tt.path, tt.body)
-			expectFields(t, r, tt.fields...)
+			expectFields(t, client.Send(t, tt.method, tt.path, tt.body), tt.fields...)
 		})
 	}
 	// Unknown ids are 404 for admins, and 403 for members, who may not learn which exist.
-	for _, route := range [][2]string{{"PATCH", ""}, {"POST", "/freeze"}, {"POST", "/recover"}, {"DELETE", "/email"}} {
-		var body any
-		if route[0] == "PATCH" {
-			body = map[string]any{"username": "Nobody_Here"}
-		}
-		expect(t, call(t, super, route[0], "/v1/users/"+missing+route[1], body), http.StatusNotFound, "not_found")
-		expect(t, call(t, memberTok, route[0], "/v1/users/"+missing+route[1], body), http.StatusForbidden, "forbidden")
+	for _, route := range []func(c Client) replied{
+		func(c Client) replied { return c.User(missing).Update(t, UserUpdate{Username: "Nobody_Here"}) },
+		func(c Client) replied { return c.User(missing).Freeze(t) },
+		func(c Client) replied { return c.User(missing).Recover(t) },
+		func(c Client) replied { return c.User(missing).UnbindEmail(t) },
+	} {
+		expect(t, route(super), http.StatusNotFound, "not_found")
+		expect(t, route(memberClient), http.StatusForbidden, "forbidden")
 	}
-	if after := call(t, super, "GET", "/v1/users/"+id, nil); after.Raw != before.Raw {
+	if after := super.User(id).Get(t); after.Raw != before.Raw {
 		t.Fatalf("refused requests wrote: %s -> %s", before.Raw, after.Raw)
 	}
 }
@@ -464,32 +461,33 @@ func TestFreezeRecoverAndUnbindEmailRules(t *testing.T) {
 			target := tt.target
 			if tt.accountType != "" {
 				login := unique("rule")
-				r := call(t, super, "POST", "/v1/users", map[string]any{
-					"username": "Rule_" + login, "loginAccount": login, "accountType": tt.accountType,
-					"email": login + "@example.com", "password": map[string]any{"generate": true},
-				})
-				expect(t, r, http.StatusCreated, "")
-				target = r.str("user", "id")
+				target = ok(t, super.CreateUser(t, NewUser{
+					Username: "Rule_" + login, LoginAccount: login, AccountType: tt.accountType,
+					Email: login + "@example.com", Password: generated,
+				}), http.StatusCreated).User.ID
 			}
-			before := call(t, super, "GET", "/v1/users/"+target, nil)
-			for _, step := range []struct{ method, path, status string }{
-				{"POST", "/freeze", "frozen"}, {"POST", "/recover", "active"}, {"DELETE", "/email", ""},
+			before := super.User(target).Get(t)
+			user := tt.client.User(target)
+			for _, step := range []struct {
+				name   string
+				call   func() Answer[User]
+				status string
+			}{
+				{"freeze", func() Answer[User] { return user.Freeze(t) }, "frozen"},
+				{"recover", func() Answer[User] { return user.Recover(t) }, "active"},
 			} {
-				ok := http.StatusOK
-				if step.method == "DELETE" {
-					ok = http.StatusNoContent
-				}
-				r := call(t, tt.token, step.method, "/v1/users/"+target+step.path, nil)
-				tt.expect(t, r, ok)
-				if tt.allowed && ok == http.StatusOK && r.str("status") != step.status {
-					t.Fatalf("%s answered %s", step.path, r.Raw)
+				r := step.call()
+				tt.expect(t, r, http.StatusOK)
+				if tt.allowed && r.Body.Status != step.status {
+					t.Fatalf("%s answered %s", step.name, r.Raw)
 				}
 			}
-			after := call(t, super, "GET", "/v1/users/"+target, nil)
+			tt.expect(t, user.UnbindEmail(t), http.StatusNoContent)
+			after := super.User(target).Get(t)
 			switch {
-			case tt.allowed && (after.get("user", "email") != nil || after.str("user", "status") != "active"):
+			case tt.allowed && (after.Body.User.Email != nil || after.Body.User.Status != "active"):
 				t.Fatalf("after freeze, recover and unbind: %s", after.Raw)
-			case !tt.allowed && !reflect.DeepEqual(after.Body["user"], before.Body["user"]):
+			case !tt.allowed && !reflect.DeepEqual(after.Body.User, before.Body.User):
 				t.Fatalf("a refused request wrote: %s -> %s", before.Raw, after.Raw)
 			}
 		})

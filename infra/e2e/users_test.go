@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,43 +10,12 @@ import (
 	"testing"
 )
 
-// listAll pages through a user list and answers the login accounts in page order.
-func listAll(t *testing.T, token string, query url.Values, limit int) []map[string]any {
-	t.Helper()
-	var all []map[string]any
-	query = maps.Clone(query) // the caller's values are reused across limits
-	if query == nil {
-		query = url.Values{}
-	}
-	query.Set("limit", fmt.Sprint(limit))
-	for pages := 0; ; pages++ {
-		if pages > 1000 {
-			t.Fatal("pagination does not end")
-		}
-		r := call(t, token, "GET", "/v1/users?"+query.Encode(), nil)
-		expect(t, r, http.StatusOK, "")
-		items := r.items()
-		if len(items) > limit {
-			t.Fatalf("page of %d items, limit %d", len(items), limit)
-		}
-		all = append(all, items...)
-		next, _ := r.Body["nextCursor"].(string)
-		if next == "" {
-			if _, present := r.Body["nextCursor"]; !present {
-				t.Fatalf("nextCursor missing: %s", r.Raw)
-			}
-			return all
-		}
-		query.Set("cursor", next)
-	}
+func logins(users []ListedUser) []string {
+	return pick(users, func(u ListedUser) string { return u.LoginAccount })
 }
 
-func logins(users []map[string]any) []string {
-	out := make([]string, len(users))
-	for i, u := range users {
-		out[i], _ = u["loginAccount"].(string)
-	}
-	return out
+func userIDs(users []ListedUser) []string {
+	return pick(users, func(u ListedUser) string { return u.ID })
 }
 
 func TestUserListFiltersAndPagination(t *testing.T) {
@@ -58,14 +26,8 @@ func TestUserListFiltersAndPagination(t *testing.T) {
 	// one member found by the prefix of its email only.
 	var want, wantAdmins, wantMembers []string
 	create := func(login, accountType, email string) string {
-		body := map[string]any{"username": "List_" + login, "loginAccount": login, "accountType": accountType,
-			"password": map[string]any{"generate": true}}
-		if email != "" {
-			body["email"] = email
-		}
-		r := call(t, root, "POST", "/v1/users", body)
-		expect(t, r, http.StatusCreated, "")
-		return r.str("user", "id")
+		return ok(t, root.CreateUser(t, NewUser{Username: "List_" + login, LoginAccount: login, AccountType: accountType,
+			Email: email, Password: generated}), http.StatusCreated).User.ID
 	}
 	for i := range 5 {
 		login := fmt.Sprintf("%s-m%d", prefix, i)
@@ -98,7 +60,7 @@ func TestUserListFiltersAndPagination(t *testing.T) {
 	for _, tt := range tests {
 		for _, limit := range []int{1, 2, 3, 100} {
 			t.Run(fmt.Sprintf("%s/limit %d", tt.name, limit), func(t *testing.T) {
-				got := logins(listAll(t, root, tt.query, limit))
+				got := logins(all(t, root.ListUsers, tt.query, limit))
 				if !slices.Equal(sorted(got), sorted(tt.want)) {
 					t.Fatalf("got %v, want %v", got, tt.want)
 				}
@@ -111,33 +73,32 @@ func TestUserListFiltersAndPagination(t *testing.T) {
 	for _, tt := range []struct {
 		query url.Values
 		want  []string
-		check func(map[string]any) bool
+		check func(ListedUser) bool
 	}{
-		{url.Values{"accountType": {"platform_admin"}}, wantAdmins, func(u map[string]any) bool { return u["accountType"] == "platform_admin" }},
-		{url.Values{"accountType": {"member"}, "status": {"active"}}, wantMembers, func(u map[string]any) bool {
-			return u["accountType"] == "member" && u["status"] == "active"
+		{url.Values{"accountType": {"platform_admin"}}, wantAdmins, func(u ListedUser) bool { return u.AccountType == "platform_admin" }},
+		{url.Values{"accountType": {"member"}, "status": {"active"}}, wantMembers, func(u ListedUser) bool {
+			return u.AccountType == "member" && u.Status == "active"
 		}},
-		{url.Values{"status": {"active"}}, want, func(u map[string]any) bool { return u["status"] == "active" }},
-		{url.Values{}, want, func(map[string]any) bool { return true }},
+		{url.Values{"status": {"active"}}, want, func(u ListedUser) bool { return u.Status == "active" }},
+		{url.Values{}, want, func(ListedUser) bool { return true }},
 	} {
 		t.Run("index "+tt.query.Encode(), func(t *testing.T) {
-			all := listAll(t, root, tt.query, 7)
+			users := all(t, root.ListUsers, tt.query, 7)
 			seen := map[string]bool{}
 			var created []string
-			for i, u := range all {
-				id, _ := u["id"].(string)
-				if seen[id] {
-					t.Fatalf("user %s listed twice", id)
+			for i, u := range users {
+				if seen[u.ID] {
+					t.Fatalf("user %s listed twice", u.ID)
 				}
-				seen[id] = true
+				seen[u.ID] = true
 				if !tt.check(u) {
-					t.Fatalf("user %v does not match the filter", u)
+					t.Fatalf("user %+v does not match the filter", u)
 				}
-				if i > 0 && u["createdAt"].(string) > all[i-1]["createdAt"].(string) {
+				if i > 0 && u.CreatedAt > users[i-1].CreatedAt {
 					t.Fatalf("not newest first at %d", i)
 				}
-				if slices.Contains(tt.want, u["loginAccount"].(string)) {
-					created = append(created, u["loginAccount"].(string))
+				if slices.Contains(tt.want, u.LoginAccount) {
+					created = append(created, u.LoginAccount)
 				}
 			}
 			if !slices.Equal(sorted(created), sorted(tt.want)) {
@@ -196,22 +157,20 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := call(t, root, tt.method, tt.path, tt.body)
-			expectFields(t, r, tt.fields...)
+			expectFields(t, root.Send(t, tt.method, tt.path, tt.body), tt.fields...)
 		})
 	}
 	// A cursor of one list is refused by another.
-	r := call(t, root, "GET", "/v1/users?limit=1&accountType=member", nil)
-	expect(t, r, http.StatusOK, "")
-	if next, _ := r.Body["nextCursor"].(string); next != "" {
-		expect(t, call(t, root, "GET", "/v1/users?limit=1&accountType=platform_admin&cursor="+next, nil), http.StatusBadRequest, "invalid_request")
+	page := ok(t, root.ListUsers(t, url.Values{"limit": {"1"}, "accountType": {"member"}}), http.StatusOK)
+	if next := deref(page.NextCursor); next != "" {
+		expect(t, root.ListUsers(t, url.Values{"limit": {"1"}, "accountType": {"platform_admin"}, "cursor": {next}}), http.StatusBadRequest, "invalid_request")
 	}
 	// Nothing was written: the login account is still free.
-	if found := listAll(t, root, url.Values{"q": {login}}, 100); len(found) != 0 {
+	if found := all(t, root.ListUsers, url.Values{"q": {login}}, 100); len(found) != 0 {
 		t.Fatalf("refused requests wrote users: %v", logins(found))
 	}
-	expect(t, call(t, root, "POST", "/v1/users", valid()), http.StatusCreated, "")
-	expect(t, call(t, root, "GET", "/v1/users/"+strings.Repeat("a", 26), nil), http.StatusNotFound, "not_found")
+	expect(t, root.Send(t, "POST", "/v1/users", valid()), http.StatusCreated, "")
+	expect(t, root.User(strings.Repeat("a", 26)).Get(t), http.StatusNotFound, "not_found")
 }
 
 func TestConcurrentCreatesOfOneLoginAccount(t *testing.T) {
@@ -219,38 +178,24 @@ func TestConcurrentCreatesOfOneLoginAccount(t *testing.T) {
 	root := superAdmin(t)
 	login := unique("race")
 	const n = 10
-	statuses := make([]int, n)
+	answers := make([]Answer[CreatedUser], n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			// Different cases and emails: only the login account collides.
 			account := login
 			if i%2 == 1 {
 				account = strings.ToUpper(login)
 			}
-			r := call(t, root, "POST", "/v1/users", map[string]any{
-				"username": "Racer", "loginAccount": account, "accountType": "member",
-				"email": fmt.Sprintf("%s-%d@example.com", login, i), "password": map[string]any{"generate": true},
-			})
-			statuses[i] = r.Status
-		}()
+			answers[i] = root.CreateUser(t, NewUser{Username: "Racer", LoginAccount: account, AccountType: "member",
+				Email: fmt.Sprintf("%s-%d@example.com", login, i), Password: generated})
+		})
 	}
 	wg.Wait()
-	var created, conflicts int
-	for _, s := range statuses {
-		switch s {
-		case http.StatusCreated:
-			created++
-		case http.StatusConflict:
-			conflicts++
-		}
+	if got := statuses(answers); got[http.StatusCreated] != 1 || got[http.StatusConflict] != n-1 {
+		t.Fatalf("statuses %v: want exactly one 201 and the rest 409", got)
 	}
-	if created != 1 || conflicts != n-1 {
-		t.Fatalf("statuses %v: want exactly one 201 and the rest 409", statuses)
-	}
-	if found := listAll(t, root, url.Values{"q": {login}}, 100); len(found) != 1 {
+	if found := all(t, root.ListUsers, url.Values{"q": {login}}, 100); len(found) != 1 {
 		t.Fatalf("%d users hold the login account", len(found))
 	}
 }
