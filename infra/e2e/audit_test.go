@@ -103,10 +103,8 @@ func TestAuditEventsRecordAdminAndManagerChanges(t *testing.T) {
 	expect(t, Client{}.ListAuditEvents(t, nil), http.StatusUnauthorized, "")
 	r := root.Send(t, "GET", "/v1/audit-events?actorId=nope&targetId=..&action=user.fly&from=yesterday&limit=0&sort=asc", nil)
 	expect(t, r, http.StatusBadRequest, "invalid_request")
-	for _, f := range []string{"actorId", "targetId", "action", "from", "limit", "sort"} {
-		if !named(r, f) {
-			t.Errorf("fields.%s missing: %s", f, r.Raw)
-		}
+	if m := missing(r, "actorId", "targetId", "action", "from", "limit", "sort"); len(m) > 0 {
+		t.Errorf("fields %q missing: %s", m, r.Raw)
 	}
 	r = root.Send(t, "GET", "/v1/audit-events?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", nil)
 	expect(t, r, http.StatusBadRequest, "invalid_request")

@@ -320,25 +320,27 @@ func expectFields(t *testing.T, a replied, fields ...string) {
 	t.Helper()
 	expect(t, a, http.StatusBadRequest, "invalid_request")
 	r := a.reply()
-	for _, f := range fields {
-		if _, named := r.Error.Fields[f]; !named {
-			t.Errorf("field %q not named: %s", f, r.Raw)
-		}
+	if m := missing(a, fields...); len(m) > 0 {
+		t.Errorf("fields %q not named: %s", m, r.Raw)
 	}
 	if len(r.Error.Fields) != len(fields) {
 		t.Errorf("fields = %v, want exactly %v", r.Error.Fields, fields)
 	}
 }
 
-// named reports whether a's error names each of fields.
-func named(a replied, fields ...string) bool {
+// missing returns those of fields a's error does not name.
+func missing(a replied, fields ...string) []string {
+	var out []string
 	for _, f := range fields {
 		if _, ok := a.reply().Error.Fields[f]; !ok {
-			return false
+			out = append(out, f)
 		}
 	}
-	return true
+	return out
 }
+
+// named reports whether a's error names each of fields.
+func named(a replied, fields ...string) bool { return len(missing(a, fields...)) == 0 }
 
 // Page is one page of a list.
 type Page[T any] struct {

@@ -44,10 +44,8 @@ func TestChangeEmail(t *testing.T) {
 	for _, tt := range tests {
 		r := access.Send(t, "POST", tt.path, tt.body)
 		expect(t, r, http.StatusBadRequest, "invalid_request")
-		for _, f := range tt.fields {
-			if !named(r, f) {
-				t.Errorf("%s: fields.%s missing: %s", tt.name, f, r.Raw)
-			}
+		if m := missing(r, tt.fields...); len(m) > 0 {
+			t.Errorf("%s: fields %q missing: %s", tt.name, m, r.Raw)
 		}
 	}
 	expect(t, Client{}.ChangeEmail(t, next), http.StatusUnauthorized, "")

@@ -36,10 +36,8 @@ func TestForgotAndResetPassword(t *testing.T) {
 	for _, tt := range tests {
 		r := client.Send(t, "POST", "/v1/auth/password/reset", tt.body)
 		expect(t, r, http.StatusBadRequest, "invalid_request")
-		for _, f := range tt.fields {
-			if !named(r, f) {
-				t.Errorf("%s: fields.%s missing: %s", tt.name, f, r.Raw)
-			}
+		if m := missing(r, tt.fields...); len(m) > 0 {
+			t.Errorf("%s: fields %q missing: %s", tt.name, m, r.Raw)
 		}
 	}
 
@@ -133,10 +131,8 @@ func TestChangePassword(t *testing.T) {
 	for _, tt := range tests {
 		r := access.Send(t, "POST", "/v1/me/password", tt.body)
 		expect(t, r, http.StatusBadRequest, "invalid_request")
-		for _, f := range tt.fields {
-			if !named(r, f) {
-				t.Errorf("%s: fields.%s missing: %s", tt.name, f, r.Raw)
-			}
+		if m := missing(r, tt.fields...); len(m) > 0 {
+			t.Errorf("%s: fields %q missing: %s", tt.name, m, r.Raw)
 		}
 	}
 	// None of those changed anything.

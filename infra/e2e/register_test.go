@@ -84,10 +84,8 @@ func TestRegisterRefusesBadFieldsTogether(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := client.Send(t, "POST", "/v1/auth/register", tt.body)
 			expect(t, r, http.StatusBadRequest, "invalid_request")
-			for _, f := range tt.fields {
-				if !named(r, f) {
-					t.Errorf("fields.%s missing: %s", f, r.Raw)
-				}
+			if m := missing(r, tt.fields...); len(m) > 0 {
+				t.Errorf("fields %q missing: %s", m, r.Raw)
 			}
 			if strings.Contains(r.Raw, selfPassword) || strings.Contains(r.Raw, code) {
 				t.Errorf("a secret is echoed: %s", r.Raw)
