@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roster-dev/roster/infra/totp"
 	"github.com/roster-dev/roster/internal/accounts"
+	"github.com/roster-dev/roster/internal/identity/totptest"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
@@ -577,7 +577,7 @@ var operations = []Operation{
 				Body: map[string]string{"code": code}}, nil); err != nil {
 				return Request{}, err
 			}
-			code, err = totp.Now(secret)
+			code, err = totptest.Now(secret)
 			return Request{Method: "DELETE", Path: "/v1/me/mfa", Token: a.Token, Want: http.StatusNoContent,
 				Body: map[string]string{"code": code}}, err
 		},
@@ -676,7 +676,7 @@ func (e *Env) startTOTP(ctx context.Context, a Account) (secret, code string, er
 	if err := e.call(ctx, Request{Method: "POST", Path: "/v1/me/mfa/totp", Token: a.Token, Want: http.StatusOK}, &started); err != nil {
 		return "", "", err
 	}
-	code, err = totp.Now(started.Secret)
+	code, err = totptest.Now(started.Secret)
 	return started.Secret, code, err
 }
 

@@ -24,7 +24,7 @@ import (
 	"github.com/roster-dev/roster/infra/emulator"
 	"github.com/roster-dev/roster/infra/provision"
 	"github.com/roster-dev/roster/infra/samtemplate"
-	"github.com/roster-dev/roster/infra/totp"
+	"github.com/roster-dev/roster/internal/identity/totptest"
 )
 
 // These tests pin down the Cognito behaviours Roster relies on, as the local stack's Cognito
@@ -494,10 +494,10 @@ func TestStartOnTriesAnotherPort(t *testing.T) {
 	}
 }
 
-// totpNow and wrongCode are an authenticator app's codes for secret (see infra/totp).
+// totpNow and wrongCode are an authenticator app's codes for secret (see internal/identity/totptest).
 func totpNow(t *testing.T, secret string) string {
 	t.Helper()
-	code, err := totp.Now(secret)
+	code, err := totptest.Now(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +506,7 @@ func totpNow(t *testing.T, secret string) string {
 
 func wrongCode(t *testing.T, secret string) string {
 	t.Helper()
-	code, err := totp.Wrong(secret)
+	code, err := totptest.Wrong(secret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,67 +3,62 @@ package provision
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/roster-dev/roster/infra/samtemplate"
+	"github.com/roster-dev/roster/internal/store/tabledef"
 )
 
-// CreateTable creates the template's table (key schema, attribute definitions, indexes with
-// their projections, billing mode, deletion protection, stream, TTL) under the given name and
-// returns once it is active. Store tests call it to get a table of their own per package.
-func CreateTable(ctx context.Context, client *dynamodb.Client, tmpl *samtemplate.Template, name string) error {
+// TableDefinition returns the template's table (key schema, attribute definitions, indexes
+// with their projections, billing mode, deletion protection, stream, TTL) as the local
+// emulator takes it, without a name: each caller names its own.
+func TableDefinition(tmpl *samtemplate.Template) (tabledef.Definition, error) {
+	var def tabledef.Definition
 	props, err := tmpl.ResolveProperties(tmpl.Table, nil)
 	if err != nil {
-		return err
+		return def, err
 	}
-	// The caller names the table: each test package has its own.
 	take(props, "TableName")
 	// DynamoDB Local has no backups (UpdateContinuousBackups is an unknown operation there),
 	// and it does not encrypt, so there is nothing to apply for these two.
 	take(props, "PointInTimeRecoverySpecification")
 	take(props, "SSESpecification")
-	// CloudFormation sets TTL on a table it has created; so does this, below.
+	// CloudFormation sets TTL on a table it has created; so does Definition.Create.
 	ttl, hasTTL := take(props, "TimeToLiveSpecification")
 	// CloudFormation's StreamSpecification has no StreamEnabled: declaring one turns it on.
 	stream, hasStream := take(props, "StreamSpecification")
 
-	var in dynamodb.CreateTableInput
-	if err := decodeStrict(props, &in); err != nil {
-		return fmt.Errorf("%s: property not provisioned locally: %w", tmpl.Table.LogicalID, err)
+	if err := decodeStrict(props, &def.Table); err != nil {
+		return def, fmt.Errorf("%s: property not provisioned locally: %w", tmpl.Table.LogicalID, err)
 	}
-	in.TableName = &name
 	if hasStream {
 		var spec types.StreamSpecification
 		if err := decodeStrict(stream, &spec); err != nil {
-			return fmt.Errorf("%s: StreamSpecification: %w", tmpl.Table.LogicalID, err)
+			return def, fmt.Errorf("%s: StreamSpecification: %w", tmpl.Table.LogicalID, err)
 		}
 		spec.StreamEnabled = aws.Bool(true)
-		in.StreamSpecification = &spec
-	}
-	if _, err := client.CreateTable(ctx, &in); err != nil {
-		return fmt.Errorf("create table %s: %w", name, err)
-	}
-	waiter := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay = 100 * time.Millisecond
-		o.MaxDelay = time.Second
-	})
-	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: &name}, 30*time.Second); err != nil {
-		return fmt.Errorf("table %s never became active: %w", name, err)
+		def.Table.StreamSpecification = &spec
 	}
 	if hasTTL {
-		var spec types.TimeToLiveSpecification
-		if err := decodeStrict(ttl, &spec); err != nil {
-			return fmt.Errorf("%s: TimeToLiveSpecification: %w", tmpl.Table.LogicalID, err)
-		}
-		if _, err := client.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: &name, TimeToLiveSpecification: &spec}); err != nil {
-			return fmt.Errorf("table %s: time to live: %w", name, err)
+		def.TimeToLive = &types.TimeToLiveSpecification{}
+		if err := decodeStrict(ttl, def.TimeToLive); err != nil {
+			return def, fmt.Errorf("%s: TimeToLiveSpecification: %w", tmpl.Table.LogicalID, err)
 		}
 	}
-	return nil
+	return def, nil
+}
+
+// CreateTable creates the template's table under the given name and returns once it is
+// active (see TableDefinition).
+func CreateTable(ctx context.Context, client *dynamodb.Client, tmpl *samtemplate.Template, name string) error {
+	def, err := TableDefinition(tmpl)
+	if err != nil {
+		return err
+	}
+	return def.Create(ctx, client, name)
 }
 
 // StreamARN returns the ARN of a table's latest stream, as the emulator names it; "" when the

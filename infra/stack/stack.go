@@ -36,6 +36,7 @@ import (
 	"github.com/roster-dev/roster/infra/provision"
 	"github.com/roster-dev/roster/infra/samtemplate"
 	"github.com/roster-dev/roster/infra/streams"
+	"github.com/roster-dev/roster/internal/store/tabledef"
 )
 
 // Local values for what the template leaves to the deployment.
@@ -106,9 +107,11 @@ type Stack struct {
 	SESEndpoint      string
 	SQSEndpoint      string // moto, which serves SQS beside Cognito
 	TableName        string
-	UserPool         provision.UserPool
-	Admin            Admin
-	Logs             map[string]string // log file by component: dynamodb, cognito, ses, build, gateway, access (the HTTP API's access log)
+	// TableDefinitionFile holds the table's definition, for tests that make tables like it.
+	TableDefinitionFile string
+	UserPool            provision.UserPool
+	Admin               Admin
+	Logs                map[string]string // log file by component: dynamodb, cognito, ses, build, gateway, access (the HTTP API's access log)
 	// Queues are the template's AWS::SQS::Queue resources, by logical id.
 	Queues map[string]provision.Queue
 	// MailDLQURL is the queue the mailer's event source mapping sends failure records to.
@@ -211,8 +214,17 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		Credentials: credentials.NewStaticCredentialsProvider(AccessKeyID, SecretKey, ""),
 	}
 	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = &s.DynamoDBEndpoint })
-	if err := provision.CreateTable(ctx, db, tmpl, s.TableName); err != nil {
+	table, err := provision.TableDefinition(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	if err := table.Create(ctx, db, s.TableName); err != nil {
 		return nil, withLogTail(err, s.Logs["dynamodb"])
+	}
+	// Tests make tables of their own like it from this file (internal/store/storetest).
+	s.TableDefinitionFile = filepath.Join(opts.StateDir, "table.json")
+	if err := table.Write(s.TableDefinitionFile); err != nil {
+		return nil, err
 	}
 	// The parameters without a default get local values; overrides win, as on a deploy.
 	refs := map[string]string{"AWS::Region": Region, "AWS::StackName": stackName, "AWS::AccountId": AccountID, "AWS::Partition": "aws",
@@ -575,6 +587,7 @@ func (s *Stack) Env(stackFile string) []string {
 		"ROSTER_SQS_ENDPOINT=" + s.SQSEndpoint,
 		"ROSTER_MAIL_DLQ_URL=" + s.MailDLQURL,
 		"ROSTER_TABLE_NAME=" + s.TableName,
+		tabledef.EnvVar + "=" + s.TableDefinitionFile,
 		"ROSTER_USER_POOL_ID=" + s.UserPool.ID,
 		"ROSTER_USER_POOL_CLIENT_ID=" + s.UserPool.ClientID,
 		"ROSTER_ADMIN_LOGIN=" + s.Admin.LoginAccount,

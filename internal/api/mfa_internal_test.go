@@ -10,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/roster-dev/roster/infra/totp"
 	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/identity/cognito"
+	"github.com/roster-dev/roster/internal/identity/totptest"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -63,7 +63,7 @@ func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, err := totp.Now(secret)
+	code, err := totptest.Now(secret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,15 @@
 package store
 
 import (
+	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/roster-dev/roster/infra/provision"
-	"github.com/roster-dev/roster/infra/samtemplate"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/roster-dev/roster/internal/store/tabledef"
 )
 
 // notProjected are record attributes the indexes leave out on purpose: no list reads
@@ -24,29 +26,18 @@ var notProjected = []string{
 // be projected there, or its lists would answer it empty.
 func TestIndexesProjectWhatListsRead(t *testing.T) {
 	t.Parallel()
-	tmpl, err := samtemplate.Load(provision.TemplatePath())
+	// The table as the local stack made it from template.yaml.
+	def, err := tabledef.Load(os.Getenv(tabledef.EnvVar))
 	if err != nil {
-		t.Fatal(err)
-	}
-	props, err := tmpl.ResolveProperties(tmpl.Table, nil)
-	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v: run through `make test` or `bin/roster-stack run -- go test ...`", err)
 	}
 	projected := map[string][]string{}
-	indexes, _ := props["GlobalSecondaryIndexes"].([]any)
-	for _, ix := range indexes {
-		ix := ix.(map[string]any)
-		p := ix["Projection"].(map[string]any)
-		name := ix["IndexName"].(string)
-		if p["ProjectionType"] == "ALL" {
-			projected[name] = nil // everything
+	for _, ix := range def.Table.GlobalSecondaryIndexes {
+		if ix.Projection.ProjectionType == types.ProjectionTypeAll {
+			projected[*ix.IndexName] = nil // everything
 			continue
 		}
-		attrs := []string{}
-		for _, a := range p["NonKeyAttributes"].([]any) {
-			attrs = append(attrs, a.(string))
-		}
-		projected[name] = attrs
+		projected[*ix.IndexName] = append([]string{}, ix.Projection.NonKeyAttributes...)
 	}
 	records := []struct {
 		record  any

@@ -1,10 +1,11 @@
-// Package storetest gives tests their own table on DynamoDB Local, created from
-// template.yaml's definition like the local stack's, so tests can run side by side.
+// Package storetest gives tests their own table on DynamoDB Local, made from the definition
+// the local stack wrote (internal/store/tabledef), so tests can run side by side.
 package storetest
 
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -13,39 +14,56 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/roster-dev/roster/infra/provision"
-	"github.com/roster-dev/roster/infra/samtemplate"
 	"github.com/roster-dev/roster/internal/store"
+	"github.com/roster-dev/roster/internal/store/tabledef"
 )
+
+// runHint says how to get the stack these helpers need.
+const runHint = "run through `make test` or `bin/roster-stack run -- go test ...`"
 
 var (
 	loadOnce sync.Once
-	tmpl     *samtemplate.Template
+	def      tabledef.Definition
 	loadErr  error
 )
 
-// Client is a DynamoDB client for the DynamoDB Local that `bin/roster-stack run` (make test)
-// started; the test fails with a hint when there is none.
+// Client returns a DynamoDB client for the DynamoDB Local that `bin/roster-stack run`
+// (make test) started; the test fails with a hint when there is none.
 func Client(t testing.TB) *dynamodb.Client {
 	t.Helper()
 	endpoint := os.Getenv("ROSTER_DYNAMODB_ENDPOINT")
 	if endpoint == "" {
-		t.Fatal("ROSTER_DYNAMODB_ENDPOINT is not set: run through `make test` or `bin/roster-stack run -- go test ...`")
+		t.Fatal("ROSTER_DYNAMODB_ENDPOINT is not set: " + runHint)
 	}
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = &endpoint })
 }
 
-// Table creates a fresh table from template.yaml and answers its client and name.
-func Table(t testing.TB) (*dynamodb.Client, string) {
+// Definition returns the definition of the stack's table, as the stack made it from
+// template.yaml.
+func Definition(t testing.TB) tabledef.Definition {
 	t.Helper()
-	loadOnce.Do(func() { tmpl, loadErr = samtemplate.Load(provision.TemplatePath()) })
+	loadOnce.Do(func() {
+		path := os.Getenv(tabledef.EnvVar)
+		if path == "" {
+			loadErr = fmt.Errorf("%s is not set: %s", tabledef.EnvVar, runHint)
+			return
+		}
+		def, loadErr = tabledef.Load(path)
+	})
 	if loadErr != nil {
 		t.Fatal(loadErr)
 	}
+	return def
+}
+
+// Table creates a fresh table like the stack's and returns its client and name.
+func Table(t testing.TB) (*dynamodb.Client, string) {
+	t.Helper()
+	d := Definition(t)
 	db := Client(t)
 	name := "test-" + rand.Text()
-	if err := provision.CreateTable(context.Background(), db, tmpl, name); err != nil {
+	if err := d.Create(context.Background(), db, name); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -54,7 +72,7 @@ func Table(t testing.TB) (*dynamodb.Client, string) {
 	return db, name
 }
 
-// New answers a Store on a fresh table.
+// New returns a Store on a fresh table.
 func New(t testing.TB) *store.Store {
 	t.Helper()
 	db, name := Table(t)

@@ -1,5 +1,5 @@
 // Every person in these tests reaches the stack from a loopback address of their own, as the Go
-// end-to-end tests do (internal/e2e, newIP): the API's per-IP rate limits (code requests,
+// end-to-end tests do (infra/e2e, newIP): the API's per-IP rate limits (code requests,
 // invitation look-ups, sign-in failures) would otherwise let one test's requests refuse
 // another's, since every browser connects from 127.0.0.1. Linux routes all of 127.0.0.0/8 to
 // loopback, so a small forwarding proxy per test binds its outgoing connections to an address

@@ -1,5 +1,5 @@
 // RFC 6238 codes with Cognito's parameters (HMAC-SHA1, 6 digits, 30-second steps): the tests'
-// authenticator app. infra/totp does the same for the Go tests.
+// authenticator app. internal/identity/totptest does the same for the Go tests.
 import { createHmac } from 'node:crypto';
 
 export const stepSeconds = 30;
