@@ -8,10 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/roster-dev/roster/infra/provision"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
@@ -149,14 +145,13 @@ func (r *runner) scale(ctx context.Context) ([]ScaleRow, error) {
 // serves it with ListUsersFunction, as the stack runs it but for the table's name.
 func (r *runner) scaleTable(ctx context.Context, size int) (*scaleTable, error) {
 	name := fmt.Sprintf("%s-scale-%d", r.env.tableName, size)
-	if err := provision.CreateTable(ctx, r.env.seedDB, r.tmpl, name); err != nil {
+	def, err := provision.TableDefinition(r.tmpl)
+	if err != nil {
 		return nil, err
 	}
-	// Nothing reads its stream, and DynamoDB Local's writes to a table with one slow
-	// down as stream records pile up across tables (README, "Benchmarks").
-	if _, err := r.env.seedDB.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: &name,
-		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}); err != nil {
-		return nil, fmt.Errorf("%s: turning its stream off: %w", name, err)
+	// Nothing reads its stream.
+	if err := def.WithoutStream().Create(ctx, r.env.seedDB, name); err != nil {
+		return nil, err
 	}
 	st := store.New(r.env.seedDB, name) // straight to DynamoDB Local
 	admin, err := r.env.Store.User(ctx, r.env.Admin.ID)

@@ -74,7 +74,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, table := storetest.Table(t)
+	db, table := storetest.StreamedTable(t)
 	a.Store = store.New(db, table)
 	start := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(randomByte()) * time.Hour)
 	c := &clock{now: start}

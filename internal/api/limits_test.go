@@ -37,7 +37,7 @@ func newFutureHarness(t *testing.T) (*teamHarness, func(address string) int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, table := storetest.Table(t)
+	db, table := storetest.StreamedTable(t)
 	a.Store = store.New(db, table)
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)

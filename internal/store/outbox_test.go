@@ -18,7 +18,7 @@ import (
 // and its mail in the outbox; one that fails, on any of its conditions, leaves neither.
 func TestEffectsGoWithTheirChange(t *testing.T) {
 	t.Parallel()
-	db, table := storetest.Table(t)
+	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	taken := newTeam(t, s, "Taken "+ids.New()[:8])
@@ -129,7 +129,7 @@ func TestEffectsGoWithTheirChange(t *testing.T) {
 // link's latest mail: a resend's mail speaks for the link from then on.
 func TestInvitationMailFate(t *testing.T) {
 	t.Parallel()
-	db, table := storetest.Table(t)
+	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	tm := newTeam(t, s, "Mailed "+ids.New()[:8])
@@ -209,7 +209,7 @@ func TestInvitationMailFate(t *testing.T) {
 // written alike, its outbox item empty.
 func TestIssueCodeQueuesItsLetter(t *testing.T) {
 	t.Parallel()
-	db, table := storetest.Table(t)
+	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	now := time.Now().Truncate(time.Millisecond)
 	grant := store.Code{Purpose: store.RegistrationCode, Subject: "q@example.com", Email: "q@example.com"}
@@ -240,7 +240,7 @@ func TestIssueCodeQueuesItsLetter(t *testing.T) {
 // refused before it is sent, so none is ever written without the change it records.
 func TestNoEffectsWithoutAChange(t *testing.T) {
 	t.Parallel()
-	db, table := storetest.Table(t)
+	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	target := ids.New()
 	e := store.AuditEvent{ID: ids.New(), At: time.Now(), ActorID: ids.New(), Action: "user.update", TargetType: "user", TargetID: target}

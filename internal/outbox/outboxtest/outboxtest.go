@@ -1,6 +1,6 @@
 // Package outboxtest finds a test table's outbox items and hands them to the mailer as
 // the stream would, for tests that run handlers in process on a table of their own
-// (storetest.Table): the local stack's poller watches only the stack's table.
+// (storetest.StreamedTable): the local stack's poller watches only the stack's table.
 package outboxtest
 
 import (

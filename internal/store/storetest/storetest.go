@@ -57,10 +57,21 @@ func Definition(t testing.TB) tabledef.Definition {
 	return def
 }
 
-// Table creates a fresh table like the stack's and returns its client and name.
+// Table creates a fresh table like the stack's, without its stream (WithoutStream says
+// why), and returns its client and name.
 func Table(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
-	d := Definition(t)
+	return create(t, Definition(t).WithoutStream())
+}
+
+// StreamedTable is Table with the stack's stream, for tests that read it (outboxtest).
+func StreamedTable(t testing.TB) (*dynamodb.Client, string) {
+	t.Helper()
+	return create(t, Definition(t))
+}
+
+func create(t testing.TB, d tabledef.Definition) (*dynamodb.Client, string) {
+	t.Helper()
 	db := Client(t)
 	name := "test-" + rand.Text()
 	if err := d.Create(context.Background(), db, name); err != nil {

@@ -48,6 +48,14 @@ func (d Definition) Create(ctx context.Context, client *dynamodb.Client, name st
 	return nil
 }
 
+// WithoutStream returns d for a table with no stream. DynamoDB Local's writes to a
+// table with a stream slow down as stream records pile up across its tables (README,
+// "Benchmarks"), so only a table whose stream is read should have one.
+func (d Definition) WithoutStream() Definition {
+	d.Table.StreamSpecification = nil
+	return d
+}
+
 // Write writes d to path as JSON.
 func (d Definition) Write(path string) error {
 	data, err := json.MarshalIndent(d, "", "  ")
