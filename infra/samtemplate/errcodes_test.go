@@ -479,24 +479,10 @@ func (g *codeGraph) kind(e ast.Expr) string {
 	return "?kind " + types.ExprString(e)
 }
 
-// code reads an error code: a string constant, or X.Code of a package variable X.
+// code reads an error code: a constant, apperr.CodeNotFound.
 func (g *codeGraph) code(e ast.Expr) string {
 	if tv, ok := g.info.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
 		return constant.StringVal(tv.Value)
-	}
-	if sel, ok := e.(*ast.SelectorExpr); ok && sel.Sel.Name == "Code" {
-		var id *ast.Ident
-		switch x := sel.X.(type) {
-		case *ast.SelectorExpr:
-			id = x.Sel
-		case *ast.Ident:
-			id = x
-		}
-		if v, ok := g.info.Uses[id].(*types.Var); ok {
-			if made := g.answersOf(v); len(made) == 1 {
-				return made[0].code
-			}
-		}
 	}
 	return "?code " + types.ExprString(e)
 }
@@ -574,9 +560,11 @@ func (g *codeGraph) checkAbsorbed(t *testing.T) {
 						calls[funcName(fn)] = true
 					}
 				}
-			case *ast.CallExpr:
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "IsCode" && len(n.Args) == 2 {
-					tested[g.code(n.Args[1])] = true
+			case *ast.CallExpr: // errors.Is(err, apperr.CodeNotFound)
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && len(n.Args) == 2 {
+					if fn, ok := g.info.Uses[sel.Sel].(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "errors" && fn.Name() == "Is" {
+						tested[g.code(n.Args[1])] = true
+					}
 				}
 			}
 			return true
@@ -587,7 +575,7 @@ func (g *codeGraph) checkAbsorbed(t *testing.T) {
 			}
 			for _, c := range codes {
 				if c != "*" && !tested[c] {
-					t.Errorf("absorbed: %s no longer tests for %s (apperr.IsCode), so it passes it on", caller, c)
+					t.Errorf("absorbed: %s no longer tests for %s (errors.Is), so it passes it on", caller, c)
 				}
 			}
 		}

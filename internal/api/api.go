@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -55,7 +56,7 @@ func (a *API) caller(ctx context.Context, req events.APIGatewayV2HTTPRequest) (u
 	switch {
 	case err == nil:
 		found = &u
-	case !apperr.IsCode(err, "not_found"):
+	case !errors.Is(err, apperr.CodeNotFound):
 		return user.User{}, err
 	}
 	if err := authz.Caller(found, httpapi.IssuedAt(req)); err != nil {

@@ -249,7 +249,7 @@ func TestFailedRegistrationGivesBackItsCode(t *testing.T) {
 		"password": password, "confirmPassword": password, "verificationCode": code,
 	}
 	h.want(h.do(h.api.Register, body), http.StatusInternalServerError, "")
-	if _, err := h.api.Store.UserIDByLogin(context.Background(), body["loginAccount"]); !apperr.IsCode(err, "not_found") {
+	if _, err := h.api.Store.UserIDByLogin(context.Background(), body["loginAccount"]); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("login account after a failed registration: %v, want not_found", err)
 	}
 	if taken, err := h.api.Store.EmailTaken(context.Background(), email); err != nil || taken {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -102,7 +103,7 @@ func (a *API) swapEmail(ctx context.Context, me user.User, email string) (user.U
 			fx = a.mailed(mail.EmailChangedLetter(me.Locale, me.Email, mail.MaskAddress(email)))
 		}
 		updated, err := a.Store.ChangeEmail(ctx, me, email, fx)
-		if !apperr.IsCode(err, "version_conflict") || attempt == swapEmailAttempts {
+		if !errors.Is(err, apperr.CodeVersionConflict) || attempt == swapEmailAttempts {
 			return updated, err
 		}
 		if me, err = a.Store.User(ctx, me.ID); err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -92,7 +93,7 @@ func (a *API) CreateInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	for range codeDraws {
 		c.Code = newCode()
 		err = a.Store.CreateInvitationCode(ctx, c, now, fx)
-		if !apperr.IsCode(err, store.ErrInvitationCodeTaken.Code) {
+		if !errors.Is(err, apperr.CodeCodeTaken) {
 			break
 		}
 	}
@@ -249,7 +250,7 @@ func (a *API) redeemInviteCode(ctx context.Context, u user.User, c team.Code, fi
 
 // errInviteRoleGone is a role deleted since the invitation was made: the invitation can
 // no longer give what it promised, so it is as good as revoked.
-var errInviteRoleGone = &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
+var errInviteRoleGone = &apperr.Error{Kind: apperr.Gone, Code: apperr.CodeInvitationRevoked,
 	Message: "A role of this invitation no longer exists; ask for a new invitation."}
 
 // inviteRoleGone words a redemption's write that found a role of the invitation gone.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -72,7 +73,7 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) {
 	id, err := a.Store.UserIDByLogin(ctx, login)
 	switch {
-	case apperr.IsCode(err, "not_found"):
+	case errors.Is(err, apperr.CodeNotFound):
 		id = nobody
 	case err != nil:
 		return user.User{}, err
@@ -83,7 +84,7 @@ func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) 
 			slog.WarnContext(ctx, "could not remove a half-made user", "userId", half.ID, "error", derr.Error())
 		}
 	}
-	if apperr.IsCode(err, "not_found") {
+	if errors.Is(err, apperr.CodeNotFound) {
 		return user.User{}, nil
 	}
 	return u, err
@@ -114,7 +115,7 @@ func (a *Directory) ResetPassword(ctx context.Context, req events.APIGatewayV2HT
 	// The account may have been deleted since, and its login account given to
 	// someone else: the code resets only the account it was sent for.
 	holder, err := a.Store.UserIDByLogin(ctx, login)
-	if err != nil && !apperr.IsCode(err, "not_found") {
+	if err != nil && !errors.Is(err, apperr.CodeNotFound) {
 		a.restoreCode(ctx, code)
 		return httpapi.Response{}, err
 	}

@@ -31,11 +31,11 @@ const (
 )
 
 var (
-	errOtherOrigin = &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+	errOtherOrigin = &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 		Message: "A cookie session is for pages served from this API's own address; the request comes from another origin."}
-	errCookieNeedsHeader = &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+	errCookieNeedsHeader = &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 		Message: "Refreshing from the session cookie needs the header X-Roster-Session: cookie."}
-	errNoSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: "unauthenticated",
+	errNoSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: apperr.CodeUnauthenticated,
 		Message: "The session cookie is missing, invalid, revoked or expired; sign in again."}
 )
 

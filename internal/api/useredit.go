@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -227,7 +228,7 @@ func (a *API) changeUser(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		if err == nil {
 			return saved, nil
 		}
-		if !apperr.IsCode(err, "version_conflict") || attempt == changeEditAttempts {
+		if !errors.Is(err, apperr.CodeVersionConflict) || attempt == changeEditAttempts {
 			break
 		}
 		target, err = a.Store.User(ctx, id)

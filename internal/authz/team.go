@@ -80,7 +80,7 @@ func CheckJoin(caller user.User) error {
 	if caller.AccountType == user.Member {
 		return nil
 	}
-	return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+	return &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 		Message: "Admins manage every team and never join one."}
 }
 
@@ -99,7 +99,7 @@ func CheckAssign(caller user.User, s Standing, field string, roles []team.Role) 
 	if len(refused) == 0 {
 		return nil
 	}
-	return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden", Fields: refused,
+	return &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden, Fields: refused,
 		Message: "You can only assign roles whose permissions you hold in this team."}
 }
 
@@ -124,7 +124,7 @@ func CheckChangeMember(caller user.User, s Standing, targetRoles []team.Role) er
 	}
 	for _, r := range targetRoles {
 		if !s.Permissions.Covers(r) {
-			return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+			return &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 				Message: "This member holds permissions you do not hold in this team."}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -93,7 +94,7 @@ func codeHash(c Code, secret string) string {
 // ErrCodeInvalid is the answer for a code that is wrong, expired, used up or was
 // never issued: the caller cannot tell these apart, by design. The operation names
 // the request field it came from.
-var ErrCodeInvalid = apperr.New(apperr.Invalid, "invalid_request", "The code is incorrect or has expired.")
+var ErrCodeInvalid = apperr.New(apperr.Invalid, apperr.CodeInvalidRequest, "The code is incorrect or has expired.")
 
 // IssueCode stores secret as c's code, replacing an earlier one once it is
 // CodeResendAfter old, and queues letter (the email that carries it, or
@@ -114,7 +115,7 @@ func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.T
 	}, cond, errCodeTooSoon)
 	tx.effects(Effects{Mail: []mail.Letter{letter}, At: now})
 	err := tx.run(ctx)
-	if !apperr.IsCode(err, errCodeTooSoon.Code) {
+	if !errors.Is(err, apperr.CodeRateLimited) {
 		return err
 	}
 	// Only a refused request reads the code, to say how long is left.
@@ -132,7 +133,7 @@ func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.T
 
 // errCodeTooSoon is IssueCode's condition failing: a code was issued less than
 // CodeResendAfter ago. IssueCode answers it with the time left.
-var errCodeTooSoon = apperr.New(apperr.RateLimited, "rate_limited", "A code was sent less than a minute ago.")
+var errCodeTooSoon = apperr.New(apperr.RateLimited, apperr.CodeRateLimited, "A code was sent less than a minute ago.")
 
 // RedeemCode checks secret against the code issued for c's purpose, subject and
 // email, and uses it up. Every attempt, right or wrong, first takes one of the

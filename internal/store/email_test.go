@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"errors"
 	"testing"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/user"
@@ -10,6 +12,7 @@ import (
 
 func TestChangeEmail(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	alice := newUser("alice", "alice@example.com", user.Member, user.Active)
 	bob := newUser("bob", "bob@example.com", user.Member, user.Active)
@@ -20,7 +23,7 @@ func TestChangeEmail(t *testing.T) {
 		}
 	}
 
-	if _, err := s.ChangeEmail(ctx, alice, "BOB@example.com", store.Effects{}); code(err) != "email_taken" {
+	if _, err := s.ChangeEmail(ctx, alice, "BOB@example.com", store.Effects{}); !errors.Is(err, apperr.CodeEmailTaken) {
 		t.Fatalf("taking bob's address: %v, want email_taken", err)
 	}
 	changed, err := s.ChangeEmail(ctx, alice, "Alice.New@example.com", store.Effects{})
@@ -34,7 +37,7 @@ func TestChangeEmail(t *testing.T) {
 		t.Fatalf("stored user %+v, %v; want %+v", got, err, changed)
 	}
 	// A second change from the stale copy loses to the first.
-	if _, err := s.ChangeEmail(ctx, alice, "alice3@example.com", store.Effects{}); code(err) != "version_conflict" {
+	if _, err := s.ChangeEmail(ctx, alice, "alice3@example.com", store.Effects{}); !errors.Is(err, apperr.CodeVersionConflict) {
 		t.Fatalf("change from a stale version: %v, want version_conflict", err)
 	}
 

@@ -20,7 +20,7 @@ var (
 	errUserChanged = apperr.Stale("The user")
 	// ErrInTeams refuses to make a member that still belongs to teams an admin:
 	// platform admins and the super admin never belong to a team (SPEC.md section 1).
-	ErrInTeams = &apperr.Error{Kind: apperr.Conflict, Code: "member_of_teams",
+	ErrInTeams = &apperr.Error{Kind: apperr.Conflict, Code: apperr.CodeMemberOfTeams,
 		Message: "This member still belongs to teams; remove it from them before making it an admin.",
 		Fields:  map[string]string{"accountType": "cannot change while the user belongs to teams"}}
 )

@@ -1,12 +1,14 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -17,6 +19,7 @@ import (
 // listed answers the ids a user list filter finds, all pages read.
 func listed(t *testing.T, s *store.Store, f store.UserFilter) []string {
 	t.Helper()
+	ctx := t.Context()
 	var out []string
 	p := store.Page{Limit: 100}
 	for {
@@ -36,6 +39,7 @@ func listed(t *testing.T, s *store.Store, f store.UserFilter) []string {
 
 func TestSaveUserMovesTheUserBetweenLists(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("mover", "mover@example.com", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
@@ -85,6 +89,7 @@ func TestSaveUserMovesTheUserBetweenLists(t *testing.T) {
 
 func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("stale", "", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
@@ -109,7 +114,7 @@ func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 			won = i
 		case err == nil:
 			t.Fatalf("writers %d and %d both won", won, i)
-		case code(err) != "version_conflict":
+		case !errors.Is(err, apperr.CodeVersionConflict):
 			t.Fatalf("writer %d: %v, want version_conflict", i, err)
 		}
 	}
@@ -121,13 +126,14 @@ func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 	if err := s.SetMFA(ctx, u.ID, true, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveUser(ctx, got, got, store.Effects{}); code(err) != "version_conflict" {
+	if _, err := s.SaveUser(ctx, got, got, store.Effects{}); !errors.Is(err, apperr.CodeVersionConflict) {
 		t.Fatalf("edit from before an MFA switch: %v", err)
 	}
 }
 
 func TestSaveUserRemovesAndTakesEmails(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("holder", "Holder@example.com", user.Member, user.Active)
 	u.EmailVerified = true
@@ -156,13 +162,14 @@ func TestSaveUserRemovesAndTakesEmails(t *testing.T) {
 	}
 	back := saved
 	back.Email = "HOLDER@example.com"
-	if _, err := s.SaveUser(ctx, saved, back, store.Effects{}); code(err) != "email_taken" {
+	if _, err := s.SaveUser(ctx, saved, back, store.Effects{}); !errors.Is(err, apperr.CodeEmailTaken) {
 		t.Fatalf("taking a held address: %v, want email_taken", err)
 	}
 }
 
 func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := team.Team{ID: ids.New(), Name: "Promotions", CreatedAt: time.Now()}
 	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
@@ -180,7 +187,7 @@ func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 	// still goes through.
 	promoted := u
 	promoted.AccountType = user.PlatformAdmin
-	if _, err := s.SaveUser(ctx, u, promoted, store.Effects{}); code(err) != "member_of_teams" {
+	if _, err := s.SaveUser(ctx, u, promoted, store.Effects{}); !errors.Is(err, apperr.CodeMemberOfTeams) {
 		t.Fatalf("promoting a member in a team: %v, want member_of_teams", err)
 	}
 	if got, _ := s.User(ctx, u.ID); got.AccountType != user.Member || got.Version != u.Version {
@@ -196,6 +203,7 @@ func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 // A promotion and a join of the same member race: never both.
 func TestPromotionRacingAJoin(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := team.Team{ID: ids.New(), Name: "Race", CreatedAt: time.Now()}
 	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {

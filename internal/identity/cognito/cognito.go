@@ -267,7 +267,7 @@ func (c *Cognito) Refresh(ctx context.Context, refreshToken string) (identity.Re
 	return c.result(username, out.ChallengeName, out.Session, out.AuthenticationResult, refreshToken), nil
 }
 
-var errSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: "unauthenticated",
+var errSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: apperr.CodeUnauthenticated,
 	Message: "The sign-in session is invalid or has expired; sign in again."}
 
 // signInError turns Cognito's refusals into Roster's errors; refused is what a
