@@ -24,7 +24,7 @@ import (
 // for a user deleted meanwhile), Cognito is switched back, so sign-in and the record
 // never disagree. The store is the injected failure: a table without the user.
 func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	a, err := app.FromEnv()
 	if err != nil {
 		t.Fatal(err)

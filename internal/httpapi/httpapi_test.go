@@ -106,7 +106,7 @@ func TestHandleMapsErrors(t *testing.T) {
 			h := Handle(func(context.Context, events.APIGatewayV2HTTPRequest) (Response, error) { return Response{}, tt.err })
 			req := events.APIGatewayV2HTTPRequest{}
 			req.RequestContext.RequestID = "req-1"
-			resp, err := h(context.Background(), req)
+			resp, err := h(t.Context(), req)
 			if err != nil {
 				t.Fatalf("handler returned an error to the runtime: %v", err)
 			}
@@ -133,7 +133,7 @@ func TestHandleMapsErrors(t *testing.T) {
 func TestHandleRecoversPanics(t *testing.T) {
 	t.Parallel()
 	h := Handle(func(context.Context, events.APIGatewayV2HTTPRequest) (Response, error) { panic("nil map") })
-	resp, err := h(context.Background(), events.APIGatewayV2HTTPRequest{})
+	resp, err := h(t.Context(), events.APIGatewayV2HTTPRequest{})
 	if err != nil || resp.StatusCode != http.StatusInternalServerError || strings.Contains(resp.Body, "nil map") {
 		t.Fatalf("resp = %+v, err = %v", resp, err)
 	}
