@@ -19,25 +19,12 @@ import (
 	"testing"
 )
 
-// The error codes a handler can answer are found from the code itself, not from a list kept
-// by hand: the handler packages and everything of Roster's they use are type-checked from
-// source, and from each handler the calls are followed through Roster's own functions
-// (a call of an interface method reaches every method of that name in Roster, which covers
-// the Cognito and SES implementations behind identity.Provider and mail.Sender). Every
-// apperr error made or referred to on the way is a code the handler can answer, with the
-// status its kind maps to.
-//
-// It over-approximates: a code made on a path no request takes still counts. So a code the
-// document declares but the analysis never finds is a mistake in the document, and the other
-// way round the analysis is refined by three things, each kept true to the code:
-//   - a function can pass an error on only through its results or through a parameter that
-//     can hold one (the store's transaction collects its conflicts' errors); restoreCode,
-//     giveBack... log what fails, so nothing is followed through them;
-//   - absorbed lists the calls whose caller turns a callee's code into something else (the
-//     caller's own record missing is 401, an unknown login account answers as a known one);
-//     each caller must still call its callee, and test for each code it names;
-//   - infeasible lists codes the analysis finds on a path that a flag or a value rules out,
-//     with the reason; each must still be found (an entry that is no longer needed fails).
+// The error codes a handler can answer are found from the code, not a list kept by hand:
+// from each handler, calls are followed through Roster's type-checked source to every
+// apperr error made or referred to (README, "The contract is checked against the code").
+// That over-approximates, so two lists refine it, each entry checked to be still needed:
+// absorbed (a caller turns a callee's code into something else, and still tests for it)
+// and infeasible (a flag or a value rules the path out).
 
 const module = "github.com/roster-dev/roster/"
 
@@ -591,7 +578,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// why answers a chain of calls from obj to where a is made, for messages: the analysis
+// why returns a chain of calls from obj to where a is made, for messages: the analysis
 // over-approximates, and a person deciding whether a code is real needs the path.
 func (g *codeGraph) why(obj types.Object, a answer) []string {
 	seen := map[types.Object]bool{}

@@ -311,7 +311,7 @@ func clientFrom(ip string) *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: dialer.DialContext}}
 }
 
-// counts answers how many mails each address has in the mailbox.
+// counts returns how many mails each address has in the mailbox.
 func (f *faults) counts(t *testing.T, addrs []string) map[string]int {
 	t.Helper()
 	emails, err := SentEmails(context.Background(), f.s.SESEndpoint)

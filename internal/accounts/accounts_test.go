@@ -165,7 +165,7 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, store: storetest.New(t), cognito: cognito.New(client, pool, clientID), client: client, pool: pool}
 }
 
-// accounts answers Accounts whose nth step fails.
+// accounts returns Accounts whose nth step fails.
 func (e *env) accounts(n int) (*accounts.Accounts, *faults) {
 	f := &faults{n: n}
 	return accounts.New(faultyRecords{e.store, f}, faultyDirectory{e.cognito, f}), f

@@ -74,7 +74,7 @@ func pathID(req events.APIGatewayV2HTTPRequest, name string) (string, error) {
 	return id, nil
 }
 
-// invalid answers the collected fields as one 400, or nil when there are none.
+// invalid returns the collected fields as one 400, or nil when there are none.
 func invalid(f validate.Fields) error {
 	if f.Empty() {
 		return nil

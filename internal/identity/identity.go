@@ -22,7 +22,7 @@ type Provider interface {
 	CreateUser(ctx context.Context, username, temporaryPassword string) error
 	// SetPassword answers ErrNoAccount when the username has no account.
 	SetPassword(ctx context.Context, username, password string, permanent bool) error
-	// Exists tells whether the username has a sign-in account.
+	// Exists reports whether the username has a sign-in account.
 	Exists(ctx context.Context, username string) (bool, error)
 	DeleteUser(ctx context.Context, username string) error
 	SignOutEverywhere(ctx context.Context, username string) error

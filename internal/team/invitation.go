@@ -75,7 +75,7 @@ var (
 	ErrExpired = apperr.New(apperr.Gone, apperr.CodeInvitationExpired, "This invitation has expired.")
 )
 
-// Usable answers nil for a pending status, or the 410 that the status calls for.
+// Usable returns nil for a pending status, or the 410 that the status calls for.
 func Usable(s Status) error {
 	switch s {
 	case Pending:
