@@ -26,6 +26,7 @@ type API struct {
 	*app.App
 }
 
+// New returns the operations of a that need only the table.
 func New(a *app.App) *API { return &API{App: a} }
 
 // Directory holds the operations that also call the sign-in directory (Cognito): they
@@ -39,7 +40,8 @@ type Directory struct {
 	Accounts *accounts.Accounts
 }
 
-// NewDirectory is the API of a with the sign-in directory idp (cognito.Load).
+// NewDirectory returns the operations of a that also call the sign-in directory idp
+// (cognito.Load).
 func NewDirectory(a *app.App, idp identity.Provider) *Directory {
 	return &Directory{API: New(a), Identity: idp, Accounts: accounts.New(a.Store, idp)}
 }
