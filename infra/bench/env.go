@@ -235,7 +235,7 @@ func (e *Env) code(ctx context.Context, r Request, addr string) (string, error) 
 
 var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)
 
-// mailsTo answers the text of every email to addr so far, oldest first.
+// mailsTo returns the text of every email to addr so far, oldest first.
 func (e *Env) mailsTo(ctx context.Context, addr string) ([]string, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", e.MailURL, nil)
 	if err != nil {

@@ -28,7 +28,7 @@ type Tally struct {
 	Refused []string
 }
 
-// Count answers the calls made to one service ("dynamodb", "cognito-idp", "sesv2").
+// Count returns the calls made to one service ("dynamodb", "cognito-idp", "sesv2").
 func (t Tally) Count(service string) int {
 	n := 0
 	for k, v := range t.Calls {
@@ -78,7 +78,7 @@ func (l *Ledger) Running(function string) {
 	l.running = function
 }
 
-// AsyncTally answers what a stream-invoked function did on its own since Async or the
+// AsyncTally returns what a stream-invoked function did on its own since Async or the
 // last AsyncTally, and starts it afresh.
 func (l *Ledger) AsyncTally(function string) Tally {
 	l.mu.Lock()

@@ -57,11 +57,9 @@ type scaleTable struct {
 }
 
 // scale measures every list page at each size. Each size has a table of its own, all
-// seeded first, and the sizes are timed in turn, one request each per round: a
-// single table seeded up to each size in succession had the larger size timed
-// minutes later, on a machine that DynamoDB Local (a JVM holding every item) had made
-// slower for everything, the gateway floor included (1.1 ms against 0.8 at the
-// smaller size in one run), which the ratio then charged to Roster.
+// seeded first, and the sizes are timed in turn, one request each per round, so that
+// both see the same machine: timed minutes apart, the larger size met a DynamoDB Local
+// (a JVM holding every item) that had slowed everything, which the ratio charged to Roster.
 func (r *runner) scale(ctx context.Context) ([]ScaleRow, error) {
 	if len(r.opts.ScaleSizes) == 0 {
 		return nil, nil // -sizes "": no scale table

@@ -11,17 +11,10 @@ import (
 	"github.com/roster-dev/roster/internal/app"
 )
 
-// The twin function runs an operation's Direct calls in a Lambda function of the
-// local gateway (testdata/twin), so that they are timed as Roster's function is.
-//
-// Direct in the bench's own process and Roster's function through the gateway do
-// not pay the same machine costs. On the local stack a function is a process of its
-// own, woken for its event and again for every DynamoDB or Cognito answer, on the
-// same two CPUs as the emulators; the bench's process is already running when it
-// makes the calls. The gateway floor takes out the event's round trip, not the
-// wake-ups within it. The twin function pays them as Roster's does, so Roster's p50
-// over the twin's is Roster's own work: the JWT check, decoding, authorization,
-// validation, encoding.
+// The twin function runs an operation's Direct calls in a Lambda function of the local
+// gateway (testdata/twin), so that they are timed as Roster's function is: a function
+// process is woken for its event and for every emulator answer, which the bench's own
+// process and the gateway floor do not pay. Roster over its twin is Roster's own work.
 
 // TwinCall is one event of the twin function: the read whose Direct it runs and what
 // a read's Direct reads of the Env and the request: the accounts' ids. Tokens and

@@ -41,10 +41,10 @@ func TestHalfMadeUsersAreRemoved(t *testing.T) {
 	freed := func(t *testing.T, u user.User) {
 		t.Helper()
 		var half *store.HalfMadeError
-		if _, err := db.User(ctx, u.ID); errors.As(err, &half) || !apperr.IsCode(err, "not_found") {
+		if _, err := db.User(ctx, u.ID); errors.As(err, &half) || !errors.Is(err, apperr.CodeNotFound) {
 			t.Fatalf("the half-made user's records: %v, want none", err)
 		}
-		if _, err := db.UserIDByLogin(ctx, u.LoginAccount); !apperr.IsCode(err, "not_found") {
+		if _, err := db.UserIDByLogin(ctx, u.LoginAccount); !errors.Is(err, apperr.CodeNotFound) {
 			t.Fatalf("login account still held: %v", err)
 		}
 		if taken, err := db.EmailTaken(ctx, u.Email); err != nil || taken {
@@ -85,7 +85,7 @@ func TestHalfMadeUsersAreRemoved(t *testing.T) {
 		if r.Body.User.ID == u.ID {
 			t.Fatal("the half-made user was answered as created")
 		}
-		if _, err := db.User(ctx, u.ID); !apperr.IsCode(err, "not_found") {
+		if _, err := db.User(ctx, u.ID); !errors.Is(err, apperr.CodeNotFound) {
 			t.Fatalf("the half-made user's record: %v", err)
 		}
 		firstLogin(t, u.LoginAccount, r.Body.TemporaryPassword, chosenPassword)

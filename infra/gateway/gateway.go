@@ -1,19 +1,8 @@
-// Package gateway is a local stand-in for API Gateway HTTP API and the Lambda
-// service: it runs each function's real `bootstrap` through the Lambda
-// runtime API, turns HTTP requests into payload format 2.0 events, checks
-// JWTs as the HTTP API's JWT authorizer does, throttles routes as the stage's
-// route settings do, and serves Lambda's Invoke API.
-//
-// Instances behave as Lambda's execution environments: one process runs one
-// invocation at a time, a new one starts whenever all are busy, idle ones
-// are reused warm, and nothing starts before the first invocation. A process
-// that exits mid-invocation, or outlives the function's timeout (it is then
-// killed), fails that invocation as Lambda would (Runtime.ExitError,
-// Sandbox.Timedout) and is replaced; the HTTP API answers such failures, and
-// handler errors, with 500 {"message":"Internal Server Error"}.
-//
-// Each process leads its own process group, so Close, a timeout or a crash
-// also ends whatever the function started. Unix only.
+// Package gateway is a local stand-in for API Gateway HTTP API and the Lambda service:
+// it runs each function's real bootstrap through the Lambda runtime API, with instances
+// that behave as Lambda's execution environments, checks JWTs and throttles routes as
+// the HTTP API does, and serves Lambda's Invoke API (infra/EMULATORS.md, "The local
+// gateway"). Unix only: each instance leads a process group, which a crash ends whole.
 package gateway
 
 import (
@@ -76,7 +65,7 @@ func (g *Gateway) Stats(function string) (FunctionStats, bool) {
 	return p.snapshot(), true
 }
 
-// Function answers the named function as the gateway runs it, its environment
+// Function returns the named function as the gateway runs it, its environment
 // included; false for an unknown function.
 func (g *Gateway) Function(name string) (Function, bool) {
 	p, ok := g.pools[name]
@@ -88,11 +77,11 @@ func (g *Gateway) Function(name string) (Function, bool) {
 	return fn, true
 }
 
-// JWT answers the HTTP API's JWT authorizer, for a gateway that must accept the same
+// JWT returns the HTTP API's JWT authorizer, for a gateway that must accept the same
 // tokens.
 func (g *Gateway) JWT() JWTConfig { return g.cfg.JWT }
 
-// Pids answers the process ids of a function's live instances (each also its
+// Pids returns the process ids of a function's live instances (each also its
 // process group's id): fault tests kill one mid-invocation, as Lambda's host
 // might. Nil for an unknown function.
 func (g *Gateway) Pids(function string) []int {

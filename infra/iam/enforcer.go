@@ -43,7 +43,7 @@ func NewEnforcer(scope Scope, unchecked string, policies map[string]Policy) *Enf
 	return &Enforcer{scope: scope, unchecked: unchecked, policies: maps.Clone(policies), used: map[string]map[string]int{}}
 }
 
-// Policy answers a principal's policy.
+// Policy returns a principal's policy.
 func (e *Enforcer) Policy(principal string) (Policy, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -59,7 +59,7 @@ func (e *Enforcer) SetPolicy(principal string, p Policy) {
 	e.policies[principal] = p
 }
 
-// Check answers the first call that principal may not make, or nil when it may make them all.
+// Check returns the first call that principal may not make, or nil when it may make them all.
 func (e *Enforcer) Check(principal string, calls []Call) *Refusal {
 	if principal == e.unchecked {
 		return nil
@@ -96,7 +96,7 @@ func (e *Enforcer) Check(principal string, calls []Call) *Refusal {
 	return nil
 }
 
-// Used answers, by principal, the calls it was allowed to make ("action on resource") and how
+// Used returns, by principal, the calls it was allowed to make ("action on resource") and how
 // many times: what a policy needs, for comparing with what it grants.
 func (e *Enforcer) Used() map[string]map[string]int {
 	e.mu.RLock()

@@ -1,15 +1,8 @@
-// Package iam decides, as AWS IAM would, whether a function's policies from template.yaml allow
-// the calls it makes to DynamoDB, Cognito and SES: which actions and resources a request needs
-// (calls.go), whether identity-based policies allow them (this file), and a proxy that refuses
-// what they do not, with the answer AWS gives (enforcer.go). The local stack puts the proxy in
-// front of every emulator, and the benchmark's policy report reads its refusals: one place
-// decides.
-//
-// Covered: identity-based policies' Allow and explicit Deny, Action/NotAction and
-// Resource/NotResource with `*` and `?`. Not covered (infra/EMULATORS.md): SCPs, permission
-// boundaries, resource-based policies, session policies. A Condition is not evaluated: an Allow
-// that has one grants nothing and a Deny that has one always applies, so a policy that needs a
-// condition fails here rather than passing here and failing on AWS.
+// Package iam decides, as AWS IAM would, whether a function's policies from template.yaml
+// allow the calls it makes: the actions and resources a request needs (calls.go), whether
+// the policies allow them (this file), and a proxy in front of every emulator that refuses
+// what they do not, as AWS answers (enforcer.go). A Condition fails closed, so a policy
+// that needs one fails here rather than on AWS (infra/EMULATORS.md, "IAM").
 package iam
 
 import (
@@ -79,7 +72,7 @@ func (p Policy) Decide(action, resource string) Decision {
 	return d
 }
 
-// Without answers a copy of p whose Allow statements no longer grant action: a test's way to
+// Without returns a copy of p whose Allow statements no longer grant action: a test's way to
 // take one permission away from a function.
 func (p Policy) Without(action string) Policy {
 	out := Policy{Statements: make([]Statement, 0, len(p.Statements))}

@@ -19,25 +19,12 @@ import (
 	"testing"
 )
 
-// The error codes a handler can answer are found from the code itself, not from a list kept
-// by hand: the handler packages and everything of Roster's they use are type-checked from
-// source, and from each handler the calls are followed through Roster's own functions
-// (a call of an interface method reaches every method of that name in Roster, which covers
-// the Cognito and SES implementations behind identity.Provider and mail.Sender). Every
-// apperr error made or referred to on the way is a code the handler can answer, with the
-// status its kind maps to.
-//
-// It over-approximates: a code made on a path no request takes still counts. So a code the
-// document declares but the analysis never finds is a mistake in the document, and the other
-// way round the analysis is refined by three things, each kept true to the code:
-//   - a function can pass an error on only through its results or through a parameter that
-//     can hold one (the store's transaction collects its conflicts' errors); restoreCode,
-//     giveBack... log what fails, so nothing is followed through them;
-//   - absorbed lists the calls whose caller turns a callee's code into something else (the
-//     caller's own record missing is 401, an unknown login account answers as a known one);
-//     each caller must still call its callee, and test for each code it names;
-//   - infeasible lists codes the analysis finds on a path that a flag or a value rules out,
-//     with the reason; each must still be found (an entry that is no longer needed fails).
+// The error codes a handler can answer are found from the code, not a list kept by hand:
+// from each handler, calls are followed through Roster's type-checked source to every
+// apperr error made or referred to (README, "The contract is checked against the code").
+// That over-approximates, so two lists refine it, each entry checked to be still needed:
+// absorbed (a caller turns a callee's code into something else, and still tests for it)
+// and infeasible (a flag or a value rules the path out).
 
 const module = "github.com/roster-dev/roster/"
 
@@ -479,24 +466,10 @@ func (g *codeGraph) kind(e ast.Expr) string {
 	return "?kind " + types.ExprString(e)
 }
 
-// code reads an error code: a string constant, or X.Code of a package variable X.
+// code reads an error code: a constant, apperr.CodeNotFound.
 func (g *codeGraph) code(e ast.Expr) string {
 	if tv, ok := g.info.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
 		return constant.StringVal(tv.Value)
-	}
-	if sel, ok := e.(*ast.SelectorExpr); ok && sel.Sel.Name == "Code" {
-		var id *ast.Ident
-		switch x := sel.X.(type) {
-		case *ast.SelectorExpr:
-			id = x.Sel
-		case *ast.Ident:
-			id = x
-		}
-		if v, ok := g.info.Uses[id].(*types.Var); ok {
-			if made := g.answersOf(v); len(made) == 1 {
-				return made[0].code
-			}
-		}
 	}
 	return "?code " + types.ExprString(e)
 }
@@ -574,9 +547,11 @@ func (g *codeGraph) checkAbsorbed(t *testing.T) {
 						calls[funcName(fn)] = true
 					}
 				}
-			case *ast.CallExpr:
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "IsCode" && len(n.Args) == 2 {
-					tested[g.code(n.Args[1])] = true
+			case *ast.CallExpr: // errors.Is(err, apperr.CodeNotFound)
+				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && len(n.Args) == 2 {
+					if fn, ok := g.info.Uses[sel.Sel].(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "errors" && fn.Name() == "Is" {
+						tested[g.code(n.Args[1])] = true
+					}
 				}
 			}
 			return true
@@ -587,23 +562,14 @@ func (g *codeGraph) checkAbsorbed(t *testing.T) {
 			}
 			for _, c := range codes {
 				if c != "*" && !tested[c] {
-					t.Errorf("absorbed: %s no longer tests for %s (apperr.IsCode), so it passes it on", caller, c)
+					t.Errorf("absorbed: %s no longer tests for %s (errors.Is), so it passes it on", caller, c)
 				}
 			}
 		}
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// why answers a chain of calls from obj to where a is made, for messages: the analysis
+// why returns a chain of calls from obj to where a is made, for messages: the analysis
 // over-approximates, and a person deciding whether a code is real needs the path.
 func (g *codeGraph) why(obj types.Object, a answer) []string {
 	seen := map[types.Object]bool{}

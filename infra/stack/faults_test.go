@@ -104,11 +104,11 @@ func (f *faults) sesDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := time.Now()
-	got := f.waitForMail(t, addrs, 3*time.Minute)
+	f.waitForMail(t, addrs, 3*time.Minute)
 	t.Logf("all 50 mails in the mailbox %s after SES came back (%s after the first request)",
 		time.Since(back).Round(time.Millisecond), time.Since(stopped).Round(time.Millisecond))
 	time.Sleep(3 * time.Second) // room for a second copy to show
-	got = f.counts(t, addrs)
+	got := f.counts(t, addrs)
 	for _, a := range addrs {
 		if got[a] != 1 {
 			t.Errorf("%s got %d mails, want 1", a, got[a])
@@ -147,9 +147,9 @@ func (f *faults) mailerKilled(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	s.SlowSES(0)
-	got := f.waitForMail(t, addrs, time.Minute)
+	f.waitForMail(t, addrs, time.Minute)
 	time.Sleep(2 * time.Second)
-	got = f.counts(t, addrs)
+	got := f.counts(t, addrs)
 	twice := 0
 	for _, a := range addrs {
 		if got[a] > 1 {
@@ -311,7 +311,7 @@ func clientFrom(ip string) *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: dialer.DialContext}}
 }
 
-// counts answers how many mails each address has in the mailbox.
+// counts returns how many mails each address has in the mailbox.
 func (f *faults) counts(t *testing.T, addrs []string) map[string]int {
 	t.Helper()
 	emails, err := SentEmails(context.Background(), f.s.SESEndpoint)
@@ -342,12 +342,12 @@ func total(counts map[string]int) int {
 }
 
 // waitForMail waits until every address has a mail.
-func (f *faults) waitForMail(t *testing.T, addrs []string, limit time.Duration) map[string]int {
+func (f *faults) waitForMail(t *testing.T, addrs []string, limit time.Duration) {
 	t.Helper()
 	for deadline := time.Now().Add(limit); ; time.Sleep(200 * time.Millisecond) {
 		got := f.counts(t, addrs)
 		if len(got) == len(addrs) {
-			return got
+			return
 		}
 		if time.Now().After(deadline) {
 			st, _ := f.s.StreamStats(mailerMapping)

@@ -98,7 +98,7 @@ func (s *Stack) RefuseRecipient(address string) {
 	s.sesFront.refused[strings.ToLower(address)] = 0
 }
 
-// Refusals answers how many sends to address SES refused since RefuseRecipient.
+// Refusals returns how many sends to address SES refused since RefuseRecipient.
 func (s *Stack) Refusals(address string) int {
 	s.sesFront.mu.Lock()
 	defer s.sesFront.mu.Unlock()

@@ -94,7 +94,7 @@ func (s *Stack) startPoller(awsCfg aws.Config, tmpl *samtemplate.Template, refs 
 // Mappings names the running event source mappings ("<Function>/<Event>"), for StreamStats.
 func (s *Stack) Mappings() []string { return append([]string(nil), s.mappings...) }
 
-// StreamStats answers an event source mapping's counters; false for an unknown one.
+// StreamStats returns an event source mapping's counters; false for an unknown one.
 func (s *Stack) StreamStats(mapping string) (streams.Stats, bool) {
 	if s.poller == nil {
 		return streams.Stats{}, false

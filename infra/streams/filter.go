@@ -11,13 +11,10 @@ import (
 	"strings"
 )
 
-// Filter is one FilterCriteria pattern, compiled. Lambda filters with EventBridge's pattern
-// syntax; this is the subset Lambda documents (invocation-eventfiltering): equals (strings,
-// numbers, booleans, null, "" for empty), several values for "or", several fields for "and",
-// nested objects, and the operators prefix, suffix, equals-ignore-case, anything-but (values
-// or a prefix), numeric (=, <, <=, >, >=, up to two) and exists. An array value matches when
-// one of its elements does. Strings and numbers match exactly as written: 300 is not 300.0,
-// and a DynamoDB number ({"N": "5"}) is a string, which a numeric rule never matches.
+// Filter is one FilterCriteria pattern, compiled: the subset of EventBridge's pattern
+// syntax that Lambda documents (infra/EMULATORS.md lists it). Values match exactly as
+// written: 300 is not 300.0, and a DynamoDB number ({"N": "5"}) is a string, which a
+// numeric rule never matches.
 type Filter struct {
 	source string
 	root   fields

@@ -129,7 +129,7 @@ func (m *mapping) describe(ctx context.Context) ([]types.Shard, types.StreamStat
 	}
 }
 
-// check answers the first of calls the function's role does not allow, or nil.
+// check returns the first of calls the function's role does not allow, or nil.
 func (m *mapping) check(calls ...iam.Call) *iam.Refusal {
 	if m.p.cfg.IAM == nil {
 		return nil

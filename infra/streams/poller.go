@@ -1,16 +1,8 @@
 // Package streams is the local stand-in for Lambda's event source mappings on DynamoDB
-// streams: for each function's DynamoDB event in template.yaml it polls the stream of
-// DynamoDB Local (DescribeStream, GetShardIterator, GetRecords, following shards as they close
-// and split), keeps the records the FilterCriteria pass, gathers them into batches (BatchSize,
-// MaximumBatchingWindowInSeconds), invokes the function through the local gateway, and on
-// failure retries, bisects (BisectBatchOnFunctionError), resumes from the first failed record
-// (ReportBatchItemFailures) and, once MaximumRetryAttempts or MaximumRecordAgeInSeconds is
-// spent, sends Lambda's failure record to the OnFailure SQS queue. Every call it makes for a
-// function is first checked against that function's role (infra/iam), as Lambda polls with
-// the function's role.
-//
-// One batch per shard is in flight at a time, as with ParallelizationFactor 1; shards run side
-// by side, a child shard only once its parent is done.
+// streams: for each function's DynamoDB event in template.yaml it polls DynamoDB Local's
+// stream, filters and batches the records, invokes the function through the local gateway
+// and retries, bisects or dead-letters as Lambda does, with the function's role checked
+// first (infra/EMULATORS.md says what it does and does not run).
 package streams
 
 import (
@@ -194,7 +186,7 @@ func (p *Poller) Add(m Mapping) error {
 	return nil
 }
 
-// Stats answers a mapping's counters by its Name; false for an unknown one.
+// Stats returns a mapping's counters by its Name; false for an unknown one.
 func (p *Poller) Stats(name string) (Stats, bool) {
 	p.mu.Lock()
 	mp, ok := p.mappings[name]

@@ -153,7 +153,7 @@ func (s *shard) read(ctx context.Context) (more bool, err error) {
 	return len(out.Records) == getRecordsLimit, nil
 }
 
-// ready answers the next batch when it is due: the batch size is reached, the window has
+// ready returns the next batch when it is due: the batch size is reached, the window has
 // passed, or no more records will come. It is at most BatchSize records and fits Lambda's
 // payload quota.
 func (s *shard) ready(now time.Time) []record {

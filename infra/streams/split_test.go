@@ -63,7 +63,7 @@ func (f *splitStream) GetShardIterator(_ context.Context, in *dynamodbstreams.Ge
 	return &dynamodbstreams.GetShardIteratorOutput{ShardIterator: aws.String(*in.ShardId + "|0")}, nil
 }
 
-// GetRecords answers two records at a time, slowly, and no next iterator at a shard's end.
+// GetRecords returns two records at a time, slowly, and no next iterator at a shard's end.
 func (f *splitStream) GetRecords(_ context.Context, in *dynamodbstreams.GetRecordsInput, _ ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetRecordsOutput, error) {
 	id, pos, _ := strings.Cut(*in.ShardIterator, "|")
 	i, _ := strconv.Atoi(pos)

@@ -28,7 +28,7 @@ type Records interface {
 	SetMFA(ctx context.Context, id string, enabled bool, fx store.Effects) error
 }
 
-// Directory is the Cognito side (identity.Cognito).
+// Directory is the Cognito side (cognito.Cognito, an identity.Provider).
 type Directory interface {
 	CreateUser(ctx context.Context, username, temporaryPassword string) error
 	SetPassword(ctx context.Context, username, password string, permanent bool) error
@@ -61,15 +61,11 @@ type NewAccount struct {
 	Effects store.Effects
 }
 
-// Create writes the records first, because their transaction is what enforces unique
-// login accounts and emails: a taken one fails before Cognito is touched. Only then
-// is the sign-in account made, and a failure there removes the records again.
-//
-// The records are written pending and confirmed last, so a creation killed between
-// its steps (no error return, nothing undone) leaves a user marked half-made: nobody
-// to every reader, and removed by whoever meets it once PendingGrace has passed (see
-// Abandoned). Create is one of those: a login account, email or super admin slot held
-// by a half-made user, or by a claim whose user is gone, is freed and taken.
+// Create writes the records first, as their transaction enforces unique login accounts
+// and emails before Cognito is touched, then the sign-in account; a failure removes what
+// was made. The records are pending until the last step, so a creation killed between
+// steps leaves a half-made user that readers ignore and others remove (see Abandoned);
+// Create frees the claims such users, or users that are gone, still hold.
 func (a *Accounts) Create(ctx context.Context, n NewAccount) error {
 	err := a.records.CreatePendingUser(ctx, n.User, n.SuperAdmin)
 	if store.ClaimTaken(err) && a.freeClaims(ctx, n) {
@@ -113,9 +109,9 @@ func (a *Accounts) Create(ctx context.Context, n NewAccount) error {
 // the records never end up confirmed beside a removed sign-in account or the reverse.
 const PendingGrace = time.Minute
 
-// Abandoned answers the half-made user a read answered instead of a user (err from
-// store.User), if its creation began more than PendingGrace before now: one that
-// nobody is still making, to be removed.
+// Abandoned returns the half-made user a read answered instead of a user (err from
+// store.User), and reports whether its creation began more than PendingGrace before
+// now: one that nobody is still making, to be removed.
 func Abandoned(err error, now time.Time) (user.User, bool) {
 	var half *store.HalfMadeError
 	if errors.As(err, &half) && half.User.CreatedAt.Before(now.Add(-PendingGrace)) {
@@ -136,7 +132,7 @@ func (a *Accounts) Remove(ctx context.Context, u user.User, fx store.Effects) er
 }
 
 // freeClaims removes what holds the claims n needs without being a user: abandoned
-// half-made users, and claims whose user is gone. It answers whether anything was
+// half-made users, and claims whose user is gone. It reports whether anything was
 // freed, so that the creation is worth trying again; a failure is logged, and the
 // creation answers the conflict it met.
 func (a *Accounts) freeClaims(ctx context.Context, n NewAccount) bool {
@@ -200,36 +196,16 @@ func (a *Accounts) Discard(ctx context.Context, u user.User) error {
 	return a.records.DeleteUserRecords(ctx, u, false, store.Effects{})
 }
 
-// Delete removes a whole account. The user item goes last: as long as it is there the
-// user can be found, so an admin whose DELETE failed half way sends it again, and
-// every step below tolerates what an earlier run already removed. The steps:
-//
-//  1. Revoke every refresh token: a failure here changes nothing but sessions,
-//     which a deletion ends anyway.
-//  2. Disable the sign-in account: from here on the user cannot sign in, so a
-//     deletion that stops later leaves an inert account, not a usable half of one.
-//     A sign-in made between steps 1 and 2 gets tokens that die with step 4.
-//  3. Remove the user from every team. A failure may leave some of its memberships
-//     removed: they cannot be put back safely (the teams may have moved on), so this
-//     and the later steps are completed by a retry rather than undone.
-//  4. Delete the sign-in account (its password and MFA secret).
-//  5. Delete the records: the user item, its login account and email claims and its
-//     search items, in one transaction, which frees the login account and email.
-//  6. Sweep the memberships again. The user's access tokens work until step 5, so it
-//     (or an admin) may have added one after step 3; adding a membership needs the
-//     user item, so none can be added after step 5, and a consistent read now sees
-//     every one that was. The user is gone by then and a retry would not find it, so
-//     a failed sweep is logged for an operator rather than answered.
-//
-// Login events stay in the user's partition until their TTL (no request reads them
-// once the user is gone, and they are the trail of what the account did), and so do
-// pending emailed codes, which expire within minutes and redeem nothing for a user
-// that no longer exists. What the user made in teams (invitations, audit events) is
-// the teams' and stays. fx go with step 5.
+// Delete removes a whole account. Nothing is undone: the user item goes last, so a
+// deletion that failed half way is finished by sending it again, and every step
+// tolerates what an earlier run removed. Login events and pending codes stay until their
+// TTL; what the user made in teams is the teams'. fx go with the records' deletion.
 func (a *Accounts) Delete(ctx context.Context, u user.User, fx store.Effects) error {
 	if err := a.directory.SignOutEverywhere(ctx, u.ID); err != nil {
 		return err
 	}
+	// Disabled first, a deletion that stops later leaves an inert account, never a
+	// usable half of one.
 	if err := a.directory.DisableUser(ctx, u.ID); err != nil {
 		return err
 	}
@@ -242,6 +218,8 @@ func (a *Accounts) Delete(ctx context.Context, u user.User, fx store.Effects) er
 	if err := a.records.DeleteUserRecords(ctx, u, u.AccountType == user.SuperAdmin, fx); err != nil {
 		return err
 	}
+	// The user's tokens worked until its records went, so a membership may have been
+	// added meanwhile; none can be now. A retry would not find the user: log, not answer.
 	if err := a.records.DeleteMemberships(ctx, u.ID); err != nil {
 		slog.ErrorContext(ctx, "memberships added during a user's deletion may be left", "userId", u.ID, "error", err.Error())
 	}

@@ -25,8 +25,6 @@ import (
 	"github.com/roster-dev/roster/internal/user"
 )
 
-var ctx = context.Background()
-
 // errInjected is the failure a faulty step answers.
 var errInjected = errors.New("injected failure")
 
@@ -167,7 +165,7 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, store: storetest.New(t), cognito: cognito.New(client, pool, clientID), client: client, pool: pool}
 }
 
-// accounts answers Accounts whose nth step fails.
+// accounts returns Accounts whose nth step fails.
 func (e *env) accounts(n int) (*accounts.Accounts, *faults) {
 	f := &faults{n: n}
 	return accounts.New(faultyRecords{e.store, f}, faultyDirectory{e.cognito, f}), f
@@ -186,6 +184,7 @@ func newAccount(loginPrefix string) user.User {
 // cognitoUser reports whether the Cognito user exists and whether it is enabled.
 func (e *env) cognitoUser(id string) (exists, enabled bool) {
 	e.t.Helper()
+	ctx := e.t.Context()
 	out, err := e.client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &e.pool, Username: &id})
 	var missing *types.UserNotFoundException
 	if errors.As(err, &missing) {
@@ -201,6 +200,7 @@ func (e *env) cognitoUser(id string) (exists, enabled bool) {
 // memberships, and a Cognito user that can sign in with password.
 func (e *env) whole(u user.User, memberships int) {
 	e.t.Helper()
+	ctx := e.t.Context()
 	if _, err := e.store.User(ctx, u.ID); err != nil {
 		e.t.Fatalf("user record: %v", err)
 	}
@@ -220,7 +220,8 @@ func (e *env) whole(u user.User, memberships int) {
 // nothing checks that no part of u is left and its login account and email are free.
 func (e *env) nothing(u user.User) {
 	e.t.Helper()
-	if _, err := e.store.User(ctx, u.ID); !apperr.IsCode(err, "not_found") {
+	ctx := e.t.Context()
+	if _, err := e.store.User(ctx, u.ID); !errors.Is(err, apperr.CodeNotFound) {
 		e.t.Fatalf("user record: %v, want not_found", err)
 	}
 	e.claims(u, "")
@@ -236,8 +237,9 @@ func (e *env) nothing(u user.User) {
 // held exactly when the login account is.
 func (e *env) claims(u user.User, holder string) {
 	e.t.Helper()
+	ctx := e.t.Context()
 	got, err := e.store.UserIDByLogin(ctx, u.LoginAccount)
-	if holder == "" && !apperr.IsCode(err, "not_found") || holder != "" && (err != nil || got != holder) {
+	if holder == "" && !errors.Is(err, apperr.CodeNotFound) || holder != "" && (err != nil || got != holder) {
 		e.t.Fatalf("login account held by %q (%v), want %q", got, err, holder)
 	}
 	taken, err := e.store.EmailTaken(ctx, u.Email)
@@ -250,6 +252,7 @@ func (e *env) claims(u user.User, holder string) {
 // and email, and no Cognito user; the same account can then be created.
 func TestCreateFailureAtEachStepLeavesNothing(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	tests := []struct {
 		permanent bool
 		failAt    string
@@ -298,6 +301,7 @@ func TestCreateFailureAtEachStepLeavesNothing(t *testing.T) {
 // that a retry of the deletion finds it and removes everything.
 func TestDeleteFailureAtEachStep(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	steps := []string{"directory.SignOutEverywhere", "directory.DisableUser", "records.DeleteMemberships",
 		"directory.DeleteUser", "records.DeleteUserRecords", "records.DeleteMemberships"}
 	tests := []struct {
@@ -377,6 +381,7 @@ func TestDeleteFailureAtEachStep(t *testing.T) {
 // the user.
 func TestDeleteSweepsAMembershipAddedMeanwhile(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	e := newEnv(t)
 	u := newAccount("race")
 	a, f := e.accounts(0)
@@ -396,7 +401,7 @@ func TestDeleteSweepsAMembershipAddedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.nothing(u)
-	if _, err := e.store.Membership(ctx, tm.ID, u.ID); !apperr.IsCode(err, "not_found") {
+	if _, err := e.store.Membership(ctx, tm.ID, u.ID); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("the team still holds the deleted user: %v", err)
 	}
 }
@@ -406,6 +411,7 @@ func TestDeleteSweepsAMembershipAddedMeanwhile(t *testing.T) {
 // took them in between.
 func TestDeleteAgainSparesTheSuccessor(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	e := newEnv(t)
 	a, _ := e.accounts(0)
 	u := newAccount("again")
@@ -420,7 +426,7 @@ func TestDeleteAgainSparesTheSuccessor(t *testing.T) {
 	if err := a.Create(ctx, accounts.NewAccount{User: successor, Password: password}); err != nil {
 		t.Fatalf("the freed login account and email could not be taken: %v", err)
 	}
-	if err := a.Delete(ctx, u, store.Effects{}); !apperr.IsCode(err, "not_found") {
+	if err := a.Delete(ctx, u, store.Effects{}); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("second deletion answered %v, want not_found", err)
 	}
 	e.whole(successor, 0)
@@ -431,6 +437,7 @@ func TestDeleteAgainSparesTheSuccessor(t *testing.T) {
 // the record's MFA goes off, since the authenticator went with the account.
 func TestSetPasswordRemakesAGoneAccount(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	steps := []string{"directory.SetPassword", "records.SetMFA", "directory.CreateUser"}
 	for failAt := range len(steps) + 1 {
 		name := "no failure"

@@ -18,6 +18,7 @@ import (
 // when the dead creation began.
 func (e *env) halfMade(u user.User, superAdmin, signIn bool, createdAt time.Time) user.User {
 	e.t.Helper()
+	ctx := e.t.Context()
 	u.CreatedAt = createdAt
 	if err := e.store.CreatePendingUser(ctx, u, superAdmin); err != nil {
 		e.t.Fatal(err)
@@ -34,8 +35,9 @@ func (e *env) halfMade(u user.User, superAdmin, signIn bool, createdAt time.Time
 // pending one) and no Cognito user.
 func (e *env) gone(h user.User) {
 	e.t.Helper()
+	ctx := e.t.Context()
 	var half *store.HalfMadeError
-	if _, err := e.store.User(ctx, h.ID); !apperr.IsCode(err, "not_found") || errors.As(err, &half) {
+	if _, err := e.store.User(ctx, h.ID); !errors.Is(err, apperr.CodeNotFound) || errors.As(err, &half) {
 		e.t.Fatalf("the half-made user's record: %v, want none", err)
 	}
 	if exists, _ := e.cognitoUser(h.ID); exists {
@@ -50,6 +52,7 @@ func (e *env) gone(h user.User) {
 // and it is left alone.
 func TestCreateRemovesAHalfMadeUser(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	stale := time.Now().Add(-2 * accounts.PendingGrace)
 	tests := []struct {
 		name       string
@@ -82,7 +85,7 @@ func TestCreateRemovesAHalfMadeUser(t *testing.T) {
 
 			// The half-made user is nobody: not found, and not listed.
 			var half *store.HalfMadeError
-			if _, err := e.store.User(ctx, h.ID); !apperr.IsCode(err, "not_found") || !errors.As(err, &half) {
+			if _, err := e.store.User(ctx, h.ID); !errors.Is(err, apperr.CodeNotFound) || !errors.As(err, &half) {
 				t.Fatalf("reading the half-made user: %v, want not_found (half-made)", err)
 			}
 
@@ -96,7 +99,7 @@ func TestCreateRemovesAHalfMadeUser(t *testing.T) {
 			a, _ := e.accounts(0)
 			err := a.Create(ctx, accounts.NewAccount{User: next, Password: password, SuperAdmin: tt.superAdmin})
 			if tt.fresh {
-				if !apperr.IsCode(err, "login_account_taken") {
+				if !errors.Is(err, apperr.CodeLoginAccountTaken) {
 					t.Fatalf("Create beside a creation within its grace: %v, want login_account_taken", err)
 				}
 				if _, err := e.store.User(ctx, h.ID); !errors.As(err, &half) {
@@ -117,6 +120,7 @@ func TestCreateRemovesAHalfMadeUser(t *testing.T) {
 // last step undoes what it made: no sign-in account is left beside no records.
 func TestCreateUndoesItselfWhenRemovedAsHalfMade(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	e := newEnv(t)
 	u := newAccount("slow")
 	a, f := e.accounts(0)
@@ -125,7 +129,7 @@ func TestCreateUndoesItselfWhenRemovedAsHalfMade(t *testing.T) {
 			t.Errorf("removing the pending user: %v", err)
 		}
 	}}
-	if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); !apperr.IsCode(err, "user_creation_abandoned") {
+	if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); !errors.Is(err, apperr.CodeUserCreationAbandoned) {
 		t.Fatalf("Create answered %v, want user_creation_abandoned", err)
 	}
 	e.nothing(u)
@@ -134,13 +138,14 @@ func TestCreateUndoesItselfWhenRemovedAsHalfMade(t *testing.T) {
 // Removing a half-made user leaves alone a user whose creation finished meanwhile.
 func TestRemoveSparesAConfirmedUser(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	e := newEnv(t)
 	a, _ := e.accounts(0)
 	u := newAccount("done")
 	if err := a.Create(ctx, accounts.NewAccount{User: u, Password: password}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Remove(ctx, u, store.Effects{}); !apperr.IsCode(err, "user_created") {
+	if err := a.Remove(ctx, u, store.Effects{}); !errors.Is(err, apperr.CodeUserCreated) {
 		t.Fatalf("Remove of a confirmed user: %v, want user_created", err)
 	}
 	e.whole(u, 0)
@@ -150,6 +155,7 @@ func TestRemoveSparesAConfirmedUser(t *testing.T) {
 // address's claim behind: the address can be registered again.
 func TestDeleteFreesAnEmailVerifiedMeanwhile(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	for _, at := range []string{"directory.SignOutEverywhere", "directory.DeleteUser", "records.DeleteUserRecords"} {
 		t.Run(at, func(t *testing.T) {
 			t.Parallel()

@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -25,6 +26,7 @@ type API struct {
 	*app.App
 }
 
+// New returns the operations of a that need only the table.
 func New(a *app.App) *API { return &API{App: a} }
 
 // Directory holds the operations that also call the sign-in directory (Cognito): they
@@ -38,7 +40,8 @@ type Directory struct {
 	Accounts *accounts.Accounts
 }
 
-// NewDirectory is the API of a with the sign-in directory idp (cognito.Load).
+// NewDirectory returns the operations of a that also call the sign-in directory idp
+// (cognito.Load).
 func NewDirectory(a *app.App, idp identity.Provider) *Directory {
 	return &Directory{API: New(a), Identity: idp, Accounts: accounts.New(a.Store, idp)}
 }
@@ -55,7 +58,7 @@ func (a *API) caller(ctx context.Context, req events.APIGatewayV2HTTPRequest) (u
 	switch {
 	case err == nil:
 		found = &u
-	case !apperr.IsCode(err, "not_found"):
+	case !errors.Is(err, apperr.CodeNotFound):
 		return user.User{}, err
 	}
 	if err := authz.Caller(found, httpapi.IssuedAt(req)); err != nil {
@@ -73,7 +76,7 @@ func pathID(req events.APIGatewayV2HTTPRequest, name string) (string, error) {
 	return id, nil
 }
 
-// invalid answers the collected fields as one 400, or nil when there are none.
+// invalid returns the collected fields as one 400, or nil when there are none.
 func invalid(f validate.Fields) error {
 	if f.Empty() {
 		return nil

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -59,7 +60,7 @@ func (a *API) sendCode(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 // as a bad value of the request's field.
 func (a *API) redeemCode(ctx context.Context, c store.Code, secret, field string) (store.Code, error) {
 	got, err := a.Store.RedeemCode(ctx, c, secret, a.Now())
-	if err == store.ErrCodeInvalid {
+	if errors.Is(err, store.ErrCodeInvalid) {
 		return store.Code{}, apperr.InvalidFields(validate.Fields{field: "is incorrect or has expired; ask for a new code"})
 	}
 	return got, err

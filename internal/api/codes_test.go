@@ -106,7 +106,7 @@ func (h *harness) do(op httpapi.Operation, body any) events.APIGatewayV2HTTPResp
 	}
 	req := events.APIGatewayV2HTTPRequest{Body: string(data)}
 	req.RequestContext.HTTP.SourceIP = h.source
-	resp, err := httpapi.Handle(op)(context.Background(), req)
+	resp, err := httpapi.Handle(op)(h.t.Context(), req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -249,10 +249,10 @@ func TestFailedRegistrationGivesBackItsCode(t *testing.T) {
 		"password": password, "confirmPassword": password, "verificationCode": code,
 	}
 	h.want(h.do(h.api.Register, body), http.StatusInternalServerError, "")
-	if _, err := h.api.Store.UserIDByLogin(context.Background(), body["loginAccount"]); !apperr.IsCode(err, "not_found") {
+	if _, err := h.api.Store.UserIDByLogin(t.Context(), body["loginAccount"]); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("login account after a failed registration: %v, want not_found", err)
 	}
-	if taken, err := h.api.Store.EmailTaken(context.Background(), email); err != nil || taken {
+	if taken, err := h.api.Store.EmailTaken(t.Context(), email); err != nil || taken {
 		t.Fatalf("email after a failed registration: taken %v, %v", taken, err)
 	}
 
@@ -296,7 +296,7 @@ func (w *wire) Do(req *http.Request) (*http.Response, error) {
 	return w.inner.Do(req)
 }
 
-// taking answers the calls op makes for body, from a source of its own.
+// taking returns the calls op makes for body, from a source of its own.
 func (h *harness) taking(op httpapi.Operation, body any) []string {
 	h.t.Helper()
 	w := &wire{}
@@ -318,7 +318,7 @@ func (h *harness) taking(op httpapi.Operation, body any) []string {
 func TestCodeRequestsCallAlikeForAnyone(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	withEmail, withoutEmail := user.User{ID: ids.New(), Username: "Known", LoginAccount: uniqueName("known"), Email: uniqueName("known") + "@example.com",
 		AccountType: user.Member, Status: user.Active, CreatedAt: h.clock.Now()}, user.User{}
 	withoutEmail = withEmail

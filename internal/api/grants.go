@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/roster-dev/roster/internal/apperr"
@@ -117,7 +118,7 @@ func (a *API) redeem(ctx context.Context, u user.User, teamID string, o store.Of
 		switch {
 		case err == nil:
 			return memberOf(g.team, u, m, g.roles), nil
-		case apperr.IsCode(err, store.ErrIssuerChanged.Code) && attempt < redeemAttempts:
+		case errors.Is(err, apperr.CodeVersionConflict) && attempt < redeemAttempts:
 			continue
 		}
 		return memberView{}, inviteRoleGone(err)

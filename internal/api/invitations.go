@@ -385,7 +385,7 @@ func (a *API) AcceptInvitation(ctx context.Context, req events.APIGatewayV2HTTPR
 	var verify string
 	if inv.Email != "" {
 		if !strings.EqualFold(me.Email, inv.Email) {
-			return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+			return httpapi.Response{}, &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 				Message: "This invitation is for another email address; sign in with the invited account."}
 		}
 		if !me.EmailVerified {

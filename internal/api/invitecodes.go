@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -19,14 +20,10 @@ import (
 	"github.com/roster-dev/roster/internal/validate"
 )
 
-// Failed invitation codes (wrong, used or expired), in fixed 15-minute windows. A
-// hundred million codes are few enough to sweep, and self-registration makes users
-// cheap, so a code is held to three limits: per user (per registering address), per
-// source IP (one machine with many accounts), and one budget for the whole platform
-// (many machines with many accounts). Once the budget is spent, every code redemption
-// is refused until the window ends: an attacker with any number of accounts and
-// addresses gets at most codeFailuresPlatform.Max guesses per window, at the price of
-// pausing codes (never links) for everyone while it keeps spending it.
+// Failed invitation codes (wrong, used or expired) are limited per user, per source IP
+// and on the whole platform, in 15-minute windows: 10^8 codes are few enough to sweep
+// and accounts are cheap, so the platform budget caps what any number of accounts can
+// guess, at the price of pausing codes (never links) for everyone while it is spent.
 var (
 	codeFailuresPerUser    = store.Limit{Name: "invitation-code-failures", Max: 10, Window: 15 * time.Minute}
 	codeFailuresPerIP      = store.Limit{Name: "invitation-code-failures-ip", Max: 20, Window: 15 * time.Minute}
@@ -54,10 +51,7 @@ type roleIDsRequest struct {
 
 // newCode draws 8 decimal digits, uniformly, from the system's secure random source.
 func newCode() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
-	if err != nil {
-		panic("crypto/rand failed: " + err.Error()) // crypto/rand does not fail on Linux
-	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(100_000_000)) // rand.Reader never returns an error
 	return fmt.Sprintf("%08d", n.Int64())
 }
 
@@ -92,7 +86,7 @@ func (a *API) CreateInvitationCode(ctx context.Context, req events.APIGatewayV2H
 	for range codeDraws {
 		c.Code = newCode()
 		err = a.Store.CreateInvitationCode(ctx, c, now, fx)
-		if !apperr.IsCode(err, store.ErrInvitationCodeTaken.Code) {
+		if !errors.Is(err, apperr.CodeCodeTaken) {
 			break
 		}
 	}
@@ -249,7 +243,7 @@ func (a *API) redeemInviteCode(ctx context.Context, u user.User, c team.Code, fi
 
 // errInviteRoleGone is a role deleted since the invitation was made: the invitation can
 // no longer give what it promised, so it is as good as revoked.
-var errInviteRoleGone = &apperr.Error{Kind: apperr.Gone, Code: team.ErrRevoked.Code,
+var errInviteRoleGone = &apperr.Error{Kind: apperr.Gone, Code: apperr.CodeInvitationRevoked,
 	Message: "A role of this invitation no longer exists; ask for a new invitation."}
 
 // inviteRoleGone words a redemption's write that found a role of the invitation gone.

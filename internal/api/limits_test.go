@@ -62,7 +62,7 @@ func newFutureHarness(t *testing.T) (*teamHarness, func(address string) int) {
 	return h, queued
 }
 
-// newSource answers a source IP no other test uses (from 198.18.0.0/15, for benchmarks).
+// newSource returns a source IP no other test uses (from 198.18.0.0/15, for benchmarks).
 func newSource() string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 
@@ -70,7 +71,7 @@ func (a *API) addressLocale(ctx context.Context, req events.APIGatewayV2HTTPRequ
 func (a *API) holderLocale(ctx context.Context, id string) (locale.Locale, bool) {
 	u, err := a.Store.User(ctx, id)
 	if err != nil {
-		if !apperr.IsCode(err, "not_found") {
+		if !errors.Is(err, apperr.CodeNotFound) {
 			slog.WarnContext(ctx, "could not read an address's account for its language", "userId", id, "error", err.Error())
 		}
 		return "", false

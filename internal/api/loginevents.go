@@ -55,7 +55,7 @@ func (a *API) UserLoginEvents(ctx context.Context, req events.APIGatewayV2HTTPRe
 	return a.loginEvents(ctx, target.ID, page)
 }
 
-// loginEvents answers a page of a user's events kept within the retention period.
+// loginEvents returns a page of a user's events kept within the retention period.
 func (a *API) loginEvents(ctx context.Context, userID string, page store.Page) (httpapi.Response, error) {
 	evs, next, err := a.Store.LoginEvents(ctx, userID, a.Now().Add(-a.LoginEventRetention), page)
 	if err != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,7 +28,7 @@ var mfaCodeFailures = store.Limit{Name: "mfa-code-failures", Max: 5, Window: 15 
 const totpIssuer = "Roster"
 
 var (
-	errMFAEnabled = apperr.New(apperr.Conflict, "mfa_already_enabled",
+	errMFAEnabled = apperr.New(apperr.Conflict, apperr.CodeMFAAlreadyEnabled,
 		"An authenticator is already bound; unbind it first.")
 )
 
@@ -153,7 +154,7 @@ func (a *Directory) checkCode(ctx context.Context, me user.User, accessToken, co
 		return err
 	}
 	err = a.Identity.VerifySoftwareToken(ctx, accessToken, code)
-	if err != identity.ErrWrongCode {
+	if !errors.Is(err, identity.ErrWrongCode) {
 		a.giveBack(ctx, try)
 	}
 	return err
@@ -169,7 +170,7 @@ func (a *Directory) setMFA(ctx context.Context, id string, enabled bool, fx stor
 	}
 	err := a.Store.SetMFA(ctx, id, enabled, fx)
 	if err != nil {
-		if undo := a.Identity.SetMFA(ctx, id, !enabled); undo != nil && !apperr.IsCode(err, "not_found") {
+		if undo := a.Identity.SetMFA(ctx, id, !enabled); undo != nil && !errors.Is(err, apperr.CodeNotFound) {
 			slog.ErrorContext(ctx, "mfa switched in Cognito but not recorded", "userId", id, "enabled", enabled, "error", undo.Error())
 		}
 		return err

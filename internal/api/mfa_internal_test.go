@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"os"
 	"slices"
 	"testing"
@@ -23,7 +24,7 @@ import (
 // for a user deleted meanwhile), Cognito is switched back, so sign-in and the record
 // never disagree. The store is the injected failure: a table without the user.
 func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	a, err := app.FromEnv()
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := h.setMFA(ctx, id, true, store.Effects{}); !apperr.IsCode(err, "not_found") {
+	if err := h.setMFA(ctx, id, true, store.Effects{}); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("setMFA = %v, want the record's not_found", err)
 	}
 	if poolMFA() {
@@ -82,7 +83,7 @@ func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
 	if err := h.Identity.SetMFA(ctx, id, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.setMFA(ctx, id, false, store.Effects{}); !apperr.IsCode(err, "not_found") {
+	if err := h.setMFA(ctx, id, false, store.Effects{}); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("setMFA = %v, want the record's not_found", err)
 	}
 	if !poolMFA() {

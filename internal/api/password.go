@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -57,22 +58,15 @@ func (a *API) ForgotPassword(ctx context.Context, req events.APIGatewayV2HTTPReq
 	return httpapi.JSON(http.StatusAccepted, accepted{"If the account exists and has an email address, a reset code has been sent to it."}), nil
 }
 
-// userByLogin is the holder of a login account, or the zero user when there is none.
-//
-// A half-made user (its creation stopped between its records and its sign-in
-// account) holds the login account but is nobody: the sign-in answers as for an
-// unknown account, and once the creation is past its grace the records are removed,
-// which frees the login account and email. Only the records: the public sign-in
-// functions may not delete Cognito users, so a sign-in account the creation may have
-// made is left with no record naming it, which no sign-in can reach (README, "Sign-in
-// security").
-//
-// It reads a user either way (nobody's, for an unknown login account), so that forgot
-// password makes the same calls for an account that exists and one that does not.
+// userByLogin returns the holder of a login account, or the zero user when there is
+// none. A half-made user is nobody; once past its grace its records are removed, only
+// them: these public functions may not delete Cognito users, and a sign-in account left
+// without a record is unreachable. It reads a user either way, so that forgot password
+// makes the same calls for an account that exists and one that does not.
 func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) {
 	id, err := a.Store.UserIDByLogin(ctx, login)
 	switch {
-	case apperr.IsCode(err, "not_found"):
+	case errors.Is(err, apperr.CodeNotFound):
 		id = nobody
 	case err != nil:
 		return user.User{}, err
@@ -83,7 +77,7 @@ func (a *API) userByLogin(ctx context.Context, login string) (user.User, error) 
 			slog.WarnContext(ctx, "could not remove a half-made user", "userId", half.ID, "error", derr.Error())
 		}
 	}
-	if apperr.IsCode(err, "not_found") {
+	if errors.Is(err, apperr.CodeNotFound) {
 		return user.User{}, nil
 	}
 	return u, err
@@ -114,7 +108,7 @@ func (a *Directory) ResetPassword(ctx context.Context, req events.APIGatewayV2HT
 	// The account may have been deleted since, and its login account given to
 	// someone else: the code resets only the account it was sent for.
 	holder, err := a.Store.UserIDByLogin(ctx, login)
-	if err != nil && !apperr.IsCode(err, "not_found") {
+	if err != nil && !errors.Is(err, apperr.CodeNotFound) {
 		a.restoreCode(ctx, code)
 		return httpapi.Response{}, err
 	}

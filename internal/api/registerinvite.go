@@ -52,7 +52,7 @@ func (a *API) readRegistrationInvite(ctx context.Context, f validate.Fields, cod
 	return in, nil
 }
 
-var errInvitedElsewhere = &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+var errInvitedElsewhere = &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 	Message: "This invitation is for another email address."}
 
 // provesEmail reports whether the invitation itself proves the registering address:

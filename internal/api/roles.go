@@ -105,7 +105,7 @@ func (a *API) CreateRole(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return httpapi.JSON(http.StatusCreated, viewRole(r)), nil
 }
 
-var errBuiltInRole = apperr.New(apperr.Forbidden, "forbidden", "Built-in roles cannot be changed or deleted.")
+var errBuiltInRole = apperr.New(apperr.Forbidden, apperr.CodeForbidden, "Built-in roles cannot be changed or deleted.")
 
 // customRole loads, for an admin (answered too), the custom role an edit or deletion
 // is about, with its version; built-in roles are refused.

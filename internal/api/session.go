@@ -11,17 +11,11 @@ import (
 	"github.com/roster-dev/roster/internal/validate"
 )
 
-// Cookie sessions are how the console keeps a refresh token out of page scripts'
-// reach. A request to a route that answers tokens (login, challenge, a password
-// change) that carries sessionHeader gets its refresh token in an HttpOnly, Secure,
-// SameSite=Strict cookie scoped to /v1/auth instead of in the JSON; a refresh with the
-// header and no refreshToken in its body reads the cookie; a logout with it clears the
-// cookie. Without the header nothing changes: API clients get tokens in JSON.
-//
-// The header is the guard against cross-site requests: a page of another site cannot
-// set it without a CORS preflight, which the API never allows (and SameSite=Strict
-// keeps the browser from sending the cookie along from one anyway). A request that
-// has it and an Origin is also refused unless the Origin is the API's own address.
+// Cookie sessions keep the console's refresh token out of page scripts' reach: with
+// sessionHeader, the routes that answer tokens set it in an HttpOnly, Secure,
+// SameSite=Strict cookie on /v1/auth, refresh reads it and logout clears it. The header
+// guards against cross-site requests: another site's page cannot send it without a CORS
+// preflight, which the API never allows, and an Origin must be the API's own.
 const (
 	sessionHeader      = "X-Roster-Session"
 	sessionCookieMode  = "cookie"
@@ -31,11 +25,11 @@ const (
 )
 
 var (
-	errOtherOrigin = &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+	errOtherOrigin = &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 		Message: "A cookie session is for pages served from this API's own address; the request comes from another origin."}
-	errCookieNeedsHeader = &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+	errCookieNeedsHeader = &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 		Message: "Refreshing from the session cookie needs the header X-Roster-Session: cookie."}
-	errNoSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: "unauthenticated",
+	errNoSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: apperr.CodeUnauthenticated,
 		Message: "The session cookie is missing, invalid, revoked or expired; sign in again."}
 )
 

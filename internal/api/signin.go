@@ -223,9 +223,9 @@ func (a *API) refused(ctx context.Context, at *attempt, err error, challenge str
 	case at.frozen:
 		// Whatever was sent, a frozen account's attempt is a failure, recorded as such.
 		outcome = store.LoginFrozen
-	case e != nil && e.Code == "invalid_credentials":
+	case errors.Is(err, apperr.CodeInvalidCredentials):
 		outcome = store.LoginWrongCredentials
-	case e != nil && e.Code == "unauthenticated":
+	case errors.Is(err, apperr.CodeUnauthenticated):
 		outcome = store.LoginBadSession
 	case e != nil && e.Kind == apperr.Invalid && e.Fields["code"] != "":
 		outcome = store.LoginWrongCode

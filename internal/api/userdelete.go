@@ -69,16 +69,11 @@ type resetUserPasswordResponse struct {
 	Notified          bool   `json:"notified"`
 }
 
-// ResetUserPassword is POST /v1/users/{id}/password-reset: an admin gives another
-// user a generated temporary password, returned once and emailed on request. The
-// next sign-in answers NEW_PASSWORD_REQUIRED.
-//
-// The password is set before the sessions are revoked: revoking first would let a
-// sign-in with the old password in between keep a session past the reset. If the
-// revocation then fails, the answer is an error, and the admin resets again (a new
-// password, and the revocation tried again) rather than holding a password whose
-// reset is incomplete. Its audit event and email are written with the end of the
-// sessions, the reset's last step.
+// ResetUserPassword is POST /v1/users/{id}/password-reset: an admin gives another user
+// a generated temporary password, returned once and emailed on request. The password is
+// set before the sessions are revoked, so no sign-in with the old one in between keeps a
+// session; a failed revocation is an error, and the admin resets again. The audit event
+// and email go with the end of the sessions, the last step.
 func (a *Directory) ResetUserPassword(ctx context.Context, req events.APIGatewayV2HTTPRequest) (httpapi.Response, error) {
 	var in resetUserPasswordRequest
 	f := validate.Fields{}

@@ -28,14 +28,12 @@ const (
 	ViewLoginEvents   Action = "view login events"
 )
 
-// Caller decides whether the holder of a valid access token, issued at issuedAt, may
-// act at all, from its user record as read for this request (nil when there is none).
-// A deleted user's token is refused like any bad token; a frozen user's from the
-// moment of the freeze (SPEC.md section 1), because the record is read on every
-// request; and a token issued before the user's sessions were ended (a freeze, a
-// logout, a password reset) stays refused, even once the user is recovered. Token
-// times have whole seconds, so a token of the very second the sessions ended passes:
-// it may be the sign-in that followed.
+// Caller returns nil when the holder of a valid access token issued at issuedAt may act
+// at all, given its user record as read for this request (nil when there is none): a
+// deleted user's token is refused, a frozen user's from the freeze, and one issued before
+// the user's sessions ended stays refused even once it is recovered. Token times have
+// whole seconds, so one of the second the sessions ended passes: it may be the sign-in
+// that followed.
 func Caller(caller *user.User, issuedAt time.Time) error {
 	switch {
 	case caller == nil:
@@ -48,7 +46,7 @@ func Caller(caller *user.User, issuedAt time.Time) error {
 	return nil
 }
 
-// Check answers nil when caller may do action to target, or a forbidden error. For
+// Check returns nil when caller may do action to target, or a forbidden error. For
 // CreateUser, target is the account to be created (its AccountType matters). The
 // caller has passed Caller.
 func Check(caller user.User, action Action, target user.User) error {

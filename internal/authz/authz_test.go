@@ -25,11 +25,11 @@ func verdictOf(err error) verdict {
 	switch {
 	case err == nil:
 		return Y
-	case e != nil && e.Kind == apperr.Forbidden && e.Code == "forbidden":
+	case e != nil && e.Kind == apperr.Forbidden && e.Code == apperr.CodeForbidden:
 		return N
-	case e != nil && e.Kind == apperr.Forbidden && e.Code == "account_frozen":
+	case e != nil && e.Kind == apperr.Forbidden && e.Code == apperr.CodeAccountFrozen:
 		return frozen
-	case e != nil && e.Kind == apperr.Unauthenticated && e.Code == "unauthenticated":
+	case e != nil && e.Kind == apperr.Unauthenticated && e.Code == apperr.CodeUnauthenticated:
 		return unauthed
 	}
 	return verdict("unexpected " + err.Error())

@@ -8,22 +8,11 @@ import (
 	"github.com/roster-dev/roster/internal/user"
 )
 
-// The rules of SPEC.md section 3, for what happens inside a team.
-//
-//   - Admins (the super admin and platform admins) manage every team, and alone create
-//     and delete teams and define roles. They never join a team.
-//   - A member acts in a team through the effective permissions of its roles there:
-//     team:read to see it, team:update to rename it, members:manage to add, change and
-//     remove members, members:create to create member accounts into it,
-//     invitations:manage for invitation codes and links.
-//   - A team the caller is not a member of does not exist for it: not found, not
-//     forbidden, so that its existence is not revealed.
-//   - No escalation: a manager assigns (and invites with) only roles whose permissions
-//     it holds itself in that team; and it changes or removes only members whose roles
-//     it could have assigned, so a team admin cannot oust the owner.
-//   - An invitation grants its roles only while its issuer could still make it: the
-//     rule above is applied again whenever a code or link is used or listed.
-//   - Any member may leave a team.
+// The rules of SPEC.md section 3 inside a team: admins manage every team and join none;
+// a member acts through its roles' permissions there; a team the caller is not in is not
+// found rather than forbidden, so its existence is not revealed; a manager assigns, and
+// changes or removes, only what its own permissions cover; an invitation grants only
+// while its issuer could still make it; any member may leave.
 
 // TeamAction is something a caller does in one team.
 type TeamAction string
@@ -43,7 +32,7 @@ type Standing struct {
 	Permissions team.Permissions
 }
 
-// CheckTeam answers nil when caller may do action in the team where it has standing s,
+// CheckTeam returns nil when caller may do action in the team where it has standing s,
 // not_found when the team is hidden from it, and forbidden otherwise.
 func CheckTeam(caller user.User, s Standing, action TeamAction) error {
 	switch {
@@ -57,7 +46,7 @@ func CheckTeam(caller user.User, s Standing, action TeamAction) error {
 	return apperr.Denied()
 }
 
-// CheckInTeam answers nil when caller may learn that the team exists: an admin, or a member
+// CheckInTeam returns nil when caller may learn that the team exists: an admin, or a member
 // of it whatever its roles; to anyone else the team is missing, as one that does not exist.
 func CheckInTeam(caller user.User, s Standing) error {
 	if caller.AccountType.Admin() || s.Member {
@@ -66,7 +55,7 @@ func CheckInTeam(caller user.User, s Standing) error {
 	return apperr.Missing("Team")
 }
 
-// CheckAdmin answers nil for the platform-level team actions only admins may do:
+// CheckAdmin returns nil for the platform-level team actions only admins may do:
 // create and delete teams, list every team, define roles.
 func CheckAdmin(caller user.User) error {
 	if caller.AccountType.Admin() {
@@ -75,16 +64,16 @@ func CheckAdmin(caller user.User) error {
 	return apperr.Denied()
 }
 
-// CheckJoin answers nil when caller's account may join a team: members only.
+// CheckJoin returns nil when caller's account may join a team: members only.
 func CheckJoin(caller user.User) error {
 	if caller.AccountType == user.Member {
 		return nil
 	}
-	return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+	return &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 		Message: "Admins manage every team and never join one."}
 }
 
-// CheckAssign answers nil when caller, with standing s, may assign every role of roles
+// CheckAssign returns nil when caller, with standing s, may assign every role of roles
 // (listed as field, e.g. "roleIds"); otherwise a 403 naming each role it may not.
 func CheckAssign(caller user.User, s Standing, field string, roles []team.Role) error {
 	if caller.AccountType.Admin() {
@@ -99,11 +88,11 @@ func CheckAssign(caller user.User, s Standing, field string, roles []team.Role) 
 	if len(refused) == 0 {
 		return nil
 	}
-	return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden", Fields: refused,
+	return &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden, Fields: refused,
 		Message: "You can only assign roles whose permissions you hold in this team."}
 }
 
-// CheckRemove answers nil when caller may remove target's membership (with roles
+// CheckRemove returns nil when caller may remove target's membership (with roles
 // targetRoles): itself always (leaving), otherwise with members:manage and roles it
 // could have assigned.
 func CheckRemove(caller user.User, s Standing, targetID string, targetRoles []team.Role) error {
@@ -113,7 +102,7 @@ func CheckRemove(caller user.User, s Standing, targetID string, targetRoles []te
 	return CheckChangeMember(caller, s, targetRoles)
 }
 
-// CheckChangeMember answers nil when caller may change the roles of, or remove, a
+// CheckChangeMember returns nil when caller may change the roles of, or remove, a
 // member whose current roles are targetRoles.
 func CheckChangeMember(caller user.User, s Standing, targetRoles []team.Role) error {
 	if err := CheckTeam(caller, s, ManageMembers); err != nil {
@@ -124,14 +113,14 @@ func CheckChangeMember(caller user.User, s Standing, targetRoles []team.Role) er
 	}
 	for _, r := range targetRoles {
 		if !s.Permissions.Covers(r) {
-			return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden",
+			return &apperr.Error{Kind: apperr.Forbidden, Code: apperr.CodeForbidden,
 				Message: "This member holds permissions you do not hold in this team."}
 		}
 	}
 	return nil
 }
 
-// CheckGrant answers nil while an invitation (code or link) still grants roles: while
+// CheckGrant returns nil while an invitation (code or link) still grants roles: while
 // its issuer, as it is now (nil once deleted), with standing s in the team, could make
 // it, by the rules that decide a new one (CheckTeam, CheckAssign). A frozen issuer
 // grants nothing until it is recovered. Otherwise the invitation is revoked: it answers

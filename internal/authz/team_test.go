@@ -24,8 +24,8 @@ func TestCheckTeam(t *testing.T) {
 		name   string
 		caller user.User
 		s      Standing
-		want   string
-	}{{"admin", admin, none, ""}, {"outsider", m, none, "not_found"}, {"member without team:read", m, nothing, ""}, {"plain member", m, plain, ""}} {
+		want   apperr.Code
+	}{{"admin", admin, none, ""}, {"outsider", m, none, notFound}, {"member without team:read", m, nothing, ""}, {"plain member", m, plain, ""}} {
 		if got := code(CheckInTeam(tt.caller, tt.s)); got != tt.want {
 			t.Errorf("CheckInTeam(%s) = %q, want %q", tt.name, got, tt.want)
 		}
@@ -36,17 +36,17 @@ func TestCheckTeam(t *testing.T) {
 		name   string
 		caller user.User
 		s      Standing
-		want   [5]string // per action: "" allowed, else the error code
+		want   [5]apperr.Code // per action: "" allowed, else the error code
 	}{
 		// Admins manage every team without joining it.
-		{"super admin", super, none, [5]string{"", "", "", "", ""}},
-		{"platform admin", admin, none, [5]string{"", "", "", "", ""}},
+		{"super admin", super, none, [5]apperr.Code{"", "", "", "", ""}},
+		{"platform admin", admin, none, [5]apperr.Code{"", "", "", "", ""}},
 		// A team the caller is not in does not exist for it.
-		{"outsider", m, none, [5]string{"not_found", "not_found", "not_found", "not_found", "not_found"}},
-		{"owner", m, owner, [5]string{"", "", "", "", ""}},
-		{"team admin", m, teamAdmin, [5]string{"", "", "", "", ""}},
-		{"plain member", m, plain, [5]string{"", "forbidden", "forbidden", "forbidden", "forbidden"}},
-		{"member with business keys only", m, nothing, [5]string{"forbidden", "forbidden", "forbidden", "forbidden", "forbidden"}},
+		{"outsider", m, none, [5]apperr.Code{notFound, notFound, notFound, notFound, notFound}},
+		{"owner", m, owner, [5]apperr.Code{"", "", "", "", ""}},
+		{"team admin", m, teamAdmin, [5]apperr.Code{"", "", "", "", ""}},
+		{"plain member", m, plain, [5]apperr.Code{"", forbidden, forbidden, forbidden, forbidden}},
+		{"member with business keys only", m, nothing, [5]apperr.Code{forbidden, forbidden, forbidden, forbidden, forbidden}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestNoEscalation(t *testing.T) {
 				}
 				return
 			}
-			if e == nil || e.Code != "forbidden" || len(e.Fields) != len(tt.denied) {
+			if e == nil || e.Code != apperr.CodeForbidden || len(e.Fields) != len(tt.denied) {
 				t.Fatalf("got %v, want forbidden naming %v", err, tt.denied)
 			}
 			for _, f := range tt.denied {
@@ -118,14 +118,14 @@ func TestRemoveAndChangeMembers(t *testing.T) {
 		s      Standing
 		target string
 		roles  []team.Role
-		want   string
+		want   apperr.Code
 	}{
 		{"anyone leaves", plain, "m", []team.Role{team.Member}, ""},
 		{"even an owner leaves", Standing{Member: true, Permissions: team.Effective([]team.Role{team.Owner})}, "m", []team.Role{team.Owner}, ""},
-		{"a plain member removes nobody", plain, "other", []team.Role{team.Member}, "forbidden"},
+		{"a plain member removes nobody", plain, "other", []team.Role{team.Member}, forbidden},
 		{"a manager removes a member", manager, "other", []team.Role{team.Member}, ""},
-		{"a manager does not oust the owner", manager, "other", []team.Role{team.Owner}, "forbidden"},
-		{"an outsider sees no team", Standing{}, "other", []team.Role{team.Member}, "not_found"},
+		{"a manager does not oust the owner", manager, "other", []team.Role{team.Owner}, forbidden},
+		{"an outsider sees no team", Standing{}, "other", []team.Role{team.Member}, notFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,14 +143,22 @@ func TestRemoveAndChangeMembers(t *testing.T) {
 	}
 }
 
-func code(err error) string {
+// The codes the tables expect; "" is allowed.
+const (
+	notFound  = apperr.CodeNotFound
+	forbidden = apperr.CodeForbidden
+	revoked   = apperr.CodeInvitationRevoked
+)
+
+// code returns err's code, "" for nil, or the text of an error that is no *apperr.Error.
+func code(err error) apperr.Code {
 	if err == nil {
 		return ""
 	}
 	if e := apperr.As(err); e != nil {
 		return e.Code
 	}
-	return err.Error()
+	return apperr.Code(err.Error())
 }
 
 // TestCheckGrant: an invitation grants its roles while its issuer, as it is now, could
@@ -169,20 +177,20 @@ func TestCheckGrant(t *testing.T) {
 		issuer *user.User
 		s      Standing
 		grant  []team.Role
-		want   string
+		want   apperr.Code
 	}{
 		{"a team admin's admin link", member(user.Active), standing(team.Admin), []team.Role{team.Admin}, ""},
-		{"the same, its issuer demoted to member", member(user.Active), standing(team.Member), []team.Role{team.Admin}, "invitation_revoked"},
-		{"its issuer out of the team", member(user.Active), Standing{}, []team.Role{team.Member}, "invitation_revoked"},
-		{"its issuer deleted", nil, Standing{}, []team.Role{team.Member}, "invitation_revoked"},
-		{"its issuer frozen", member(user.Frozen), standing(team.Owner), []team.Role{team.Member}, "invitation_revoked"},
+		{"the same, its issuer demoted to member", member(user.Active), standing(team.Member), []team.Role{team.Admin}, revoked},
+		{"its issuer out of the team", member(user.Active), Standing{}, []team.Role{team.Member}, revoked},
+		{"its issuer deleted", nil, Standing{}, []team.Role{team.Member}, revoked},
+		{"its issuer frozen", member(user.Frozen), standing(team.Owner), []team.Role{team.Member}, revoked},
 		{"an inviter grants what it holds", member(user.Active), standing(inviter), []team.Role{team.Member}, ""},
-		{"not what it no longer holds", member(user.Active), standing(inviter), []team.Role{publisher}, "invitation_revoked"},
-		{"its issuer lost invitations:manage", member(user.Active), standing(team.Member, publisher), []team.Role{team.Member}, "invitation_revoked"},
+		{"not what it no longer holds", member(user.Active), standing(inviter), []team.Role{publisher}, revoked},
+		{"its issuer lost invitations:manage", member(user.Active), standing(team.Member, publisher), []team.Role{team.Member}, revoked},
 		{"the owner grants anything", member(user.Active), standing(team.Owner), []team.Role{team.Owner, publisher}, ""},
 		{"a platform admin, in no team", admin(user.PlatformAdmin, user.Active), Standing{}, []team.Role{team.Owner}, ""},
 		{"the super admin, in no team", admin(user.SuperAdmin, user.Active), Standing{}, []team.Role{team.Admin}, ""},
-		{"a frozen platform admin", admin(user.PlatformAdmin, user.Frozen), Standing{}, []team.Role{team.Member}, "invitation_revoked"},
+		{"a frozen platform admin", admin(user.PlatformAdmin, user.Frozen), Standing{}, []team.Role{team.Member}, revoked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,6 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/identity"
 	"github.com/roster-dev/roster/internal/ids"
-	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/user"
 	"github.com/roster-dev/roster/internal/validate"
 )
@@ -70,7 +69,7 @@ func Handler(a *app.App, idp identity.Provider) func(context.Context, Input) (Ou
 			return Output{}, invalidInput(f)
 		}
 		err := b.accounts.Create(ctx, accounts.NewAccount{User: u, Password: password, Permanent: permanent, SuperAdmin: true})
-		if apperr.IsCode(err, store.ErrBootstrapped.Code) {
+		if errors.Is(err, apperr.CodeAlreadyBootstrapped) {
 			out, err := b.repair(ctx, in)
 			return out, operatorError(err)
 		}

@@ -242,14 +242,10 @@ var (
 	teamChild = regexp.MustCompile(`^/v1/teams/` + idPart + `/(members|invitations|invitation-codes)(/.*)?$`)
 )
 
-// checkWrites holds the table to what the accepted requests made, in ways that other tests
-// writing at the same time cannot disturb:
-//   - every claim names a record that exists (a refused request that left a claim behind, or
-//     a record without its claim's removal, fails here);
-//   - no login account, team name or role name that only refused requests asked for was
-//     claimed during the run;
-//   - the teams the run made hold exactly the invitations, codes and memberships that its
-//     accepted requests gave them.
+// checkWrites holds the table to what the accepted requests made, in ways that other
+// tests writing at the same time cannot disturb: every claim names a record that exists,
+// no name that only refused requests asked for was claimed, and the run's teams hold
+// exactly the invitations, codes and memberships its accepted requests gave them.
 func checkWrites(t *testing.T, before, after snapshot, all []entry) {
 	t.Helper()
 	client := storetest.Client(t)

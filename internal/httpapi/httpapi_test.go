@@ -86,7 +86,7 @@ func TestHandleMapsErrors(t *testing.T) {
 		name       string
 		err        error
 		status     int
-		code       string
+		code       string // as on the wire: the codes' values are part of the API
 		retryAfter string
 	}{
 		{"invalid", apperr.InvalidFields(map[string]string{"x": "bad"}), http.StatusBadRequest, "invalid_request", ""},
@@ -94,8 +94,8 @@ func TestHandleMapsErrors(t *testing.T) {
 		{"forbidden", apperr.Denied(), http.StatusForbidden, "forbidden", ""},
 		{"frozen", apperr.Frozen(), http.StatusForbidden, "account_frozen", ""},
 		{"not found", apperr.Missing("User"), http.StatusNotFound, "not_found", ""},
-		{"conflict", apperr.Taken("email_taken", "email", "taken"), http.StatusConflict, "email_taken", ""},
-		{"gone", apperr.New(apperr.Gone, "invitation_used", "used"), http.StatusGone, "invitation_used", ""},
+		{"conflict", apperr.Taken(apperr.CodeEmailTaken, "email", "taken"), http.StatusConflict, "email_taken", ""},
+		{"gone", apperr.New(apperr.Gone, apperr.CodeInvitationUsed, "used"), http.StatusGone, "invitation_used", ""},
 		{"rate limited", apperr.Limited(1500 * time.Millisecond), http.StatusTooManyRequests, "rate_limited", "2"},
 		{"internal hides its cause", apperr.Wrap(errors.New("table roster-secret exploded"), "get"), http.StatusInternalServerError, "internal", ""},
 		{"plain error", errors.New("boom at 10.0.0.1"), http.StatusInternalServerError, "internal", ""},
@@ -106,7 +106,7 @@ func TestHandleMapsErrors(t *testing.T) {
 			h := Handle(func(context.Context, events.APIGatewayV2HTTPRequest) (Response, error) { return Response{}, tt.err })
 			req := events.APIGatewayV2HTTPRequest{}
 			req.RequestContext.RequestID = "req-1"
-			resp, err := h(context.Background(), req)
+			resp, err := h(t.Context(), req)
 			if err != nil {
 				t.Fatalf("handler returned an error to the runtime: %v", err)
 			}
@@ -117,7 +117,7 @@ func TestHandleMapsErrors(t *testing.T) {
 			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
 				t.Fatalf("body %q: %v", resp.Body, err)
 			}
-			if body.Error.Code != tt.code || body.Error.RequestID != "req-1" || body.Error.Message == "" {
+			if string(body.Error.Code) != tt.code || body.Error.RequestID != "req-1" || body.Error.Message == "" {
 				t.Fatalf("body = %+v", body)
 			}
 			if strings.Contains(resp.Body, "exploded") || strings.Contains(resp.Body, "10.0.0.1") {
@@ -133,7 +133,7 @@ func TestHandleMapsErrors(t *testing.T) {
 func TestHandleRecoversPanics(t *testing.T) {
 	t.Parallel()
 	h := Handle(func(context.Context, events.APIGatewayV2HTTPRequest) (Response, error) { panic("nil map") })
-	resp, err := h(context.Background(), events.APIGatewayV2HTTPRequest{})
+	resp, err := h(t.Context(), events.APIGatewayV2HTTPRequest{})
 	if err != nil || resp.StatusCode != http.StatusInternalServerError || strings.Contains(resp.Body, "nil map") {
 		t.Fatalf("resp = %+v, err = %v", resp, err)
 	}
@@ -166,7 +166,7 @@ func TestSubject(t *testing.T) {
 			if got != tt.want || (tt.want == "") != (err != nil) {
 				t.Fatalf("Subject = %q, %v; want %q", got, err, tt.want)
 			}
-			if err != nil && !apperr.IsCode(err, "unauthenticated") {
+			if err != nil && !errors.Is(err, apperr.CodeUnauthenticated) {
 				t.Fatalf("err = %v, want unauthenticated", err)
 			}
 		})

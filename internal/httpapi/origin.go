@@ -10,13 +10,10 @@ import (
 	"github.com/roster-dev/roster/internal/locale"
 )
 
-// Origin is the address the request came in on, scheme and host, as links back to
-// Roster are written when no console URL is configured: the X-Forwarded-Proto API
-// Gateway sets (https when there is none) and the domain name of the request
-// context, which API Gateway sets from the domain the request reached (its own
-// execute-api name or a custom domain), never from a header the client chose. A
-// domain name that is no plain host[:port] gives "", so that nothing built on it is
-// a link anywhere else.
+// Origin returns the scheme and host the request came in on, for links back to Roster
+// when no console URL is configured. The host is the request context's domain name,
+// which API Gateway sets from the domain reached, never from a header the client chose;
+// one that is no plain host[:port] gives "", so that no link built on it goes elsewhere.
 func Origin(req events.APIGatewayV2HTTPRequest) string {
 	host := strings.ToLower(req.RequestContext.DomainName)
 	if !plainHost(host) {

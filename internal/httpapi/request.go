@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,8 +27,8 @@ func Subject(req events.APIGatewayV2HTTPRequest, clientID string) (string, error
 	return claims["username"], nil
 }
 
-// IssuedAt is when the caller's access token was issued, from its iat claim (which
-// the authorizer checked is not in the future); the zero time when it is missing or
+// IssuedAt returns when the caller's access token was issued, from its iat claim (which
+// the authorizer checked is not in the future), or the zero time when it is missing or
 // unreadable, which makes the token older than any end of sessions.
 func IssuedAt(req events.APIGatewayV2HTTPRequest) time.Time {
 	auth := req.RequestContext.Authorizer
@@ -49,7 +50,7 @@ func Query(req events.APIGatewayV2HTTPRequest, fields validate.Fields, allowed .
 	out := make(map[string]string, len(req.QueryStringParameters))
 	for key, value := range req.QueryStringParameters {
 		switch {
-		case !contains(allowed, key):
+		case !slices.Contains(allowed, key):
 			fields.Add(key, "is not a known query parameter")
 			continue
 		case value == "" && key != "cursor":
@@ -60,26 +61,17 @@ func Query(req events.APIGatewayV2HTTPRequest, fields validate.Fields, allowed .
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// SourceIP is the address API Gateway saw the request come from.
+// SourceIP returns the address API Gateway saw the request come from.
 func SourceIP(req events.APIGatewayV2HTTPRequest) string {
 	return req.RequestContext.HTTP.SourceIP
 }
 
-// UserAgent is the caller's User-Agent header, as API Gateway recorded it.
+// UserAgent returns the caller's User-Agent header, as API Gateway recorded it.
 func UserAgent(req events.APIGatewayV2HTTPRequest) string {
 	return req.RequestContext.HTTP.UserAgent
 }
 
-// BearerToken is the raw access token of the request, for the few Cognito calls
+// BearerToken returns the raw access token of the request, for the few Cognito calls
 // that act as the signed-in user rather than as an admin.
 func BearerToken(req events.APIGatewayV2HTTPRequest) string {
 	value, _ := Header(req, "authorization")

@@ -37,7 +37,7 @@ func Handle(op Operation) func(context.Context, events.APIGatewayV2HTTPRequest) 
 		defer func() {
 			if p := recover(); p != nil {
 				slog.ErrorContext(ctx, "panic", "route", req.RouteKey, "panic", p)
-				resp = errorResponse(ctx, req, apperr.New(apperr.Internal, "internal", "panic"))
+				resp = errorResponse(ctx, req, apperr.New(apperr.Internal, apperr.CodeInternal, "panic"))
 			}
 		}()
 		out, err := op(ctx, req)
@@ -66,7 +66,7 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code      string            `json:"code"`
+	Code      apperr.Code       `json:"code"`
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields,omitempty"`
 	RequestID string            `json:"requestId"`
@@ -83,9 +83,9 @@ func errorResponse(ctx context.Context, req events.APIGatewayV2HTTPRequest, err 
 	detail := errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, RequestID: req.RequestContext.RequestID}
 	if e.Kind == apperr.Internal {
 		slog.ErrorContext(ctx, "request failed", "route", req.RouteKey, "requestId", detail.RequestID, "error", err.Error())
-		detail = errorDetail{Code: "internal", Message: "Something went wrong on our side.", RequestID: detail.RequestID}
+		detail = errorDetail{Code: apperr.CodeInternal, Message: "Something went wrong on our side.", RequestID: detail.RequestID}
 	} else {
-		slog.InfoContext(ctx, "request refused", "route", req.RouteKey, "requestId", detail.RequestID, "status", status, "code", e.Code)
+		slog.InfoContext(ctx, "request refused", "route", req.RouteKey, "requestId", detail.RequestID, "status", status, "code", string(e.Code))
 	}
 	var headers map[string]string
 	if e.Kind == apperr.RateLimited {

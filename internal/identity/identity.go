@@ -22,7 +22,7 @@ type Provider interface {
 	CreateUser(ctx context.Context, username, temporaryPassword string) error
 	// SetPassword answers ErrNoAccount when the username has no account.
 	SetPassword(ctx context.Context, username, password string, permanent bool) error
-	// Exists tells whether the username has a sign-in account.
+	// Exists reports whether the username has a sign-in account.
 	Exists(ctx context.Context, username string) (bool, error)
 	DeleteUser(ctx context.Context, username string) error
 	SignOutEverywhere(ctx context.Context, username string) error
@@ -67,8 +67,8 @@ type Result struct {
 // ErrNoAccount is a username without a sign-in account; ErrAccountExists one that has
 // one already.
 var (
-	ErrNoAccount     = apperr.New(apperr.NotFound, "no_sign_in_account", "The sign-in account was not found.")
-	ErrAccountExists = apperr.New(apperr.Conflict, "sign_in_account_exists", "The sign-in account exists already.")
+	ErrNoAccount     = apperr.New(apperr.NotFound, apperr.CodeNoSignInAccount, "The sign-in account was not found.")
+	ErrAccountExists = apperr.New(apperr.Conflict, apperr.CodeSignInAccountExists, "The sign-in account exists already.")
 )
 
 // ErrWrongCode is a TOTP code Cognito did not accept.

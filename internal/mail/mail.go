@@ -1,12 +1,7 @@
-// Package mail holds every email Roster sends: the messages, each defined once
-// as a list of blocks that render.go writes as both a text and an HTML part,
-// the Letter that an operation queues in the outbox with its change, and the
-// Sender interface that delivers them (package mail/ses: through SES v2).
-//
-// Operations build a Letter with one of the letter functions
-// (VerificationCodeLetter, InvitationLetter, ...) and write it with their change
-// (store.Effects); the mailer renders it (Letter.Message) and hands it to a
-// Sender. This package links no AWS SDK.
+// Package mail holds every email Roster sends: the messages, each defined once and
+// rendered as both a text and an HTML part; the Letter an operation writes to the outbox
+// with its change (store.Effects); and the Sender that delivers it (mail/ses). It links
+// no AWS SDK, so the functions that only queue mail do not either.
 package mail
 
 import (

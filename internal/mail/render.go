@@ -9,17 +9,11 @@ import (
 	"github.com/roster-dev/roster/internal/locale"
 )
 
-// Every message is one list of blocks, rendered by compose into both the text
-// and the HTML part, so that the two cannot say different things. Rendering is
-// plain string building: text/template and html/template look methods up by
-// name through reflection, which makes the linker keep every exported method
-// of every reachable type and doubled the size (and cold start) of every
-// function that sends mail.
-//
-// In the HTML part every value goes through html.EscapeString (quotes
-// included, so it is safe in an attribute too) and every link through
-// safeURL; markup comes only from the constants below. The text part is never
-// escaped: escaping would corrupt it.
+// Every message is one list of blocks, rendered into both the text and the HTML part so
+// that the two cannot differ. It is plain string building: the template packages' method
+// look-ups by reflection make the linker keep every exported method, which bloats every
+// function that sends mail. In HTML every value is escaped and every link goes through
+// safeURL; the text part is never escaped.
 
 // A block is one paragraph-level piece of a message, written in the words of
 // a frame (the reader's language).

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/roster-dev/roster/internal/apperr"
 )
 
 // NoRoute answers what no route of the HTTP API takes (its $default route). API Gateway
@@ -18,9 +20,9 @@ import (
 func NoRoute(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	allowed := allowedMethods(req.RawPath)
 	if allowed == "" {
-		return errorAnswer(http.StatusNotFound, "not_found", "There is no such route.", req, nil), nil
+		return errorAnswer(http.StatusNotFound, apperr.CodeNotFound, "There is no such route.", req, nil), nil
 	}
-	return errorAnswer(http.StatusMethodNotAllowed, "method_not_allowed",
+	return errorAnswer(http.StatusMethodNotAllowed, apperr.CodeMethodNotAllowed,
 		"This route does not take "+req.RequestContext.HTTP.Method+"; see Allow.", req,
 		map[string]string{"Allow": allowed}), nil
 }
@@ -93,9 +95,9 @@ func literals(t template) string {
 	return b.String()
 }
 
-func errorAnswer(status int, code, message string, req events.APIGatewayV2HTTPRequest, headers map[string]string) events.APIGatewayV2HTTPResponse {
+func errorAnswer(status int, code apperr.Code, message string, req events.APIGatewayV2HTTPRequest, headers map[string]string) events.APIGatewayV2HTTPResponse {
 	body, _ := json.Marshal(map[string]any{"error": map[string]string{
-		"code": code, "message": message, "requestId": req.RequestContext.RequestID,
+		"code": string(code), "message": message, "requestId": req.RequestContext.RequestID,
 	}})
 	h := map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}
 	for k, v := range headers {

@@ -1,17 +1,8 @@
 // Package outbox is the mailer (functions/send-mail): the table's stream hands it the
-// keys of new outbox items, which each change writes in its own transaction
-// (store.Effects), and it sends them. For each item it reads the letter, renders and
-// sends it, then removes the item, secret and all; it tells the item that asked
-// (an invitation) whether its mail was sent. What fails is answered as a batch item
-// failure, and Lambda's event source mapping retries it, bisecting and finally
-// dead-lettering what still fails (template.yaml, SendMailFunction).
-//
-// A send that may succeed later (throttling, SES unreachable) is counted on the item
-// and retried after a growing wait, until MaxAttempts; one SES refuses for good (a bad
-// address) is recorded on the item at once, its secret stripped, and answered as a
-// failure on every retry without calling SES again, so the mapping dead-letters it
-// within seconds rather than retrying it for ever. Delivery is at least once: a
-// mailer killed between a send and the item's removal sends that mail again.
+// outbox items each change writes in its transaction, and it sends each and removes it,
+// secret and all. A failure is a batch item failure, which the event source mapping
+// retries and finally dead-letters; a refusal for good is recorded at once, so it is
+// dead-lettered in seconds. Delivery is at least once.
 package outbox
 
 import (

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -73,10 +74,7 @@ type codeRecord struct {
 
 // NewCodeSecret makes a code: 6 decimal digits from the system's secure random source.
 func NewCodeSecret() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000)) // rand.Reader never returns an error
 	return fmt.Sprintf("%06d", n.Int64())
 }
 
@@ -92,7 +90,7 @@ func codeHash(c Code, secret string) string {
 // ErrCodeInvalid is the answer for a code that is wrong, expired, used up or was
 // never issued: the caller cannot tell these apart, by design. The operation names
 // the request field it came from.
-var ErrCodeInvalid = apperr.New(apperr.Invalid, "invalid_request", "The code is incorrect or has expired.")
+var ErrCodeInvalid = apperr.New(apperr.Invalid, apperr.CodeInvalidRequest, "The code is incorrect or has expired.")
 
 // IssueCode stores secret as c's code with letter (or mail.NoLetter) in one
 // transaction, replacing an earlier code once it is CodeResendAfter old; sooner, it
@@ -112,7 +110,7 @@ func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.T
 	}, cond, errCodeTooSoon)
 	tx.effects(Effects{Mail: []mail.Letter{letter}, At: now})
 	err := tx.run(ctx)
-	if !apperr.IsCode(err, errCodeTooSoon.Code) {
+	if !errors.Is(err, apperr.CodeRateLimited) {
 		return err
 	}
 	// Only a refused request reads the code, to say how long is left.
@@ -130,7 +128,7 @@ func (s *Store) IssueCode(ctx context.Context, c Code, secret string, now time.T
 
 // errCodeTooSoon is IssueCode's condition failing: a code was issued less than
 // CodeResendAfter ago. IssueCode answers it with the time left.
-var errCodeTooSoon = apperr.New(apperr.RateLimited, "rate_limited", "A code was sent less than a minute ago.")
+var errCodeTooSoon = apperr.New(apperr.RateLimited, apperr.CodeRateLimited, "A code was sent less than a minute ago.")
 
 // RedeemCode uses up the code issued for c if secret is it, and answers the grant
 // (with the UserID it was issued for), or ErrCodeInvalid. Each attempt takes a try

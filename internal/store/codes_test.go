@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ func TestCodeRules(t *testing.T) {
 
 func TestCodeRedeemOnce(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	grant := store.Code{Purpose: store.PasswordResetCode, Subject: "alice", UserID: "u1"}
@@ -50,7 +52,7 @@ func TestCodeRedeemOnce(t *testing.T) {
 		{"other purpose", store.Code{Purpose: store.RegistrationCode, Subject: "alice"}, "123456"},
 	}
 	for _, tt := range tests {
-		if _, err := s.RedeemCode(ctx, tt.code, tt.secret, now); err != store.ErrCodeInvalid {
+		if _, err := s.RedeemCode(ctx, tt.code, tt.secret, now); !errors.Is(err, store.ErrCodeInvalid) {
 			t.Errorf("%s: %v, want ErrCodeInvalid", tt.name, err)
 		}
 	}
@@ -58,7 +60,7 @@ func TestCodeRedeemOnce(t *testing.T) {
 	if err != nil || got.UserID != "u1" {
 		t.Fatalf("redeem: %+v, %v; want the grant for u1", got, err)
 	}
-	if _, err := s.RedeemCode(ctx, grant, "123456", now.Add(time.Minute)); err != store.ErrCodeInvalid {
+	if _, err := s.RedeemCode(ctx, grant, "123456", now.Add(time.Minute)); !errors.Is(err, store.ErrCodeInvalid) {
 		t.Fatalf("second redemption: %v, want ErrCodeInvalid", err)
 	}
 	// A restored code can be redeemed again, once.
@@ -72,6 +74,7 @@ func TestCodeRedeemOnce(t *testing.T) {
 
 func TestCodeExpiresAtReadTime(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	now := time.Now()
 	grant := store.Code{Purpose: store.RegistrationCode, Subject: "late@example.com", Email: "late@example.com"}
@@ -79,7 +82,7 @@ func TestCodeExpiresAtReadTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The item is still there (TTL has not run), but its time is up.
-	if _, err := s.RedeemCode(ctx, grant, "111111", now.Add(store.CodeValidity)); err != store.ErrCodeInvalid {
+	if _, err := s.RedeemCode(ctx, grant, "111111", now.Add(store.CodeValidity)); !errors.Is(err, store.ErrCodeInvalid) {
 		t.Fatalf("expired code: %v, want ErrCodeInvalid", err)
 	}
 	if _, err := s.RedeemCode(ctx, grant, "111111", now.Add(store.CodeValidity-time.Second)); err != nil {
@@ -89,6 +92,7 @@ func TestCodeExpiresAtReadTime(t *testing.T) {
 
 func TestCodeBoundToEmail(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	now := time.Now()
 	grant := store.Code{Purpose: store.EmailChangeCode, Subject: "user1", Email: "new@example.com", UserID: "user1"}
@@ -97,7 +101,7 @@ func TestCodeBoundToEmail(t *testing.T) {
 	}
 	other := grant
 	other.Email = "other@example.com"
-	if _, err := s.RedeemCode(ctx, other, "222222", now); err != store.ErrCodeInvalid {
+	if _, err := s.RedeemCode(ctx, other, "222222", now); !errors.Is(err, store.ErrCodeInvalid) {
 		t.Fatalf("code for another address: %v, want ErrCodeInvalid", err)
 	}
 	if _, err := s.RedeemCode(ctx, grant, "222222", now); err != nil {
@@ -107,6 +111,7 @@ func TestCodeBoundToEmail(t *testing.T) {
 
 func TestCodeFiveWrongTriesKillIt(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	now := time.Now()
 	grant := store.Code{Purpose: store.RegistrationCode, Subject: "a@example.com", Email: "a@example.com"}
@@ -114,11 +119,11 @@ func TestCodeFiveWrongTriesKillIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range store.CodeMaxTries {
-		if _, err := s.RedeemCode(ctx, grant, "000000", now); err != store.ErrCodeInvalid {
+		if _, err := s.RedeemCode(ctx, grant, "000000", now); !errors.Is(err, store.ErrCodeInvalid) {
 			t.Fatalf("wrong code: %v", err)
 		}
 	}
-	if _, err := s.RedeemCode(ctx, grant, "333333", now); err != store.ErrCodeInvalid {
+	if _, err := s.RedeemCode(ctx, grant, "333333", now); !errors.Is(err, store.ErrCodeInvalid) {
 		t.Fatalf("right code after %d wrong tries: %v, want ErrCodeInvalid", store.CodeMaxTries, err)
 	}
 }
@@ -127,6 +132,7 @@ func TestCodeFiveWrongTriesKillIt(t *testing.T) {
 // concurrent right answers exactly one wins.
 func TestCodeConcurrentRedemptions(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	now := time.Now()
 	grant := store.Code{Purpose: store.RegistrationCode, Subject: "c@example.com", Email: "c@example.com"}
@@ -140,10 +146,10 @@ func TestCodeConcurrentRedemptions(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, err := s.RedeemCode(ctx, grant, "444444", now)
-			switch err {
-			case nil:
+			switch {
+			case err == nil:
 				wins.Add(1)
-			case store.ErrCodeInvalid:
+			case errors.Is(err, store.ErrCodeInvalid):
 				refusals.Add(1)
 			default:
 				t.Error(err)
@@ -169,13 +175,14 @@ func TestCodeConcurrentRedemptions(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if _, err := s.RedeemCode(ctx, brute, "555555", now); err != store.ErrCodeInvalid {
+	if _, err := s.RedeemCode(ctx, brute, "555555", now); !errors.Is(err, store.ErrCodeInvalid) {
 		t.Fatalf("right code after 30 concurrent wrong guesses: %v, want ErrCodeInvalid", err)
 	}
 }
 
 func TestCodeResend(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	now := time.Now().Truncate(time.Millisecond) // as stored
 	grant := store.Code{Purpose: store.RegistrationCode, Subject: "r@example.com", Email: "r@example.com"}
@@ -190,7 +197,7 @@ func TestCodeResend(t *testing.T) {
 		t.Fatalf("resend after %v: %v", store.CodeResendAfter, err)
 	}
 	// Only the newest code is valid.
-	if _, err := s.RedeemCode(ctx, grant, "666666", now.Add(store.CodeResendAfter)); err != store.ErrCodeInvalid {
+	if _, err := s.RedeemCode(ctx, grant, "666666", now.Add(store.CodeResendAfter)); !errors.Is(err, store.ErrCodeInvalid) {
 		t.Fatalf("replaced code: %v, want ErrCodeInvalid", err)
 	}
 	if _, err := s.RedeemCode(ctx, grant, "888888", now.Add(store.CodeResendAfter)); err != nil {

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"errors"
 	"testing"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/user"
@@ -18,6 +20,7 @@ func withEmail(u user.User, email string) user.User {
 // searches follow.
 func TestEmailChange(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	alice := newUser("alice", "alice@example.com", user.Member, user.Active)
 	bob := newUser("bob", "bob@example.com", user.Member, user.Active)
@@ -28,7 +31,7 @@ func TestEmailChange(t *testing.T) {
 		}
 	}
 
-	if _, err := s.SaveUser(ctx, alice, withEmail(alice, "BOB@example.com"), store.Effects{}); code(err) != "email_taken" {
+	if _, err := s.SaveUser(ctx, alice, withEmail(alice, "BOB@example.com"), store.Effects{}); !errors.Is(err, apperr.CodeEmailTaken) {
 		t.Fatalf("taking bob's address: %v, want email_taken", err)
 	}
 	changed, err := s.SaveUser(ctx, alice, withEmail(alice, "Alice.New@example.com"), store.Effects{})
@@ -42,7 +45,7 @@ func TestEmailChange(t *testing.T) {
 		t.Fatalf("stored user %+v, %v; want %+v", got, err, changed)
 	}
 	// A second change from the stale copy loses to the first.
-	if _, err := s.SaveUser(ctx, alice, withEmail(alice, "alice3@example.com"), store.Effects{}); code(err) != "version_conflict" {
+	if _, err := s.SaveUser(ctx, alice, withEmail(alice, "alice3@example.com"), store.Effects{}); !errors.Is(err, apperr.CodeVersionConflict) {
 		t.Fatalf("change from a stale version: %v, want version_conflict", err)
 	}
 

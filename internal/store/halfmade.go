@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -36,16 +37,16 @@ func (e *HalfMadeError) Unwrap() error { return errUserMissing }
 var (
 	// errNotPending refuses to confirm a user that is no longer pending: someone removed
 	// it as half-made while its creation was still running (accounts.PendingGrace).
-	errNotPending = apperr.New(apperr.Conflict, "user_creation_abandoned", "The account could not be created; try again.")
+	errNotPending = apperr.New(apperr.Conflict, apperr.CodeUserCreationAbandoned, "The account could not be created; try again.")
 	// errConfirmed refuses to remove as half-made a user whose creation has finished.
-	errConfirmed = apperr.New(apperr.Conflict, "user_created", "The user's creation has finished.")
+	errConfirmed = apperr.New(apperr.Conflict, apperr.CodeUserCreated, "The user's creation has finished.")
 )
 
 // ClaimTaken reports whether a user's creation failed on a claim someone holds: its
 // login account, its email or the super admin slot.
 func ClaimTaken(err error) bool {
-	return apperr.IsCode(err, errLoginTaken.Code) || apperr.IsCode(err, errEmailTaken.Code) ||
-		apperr.IsCode(err, ErrBootstrapped.Code)
+	return errors.Is(err, apperr.CodeLoginAccountTaken) || errors.Is(err, apperr.CodeEmailTaken) ||
+		errors.Is(err, apperr.CodeAlreadyBootstrapped)
 }
 
 // ConfirmUser is the last step of creating an account: the user is no longer pending

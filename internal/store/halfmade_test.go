@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -18,6 +19,7 @@ import (
 // added to a team. Confirmed, it is all of those.
 func TestPendingUserIsNobodyUntilConfirmed(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("pending"+ids.New()[:8], ids.New()[:8]+"@example.com", user.Member, user.Active)
 	if err := s.CreatePendingUser(ctx, u, false); err != nil {
@@ -25,20 +27,20 @@ func TestPendingUserIsNobodyUntilConfirmed(t *testing.T) {
 	}
 	tm := newTeam(t, s, "Pending")
 	var half *store.HalfMadeError
-	if _, err := s.User(ctx, u.ID); code(err) != "not_found" || !errors.As(err, &half) || half.User.ID != u.ID {
+	if _, err := s.User(ctx, u.ID); !errors.Is(err, apperr.CodeNotFound) || !errors.As(err, &half) || half.User.ID != u.ID {
 		t.Fatalf("reading a pending user: %v, want not_found carrying the half-made user", err)
 	}
 	if slices.Contains(listed(t, s, store.UserFilter{}), u.ID) || slices.Contains(listed(t, s, store.UserFilter{Query: u.LoginAccount}), u.ID) {
 		t.Fatal("a pending user is listed")
 	}
-	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}, store.Effects{}); code(err) != "invalid_request" {
+	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: u.ID, RoleIDs: []string{"member"}, JoinedAt: time.Now()}, store.Effects{}); !errors.Is(err, apperr.CodeInvalidRequest) {
 		t.Fatalf("adding a pending user to a team: %v, want invalid_request", err)
 	}
 	for _, dup := range []user.User{
 		newUser(u.LoginAccount, "", user.Member, user.Active),
 		newUser("other"+ids.New()[:8], u.Email, user.Member, user.Active),
 	} {
-		if err := s.CreatePendingUser(ctx, dup, false); code(err) != "login_account_taken" && code(err) != "email_taken" {
+		if err := s.CreatePendingUser(ctx, dup, false); !errors.Is(err, apperr.CodeLoginAccountTaken) && !errors.Is(err, apperr.CodeEmailTaken) {
 			t.Fatalf("a user beside a pending one with its login account or email: %v", err)
 		}
 	}
@@ -56,10 +58,10 @@ func TestPendingUserIsNobodyUntilConfirmed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Confirmed once is confirmed: a second confirmation, or a removal as half-made, fails.
-	if err := s.ConfirmUser(ctx, u, store.Effects{}); code(err) != "user_creation_abandoned" {
+	if err := s.ConfirmUser(ctx, u, store.Effects{}); !errors.Is(err, apperr.CodeUserCreationAbandoned) {
 		t.Fatalf("confirming twice: %v", err)
 	}
-	if err := s.DiscardHalfMade(ctx, u, store.Effects{}); code(err) != "user_created" {
+	if err := s.DiscardHalfMade(ctx, u, store.Effects{}); !errors.Is(err, apperr.CodeUserCreated) {
 		t.Fatalf("removing a confirmed user as half-made: %v, want user_created", err)
 	}
 	if _, err := s.User(ctx, u.ID); err != nil {
@@ -70,6 +72,7 @@ func TestPendingUserIsNobodyUntilConfirmed(t *testing.T) {
 // An admin created pending is listed among the admins once confirmed.
 func TestConfirmedAdminIsListedByType(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("admin"+ids.New()[:8], "", user.PlatformAdmin, user.Active)
 	if err := s.CreatePendingUser(ctx, u, false); err != nil {
@@ -91,6 +94,7 @@ func TestConfirmedAdminIsListedByType(t *testing.T) {
 // can take them.
 func TestHalfMadeHolders(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	old := newUser("old"+ids.New()[:8], ids.New()[:8]+"@example.com", user.Member, user.Active)
 	if err := s.CreatePendingUser(ctx, old, false); err != nil {
@@ -143,7 +147,7 @@ func TestHalfMadeHolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := newUser(ttl.LoginAccount, ttl.Email, user.SuperAdmin, user.Active)
-	if err := s.CreatePendingUser(ctx, after, true); code(err) != store.ErrBootstrapped.Code {
+	if err := s.CreatePendingUser(ctx, after, true); !errors.Is(err, apperr.CodeAlreadyBootstrapped) {
 		t.Fatalf("creating over the orphaned claims: %v, want them taken", err)
 	}
 	if half, released, err := s.HalfMadeHolders(ctx, after, true, time.Now()); err != nil || !released || len(half) != 0 {
@@ -159,6 +163,7 @@ func TestHalfMadeHolders(t *testing.T) {
 // go with the claims the user holds when they go.
 func TestDeleteUserRecordsTakesAnEmailChangedMeanwhile(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("mover"+ids.New()[:8], ids.New()[:8]+"@example.com", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
@@ -180,7 +185,7 @@ func TestDeleteUserRecordsTakesAnEmailChangedMeanwhile(t *testing.T) {
 			t.Fatalf("%s is still taken (%v) by a deleted user", addr, err)
 		}
 	}
-	if _, err := s.UserIDByLogin(ctx, u.LoginAccount); code(err) != "not_found" {
+	if _, err := s.UserIDByLogin(ctx, u.LoginAccount); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("login account after the deletion: %v", err)
 	}
 	// The other order: the change after the records went fails, and claims nothing.

@@ -50,7 +50,7 @@ func (r inviteCodeRecord) code() team.Code {
 
 var (
 	// ErrInvitationCodeTaken means a live code already has these digits: draw again.
-	ErrInvitationCodeTaken = apperr.New(apperr.Conflict, "code_taken", "This code is in use.")
+	ErrInvitationCodeTaken = apperr.New(apperr.Conflict, apperr.CodeCodeTaken, "This code is in use.")
 	errCodeMissing         = apperr.Missing("Invitation code")
 	errInviteMissing       = apperr.Missing("Invitation")
 )

@@ -3,11 +3,13 @@ package store_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -17,6 +19,7 @@ import (
 
 func newRole(t *testing.T, s *store.Store, permissions ...string) team.Role {
 	t.Helper()
+	ctx := t.Context()
 	r := team.Role{ID: ids.New(), Name: "Role " + ids.New()[:10], Permissions: permissions, CreatedAt: time.Now()}
 	if err := s.CreateRole(ctx, r, store.Effects{}); err != nil {
 		t.Fatal(err)
@@ -26,6 +29,7 @@ func newRole(t *testing.T, s *store.Store, permissions ...string) team.Role {
 
 func newLink(t *testing.T, s *store.Store, teamID, issuer, email string, roles ...string) team.Invitation {
 	t.Helper()
+	ctx := t.Context()
 	now := time.Now()
 	sum := sha256.Sum256([]byte(ids.New()))
 	inv := team.Invitation{ID: ids.New(), TeamID: teamID, Email: email, RoleIDs: roles, CreatedBy: issuer, CreatedAt: now,
@@ -38,6 +42,7 @@ func newLink(t *testing.T, s *store.Store, teamID, issuer, email string, roles .
 
 func TestIssuersReadsWhatDecidesAGrant(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := newTeam(t, s, "Grants "+ids.New()[:8])
 	inviter := newRole(t, s, team.TeamRead, team.InvitationsManage)
@@ -76,7 +81,7 @@ func TestIssuersReadsWhatDecidesAGrant(t *testing.T) {
 			t.Fatalf("%s: inviter role %v", name, found.Roles[inviter.ID])
 		}
 	}
-	if _, err := s.Issuers(ctx, ids.New(), []string{issuer.ID}, []string{"member"}); code(err) != "not_found" {
+	if _, err := s.Issuers(ctx, ids.New(), []string{issuer.ID}, []string{"member"}); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("a missing team: %v", err)
 	}
 }
@@ -86,6 +91,7 @@ func TestIssuersReadsWhatDecidesAGrant(t *testing.T) {
 // before or after it; and a bound link verifies the address it was accepted for.
 func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := newTeam(t, s, "Redeemed "+ids.New()[:8])
 	issuer := newMember(t, s)
@@ -102,10 +108,10 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	if err := s.SetMemberRoles(ctx, was, []string{"member"}, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AcceptInvitation(ctx, link, m, by, "", time.Now()); code(err) != store.ErrIssuerChanged.Code {
+	if err := s.AcceptInvitation(ctx, link, m, by, "", time.Now()); !errors.Is(err, apperr.CodeVersionConflict) {
 		t.Fatalf("accepted past a demotion: %v", err)
 	}
-	if _, err := s.Membership(ctx, tm.ID, joiner.ID); code(err) != "not_found" {
+	if _, err := s.Membership(ctx, tm.ID, joiner.ID); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("joined: %v", err)
 	}
 	if got, _ := s.Invitation(ctx, link.ID); got.Status != team.Pending {
@@ -127,7 +133,7 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	by.RoleIDs = []string{"member"}
-	if err := s.RedeemInvitationCode(ctx, c, team.Membership{TeamID: tm.ID, UserID: joiner.ID, RoleIDs: c.RoleIDs, JoinedAt: time.Now()}, by, time.Now()); code(err) != store.ErrIssuerChanged.Code {
+	if err := s.RedeemInvitationCode(ctx, c, team.Membership{TeamID: tm.ID, UserID: joiner.ID, RoleIDs: c.RoleIDs, JoinedAt: time.Now()}, by, time.Now()); !errors.Is(err, apperr.CodeVersionConflict) {
 		t.Fatalf("redeemed past a freeze: %v", err)
 	}
 
@@ -156,7 +162,7 @@ func TestRedemptionHoldsOnlyWhileTheIssuerIsAsRead(t *testing.T) {
 	bound := newLink(t, s, tm.ID, admin.ID, strings.ToLower(typed.Email), "member")
 	before, _ := s.User(ctx, typed.ID)
 	joined := team.Membership{TeamID: tm.ID, UserID: typed.ID, RoleIDs: bound.RoleIDs, JoinedAt: time.Now(), AddedBy: admin.ID}
-	if err := s.AcceptInvitation(ctx, bound, joined, byAdmin, "someone.else@example.com", time.Now()); code(err) != "version_conflict" {
+	if err := s.AcceptInvitation(ctx, bound, joined, byAdmin, "someone.else@example.com", time.Now()); !errors.Is(err, apperr.CodeVersionConflict) {
 		t.Fatalf("verified an address the joiner does not have: %v", err)
 	}
 	if err := s.AcceptInvitation(ctx, bound, joined, byAdmin, typed.Email, time.Now()); err != nil {

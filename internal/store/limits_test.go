@@ -22,6 +22,7 @@ func limited(t *testing.T, what string, err error, wait time.Duration) {
 
 func TestLimits(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	l := store.Limit{Name: "test", Max: 3, Window: time.Minute}
 	now := time.Date(2026, 5, 1, 12, 0, 20, 0, time.UTC) // 40 s left in its window
@@ -77,6 +78,7 @@ func TestLimits(t *testing.T) {
 // nothing: one try given back lets exactly one more through.
 func TestConcurrentTakes(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	l := store.Limit{Name: "race", Max: 5, Window: time.Hour}
 	now := time.Now()
@@ -121,6 +123,7 @@ func TestConcurrentTakes(t *testing.T) {
 // TakeAll takes from every limit or from none.
 func TestTakeAll(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	now := time.Date(2026, 5, 1, 12, 10, 0, 0, time.UTC)
 	short := store.Limit{Name: "short", Max: 1, Window: 15 * time.Minute} // 5 minutes left
@@ -152,6 +155,7 @@ func TestTakeAll(t *testing.T) {
 // Tally counts without refusing, and says which event of the window this is.
 func TestTally(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	l := store.Limit{Name: "tally", Max: 1, Window: time.Minute}
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)

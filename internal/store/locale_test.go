@@ -13,6 +13,7 @@ import (
 // other field moves), and a record written before users had one reads as the default.
 func TestUserLocale(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("speaker", "speaker@example.com", user.Member, user.Active)
 	u.Locale = locale.SimplifiedChinese

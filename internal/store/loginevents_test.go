@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -13,6 +15,7 @@ import (
 
 func TestLoginEventsNewestFirstWithinRetention(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("events", "", user.Member, user.Active)
 	other := newUser("others", "", user.Member, user.Active)
@@ -82,13 +85,14 @@ func TestLoginEventsNewestFirstWithinRetention(t *testing.T) {
 	if err != nil || next == "" {
 		t.Fatal(next, err)
 	}
-	if _, _, err := s.LoginEvents(ctx, other.ID, now.Add(-retention), store.Page{Limit: 1, Cursor: next}); code(err) != "invalid_request" {
+	if _, _, err := s.LoginEvents(ctx, other.ID, now.Add(-retention), store.Page{Limit: 1, Cursor: next}); !errors.Is(err, apperr.CodeInvalidRequest) {
 		t.Fatalf("foreign cursor: %v", err)
 	}
 }
 
 func TestSetMFAIncrementsVersion(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("mfa", "", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
@@ -107,7 +111,7 @@ func TestSetMFAIncrementsVersion(t *testing.T) {
 		t.Fatalf("after SetMFA(false): %+v, %v", read, err)
 	}
 	// Never recreates a user that is gone.
-	if err := s.SetMFA(ctx, ids.New(), true, store.Effects{}); code(err) != "not_found" {
+	if err := s.SetMFA(ctx, ids.New(), true, store.Effects{}); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("SetMFA of a missing user: %v", err)
 	}
 }

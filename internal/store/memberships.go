@@ -65,7 +65,7 @@ func memberRecords(m team.Membership) (teamSide, userSide memberRecord) {
 }
 
 var (
-	errAlreadyMember = apperr.Taken("already_member", "userId", "This user is already a member of the team.")
+	errAlreadyMember = apperr.Taken(apperr.CodeAlreadyMember, "userId", "This user is already a member of the team.")
 	errNotMember     = apperr.Missing("Membership")
 	errMemberChanged = apperr.Stale("The membership")
 	errRoleGone      = apperr.InvalidFields(map[string]string{"roleIds": "names a role that does not exist"})

@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -14,6 +16,7 @@ import (
 // each pair is refused, whichever the first was.
 func TestLookAlikeNamesAreTaken(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	pairs := []struct{ name, first, second string }{
 		{"case", "Sales", "SALES"},
 		{"decomposed accent", "Caf\u00e9", "CAFE\u0301"},
@@ -28,13 +31,13 @@ func TestLookAlikeNamesAreTaken(t *testing.T) {
 			if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: tt.first, CreatedAt: time.Now()}, nil, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: tt.second, CreatedAt: time.Now()}, nil, store.Effects{}); code(err) != "team_name_taken" {
+			if err := s.CreateTeam(ctx, team.Team{ID: ids.New(), Name: tt.second, CreatedAt: time.Now()}, nil, store.Effects{}); !errors.Is(err, apperr.CodeTeamNameTaken) {
 				t.Fatalf("team %q beside %q: %v, want team_name_taken", tt.second, tt.first, err)
 			}
 			if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: tt.first, Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: tt.second, Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); code(err) != "role_name_taken" {
+			if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: tt.second, Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); !errors.Is(err, apperr.CodeRoleNameTaken) {
 				t.Fatalf("role %q beside %q: %v, want role_name_taken", tt.second, tt.first, err)
 			}
 			// Renaming into the other's name is refused the same way.
@@ -48,13 +51,13 @@ func TestLookAlikeNamesAreTaken(t *testing.T) {
 			}
 			renamed := read
 			renamed.Name = tt.second
-			if err := s.UpdateTeam(ctx, read, renamed, store.Effects{}); code(err) != "team_name_taken" {
+			if err := s.UpdateTeam(ctx, read, renamed, store.Effects{}); !errors.Is(err, apperr.CodeTeamNameTaken) {
 				t.Fatalf("renaming a team to %q beside %q: %v, want team_name_taken", tt.second, tt.first, err)
 			}
 		})
 	}
 	s := storetest.New(t)
-	if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: "ＯＷＮＥＲ", Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); code(err) != "role_name_taken" {
+	if err := s.CreateRole(ctx, team.Role{ID: ids.New(), Name: "ＯＷＮＥＲ", Permissions: []string{}, CreatedAt: time.Now()}, store.Effects{}); !errors.Is(err, apperr.CodeRoleNameTaken) {
 		t.Fatalf("a role named like the built-in owner: %v, want role_name_taken", err)
 	}
 }
@@ -64,6 +67,7 @@ func TestLookAlikeNamesAreTaken(t *testing.T) {
 // the one their name would have now, which may be another's.
 func TestLegacyNameClaimsAreReleased(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	for _, role := range []bool{false, true} {
 		s := storetest.New(t)
 		// "ＳＡＬＥＳ" was claimed as "ｓａｌｅｓ"; its key is "sales" now.

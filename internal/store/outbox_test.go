@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/locale"
 	"github.com/roster-dev/roster/internal/mail"
@@ -18,6 +20,7 @@ import (
 // and its mail in the outbox; one that fails, on any of its conditions, leaves neither.
 func TestEffectsGoWithTheirChange(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -129,6 +132,7 @@ func TestEffectsGoWithTheirChange(t *testing.T) {
 // link's latest mail: a resend's mail speaks for the link from then on.
 func TestInvitationMailFate(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -209,6 +213,7 @@ func TestInvitationMailFate(t *testing.T) {
 // written alike, its outbox item empty.
 func TestIssueCodeQueuesItsLetter(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	now := time.Now().Truncate(time.Millisecond)
@@ -216,7 +221,7 @@ func TestIssueCodeQueuesItsLetter(t *testing.T) {
 	if err := s.IssueCode(ctx, grant, "111111", now, mail.VerificationCodeLetter(locale.English, "q@example.com", "111111")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.IssueCode(ctx, grant, "222222", now.Add(time.Second), mail.VerificationCodeLetter(locale.English, "q@example.com", "222222")); code(err) != "rate_limited" {
+	if err := s.IssueCode(ctx, grant, "222222", now.Add(time.Second), mail.VerificationCodeLetter(locale.English, "q@example.com", "222222")); !errors.Is(err, apperr.CodeRateLimited) {
 		t.Fatalf("second code within the minute: %v", err)
 	}
 	nobody := store.Code{Purpose: store.PasswordResetCode, Subject: "nobody"}
@@ -240,6 +245,7 @@ func TestIssueCodeQueuesItsLetter(t *testing.T) {
 // refused before it is sent, so none is ever written without the change it records.
 func TestNoEffectsWithoutAChange(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.StreamedTable(t)
 	s := store.New(db, table)
 	target := ids.New()

@@ -47,10 +47,10 @@ func roleNameKey(folded string) key { return key{PK: "ROLENAME#" + folded, SK: "
 const rolesAll = "ROLES"
 
 var (
-	errRoleNameTaken = apperr.Taken("role_name_taken", "name", "A role with this name already exists.")
+	errRoleNameTaken = apperr.Taken(apperr.CodeRoleNameTaken, "name", "A role with this name already exists.")
 	errRoleMissing   = apperr.Missing("Role")
 	errRoleChanged   = apperr.Stale("The role")
-	errRoleInUse     = apperr.New(apperr.Conflict, "role_in_use", "This role is assigned to members; change their roles first.")
+	errRoleInUse     = apperr.New(apperr.Conflict, apperr.CodeRoleInUse, "This role is assigned to members; change their roles first.")
 )
 
 func toRoleRecord(r team.Role, version int64) roleRecord {

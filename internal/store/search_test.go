@@ -20,6 +20,7 @@ import (
 // deletion has not removed (yet) never show a user under a term it does not have.
 func TestSearchLeavesOutItemsOfTermsAUserHasNot(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.Table(t)
 	s := store.New(db, table)
 	u := newUser("quill", "", user.Member, user.Active) // terms "quill" and "u_quill"
@@ -59,6 +60,7 @@ func TestSearchLeavesOutItemsOfTermsAUserHasNot(t *testing.T) {
 // fail their check ends the page early, with a cursor that goes on after them.
 func TestSearchPastManyStaleItemsPagesOn(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.Table(t)
 	s := store.New(db, table)
 	u := newUser("zulu", "", user.Member, user.Active)
@@ -95,6 +97,7 @@ func TestSearchPastManyStaleItemsPagesOn(t *testing.T) {
 // delete must not remove the item a newer edit wrote for the same term again.
 func TestLateSearchDeleteKeepsANewerEditsItem(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	v1 := newUser("lark", "", user.Member, user.Active)
 	v1.Username = "Quinn"
@@ -130,6 +133,7 @@ func TestLateSearchDeleteKeepsANewerEditsItem(t *testing.T) {
 // the lists follow.
 func TestOnlyAdminsAndTheFrozenAreInTheFilteredIndexes(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.Table(t)
 	s := store.New(db, table)
 	u := newUser("sparse", "", user.Member, user.Active)
@@ -202,6 +206,7 @@ func TestOnlyAdminsAndTheFrozenAreInTheFilteredIndexes(t *testing.T) {
 // rename removes them like any other.
 func TestRenameDropsAVersionlessSearchItem(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.Table(t)
 	s := store.New(db, table)
 	u := newUser("vela", "", user.Member, user.Active) // terms "u_vela" and "vela"

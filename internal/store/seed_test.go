@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
 	"github.com/roster-dev/roster/internal/user"
@@ -13,6 +15,7 @@ import (
 // by search and login account, and their claims refuse a second user.
 func TestSeedUsers(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	var seeded []user.User
 	for i := range 30 { // more than one batch of 25 items
@@ -41,7 +44,7 @@ func TestSeedUsers(t *testing.T) {
 		t.Errorf("UserIDByLogin(Seed12) = %q, %v; want %q", id, err, seeded[12].ID)
 	}
 	again := newUser("SEED03", "other@example.com", user.Member, user.Active)
-	if err := s.CreateUser(ctx, again, false); code(err) != "login_account_taken" {
+	if err := s.CreateUser(ctx, again, false); !errors.Is(err, apperr.CodeLoginAccountTaken) {
 		t.Errorf("CreateUser with a seeded login account: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 // stays, whichever writes last, so an ended session never comes back.
 func TestSessionTimesOnlyMoveForward(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("forward", "", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {

@@ -41,7 +41,7 @@ func teamSortKey(name, id string) string { return validate.NameKey(name) + "#" +
 const teamsAll = "TEAMS"
 
 var (
-	errTeamNameTaken = apperr.Taken("team_name_taken", "name", "A team with this name already exists.")
+	errTeamNameTaken = apperr.Taken(apperr.CodeTeamNameTaken, "name", "A team with this name already exists.")
 	errTeamMissing   = apperr.Missing("Team")
 	errTeamChanged   = apperr.Stale("The team")
 )

@@ -1,12 +1,14 @@
 package store_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/ids"
 	"github.com/roster-dev/roster/internal/store"
 	"github.com/roster-dev/roster/internal/store/storetest"
@@ -16,6 +18,7 @@ import (
 
 func newMember(t *testing.T, s *store.Store) user.User {
 	t.Helper()
+	ctx := t.Context()
 	u := newUser("m"+ids.New()[:12], "", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
 		t.Fatal(err)
@@ -25,6 +28,7 @@ func newMember(t *testing.T, s *store.Store) user.User {
 
 func newTeam(t *testing.T, s *store.Store, name string) team.Team {
 	t.Helper()
+	ctx := t.Context()
 	tm := team.Team{ID: ids.New(), Name: name, CreatedAt: time.Now()}
 	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
 		t.Fatal(err)
@@ -34,6 +38,7 @@ func newTeam(t *testing.T, s *store.Store, name string) team.Team {
 
 func TestTeamNamesRaceOneWins(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	const n = 10
 	errs := make([]error, n)
@@ -54,7 +59,7 @@ func TestTeamNamesRaceOneWins(t *testing.T) {
 		switch {
 		case err == nil:
 			won++
-		case code(err) == "team_name_taken":
+		case errors.Is(err, apperr.CodeTeamNameTaken):
 		default:
 			t.Fatalf("a creation failed with %v", err)
 		}
@@ -69,6 +74,7 @@ func TestTeamNamesRaceOneWins(t *testing.T) {
 // holding a deleted role.
 func TestRoleDeletionRacesAssignment(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := newTeam(t, s, "Race")
 	for round := range 8 {
@@ -90,11 +96,11 @@ func TestRoleDeletionRacesAssignment(t *testing.T) {
 		case addErr == nil && delErr == nil:
 			t.Fatalf("round %d: the role was deleted while assigned", round)
 		case addErr == nil:
-			if code(delErr) != "role_in_use" || roleErr != nil || memberErr != nil {
+			if !errors.Is(delErr, apperr.CodeRoleInUse) || roleErr != nil || memberErr != nil {
 				t.Fatalf("round %d: delete %v, role %v, member %v", round, delErr, roleErr, memberErr)
 			}
 		case delErr == nil:
-			if code(roleErr) != "not_found" || code(memberErr) != "not_found" {
+			if !errors.Is(roleErr, apperr.CodeNotFound) || !errors.Is(memberErr, apperr.CodeNotFound) {
 				t.Fatalf("round %d: add %v, role %v, member %v", round, addErr, roleErr, memberErr)
 			}
 		default:
@@ -105,6 +111,7 @@ func TestRoleDeletionRacesAssignment(t *testing.T) {
 
 func TestDeleteTeamTakesEverything(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := newTeam(t, s, "Doomed")
 	now := time.Now()
@@ -129,7 +136,7 @@ func TestDeleteTeamTakesEverything(t *testing.T) {
 	if err := s.DeleteTeam(ctx, tm.ID, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Team(ctx, tm.ID); code(err) != "not_found" {
+	if _, err := s.Team(ctx, tm.ID); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("team after deletion: %v", err)
 	}
 	for _, u := range members {
@@ -140,24 +147,25 @@ func TestDeleteTeamTakesEverything(t *testing.T) {
 	if got, _, err := s.ListMembers(ctx, tm.ID, store.MemberFilter{RoleID: "admin"}, store.Page{Limit: 100}); err != nil || len(got) != 0 {
 		t.Fatalf("role uses left: %v %v", got, err)
 	}
-	if _, err := s.InvitationCode(ctx, c.Code); code(err) != "not_found" {
+	if _, err := s.InvitationCode(ctx, c.Code); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("code after deletion: %v", err)
 	}
-	if _, err := s.Invitation(ctx, inv.ID); code(err) != "not_found" {
+	if _, err := s.Invitation(ctx, inv.ID); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("invitation after deletion: %v", err)
 	}
-	if err := s.DeleteTeam(ctx, tm.ID, store.Effects{}); code(err) != "not_found" {
+	if err := s.DeleteTeam(ctx, tm.ID, store.Effects{}); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("second deletion: %v", err)
 	}
 	// Its name is free, and nobody can join it.
 	newTeam(t, s, "DOOMED")
-	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: members[0].ID, RoleIDs: []string{"member"}, JoinedAt: now}, store.Effects{}); code(err) != "not_found" {
+	if err := s.AddMember(ctx, team.Membership{TeamID: tm.ID, UserID: members[0].ID, RoleIDs: []string{"member"}, JoinedAt: now}, store.Effects{}); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("joining a deleted team: %v", err)
 	}
 }
 
 func TestTeamListsPage(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newMember(t, s)
 	var want []string
@@ -200,10 +208,10 @@ func TestTeamListsPage(t *testing.T) {
 	if err != nil || next == "" {
 		t.Fatal(err)
 	}
-	if _, _, err := s.ListTeams(ctx, "other", store.Page{Limit: 1, Cursor: next}); code(err) != "invalid_request" {
+	if _, _, err := s.ListTeams(ctx, "other", store.Page{Limit: 1, Cursor: next}); !errors.Is(err, apperr.CodeInvalidRequest) {
 		t.Fatalf("a cursor of another filter: %v", err)
 	}
-	if _, _, err := s.ListUserTeams(ctx, u.ID, "", store.Page{Limit: 1, Cursor: next}); code(err) != "invalid_request" {
+	if _, _, err := s.ListUserTeams(ctx, u.ID, "", store.Page{Limit: 1, Cursor: next}); !errors.Is(err, apperr.CodeInvalidRequest) {
 		t.Fatalf("a cursor of another list: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 
@@ -20,7 +21,7 @@ var (
 	errUserChanged = apperr.Stale("The user")
 	// ErrInTeams refuses to make a member that still belongs to teams an admin:
 	// platform admins and the super admin never belong to a team (SPEC.md section 1).
-	ErrInTeams = &apperr.Error{Kind: apperr.Conflict, Code: "member_of_teams",
+	ErrInTeams = &apperr.Error{Kind: apperr.Conflict, Code: apperr.CodeMemberOfTeams,
 		Message: "This member still belongs to teams; remove it from them before making it an admin.",
 		Fields:  map[string]string{"accountType": "cannot change while the user belongs to teams"}}
 )
@@ -57,7 +58,7 @@ func (s *Store) UpdateUser(ctx context.Context, u user.User, edit UserEdit) (use
 			return u, nil
 		}
 		saved, err := s.SaveUser(ctx, u, next, fx)
-		if !apperr.IsCode(err, errUserChanged.Code) || attempt == userUpdateAttempts {
+		if !errors.Is(err, errUserChanged.Code) || attempt == userUpdateAttempts {
 			return saved, err
 		}
 		if u, err = s.User(ctx, u.ID); err != nil {

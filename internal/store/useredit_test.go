@@ -20,6 +20,7 @@ import (
 // listed answers the ids a user list filter finds, all pages read.
 func listed(t *testing.T, s *store.Store, f store.UserFilter) []string {
 	t.Helper()
+	ctx := t.Context()
 	var out []string
 	p := store.Page{Limit: 100}
 	for {
@@ -39,6 +40,7 @@ func listed(t *testing.T, s *store.Store, f store.UserFilter) []string {
 
 func TestSaveUserMovesTheUserBetweenLists(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("mover", "mover@example.com", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
@@ -88,6 +90,7 @@ func TestSaveUserMovesTheUserBetweenLists(t *testing.T) {
 
 func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("stale", "", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
@@ -112,7 +115,7 @@ func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 			won = i
 		case err == nil:
 			t.Fatalf("writers %d and %d both won", won, i)
-		case code(err) != "version_conflict":
+		case !errors.Is(err, apperr.CodeVersionConflict):
 			t.Fatalf("writer %d: %v, want version_conflict", i, err)
 		}
 	}
@@ -124,13 +127,14 @@ func TestSaveUserFromAStaleCopyIsAConflict(t *testing.T) {
 	if err := s.SetMFA(ctx, u.ID, true, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveUser(ctx, got, got, store.Effects{}); code(err) != "version_conflict" {
+	if _, err := s.SaveUser(ctx, got, got, store.Effects{}); !errors.Is(err, apperr.CodeVersionConflict) {
 		t.Fatalf("edit from before an MFA switch: %v", err)
 	}
 }
 
 func TestSaveUserRemovesAndTakesEmails(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("holder", "Holder@example.com", user.Member, user.Active)
 	u.EmailVerified = true
@@ -159,13 +163,14 @@ func TestSaveUserRemovesAndTakesEmails(t *testing.T) {
 	}
 	back := saved
 	back.Email = "HOLDER@example.com"
-	if _, err := s.SaveUser(ctx, saved, back, store.Effects{}); code(err) != "email_taken" {
+	if _, err := s.SaveUser(ctx, saved, back, store.Effects{}); !errors.Is(err, apperr.CodeEmailTaken) {
 		t.Fatalf("taking a held address: %v, want email_taken", err)
 	}
 }
 
 func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := team.Team{ID: ids.New(), Name: "Promotions", CreatedAt: time.Now()}
 	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
@@ -183,7 +188,7 @@ func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 	// still goes through.
 	promoted := u
 	promoted.AccountType = user.PlatformAdmin
-	if _, err := s.SaveUser(ctx, u, promoted, store.Effects{}); code(err) != "member_of_teams" {
+	if _, err := s.SaveUser(ctx, u, promoted, store.Effects{}); !errors.Is(err, apperr.CodeMemberOfTeams) {
 		t.Fatalf("promoting a member in a team: %v, want member_of_teams", err)
 	}
 	if got, _ := s.User(ctx, u.ID); got.AccountType != user.Member || got.Version != u.Version {
@@ -199,6 +204,7 @@ func TestPromotionOfAMemberInATeamIsRefused(t *testing.T) {
 // A promotion and a join of the same member race: never both.
 func TestPromotionRacingAJoin(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	tm := team.Team{ID: ids.New(), Name: "Race", CreatedAt: time.Now()}
 	if err := s.CreateTeam(ctx, tm, nil, store.Effects{}); err != nil {
@@ -342,7 +348,7 @@ func TestUpdateUser(t *testing.T) {
 // for others.
 func sameError(err, want error) bool {
 	if e := apperr.As(want); e != nil {
-		return code(err) == e.Code
+		return errors.Is(err, e.Code)
 	}
 	return errors.Is(err, want)
 }

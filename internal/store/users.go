@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -188,11 +189,11 @@ func shownAt(u user.User, q string) string {
 }
 
 var (
-	errLoginTaken = apperr.Taken("login_account_taken", "loginAccount", "This login account is already taken.")
-	errEmailTaken = apperr.Taken("email_taken", "email", "This email address is already in use.")
+	errLoginTaken = apperr.Taken(apperr.CodeLoginAccountTaken, "loginAccount", "This login account is already taken.")
+	errEmailTaken = apperr.Taken(apperr.CodeEmailTaken, "email", "This email address is already in use.")
 	// ErrBootstrapped is returned by CreateUser with superAdmin set when the one super
 	// admin already exists.
-	ErrBootstrapped = apperr.New(apperr.Conflict, "already_bootstrapped", "The super admin already exists.")
+	ErrBootstrapped = apperr.New(apperr.Conflict, apperr.CodeAlreadyBootstrapped, "The super admin already exists.")
 )
 
 // CreateUser writes a whole new user, with nothing left to wait for: for seeding and
@@ -257,7 +258,7 @@ var errUserMissing = apperr.Missing("User")
 func (s *Store) DeleteUserRecords(ctx context.Context, u user.User, superAdmin bool, fx Effects) error {
 	for attempt := 1; ; attempt++ {
 		err := s.deleteUserRecords(ctx, u, superAdmin, fx)
-		if !apperr.IsCode(err, errUserChanged.Code) || attempt == transactAttempts {
+		if !errors.Is(err, apperr.CodeVersionConflict) || attempt == transactAttempts {
 			return err
 		}
 		item, err := s.getItem(ctx, userKey(u.ID))
@@ -380,7 +381,7 @@ func (s *Store) EndSessions(ctx context.Context, id string, at time.Time, fx Eff
 			expression.Name("sessionsEndedAt").LessThan(expression.Value(value)))), errUserMissing)
 	tx.effects(fx)
 	err := tx.run(ctx)
-	if !apperr.IsCode(err, errUserMissing.Code) {
+	if !errors.Is(err, apperr.CodeNotFound) {
 		return err
 	}
 	// The user is gone, or its sessions ended later already: fx go with a check that says which.

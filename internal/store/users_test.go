@@ -1,7 +1,7 @@
 package store_test
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -21,8 +21,6 @@ import (
 	"github.com/roster-dev/roster/internal/user"
 )
 
-var ctx = context.Background()
-
 // created is when newUser's users were made: each call is a millisecond later, so that
 // "newest first" has one answer.
 var (
@@ -41,15 +39,9 @@ func newUser(login, email string, t user.AccountType, s user.Status) user.User {
 	}
 }
 
-func code(err error) string {
-	if e := apperr.As(err); e != nil {
-		return e.Code
-	}
-	return fmt.Sprint(err)
-}
-
 func TestCreateUserUniqueness(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	db, table := storetest.Table(t)
 	s := store.New(db, table)
 	first := newUser("Alice", "alice@example.com", user.Member, user.Active)
@@ -60,12 +52,12 @@ func TestCreateUserUniqueness(t *testing.T) {
 		name       string
 		login      string
 		email      string
-		wantCode   string
+		wantCode   apperr.Code
 		wantFields []string
 	}{
-		{"login account in other case", "ALICE", "", "login_account_taken", []string{"loginAccount"}},
-		{"email in other case", "bob", "Alice@Example.COM", "email_taken", []string{"email"}},
-		{"both taken, both named", "alice", "alice@example.com", "login_account_taken", []string{"email", "loginAccount"}},
+		{"login account in other case", "ALICE", "", apperr.CodeLoginAccountTaken, []string{"loginAccount"}},
+		{"email in other case", "bob", "Alice@Example.COM", apperr.CodeEmailTaken, []string{"email"}},
+		{"both taken, both named", "alice", "alice@example.com", apperr.CodeLoginAccountTaken, []string{"email", "loginAccount"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +72,7 @@ func TestCreateUserUniqueness(t *testing.T) {
 			}
 			// Nothing of the refused user was written, or it was removed again (its
 			// search items go in before the transaction).
-			if _, err := s.User(ctx, u.ID); code(err) != "not_found" {
+			if _, err := s.User(ctx, u.ID); !errors.Is(err, apperr.CodeNotFound) {
 				t.Fatalf("refused user was written: %v", err)
 			}
 			left, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table), ConsistentRead: aws.Bool(true),
@@ -99,6 +91,7 @@ func TestCreateUserUniqueness(t *testing.T) {
 
 func TestConcurrentClaimsOneWins(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	const n = 10
 	errs := make([]error, n)
@@ -116,10 +109,10 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 	wg.Wait()
 	won := 0
 	for _, err := range errs {
-		switch code(err) {
-		case "<nil>":
+		switch {
+		case err == nil:
 			won++
-		case "login_account_taken":
+		case errors.Is(err, apperr.CodeLoginAccountTaken):
 		default:
 			t.Fatalf("racer got %v, want success or login_account_taken", err)
 		}
@@ -131,19 +124,21 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 
 func TestSuperAdminOnlyOnce(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	if err := s.CreateUser(ctx, newUser("root", "", user.SuperAdmin, user.Active), true); err != nil {
 		t.Fatal(err)
 	}
 	// Even with a fresh login account, the slot is taken.
 	err := s.CreateUser(ctx, newUser("root2", "", user.SuperAdmin, user.Active), true)
-	if err != store.ErrBootstrapped && code(err) != "already_bootstrapped" {
+	if !errors.Is(err, apperr.CodeAlreadyBootstrapped) {
 		t.Fatalf("second super admin: %v", err)
 	}
 }
 
 func TestDeleteUserRecordsFreesClaims(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	u := newUser("carol", "carol@example.com", user.Member, user.Active)
 	if err := s.CreateUser(ctx, u, false); err != nil {
@@ -152,10 +147,10 @@ func TestDeleteUserRecordsFreesClaims(t *testing.T) {
 	if err := s.DeleteUserRecords(ctx, u, false, store.Effects{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.User(ctx, u.ID); code(err) != "not_found" {
+	if _, err := s.User(ctx, u.ID); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("user still there: %v", err)
 	}
-	if _, err := s.UserIDByLogin(ctx, "carol"); code(err) != "not_found" {
+	if _, err := s.UserIDByLogin(ctx, "carol"); !errors.Is(err, apperr.CodeNotFound) {
 		t.Fatalf("login claim still there: %v", err)
 	}
 	// Deleting twice is fine (undo after a partial failure), and the claims are free.
@@ -174,6 +169,7 @@ func TestDeleteUserRecordsFreesClaims(t *testing.T) {
 // listAll walks a list page by page.
 func listAll(t *testing.T, s *store.Store, f store.UserFilter, limit int) []user.User {
 	t.Helper()
+	ctx := t.Context()
 	var all []user.User
 	p := store.Page{Limit: limit}
 	for range 1000 {
@@ -204,6 +200,7 @@ func logins(users []user.User) []string {
 
 func TestListUsers(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	// Created in this order, so newest first is the reverse.
 	fixtures := []struct {
@@ -255,6 +252,7 @@ func TestListUsers(t *testing.T) {
 
 func TestBadCursors(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
 	s := storetest.New(t)
 	for _, login := range []string{"eve", "evan", "evelyn"} {
 		if err := s.CreateUser(ctx, newUser(login, "", user.Member, user.Active), false); err != nil {

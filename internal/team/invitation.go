@@ -70,12 +70,12 @@ func statusAt(stored Status, expiresAt, now time.Time) Status {
 
 // The 410 answers of SPEC.md section 4.
 var (
-	ErrUsed    = apperr.New(apperr.Gone, "invitation_used", "This invitation has already been used.")
-	ErrRevoked = apperr.New(apperr.Gone, "invitation_revoked", "This invitation was revoked.")
-	ErrExpired = apperr.New(apperr.Gone, "invitation_expired", "This invitation has expired.")
+	ErrUsed    = apperr.New(apperr.Gone, apperr.CodeInvitationUsed, "This invitation has already been used.")
+	ErrRevoked = apperr.New(apperr.Gone, apperr.CodeInvitationRevoked, "This invitation was revoked.")
+	ErrExpired = apperr.New(apperr.Gone, apperr.CodeInvitationExpired, "This invitation has expired.")
 )
 
-// Usable answers nil for a pending status, or the 410 that the status calls for.
+// Usable returns nil for a pending status, or the 410 that the status calls for.
 func Usable(s Status) error {
 	switch s {
 	case Pending:

@@ -83,7 +83,7 @@ var (
 // BuiltInRoles in the order lists show them.
 var BuiltInRoles = []Role{Owner, Admin, Member}
 
-// BuiltIn answers the built-in role with this id or name (ignoring case for names).
+// BuiltIn returns the built-in role with this id or name (ignoring case for names).
 func BuiltIn(id string) (Role, bool) {
 	for _, r := range BuiltInRoles {
 		if r.ID == id {

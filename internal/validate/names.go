@@ -34,35 +34,21 @@ func displayName(f Fields, field, v string) string {
 	return v
 }
 
-// invisible reports whether r shows nothing, or changes how the text around it is
-// laid out, rather than being a character of the name:
-//   - format characters (Cf): zero-width space and joiners, the soft hyphen, the
-//     byte-order mark, and every bidirectional control (LRM, RLM, ALM, the embeddings
-//     and overrides U+202A-U+202E, the isolates U+2066-U+2069);
-//   - the other default-ignorable code points, which fonts draw as nothing: the
-//     Hangul fillers (letters by category, so "ㅤㅤㅤ" would pass as a name), the
-//     combining grapheme joiner, variation selectors;
-//   - line and paragraph separators, which break a line as a newline does;
-//   - U+2800, the blank Braille pattern, a symbol drawn as a space.
-//
-// Ordinary spaces are not refused here: a team may be called "Sales East".
+// invisible reports whether r shows nothing or changes the layout around it rather than
+// being a character of a name: format characters (zero-width, bidi controls), the other
+// default-ignorable code points fonts draw as nothing (the Hangul fillers are letters, so
+// "ㅤㅤㅤ" would pass), line and paragraph separators, and the blank Braille pattern.
+// Ordinary spaces are allowed: a team may be called "Sales East".
 func invisible(r rune) bool {
 	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Bidi_Control,
 		unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) ||
 		r == '\u2800'
 }
 
-// NameKey is the key under which a team or role name is unique, for the claims that
-// enforce it and the lists sorted by name. Two names with the same key look alike to
-// a person, and only one of them may exist:
-//   - compatibility forms are their plain letters (NFKC): the full-width "ＳＡＬＥＳ"
-//     that Chinese input methods type, ligatures ("ﬁ"), the no-break and ideographic
-//     spaces;
-//   - case is folded the Unicode way, not just lower-cased: "STRASSE" and "Straße",
-//     "ΣΊΣΥΦΟΣ" and "σίσυφος" are one name;
-//   - runs of white space are one space, as a web page shows them.
-//
-// The name itself is kept as it was typed (in NFC): the key is only compared.
+// NameKey returns the key under which a team or role name is unique (and lists sort),
+// so that two names a person cannot tell apart cannot both exist: NFKC (full-width
+// "ＳＡＬＥＳ", ligatures), Unicode case folding ("Straße" is "STRASSE"), and runs of white
+// space as one space. The name itself is kept as typed; only its key is compared.
 func NameKey(name string) string {
 	k := norm.NFKC.String(cases.Fold().String(norm.NFKC.String(name)))
 	var b strings.Builder

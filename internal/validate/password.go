@@ -16,14 +16,9 @@ import (
 //go:embed common-passwords.txt
 var commonPasswordsFile string
 
-// commonPasswords is the sorted body of the list, after its '#' header.
-//
-// The list is searched where it lies, in the binary's read-only data, instead
-// of being loaded into a map: a map of the 30,000 entries took about 3 ms and
-// 1.7 MB of heap to build (measured on the first version of this package),
-// which every cold start of a function that checks a password would pay. The
-// binary search needs no set-up beyond skipping the header, allocates nothing,
-// and costs about 15 string comparisons per look-up.
+// commonPasswords returns the sorted body of the list, after its '#' header. It is
+// binary-searched where it lies, in the binary's read-only data: loading it into a map
+// would cost every cold start of a function that checks a password time and heap.
 var commonPasswords = sync.OnceValue(func() string { return listBody(commonPasswordsFile) })
 
 // listBody returns file without its leading '#' comment lines.
@@ -74,15 +69,10 @@ func IsCommonPassword(p string) bool {
 	return sortedLinesContain(commonPasswords(), strings.ToLower(p))
 }
 
-// Password checks a new password against SPEC.md: 12 to 128 characters, not
-// equal to and not containing the login account (ignoring case), and not a
-// common password. There is deliberately no rule on character classes.
-//
-// One more rule comes from Cognito, not from taste: it refuses a password that
-// begins or ends with white space, so Roster refuses it first, with a field
-// message, instead of failing later with an opaque Cognito error.
-//
-// The password itself never appears in a message.
+// Password checks a new password against SPEC.md: 12 to 128 characters, not containing
+// the login account (ignoring case), not a common password, and deliberately no rule on
+// character classes. Cognito refuses one that begins or ends with white space, so Roster
+// refuses it first with a field message. The password never appears in a message.
 func Password(f Fields, field, password, loginAccount string) {
 	if password == "" {
 		f.Add(field, msgRequired)

@@ -1,22 +1,7 @@
-// Package validate holds the field rules of SPEC.md section 2, and only them, so
-// that every operation accepting a username, a password or a permission key
-// refuses exactly the same values with exactly the same messages.
-//
-// A handler decodes the whole request, runs every checker it needs against one
-// Fields, and answers 400 with all of them when Fields is not empty: the client
-// sees every bad field at once, not just the first.
-//
-//	f := validate.Fields{}
-//	name := validate.Username(f, "username", req.Username)
-//	login := validate.LoginAccount(f, "loginAccount", req.LoginAccount)
-//	validate.Password(f, "password.value", req.Password.Value, login)
-//	if !f.Empty() {
-//		return apperr.Invalid(f)
-//	}
-//
-// Messages are short, human and safe to show: they never repeat the submitted
-// value, so a password (or any other secret) cannot leak through an error body
-// or a log line.
+// Package validate holds the field rules of SPEC.md section 2, so that every operation
+// refuses the same values with the same messages. A handler runs every checker it needs
+// against one Fields and answers all the bad fields at once. Messages never repeat the
+// submitted value, so no secret leaks through an error body or a log line.
 package validate
 
 import (

@@ -1,18 +1,14 @@
-// Command stack runs Roster's local stack (see infra/stack).
+// Command stack runs Roster's local stack (see infra/stack). Everything is in memory, so
+// each start makes the table, the pool and the admin anew.
 //
 //	stack dev                  `make dev`: fixed loopback ports from ROSTER_DEV_PORT (default 8780:
 //	                           API, +1 mailbox, +2 mail JSON, +3 DynamoDB Local, +4 Cognito),
-//	                           state and logs in .dev/, .dev/stack.json while it runs; stops on
-//	                           SIGINT or SIGTERM.
+//	                           state and logs in .dev/, the admin's fixed credentials in
+//	                           .dev/stack.json while it runs; stops on SIGINT or SIGTERM.
 //	stack run [NAME=VALUE...] -- CMD [ARG...]
-//	                           `make test`: a fresh stack on free ports (so it can run beside
-//	                           `make dev`), runs CMD with the stack's ROSTER_* variables, stops the
-//	                           stack and exits with CMD's status. NAME=VALUE overrides a template
-//	                           parameter, as `sam deploy --parameter-overrides` does.
-//
-// Everything is in memory: moto's pool ids do not survive a restart, so each start creates
-// the table, the pool and the admin anew. In dev the admin's password is fixed, so the
-// credentials in .dev/stack.json stay the same from one run to the next.
+//	                           `make test`: a fresh stack on free ports, runs CMD with its
+//	                           ROSTER_* variables and exits with CMD's status. NAME=VALUE
+//	                           overrides a template parameter, as sam deploy does.
 package main
 
 import (

@@ -80,7 +80,7 @@ func (c *Cognito) SetPassword(ctx context.Context, username, password string, pe
 	return nil
 }
 
-// Exists tells whether username has a sign-in account.
+// Exists reports whether username has a sign-in account.
 func (c *Cognito) Exists(ctx context.Context, username string) (bool, error) {
 	_, err := c.client.AdminGetUser(ctx, &cip.AdminGetUserInput{
 		UserPoolId: aws.String(c.poolID),
@@ -177,15 +177,10 @@ func (c *Cognito) passwordAuth(ctx context.Context, username, password string) (
 	return c.result(username, out.ChallengeName, out.Session, out.AuthenticationResult, ""), nil
 }
 
-// asRecorded makes Roster's record, not the pool, decide whether a sign-in asks for a TOTP
-// code. A user's own access token can switch its MFA at Cognito (SetUserMFAPreference)
-// behind Roster's back: off, so that a stolen password is enough; or on, with an
-// authenticator Roster never bound (a stolen token could lock the owner out). r is what
-// the pool answered once password checked out; when it disagrees with the record, the
-// pool is set back to the record and the password put again, and the tokens of the
-// first answer, if any, are never handed out. A sign-in that read the record just before
-// MFA was switched may set the pool back to the old state; the next sign-in, reading the
-// new record, sets it right again.
+// asRecorded makes Roster's record, not the pool, decide whether a sign-in asks for a
+// TOTP code: a user's own access token can switch its MFA at Cognito behind Roster's
+// back. When r, the pool's answer to the password, disagrees with the record, the pool
+// is set back and the password put again; the first answer's tokens are never handed out.
 func (c *Cognito) asRecorded(ctx context.Context, username, password string, mfa bool, r identity.Result) (identity.Result, error) {
 	if agrees(r, mfa) {
 		return r, nil
@@ -203,7 +198,7 @@ func (c *Cognito) asRecorded(ctx context.Context, username, password string, mfa
 	return r, nil
 }
 
-// agrees tells whether a sign-in's answer fits MFA on or off: with it on, no tokens
+// agrees reports whether a sign-in's answer fits MFA on or off: with it on, no tokens
 // before the code; with it off, no code asked.
 func agrees(r identity.Result, mfa bool) bool {
 	if mfa {
@@ -267,7 +262,7 @@ func (c *Cognito) Refresh(ctx context.Context, refreshToken string) (identity.Re
 	return c.result(username, out.ChallengeName, out.Session, out.AuthenticationResult, refreshToken), nil
 }
 
-var errSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: "unauthenticated",
+var errSession = &apperr.Error{Kind: apperr.Unauthenticated, Code: apperr.CodeUnauthenticated,
 	Message: "The sign-in session is invalid or has expired; sign in again."}
 
 // signInError turns Cognito's refusals into Roster's errors; refused is what a

@@ -13,7 +13,7 @@ import (
 )
 
 // errNoSoftwareToken is a verification with no secret to check it against.
-var errNoSoftwareToken = apperr.New(apperr.Conflict, "mfa_not_started",
+var errNoSoftwareToken = apperr.New(apperr.Conflict, apperr.CodeMFANotStarted,
 	"No authenticator is being bound; start with POST /v1/me/mfa/totp.")
 
 // AssociateSoftwareToken starts binding an authenticator app to the user holding the

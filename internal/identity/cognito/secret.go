@@ -16,15 +16,10 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 )
 
-// secret is the app client's secret. It is in no template, environment variable or
-// file: the functions that sign people in read it from Cognito (DescribeUserPoolClient,
-// which their IAM policies allow on the pool) when they first need it, and keep it for
-// the life of the container. Init makes no network call, and a failed read is tried
-// again by the next request rather than remembered.
-//
-// The same answer says how long the client's refresh tokens live, which the sign-in
-// routes give as the Max-Age of the console's session cookie (identity.Tokens): read
-// from the pool, it cannot drift from template.yaml's RefreshTokenValidity.
+// secret is the app client's secret, which is in no template, variable or file: it is
+// read from Cognito on first need and kept for the container's life, so init makes no
+// network call and a failed read is tried again. The same answer gives the refresh
+// tokens' lifetime (the session cookie's Max-Age), which so cannot drift from the pool's.
 type secret struct {
 	mu      sync.Mutex
 	value   string

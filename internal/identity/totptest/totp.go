@@ -16,7 +16,7 @@ import (
 // Step is the life of one code.
 const Step = 30 * time.Second
 
-// At answers the code of a base32 secret (as AssociateSoftwareToken returns it) at t.
+// At returns the code of a base32 secret (as AssociateSoftwareToken returns it) at t.
 func At(secret string, t time.Time) (string, error) {
 	s := strings.ToUpper(secret)
 	if r := len(s) % 8; r != 0 {
@@ -35,7 +35,7 @@ func At(secret string, t time.Time) (string, error) {
 	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1_000_000), nil
 }
 
-// Now answers the current code. The local Cognito accepts only the current step, so in
+// Now returns the current code. The local Cognito accepts only the current step, so in
 // a step's last seconds it waits for the next one: the code must still be current when
 // it arrives.
 func Now(secret string) (string, error) {
@@ -45,7 +45,7 @@ func Now(secret string) (string, error) {
 	return At(secret, time.Now())
 }
 
-// Wrong answers a well-formed code that is not the current one.
+// Wrong returns a well-formed code that is not the current one.
 func Wrong(secret string) (string, error) {
 	code, err := At(secret, time.Now())
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/roster-dev/roster/internal/store"
 )
 
-// Records answers the outbox inserts of the table's stream, from its start, as the
+// Records returns the outbox inserts of the table's stream, from its start, as the
 // mapping's filter passes them (KEYS_ONLY). Items sent since are among them, as a stream
 // replays them: the mailer and Pending skip what is gone.
 func Records(t testing.TB, db *dynamodb.Client, table string) []events.DynamoDBEventRecord {
@@ -73,7 +73,7 @@ func Records(t testing.TB, db *dynamodb.Client, table string) []events.DynamoDBE
 	return out
 }
 
-// Pending answers the outbox items of the table as the mailer reads them.
+// Pending returns the outbox items of the table as the mailer reads them.
 func Pending(t testing.TB, db *dynamodb.Client, table string) []store.Outgoing {
 	t.Helper()
 	s := store.New(db, table)
