@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -46,9 +47,14 @@ var (
 
 // TestMain uses the stack's emulators under `stack run` (make test), and otherwise starts
 // DynamoDB Local and moto itself, so `go test ./infra/streams` works after `make tools`.
+// Under -short (make unit) it starts neither, and the tests that need them skip (newHarness).
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 
 func runTests(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "streams-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -166,6 +172,9 @@ type options struct {
 
 func newHarness(t *testing.T, o options) *harness {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs DynamoDB Local and moto (-short, make unit)")
+	}
 	ctx := context.Background()
 	h := &harness{t: t, db: dynamoClient(), sqs: sqsClient(), table: uniqueName("streams"), logs: &strings.Builder{}, decide: o.decide}
 	if h.decide == nil {

@@ -98,6 +98,9 @@ func TestSDKCallsAreSubsegments(t *testing.T) {
 // Active its Cognito and DynamoDB calls arrive as spans, and without it (template.yaml's
 // default, PassThrough) nothing does, even for a sampled invocation.
 func TestFunctionTraces(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the local stack (-short, make unit)")
+	}
 	daemon := listen(t)
 	for k, v := range map[string]string{
 		"TABLE_NAME":                 os.Getenv("ROSTER_TABLE_NAME"),

@@ -25,9 +25,12 @@ var (
 )
 
 // Client is a DynamoDB client for the DynamoDB Local that `bin/roster-stack run` (make test)
-// started; the test fails with a hint when there is none.
+// started; the test skips under -short (make unit) and fails with a hint when there is none.
 func Client(t testing.TB) *dynamodb.Client {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the local stack (-short, make unit)")
+	}
 	endpoint := os.Getenv("ROSTER_DYNAMODB_ENDPOINT")
 	if endpoint == "" {
 		t.Fatal("ROSTER_DYNAMODB_ENDPOINT is not set: run through `make test` or `bin/roster-stack run -- go test ...`")
