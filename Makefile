@@ -20,7 +20,7 @@
 #                      the tests that need the stack or the emulators skip), no tools needed
 #   make fuzz          every native fuzz target (func FuzzXxx in internal/), each for FUZZTIME
 #                      (default 30s; `make fuzz FUZZTIME=5m`); make test runs their seeds only
-#   make lint          gofmt check and go vet
+#   make lint          gofmt check, go mod tidy check, go vet and staticcheck (a tool in go.mod)
 #   make sam-validate  sam validate --lint (cfn-lint)
 #   make security-scan checkov on template.yaml: fails on any failed check not skipped in the
 #                      template with a reason (README.md, "Operating Roster")
@@ -252,7 +252,9 @@ fuzz:
 lint:
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -print0 | xargs -0 -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go mod tidy -diff
 	go vet ./...
+	go tool staticcheck ./...
 
 sam-validate: tools
 	$(SAM) validate --lint

@@ -594,15 +594,6 @@ func (g *codeGraph) checkAbsorbed(t *testing.T) {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // why answers a chain of calls from obj to where a is made, for messages: the analysis
 // over-approximates, and a person deciding whether a code is real needs the path.
 func (g *codeGraph) why(obj types.Object, a answer) []string {

@@ -126,14 +126,6 @@ type roleRef struct {
 	Name string `json:"name"`
 }
 
-func roleRefs(roles []team.Role) []roleRef {
-	out := make([]roleRef, len(roles))
-	for i, r := range roles {
-		out[i] = roleRef{ID: r.ID, Name: r.Name}
-	}
-	return out
-}
-
 // refsOf shows role ids as roles, naming those that still exist.
 func refsOf(ids []string, known map[string]team.Role) []roleRef {
 	out := make([]roleRef, 0, len(ids))
