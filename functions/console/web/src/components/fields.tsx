@@ -164,3 +164,10 @@ export function LocaleField<K extends string>({ form }: { form: Form<K | "locale
     />
   );
 }
+
+// accountTypeOptions are the account types an admin may give: member or platform admin
+// (there is one super admin, made at bootstrap).
+export const accountTypeOptions = (): Option[] => [
+  { value: "member", label: t("home.accountType.member") },
+  { value: "platform_admin", label: t("home.accountType.platform_admin") },
+];
