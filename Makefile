@@ -231,8 +231,8 @@ bench: tools build $(BASELINES) $(TWIN) $(BENCH)
 # ---- checks -----------------------------------------------------------------------------------
 
 # -short means "no local stack": a test that needs the stack's variables, or starts emulators
-# from .tools, skips under it (README.md, "The commands"), and TestMains that set the stack up leave
-# it be. So this runs everything else, cached as go test caches, with nothing installed.
+# from .tools, skips under it, and a TestMain that sets the stack up leaves it be (README.md,
+# "The commands"). So this runs every other test, cached as go test caches, with no tools.
 unit:
 	go test -short ./...
 
