@@ -41,11 +41,8 @@ func startTool(t *testing.T, spec func(emulator.Tools, int) emulator.Spec) *emul
 	if err != nil {
 		t.Fatal(err)
 	}
-	port, err := emulator.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := emulator.Start(context.Background(), spec(emulator.Tools{Dir: filepath.Join(root, ".tools")}, port), t.TempDir())
+	tools := emulator.Tools{Dir: filepath.Join(root, ".tools")}
+	p, err := emulator.StartFree(context.Background(), func(port int) emulator.Spec { return spec(tools, port) }, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -57,27 +56,13 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(logDir)
-		tools := emulator.Tools{Dir: filepath.Join(root, ".tools")}
-		for _, start := range []struct {
-			spec func(int) emulator.Spec
-			url  *string
-		}{
-			{func(p int) emulator.Spec { return tools.DynamoDBLocal(p, "") }, &dynamoEndpoint},
-			{tools.Cognito, &cognitoEndpoint},
-		} {
-			port, err := emulator.FreePort()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			p, err := emulator.Start(context.Background(), start.spec(port), logDir)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			defer p.Stop(5 * time.Second)
-			*start.url = p.URL
+		var stop func()
+		dynamoEndpoint, cognitoEndpoint, stop, err = emulator.Tools{Dir: filepath.Join(root, ".tools")}.DynamoAndMoto(context.Background(), logDir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
 		}
+		defer stop()
 	}
 	return m.Run()
 }

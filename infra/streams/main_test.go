@@ -75,27 +75,13 @@ func runTests(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		tools := emulator.Tools{Dir: filepath.Join(root, ".tools")}
-		for _, start := range []struct {
-			spec func(int) emulator.Spec
-			url  *string
-		}{
-			{func(p int) emulator.Spec { return tools.DynamoDBLocal(p, "") }, &dynamoEndpoint},
-			{tools.Cognito, &motoEndpoint},
-		} {
-			port, err := emulator.FreePort()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			p, err := emulator.Start(context.Background(), start.spec(port), dir)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			defer p.Stop(5 * time.Second)
-			*start.url = p.URL
+		var stop func()
+		dynamoEndpoint, motoEndpoint, stop, err = emulator.Tools{Dir: filepath.Join(root, ".tools")}.DynamoAndMoto(context.Background(), dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
 		}
+		defer stop()
 	}
 	return m.Run()
 }
