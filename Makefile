@@ -16,9 +16,11 @@
 #                      Go test against a fresh local stack (the fuzz seeds included), the
 #                      console's browser tests and schemathesis (internal/contract); what .ci/run
 #                      calls
+#   make unit          the fast loop: every Go test that needs no local stack (go test -short;
+#                      the tests that need the stack or the emulators skip), no tools needed
 #   make fuzz          every native fuzz target (func FuzzXxx in internal/), each for FUZZTIME
 #                      (default 30s; `make fuzz FUZZTIME=5m`); make test runs their seeds only
-#   make lint          gofmt check and go vet
+#   make lint          gofmt check, go mod tidy check, go vet and staticcheck (a tool in go.mod)
 #   make sam-validate  sam validate --lint (cfn-lint)
 #   make security-scan checkov on template.yaml: fails on any failed check not skipped in the
 #                      template with a reason (README.md, "Operating Roster")
@@ -75,7 +77,7 @@ CHECKOV_STAMP := $(TOOLS)/checkov/.installed
 TOOL_STAMPS := $(MOTO_STAMP) $(SAM_STAMP) $(SES_STAMP) $(DYNAMODB_STAMP) $(CHECKOV_STAMP) $(SCHEMATHESIS_STAMP) \
 	$(CONSOLE_WEB_STAMP) $(CONSOLE_E2E_STAMP) $(CHROMIUM)
 
-.PHONY: tools build dev test bench fuzz lint sam-validate security-scan sam-build clean distclean FORCE
+.PHONY: tools build dev test unit bench fuzz lint sam-validate security-scan sam-build clean distclean FORCE
 
 # ---- tools ------------------------------------------------------------------------------------
 
@@ -237,26 +239,31 @@ bench: tools build $(BASELINES) $(TWIN) $(BENCH)
 
 # ---- checks -----------------------------------------------------------------------------------
 
+# -short means "no local stack": a test that needs the stack's variables, or starts emulators
+# from .tools, skips under it, and a TestMain that sets the stack up leaves it be (README.md,
+# "The commands"). So this runs every other test, cached as go test caches, with no tools.
+unit:
+	go test -short ./...
+
 # Native fuzzing runs one target at a time (go test -fuzz takes one), each for FUZZTIME. New
 # crashers land in the package's testdata/fuzz/<Target>/ and are seeds from then on: commit them
-# with the fix. internal/api's TestMain wants the local stack's variables, which its fuzz targets
-# never use: placeholders let them run without a stack.
+# with the fix. No fuzz target needs the local stack, hence -short.
 FUZZTIME ?= 30s
-FUZZ_ENV := ROSTER_TABLE_NAME=fuzz ROSTER_USER_POOL_ID=fuzz ROSTER_USER_POOL_CLIENT_ID=fuzz \
-	ROSTER_DYNAMODB_ENDPOINT=http://127.0.0.1:9 ROSTER_COGNITO_ENDPOINT=http://127.0.0.1:9 ROSTER_SES_ENDPOINT=http://127.0.0.1:9
 
 fuzz:
 	@for file in $$(grep -rl --include='*_test.go' '^func Fuzz' internal | sort); do \
 		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
 			echo "fuzz: ./$$(dirname $$file) $$target for $(FUZZTIME)"; \
-			$(FUZZ_ENV) go test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./$$(dirname $$file) || exit 1; \
+			go test -short -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./$$(dirname $$file) || exit 1; \
 		done; \
 	done
 
 lint:
 	@unformatted=$$(find . -name '*.go' -not -path './.*' -not -path './bin/*' -print0 | xargs -0 -r gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go mod tidy -diff
 	go vet ./...
+	go tool staticcheck ./...
 
 sam-validate: tools
 	$(SAM) validate --lint

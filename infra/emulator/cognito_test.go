@@ -30,20 +30,28 @@ import (
 // These tests pin down the Cognito behaviours Roster relies on, as the local stack's Cognito
 // emulator (moto plus cognito_server.py) provides them; infra/EMULATORS.md describes them.
 
-func startCognito(t *testing.T) (*cognito.Client, provision.UserPool) {
+// startTool starts the emulator that spec picks from .tools on a free port; the test skips
+// under -short (make unit), which runs no emulator.
+func startTool(t *testing.T, spec func(emulator.Tools, int) emulator.Spec) *emulator.Process {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the emulators in .tools (-short, make unit)")
+	}
 	root, err := provision.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port, err := emulator.FreePort()
+	tools := emulator.Tools{Dir: filepath.Join(root, ".tools")}
+	p, err := emulator.StartFree(context.Background(), func(port int) emulator.Spec { return spec(tools, port) }, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := emulator.Start(context.Background(), emulator.Tools{Dir: filepath.Join(root, ".tools")}.Cognito(port), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	return p
+}
+
+func startCognito(t *testing.T) (*cognito.Client, provision.UserPool) {
+	t.Helper()
+	p := startTool(t, emulator.Tools.Cognito)
 	t.Cleanup(func() { p.Stop(5 * time.Second) })
 	client := cognito.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")},
 		func(o *cognito.Options) { o.BaseEndpoint = &p.URL })
@@ -425,18 +433,7 @@ func TestCognitoEmulator(t *testing.T) {
 
 // Stop ends the emulator's whole process group.
 func TestStopLeavesNothing(t *testing.T) {
-	root, err := provision.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := emulator.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := emulator.Start(context.Background(), emulator.Tools{Dir: filepath.Join(root, ".tools")}.SES(port), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := startTool(t, emulator.Tools.SES)
 	pgid := p.Pid()
 	if err := p.Stop(5 * time.Second); err != nil {
 		t.Fatal(err)

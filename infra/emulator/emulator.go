@@ -163,6 +163,30 @@ func StartOn(ctx context.Context, spec func(port int) Spec, port int, picked boo
 	}
 }
 
+// StartFree starts the emulator spec makes on a free port (see StartOn).
+func StartFree(ctx context.Context, spec func(port int) Spec, logDir string) (*Process, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	return StartOn(ctx, spec, port, true, logDir)
+}
+
+// DynamoAndMoto starts DynamoDB Local (in memory) and moto on free ports, for a package's
+// tests run outside the local stack; it returns their URLs and what stops both.
+func (t Tools) DynamoAndMoto(ctx context.Context, logDir string) (dynamo, moto string, stop func(), err error) {
+	d, err := StartFree(ctx, func(p int) Spec { return t.DynamoDBLocal(p, "") }, logDir)
+	if err != nil {
+		return "", "", nil, err
+	}
+	m, err := StartFree(ctx, t.Cognito, logDir)
+	if err != nil {
+		d.Stop(5 * time.Second)
+		return "", "", nil, err
+	}
+	return d.URL, m.URL, func() { d.Stop(5 * time.Second); m.Stop(5 * time.Second) }, nil
+}
+
 // errPortTaken marks an emulator that exited because its port was in use.
 var errPortTaken = errors.New("its port was taken")
 

@@ -5,12 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -32,11 +32,16 @@ var (
 
 // TestMain uses the stack's emulators under `stack run` (make test), and otherwise starts
 // DynamoDB Local and moto itself, so `go test ./infra/provision` works after `make tools`.
+// Under -short (make unit) it starts neither, and the tests that need them skip (clients).
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
 }
 
 func runTests(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
 	dynamoEndpoint = os.Getenv("ROSTER_DYNAMODB_ENDPOINT")
 	cognitoEndpoint = os.Getenv("ROSTER_COGNITO_ENDPOINT")
 	if dynamoEndpoint == "" || cognitoEndpoint == "" {
@@ -51,36 +56,28 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(logDir)
-		tools := emulator.Tools{Dir: filepath.Join(root, ".tools")}
-		for _, start := range []struct {
-			spec func(int) emulator.Spec
-			url  *string
-		}{
-			{func(p int) emulator.Spec { return tools.DynamoDBLocal(p, "") }, &dynamoEndpoint},
-			{tools.Cognito, &cognitoEndpoint},
-		} {
-			port, err := emulator.FreePort()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			p, err := emulator.Start(context.Background(), start.spec(port), logDir)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			defer p.Stop(5 * time.Second)
-			*start.url = p.URL
+		var stop func()
+		dynamoEndpoint, cognitoEndpoint, stop, err = emulator.Tools{Dir: filepath.Join(root, ".tools")}.DynamoAndMoto(context.Background(), logDir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
 		}
+		defer stop()
 	}
 	return m.Run()
 }
 
 var awsConfig = aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 
-func clients() (*dynamodb.Client, *cognito.Client) {
+// clients returns clients of DynamoDB Local and moto (Cognito and SQS); the test skips under -short.
+func clients(t *testing.T) (*dynamodb.Client, *cognito.Client, *sqs.Client) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs DynamoDB Local and moto (-short, make unit)")
+	}
 	return dynamodb.NewFromConfig(awsConfig, func(o *dynamodb.Options) { o.BaseEndpoint = &dynamoEndpoint }),
-		cognito.NewFromConfig(awsConfig, func(o *cognito.Options) { o.BaseEndpoint = &cognitoEndpoint })
+		cognito.NewFromConfig(awsConfig, func(o *cognito.Options) { o.BaseEndpoint = &cognitoEndpoint }),
+		sqs.NewFromConfig(awsConfig, func(o *sqs.Options) { o.BaseEndpoint = &cognitoEndpoint })
 }
 
 func loadTemplate(t *testing.T) *samtemplate.Template {
@@ -113,7 +110,7 @@ func TestCreateTable(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tmpl := loadTemplate(t)
-	db, _ := clients()
+	db, _, _ := clients(t)
 	name := uniqueName("provision")
 	if err := CreateTable(ctx, db, tmpl, name); err != nil {
 		t.Fatal(err)
@@ -190,7 +187,7 @@ func keySchema(ks []types.KeySchemaElement) string {
 func TestCreateTableStream(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, _ := clients()
+	db, _, _ := clients(t)
 	for view, spec := range map[string]string{"KEYS_ONLY": "StreamSpecification: {StreamViewType: KEYS_ONLY}", "": ""} {
 		tmpl, err := samtemplate.Parse([]byte(`
 Resources:
@@ -254,7 +251,7 @@ Resources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := sqs.NewFromConfig(awsConfig, func(o *sqs.Options) { o.BaseEndpoint = &cognitoEndpoint })
+	_, _, client := clients(t)
 	prefix := uniqueName("queues")
 	queues, err := CreateQueues(ctx, client, tmpl, map[string]string{"Prefix": prefix}, prefix)
 	if err != nil {
@@ -312,7 +309,7 @@ Resources:
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, idp := clients()
+	db, idp, _ := clients(t)
 	err = CreateTable(context.Background(), db, tmpl, uniqueName("unknown"))
 	if err == nil || !strings.Contains(err.Error(), "KinesisStreamSpecification") {
 		t.Errorf("CreateTable: %v, want an error naming KinesisStreamSpecification", err)
@@ -327,7 +324,7 @@ func TestCreateUserPool(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	tmpl := loadTemplate(t)
-	_, idp := clients()
+	_, idp, _ := clients(t)
 	pool, err := CreateUserPool(ctx, idp, tmpl, map[string]string{"AWS::StackName": "provision-test", "AWS::Region": "us-east-1"})
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,7 @@ func createQueue(ctx context.Context, client *sqs.Client, tmpl *samtemplate.Temp
 	if tags, ok := take(props, "Tags"); ok {
 		var list []struct{ Key, Value string }
 		if err := decodeStrict(tags, &list); err != nil {
+			//lint:ignore ST1005 CloudFormation's property name
 			return Queue{}, fmt.Errorf("Tags: %w", err)
 		}
 		in.Tags = map[string]string{}

@@ -82,6 +82,7 @@ func (t *Template) streamConfig(ev StreamEvent, refs map[string]string) (StreamC
 	}
 	props, ok := raw.(map[string]any)
 	if !ok {
+		//lint:ignore ST1005 CloudFormation's property name
 		return StreamConfig{}, errors.New("Properties is not a mapping")
 	}
 	for _, k := range slices.Sorted(maps.Keys(props)) {
@@ -93,6 +94,7 @@ func (t *Template) streamConfig(ev StreamEvent, refs map[string]string) (StreamC
 	var errs []error
 	c.Stream, _ = props["Stream"].(string)
 	if !strings.HasPrefix(c.Stream, "arn:") {
+		//lint:ignore ST1005 CloudFormation's property name
 		errs = append(errs, fmt.Errorf("Stream %v is not an ARN", props["Stream"]))
 	}
 	switch c.StartingPosition, _ = props["StartingPosition"].(string); c.StartingPosition {

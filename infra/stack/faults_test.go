@@ -38,7 +38,7 @@ const (
 // away from the mailer's role, and an address SES refuses for good.
 func TestMailFaults(t *testing.T) {
 	if testing.Short() {
-		t.Skip("minutes of faults")
+		t.Skip("starts a local stack (-short, make unit)")
 	}
 	root, err := provision.RepoRoot()
 	if err != nil {

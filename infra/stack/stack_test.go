@@ -75,6 +75,9 @@ func toStrings(v any) []string {
 
 // The whole stack: up, usable, and gone without a trace after Close.
 func TestStack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local stack (-short, make unit)")
+	}
 	if runtime.GOOS != "linux" {
 		t.Skip("the leftover-process check reads /proc")
 	}

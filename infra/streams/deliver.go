@@ -68,8 +68,10 @@ func (s *shard) deliver(ctx context.Context, batch []record) bool {
 		cur.recs = cur.recs[o.failedAt:]
 		cur.failures++
 		if o.fnErr != nil {
+			//lint:ignore ST1005 capitalised as Lambda's LastProcessingResult messages are
 			m.trouble(fmt.Errorf("Function call failed: %w", o.fnErr))
 		} else {
+			//lint:ignore ST1005 capitalised as Lambda's LastProcessingResult messages are
 			m.trouble(fmt.Errorf("Function reported %d failed records, from %s", len(cur.recs), cur.recs[0].seq))
 		}
 		wait := m.p.cfg.Backoff(1)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -46,9 +47,14 @@ var (
 
 // TestMain uses the stack's emulators under `stack run` (make test), and otherwise starts
 // DynamoDB Local and moto itself, so `go test ./infra/streams` works after `make tools`.
+// Under -short (make unit) it starts neither, and the tests that need them skip (newHarness).
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 
 func runTests(m *testing.M) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "streams-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -69,27 +75,13 @@ func runTests(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		tools := emulator.Tools{Dir: filepath.Join(root, ".tools")}
-		for _, start := range []struct {
-			spec func(int) emulator.Spec
-			url  *string
-		}{
-			{func(p int) emulator.Spec { return tools.DynamoDBLocal(p, "") }, &dynamoEndpoint},
-			{tools.Cognito, &motoEndpoint},
-		} {
-			port, err := emulator.FreePort()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			p, err := emulator.Start(context.Background(), start.spec(port), dir)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			defer p.Stop(5 * time.Second)
-			*start.url = p.URL
+		var stop func()
+		dynamoEndpoint, motoEndpoint, stop, err = emulator.Tools{Dir: filepath.Join(root, ".tools")}.DynamoAndMoto(context.Background(), dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
 		}
+		defer stop()
 	}
 	return m.Run()
 }
@@ -166,6 +158,9 @@ type options struct {
 
 func newHarness(t *testing.T, o options) *harness {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs DynamoDB Local and moto (-short, make unit)")
+	}
 	ctx := context.Background()
 	h := &harness{t: t, db: dynamoClient(), sqs: sqsClient(), table: uniqueName("streams"), logs: &strings.Builder{}, decide: o.decide}
 	if h.decide == nil {

@@ -156,6 +156,9 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the local stack (-short, make unit)")
+	}
 	endpoint, pool, clientID := os.Getenv("ROSTER_COGNITO_ENDPOINT"), os.Getenv("ROSTER_USER_POOL_ID"), os.Getenv("ROSTER_USER_POOL_CLIENT_ID")
 	if endpoint == "" || pool == "" || clientID == "" {
 		t.Fatal("ROSTER_COGNITO_ENDPOINT, ROSTER_USER_POOL_ID or ROSTER_USER_POOL_CLIENT_ID is not set: run through `make test` or `bin/roster-stack run -- go test ...`")

@@ -20,7 +20,6 @@ import (
 
 	"github.com/roster-dev/roster/internal/accounts"
 	"github.com/roster-dev/roster/internal/api"
-	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/httpapi"
 	"github.com/roster-dev/roster/internal/identity/cognito"
@@ -70,10 +69,7 @@ type harness struct {
 // limit windows are fresh.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	a, err := app.FromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := stackApp(t)
 	db, table := storetest.StreamedTable(t)
 	a.Store = store.New(db, table)
 	start := time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(randomByte()) * time.Hour)

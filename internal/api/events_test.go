@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -29,8 +30,13 @@ import (
 )
 
 // The handlers run in this process against the local stack that `make test` starts;
-// its endpoints reach the SDK through the per-service endpoint variables.
+// its endpoints reach the SDK through the per-service endpoint variables. Under -short
+// (make unit) there is no stack: the tests that need it skip (stackApp).
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
 	env := map[string]string{
 		"TABLE_NAME":                 os.Getenv("ROSTER_TABLE_NAME"),
 		"USER_POOL_ID":               os.Getenv("ROSTER_USER_POOL_ID"),
@@ -52,14 +58,24 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestSampleEvents feeds every sample event in events/ to its function's handler, as
-// `sam local invoke -e` would, and checks the answer the sample is meant to get.
-func TestSampleEvents(t *testing.T) {
-	ctx := context.Background()
+// stackApp returns the App on the local stack; the test skips under -short.
+func stackApp(t *testing.T) *app.App {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the local stack (-short, make unit)")
+	}
 	a, err := app.FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// TestSampleEvents feeds every sample event in events/ to its function's handler, as
+// `sam local invoke -e` would, and checks the answer the sample is meant to get.
+func TestSampleEvents(t *testing.T) {
+	ctx := context.Background()
+	a := stackApp(t)
 	idp := cognito.Load(a)
 	h := api.NewDirectory(a, idp)
 	adminID, err := a.Store.UserIDByLogin(ctx, os.Getenv("ROSTER_ADMIN_LOGIN"))

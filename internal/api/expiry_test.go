@@ -41,10 +41,7 @@ type teamHarness struct {
 
 func newTeamHarness(t *testing.T) *teamHarness {
 	t.Helper()
-	a, err := app.FromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := stackApp(t)
 	c := &clock{now: time.Now().UTC().Truncate(time.Millisecond)}
 	a.Now = c.Now
 	return &teamHarness{t: t, a: a, h: api.NewDirectory(a, cognito.Load(a)), clock: c}

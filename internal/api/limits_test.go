@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/roster-dev/roster/internal/api"
-	"github.com/roster-dev/roster/internal/app"
 	"github.com/roster-dev/roster/internal/apperr"
 	"github.com/roster-dev/roster/internal/identity/cognito"
 	"github.com/roster-dev/roster/internal/ids"
@@ -33,10 +32,7 @@ import (
 // alone, and so is the outbox.
 func newFutureHarness(t *testing.T) (*teamHarness, func(address string) int) {
 	t.Helper()
-	a, err := app.FromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := stackApp(t)
 	db, table := storetest.StreamedTable(t)
 	a.Store = store.New(db, table)
 	b := make([]byte, 4)

@@ -24,6 +24,9 @@ import (
 // for a user deleted meanwhile), Cognito is switched back, so sign-in and the record
 // never disagree. The store is the injected failure: a table without the user.
 func TestSetMFAUndoesCognitoWhenTheRecordFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the local stack (-short, make unit)")
+	}
 	ctx := t.Context()
 	a, err := app.FromEnv()
 	if err != nil {

@@ -59,7 +59,8 @@ const (
 )
 
 func withHeader(sampled string) context.Context {
-	return context.WithValue(context.Background(), lambdaTraceKey, //lint:ignore SA1029 aws-lambda-go's own key
+	//lint:ignore SA1029 aws-lambda-go's own key for the trace header is a plain string
+	return context.WithValue(context.Background(), lambdaTraceKey,
 		"Root="+testRoot+";Parent="+testParent+";Sampled="+sampled)
 }
 

@@ -18,6 +18,9 @@ import (
 // `stack run` gives the command the stack's variables, exits with the command's status and
 // leaves no process behind.
 func TestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a local stack (-short, make unit)")
+	}
 	if runtime.GOOS != "linux" {
 		t.Skip("uses a Linux child subreaper to catch orphans")
 	}

@@ -28,9 +28,11 @@ var (
 )
 
 // Client returns a DynamoDB client for the DynamoDB Local that `bin/roster-stack run`
-// (make test) started; the test fails with a hint when there is none.
+// (make test) started; the test skips under -short (make unit) and fails with a hint
+// when there is none.
 func Client(t testing.TB) *dynamodb.Client {
 	t.Helper()
+	skipShort(t)
 	endpoint := os.Getenv("ROSTER_DYNAMODB_ENDPOINT")
 	if endpoint == "" {
 		t.Fatal("ROSTER_DYNAMODB_ENDPOINT is not set: " + runHint)
@@ -43,6 +45,7 @@ func Client(t testing.TB) *dynamodb.Client {
 // template.yaml.
 func Definition(t testing.TB) tabledef.Definition {
 	t.Helper()
+	skipShort(t)
 	loadOnce.Do(func() {
 		path := os.Getenv(tabledef.EnvVar)
 		if path == "" {
@@ -55,6 +58,14 @@ func Definition(t testing.TB) tabledef.Definition {
 		t.Fatal(loadErr)
 	}
 	return def
+}
+
+// skipShort skips the test under -short (make unit): it needs the local stack.
+func skipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the local stack (-short, make unit)")
+	}
 }
 
 // Table creates a fresh table like the stack's, without its stream (WithoutStream says

@@ -3,9 +3,9 @@
 import { ErrorBoundary, LocationProvider, Router, Route, lazy, useLocation } from "preact-iso";
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { isLanguage, languages, setLanguage, t, useLanguage } from "./i18n";
+import { setLanguage, t, useLanguage } from "./i18n";
 import { signOut, useSession } from "./session";
-import { Loading, Page } from "./components/ui";
+import { LanguageSelect, Loading, Page } from "./components/ui";
 import { Login } from "./pages/login";
 import { Register } from "./pages/register";
 import { ForgotPassword } from "./pages/forgot";
@@ -31,20 +31,7 @@ function LanguageSwitch() {
   return (
     <div class="lang">
       <label for="language">{t("lang.label")}</label>
-      <select
-        id="language"
-        value={lang}
-        onChange={(e) => {
-          const v = e.currentTarget.value;
-          if (isLanguage(v)) setLanguage(v);
-        }}
-      >
-        {languages.map((l) => (
-          <option key={l} value={l} lang={l}>
-            {t(`lang.${l}`)}
-          </option>
-        ))}
-      </select>
+      <LanguageSelect id="language" value={lang} onChange={setLanguage} />
     </div>
   );
 }

@@ -3,8 +3,9 @@
 import { useEffect, useRef } from "preact/hooks";
 import type { Schemas } from "./api/client";
 import { renameFields, type ApiError, type Overrides } from "./api/errors";
-import type { Form } from "./form";
+import { useForm, type Form } from "./form";
 import { t } from "./i18n";
+import * as v from "./validate";
 import { canGrant } from "./powers";
 import { roleLabel, type Role } from "./roles";
 import type { RoleChoice } from "./components/fields";
@@ -17,11 +18,14 @@ export function roleChoices(me: Schemas["Me"], teamId: string, roles: Role[] | n
 }
 
 // defaultRoles starts a choice of roles at "member" where the caller may grant it.
-export const defaultRoles = (choices: RoleChoice[]) => (choices.some((c) => c.id === "member") ? "member" : "");
+const defaultRoles = (choices: RoleChoice[]) => (choices.some((c) => c.id === "member") ? "member" : "");
 
-// useDefaultRoles sets that start once the roles have been read (they may arrive after
-// the form was made), unless a role was chosen already.
-export function useDefaultRoles<K extends string>(form: Form<K | "roles">, choices: RoleChoice[]): void {
+// useGrantForm is useForm for a form that grants roles among choices: initial's fields,
+// then "roles" (1 to 3), which starts at defaultRoles, also once the roles have been read
+// (they may arrive after the form was made) unless a role was chosen already.
+export function useGrantForm<K extends string>(id: string, choices: RoleChoice[], initial: Record<K, string>, checks: Partial<Record<K, v.Check>> = {}): Form<K | "roles"> {
+  const all = { ...checks, roles: v.roles } as Partial<Record<K | "roles", v.Check>>;
+  const form = useForm<K | "roles">(id, { ...initial, roles: defaultRoles(choices) }, all);
   const done = useRef(false);
   useEffect(() => {
     if (done.current || choices.length === 0) return;
@@ -29,6 +33,7 @@ export function useDefaultRoles<K extends string>(form: Form<K | "roles">, choic
     const start = defaultRoles(choices);
     if (start && !form.values.roles) form.set("roles", start);
   }, [choices.length]);
+  return form;
 }
 
 // failRoles shows an API error of a form that grants roles: "roleIds[1]" (a role refused

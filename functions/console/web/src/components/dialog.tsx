@@ -3,9 +3,11 @@
 // dialog's first field (or its heading); closing gives it back to what opened it.
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
+import type { Result } from "../api/client";
 import type { ApiError } from "../api/errors";
 import { codeWords } from "../api/errors";
 import { t, useLanguage } from "../i18n";
+import { SendForm, type SendFormProps } from "./sendform";
 
 interface DialogProps {
   title: string;
@@ -16,7 +18,7 @@ interface DialogProps {
   noEscape?: boolean;
 }
 
-export function Dialog({ title, onClose, children, wide, noEscape }: DialogProps) {
+function Dialog({ title, onClose, children, wide, noEscape }: DialogProps) {
   useLanguage();
   const ref = useRef<HTMLDialogElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -62,8 +64,8 @@ interface ConfirmProps {
   children: ComponentChildren;
   confirm: string;
   danger?: boolean;
-  // run does the action: null when done, or the error to show in the dialog.
-  run: () => Promise<ApiError | null>;
+  // run does the action; a refusal is shown in the dialog.
+  run: () => Promise<Result<unknown>>;
   onClose: () => void;
   onDone: () => void;
   // Words for an error code here, instead of the general ones.
@@ -90,9 +92,9 @@ export function Confirm(p: ConfirmProps) {
           onClick={async () => {
             setBusy(true);
             setAlert("");
-            const err = await p.run();
+            const r = await p.run();
             setBusy(false);
-            if (err) return setAlert(p.words?.(err) ?? codeWords(err));
+            if (!r.ok) return setAlert(p.words?.(r.error) ?? codeWords(r.error));
             p.onDone();
           }}
         >
@@ -100,6 +102,41 @@ export function Confirm(p: ConfirmProps) {
         </button>
         <button type="button" class="secondary" onClick={p.onClose}>
           {t("common.cancel")}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+// FormDialog is a dialog holding one SendForm, with Cancel beside its submit button.
+export function FormDialog<K extends string>({ title, onClose, wide, ...form }: Omit<SendFormProps<K>, "actions" | "secondary"> & { title: string; onClose: () => void; wide?: boolean }) {
+  useLanguage();
+  return (
+    <Dialog title={title} onClose={onClose} wide={wide}>
+      <SendForm
+        {...form}
+        actions={
+          <button type="button" class="secondary" onClick={onClose}>
+            {t("common.cancel")}
+          </button>
+        }
+      />
+    </Dialog>
+  );
+}
+
+// DoneDialog is what a dialog's work ends with (a password shown once, say), closed with
+// Done; cta is a way onward beside it. Escape does not close it by mistake unless
+// noEscape is false.
+export function DoneDialog({ title, onClose, wide, noEscape = true, cta, children }: { title: string; onClose: () => void; wide?: boolean; noEscape?: boolean; cta?: ComponentChildren; children: ComponentChildren }) {
+  useLanguage();
+  return (
+    <Dialog title={title} onClose={onClose} noEscape={noEscape} wide={wide}>
+      {children}
+      <div class="actions">
+        {cta}
+        <button type="button" class={cta ? "secondary" : "primary"} onClick={onClose}>
+          {t("common.done")}
         </button>
       </div>
     </Dialog>

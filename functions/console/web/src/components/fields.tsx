@@ -4,29 +4,7 @@
 // "true" or "", a list of roles their ids joined by ",".
 import type { Form } from "../form";
 import { languages, t, useLanguage } from "../i18n";
-
-function describe(id: string, error?: string, hint?: string) {
-  const errorId = error ? `${id}-error` : undefined;
-  const hintId = hint ? `${id}-hint` : undefined;
-  return { errorId, hintId, describedBy: [errorId, hintId].filter(Boolean).join(" ") || undefined };
-}
-
-function Below({ id, error, hint }: { id: string; error?: string; hint?: string }) {
-  return (
-    <>
-      {error && (
-        <p id={`${id}-error`} class="field-error">
-          {error}
-        </p>
-      )}
-      {hint && (
-        <p id={`${id}-hint`} class="hint">
-          {hint}
-        </p>
-      )}
-    </>
-  );
-}
+import { Below, LabelRow, fieldOf } from "./ui";
 
 export interface Option {
   value: string;
@@ -34,21 +12,17 @@ export interface Option {
 }
 
 export function SelectField<K extends string>(p: { form: Form<K>; name: K; label: string; options: Option[]; hint?: string }) {
-  const id = `${p.form.id}-${p.name}`;
-  const error = p.form.error(p.name);
-  const d = describe(id, error, p.hint);
+  const { id, error, describedBy } = fieldOf(p.form, p.name, p.hint);
   return (
     <div class={error ? "field invalid" : "field"}>
-      <div class="label-row">
-        <label for={id}>{p.label}</label>
-      </div>
+      <LabelRow id={id} label={p.label} />
       <select
         id={id}
         name={p.name}
         value={p.form.values[p.name]}
         onChange={(e) => p.form.set(p.name, e.currentTarget.value)}
         aria-invalid={error ? "true" : undefined}
-        aria-describedby={d.describedBy}
+        aria-describedby={describedBy}
       >
         {p.options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -62,9 +36,7 @@ export function SelectField<K extends string>(p: { form: Form<K>; name: K; label
 }
 
 export function CheckField<K extends string>(p: { form: Form<K>; name: K; label: string; hint?: string; disabled?: boolean }) {
-  const id = `${p.form.id}-${p.name}`;
-  const error = p.form.error(p.name);
-  const d = describe(id, error, p.hint);
+  const { id, error, describedBy } = fieldOf(p.form, p.name, p.hint);
   return (
     <div class={error ? "field check invalid" : "field check"}>
       <input
@@ -75,7 +47,7 @@ export function CheckField<K extends string>(p: { form: Form<K>; name: K; label:
         disabled={p.disabled}
         onChange={(e) => p.form.set(p.name, e.currentTarget.checked ? "true" : "")}
         aria-invalid={error ? "true" : undefined}
-        aria-describedby={d.describedBy}
+        aria-describedby={describedBy}
       />
       <div>
         <label for={id}>{p.label}</label>
@@ -86,16 +58,10 @@ export function CheckField<K extends string>(p: { form: Form<K>; name: K; label:
 }
 
 export function TextAreaField<K extends string>(p: { form: Form<K>; name: K; label: string; hint?: string; optional?: boolean; rows?: number; maxLength?: number }) {
-  useLanguage();
-  const id = `${p.form.id}-${p.name}`;
-  const error = p.form.error(p.name);
-  const d = describe(id, error, p.hint);
+  const { id, error, describedBy } = fieldOf(p.form, p.name, p.hint);
   return (
     <div class={error ? "field invalid" : "field"}>
-      <div class="label-row">
-        <label for={id}>{p.label}</label>
-        {p.optional && <span class="optional">({t("common.optional")})</span>}
-      </div>
+      <LabelRow id={id} label={p.label} optional={p.optional} />
       <textarea
         id={id}
         name={p.name}
@@ -105,7 +71,7 @@ export function TextAreaField<K extends string>(p: { form: Form<K>; name: K; lab
         onInput={(e) => p.form.set(p.name, e.currentTarget.value)}
         onBlur={() => p.form.touch(p.name)}
         aria-invalid={error ? "true" : undefined}
-        aria-describedby={d.describedBy}
+        aria-describedby={describedBy}
       />
       <Below id={id} error={error} hint={p.hint} />
     </div>
@@ -115,11 +81,9 @@ export function TextAreaField<K extends string>(p: { form: Form<K>; name: K; lab
 // ChoiceField is a set of radio buttons in a fieldset; the first takes the form's id
 // for the field, so an error's focus lands on it.
 export function ChoiceField<K extends string>(p: { form: Form<K>; name: K; legend: string; options: Option[]; hint?: string }) {
-  const id = `${p.form.id}-${p.name}`;
-  const error = p.form.error(p.name);
-  const d = describe(id, error, p.hint);
+  const { id, error, describedBy } = fieldOf(p.form, p.name, p.hint);
   return (
-    <fieldset class={error ? "field choice invalid" : "field choice"} aria-describedby={d.describedBy}>
+    <fieldset class={error ? "field choice invalid" : "field choice"} aria-describedby={describedBy}>
       <legend>{p.legend}</legend>
       {p.options.map((o, i) => (
         <div class="check" key={o.value}>
@@ -151,13 +115,11 @@ export const roleList = (v: string) => (v ? v.split(",") : []);
 // caller may grant are offered at all.
 export function RolesField<K extends string>(p: { form: Form<K>; name: K; legend: string; roles: RoleChoice[]; hint?: string }) {
   useLanguage();
-  const id = `${p.form.id}-${p.name}`;
-  const error = p.form.error(p.name);
   const hint = p.hint ?? t("roles.pickHint");
-  const d = describe(id, error, hint);
+  const { id, error, describedBy } = fieldOf(p.form, p.name, hint);
   const chosen = roleList(p.form.values[p.name]);
   return (
-    <fieldset class={error ? "field choice invalid" : "field choice"} aria-describedby={d.describedBy}>
+    <fieldset class={error ? "field choice invalid" : "field choice"} aria-describedby={describedBy}>
       <legend>{p.legend}</legend>
       {p.roles.map((r, i) => {
         const rid = i === 0 ? id : `${id}-${r.id}`;
@@ -202,3 +164,10 @@ export function LocaleField<K extends string>({ form }: { form: Form<K | "locale
     />
   );
 }
+
+// accountTypeOptions are the account types an admin may give: member or platform admin
+// (there is one super admin, made at bootstrap).
+export const accountTypeOptions = (): Option[] => [
+  { value: "member", label: t("home.accountType.member") },
+  { value: "platform_admin", label: t("home.accountType.platform_admin") },
+];

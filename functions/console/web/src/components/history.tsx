@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Result, Schemas } from "../api/client";
 import { codeWords } from "../api/errors";
 import { formatTime, t, useLanguage } from "../i18n";
+import { Table } from "./table";
 
 type Page = { items: Schemas["LoginEvent"][]; nextCursor: string | null };
 
@@ -37,30 +38,18 @@ export function LoginHistory({ titleId, title, load }: { titleId: string; title:
       )}
       {items && items.length === 0 && <p>{t("account.historyEmpty")}</p>}
       {items && items.length > 0 && (
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby={titleId}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("account.time")}</th>
-                <th scope="col">{t("account.outcome")}</th>
-                <th scope="col">{t("account.sourceIp")}</th>
-                <th scope="col">{t("account.userAgent")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <time dateTime={e.time}>{formatTime(e.time)}</time>
-                  </td>
-                  <td>{t(`account.outcomeWord.${e.outcome}`)}</td>
-                  <td>{e.sourceIp ?? t("account.unknown")}</td>
-                  <td class="ua">{e.userAgent || t("account.unknown")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table labelledBy={titleId} list={false} head={[t("account.time"), t("account.outcome"), t("account.sourceIp"), t("account.userAgent")]}>
+          {items.map((e) => (
+            <tr key={e.id}>
+              <td>
+                <time dateTime={e.time}>{formatTime(e.time)}</time>
+              </td>
+              <td>{t(`account.outcomeWord.${e.outcome}`)}</td>
+              <td>{e.sourceIp ?? t("account.unknown")}</td>
+              <td class="ua">{e.userAgent || t("account.unknown")}</td>
+            </tr>
+          ))}
+        </Table>
       )}
       {cursor && (
         <div class="actions">

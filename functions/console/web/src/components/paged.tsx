@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Result } from "../api/client";
 import { codeWords, type ApiError } from "../api/errors";
 import { t, useLanguage } from "../i18n";
+import { Table, type TableProps } from "./table";
 
 export interface PageOf<T> {
   items: T[];
@@ -112,4 +113,17 @@ export function ListState<T>({ paged, empty, children }: { paged: Paged<T>; empt
   }
   if (paged.items.length === 0) return <p class="empty">{empty}</p>;
   return <>{children}</>;
+}
+
+// PagedTable shows a paged list as a table, a row an item, with the list's states and its
+// pager (pages names the pager).
+export function PagedTable<T>({ paged, empty, pages, row, ...table }: { paged: Paged<T>; empty: string; pages: string; row: (item: T) => ComponentChildren } & Omit<TableProps, "children" | "list">) {
+  return (
+    <>
+      <ListState paged={paged} empty={empty}>
+        <Table {...table}>{paged.items?.map(row)}</Table>
+      </ListState>
+      <Pager paged={paged} label={pages} />
+    </>
+  );
 }

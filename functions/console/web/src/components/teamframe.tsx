@@ -34,16 +34,35 @@ export function useTeam(id: string) {
 // (the API answers both alike, so as not to reveal which).
 export function TeamGone({ error }: { error: ApiError }) {
   useLanguage();
-  const { me } = useSession();
   return (
     <Page title={t("team.title")}>
       <div role="alert" class="alert error">
         <p>{error.code === "not_found" || error.code === "invalid_request" || error.code === "forbidden" ? t("team.notFound") : codeWords(error)}</p>
       </div>
       <p>
-        <a href={isAdmin(me?.user) || (me?.teams.length ?? 0) > 0 ? "/teams" : "/"}>{isAdmin(me?.user) ? t("team.backAll") : t("team.back")}</a>
+        <BackToTeams />
       </p>
     </Page>
+  );
+}
+
+// BackToTeams leads an admin to every team, a member to its own (or home, with none).
+function BackToTeams() {
+  useLanguage();
+  const { me } = useSession();
+  const admin = isAdmin(me?.user);
+  return <a href={admin || (me?.teams.length ?? 0) > 0 ? "/teams" : "/"}>{admin ? t("team.backAll") : t("team.back")}</a>;
+}
+
+// TeamHead tops a team's pages: the way back, then the team's tabs.
+export function TeamHead({ team, current }: { team: Team; current: Tab }) {
+  return (
+    <>
+      <p class="crumbs">
+        <BackToTeams />
+      </p>
+      <TeamTabs team={team} current={current} />
+    </>
   );
 }
 
@@ -51,7 +70,9 @@ export function TeamLoading({ error }: { error: ApiError | null }) {
   return error ? <TeamGone error={error} /> : <Loading />;
 }
 
-export function TeamTabs({ team, current }: { team: Team; current: "overview" | "members" | "invitations" }) {
+type Tab = "overview" | "members" | "invitations";
+
+function TeamTabs({ team, current }: { team: Team; current: Tab }) {
   useLanguage();
   const { me } = useSession();
   const tabs: { key: typeof current; href: string; label: string }[] = [{ key: "overview", href: `/teams/${team.id}`, label: t("team.tabOverview") }];

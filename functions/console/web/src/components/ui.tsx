@@ -3,7 +3,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Form } from "../form";
-import { t, useLanguage } from "../i18n";
+import { isLanguage, languages, t, useLanguage, type Language } from "../i18n";
 
 interface FieldProps<K extends string> {
   form: Form<K>;
@@ -19,12 +19,47 @@ interface FieldProps<K extends string> {
   readOnly?: boolean;
 }
 
+// fieldOf is a form field's id (the form's id, then its name), its error, and the ids
+// of its error and hint for aria-describedby.
+export function fieldOf<K extends string>(form: Form<K>, name: K, hint?: string) {
+  const id = `${form.id}-${name}`;
+  const error = form.error(name);
+  const describedBy = [error && `${id}-error`, hint && `${id}-hint`].filter(Boolean).join(" ") || undefined;
+  return { id, error, describedBy };
+}
+
+// LabelRow is a field's label; "optional" stays outside it, so a field's name is its
+// label alone.
+export function LabelRow({ id, label, optional }: { id: string; label: string; optional?: boolean }) {
+  useLanguage();
+  return (
+    <div class="label-row">
+      <label for={id}>{label}</label>
+      {optional && <span class="optional">({t("common.optional")})</span>}
+    </div>
+  );
+}
+
+// Below is a field's error and hint, under it, with the ids fieldOf names.
+export function Below({ id, error, hint }: { id: string; error?: string; hint?: string }) {
+  return (
+    <>
+      {error && (
+        <p id={`${id}-error`} class="field-error">
+          {error}
+        </p>
+      )}
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function Field<K extends string>(p: FieldProps<K>) {
-  const id = `${p.form.id}-${p.name}`;
-  const error = p.form.error(p.name);
-  const hintId = p.hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
+  const { id, error, describedBy } = fieldOf(p.form, p.name, p.hint);
   const input = useRef<HTMLInputElement>(null);
   // Focused from an effect, not the autofocus attribute: that one is not honoured for
   // fields a single-page app inserts later (a challenge's code, say).
@@ -33,11 +68,7 @@ export function Field<K extends string>(p: FieldProps<K>) {
   }, []);
   return (
     <div class={error ? "field invalid" : "field"}>
-      {/* "optional" stays outside the label, so a field's name is its label alone. */}
-      <div class="label-row">
-        <label for={id}>{p.label}</label>
-        {p.optional && <span class="optional">({t("common.optional")})</span>}
-      </div>
+      <LabelRow id={id} label={p.label} optional={p.optional} />
       <input
         id={id}
         name={p.name}
@@ -57,16 +88,7 @@ export function Field<K extends string>(p: FieldProps<K>) {
         spellcheck={false}
         autoCapitalize="off"
       />
-      {error && (
-        <p id={errorId} class="field-error">
-          {error}
-        </p>
-      )}
-      {p.hint && (
-        <p id={hintId} class="hint">
-          {p.hint}
-        </p>
-      )}
+      <Below id={id} error={error} hint={p.hint} />
     </div>
   );
 }
@@ -122,6 +144,26 @@ export function Page({ title, children, wide }: { title: string; children: Compo
       </h1>
       {children}
     </div>
+  );
+}
+
+// LanguageSelect chooses one of Roster's languages, each named in its own.
+export function LanguageSelect({ id, value, onChange }: { id: string; value: Language; onChange: (l: Language) => void }) {
+  return (
+    <select
+      id={id}
+      value={value}
+      onChange={(e) => {
+        const v = e.currentTarget.value;
+        if (isLanguage(v)) onChange(v);
+      }}
+    >
+      {languages.map((l) => (
+        <option key={l} value={l} lang={l}>
+          {t(`lang.${l}`)}
+        </option>
+      ))}
+    </select>
   );
 }
 

@@ -6,9 +6,9 @@ import { useEffect, useState } from "preact/hooks";
 import { authed, call, client, isChallenge, type Schemas, type Tokens } from "../api/client";
 import { codeWords } from "../api/errors";
 import { useForm } from "../form";
-import { isLanguage, languages, t, useLanguage, type Language } from "../i18n";
+import { isLanguage, t, useLanguage, type Language } from "../i18n";
 import { end, loadMe, signedIn, useSession } from "../session";
-import { Field, FormAlert, Page, Status, Submit, onSubmit, useCooldown } from "../components/ui";
+import { Field, FormAlert, LanguageSelect, Page, Status, Submit, onSubmit, useCooldown } from "../components/ui";
 import { LoginHistory } from "../components/history";
 import * as v from "../validate";
 
@@ -89,13 +89,7 @@ function EmailLanguage() {
         <FormAlert form={state} />
         <div class="field">
           <label for="account-locale">{t("account.language")}</label>
-          <select id="account-locale" value={choice} onChange={(e) => isLanguage(e.currentTarget.value) && setChoice(e.currentTarget.value)}>
-            {languages.map((l) => (
-              <option key={l} value={l} lang={l}>
-                {t(`lang.${l}`)}
-              </option>
-            ))}
-          </select>
+          <LanguageSelect id="account-locale" value={choice} onChange={setChoice} />
         </div>
         <Status message={state.saved} />
         <div class="actions">

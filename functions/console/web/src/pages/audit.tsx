@@ -9,7 +9,7 @@ import { useForm } from "../form";
 import { formatTime, t, useLanguage } from "../i18n";
 import { rememberUser, useName } from "../names";
 import { namesOf, useRoles, type Role } from "../roles";
-import { Field, FormAlert, onSubmit, Page, Submit } from "../components/ui";
+import { Below, Field, FormAlert, LabelRow, fieldOf, onSubmit, Page, Submit } from "../components/ui";
 import { SelectField } from "../components/fields";
 import { ListState, Pager, usePaged } from "../components/paged";
 
@@ -188,14 +188,10 @@ export function Audit() {
 }
 
 function TimeField({ form, name, label }: { form: ReturnType<typeof useForm<"actor" | "targetId" | "action" | "from" | "to">>; name: "from" | "to"; label: string }) {
-  const id = `${form.id}-${name}`;
-  const error = form.error(name);
+  const { id, error, describedBy } = fieldOf(form, name);
   return (
     <div class={error ? "field invalid" : "field"}>
-      <div class="label-row">
-        <label for={id}>{label}</label>
-        <span class="optional">({t("common.optional")})</span>
-      </div>
+      <LabelRow id={id} label={label} optional />
       <input
         id={id}
         type="datetime-local"
@@ -203,13 +199,9 @@ function TimeField({ form, name, label }: { form: ReturnType<typeof useForm<"act
         onInput={(e) => form.set(name, e.currentTarget.value)}
         onBlur={() => form.touch(name)}
         aria-invalid={error ? "true" : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy}
       />
-      {error && (
-        <p id={`${id}-error`} class="field-error">
-          {error}
-        </p>
-      )}
+      <Below id={id} error={error} />
     </div>
   );
 }

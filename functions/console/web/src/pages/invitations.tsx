@@ -4,18 +4,21 @@
 // days; listed by status; revoked; resent with a new token).
 import { useState } from "preact/hooks";
 import { authed, client, type Schemas } from "../api/client";
-import { useForm } from "../form";
+import type { ApiError } from "../api/errors";
 import { formatTime, t, useLanguage } from "../i18n";
 import { useSession } from "../session";
 import { useName } from "../names";
-import { namesOf, useRoles } from "../roles";
-import { Field, FormAlert, Page, Status, Submit, onSubmit } from "../components/ui";
-import { RolesField, SelectField, roleList } from "../components/fields";
+import { namesOf, useRoles, type Role } from "../roles";
+import { Field, Page, Status } from "../components/ui";
+import { SendForm } from "../components/sendform";
+import { RolesField, SelectField, roleList, type RoleChoice } from "../components/fields";
 import { Confirm } from "../components/dialog";
 import { CopyButton, Once } from "../components/copy";
-import { ListState, Pager, usePaged } from "../components/paged";
-import { TeamLoading, TeamTabs, useTeam, type Team } from "../components/teamframe";
-import { defaultRoles, failRoles, roleChoices, useDefaultRoles } from "../grant";
+import { PagedTable, usePaged } from "../components/paged";
+import { FilterSelect } from "../components/filters";
+import { RowButton } from "../components/table";
+import { TeamHead, TeamLoading, useTeam, type Team } from "../components/teamframe";
+import { failRoles, roleChoices, useGrantForm } from "../grant";
 import { isAdmin, teamMay } from "../powers";
 import * as v from "../validate";
 
@@ -30,18 +33,16 @@ export function Invitations({ id }: { id: string }) {
   useLanguage();
   const { me } = useSession();
   const { team, error } = useTeam(id);
+  const { roles } = useRoles();
   if (!team || !me) return <TeamLoading error={error} />;
-  const admin = isAdmin(me.user);
+  const choices = roleChoices(me, team.id, roles);
   return (
     <Page title={t("invitations.title", { team: team.name })} wide>
-      <p class="crumbs">
-        <a href={admin || me.teams.length > 0 ? "/teams" : "/"}>{admin ? t("team.backAll") : t("team.back")}</a>
-      </p>
-      <TeamTabs team={team} current="invitations" />
+      <TeamHead team={team} current="invitations" />
       {teamMay(me, id, "invitations:manage") ? (
         <>
-          <Codes team={team} />
-          <Links team={team} />
+          <Codes team={team} roles={roles} choices={choices} />
+          <Links team={team} roles={roles} choices={choices} />
         </>
       ) : (
         <div role="alert" class="alert error">
@@ -54,16 +55,18 @@ export function Invitations({ id }: { id: string }) {
 
 const spaced = (code: string) => code.replace(/^(\d{4})(\d{4})$/, "$1 $2");
 
-function Codes({ team }: { team: Team }) {
+// gone says why a code or link cannot be revoked or resent: used, revoked or expired.
+const gone = (e: ApiError) => (e.code.startsWith("invitation_") ? t(`invitations.gone.${e.code}`) : undefined);
+
+// The roles the team's invitations may grant (choices) and every role, for their names.
+type Granting = { team: Team; roles: Role[] | null; choices: RoleChoice[] };
+
+function Codes({ team, roles, choices }: Granting) {
   useLanguage();
-  const { me } = useSession();
-  const { roles } = useRoles();
-  const choices = roleChoices(me!, team.id, roles);
   const [made, setMade] = useState<Code | null>(null);
   const [revoking, setRevoking] = useState<Code | null>(null);
   const [notice, setNotice] = useState("");
-  const form = useForm("new-code", { roles: defaultRoles(choices) }, { roles: v.roles });
-  useDefaultRoles(form, choices);
+  const form = useGrantForm("new-code", choices, {});
   const paged = usePaged(
     (cursor) => authed(() => client.GET("/v1/teams/{id}/invitation-codes", { params: { path: { id: team.id }, query: { limit: 20, ...(cursor ? { cursor } : {}) } } })),
     team.id,
@@ -73,25 +76,20 @@ function Codes({ team }: { team: Team }) {
     <section>
       <h2 id="codes-title">{t("invitations.codesTitle")}</h2>
       <p>{t("invitations.codesIntro")}</p>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            setMade(null);
-            setNotice("");
-            const r = await authed(() => client.POST("/v1/teams/{id}/invitation-codes", { params: { path: { id: team.id } }, body: { roleIds: roleList(form.values.roles) } }));
-            if (!r.ok) return failRoles(form, r.error, (f) => f, { code_taken: { words: t("invitations.codeTaken") } });
-            setMade(r.data);
-            paged.reload();
-          }),
-        )}
+      <SendForm
+        form={form}
+        submit={t("invitations.createCode")}
+        send={async () => {
+          setMade(null);
+          setNotice("");
+          const r = await authed(() => client.POST("/v1/teams/{id}/invitation-codes", { params: { path: { id: team.id } }, body: { roleIds: roleList(form.values.roles) } }));
+          if (!r.ok) return failRoles(form, r.error, (f) => f, { code_taken: { words: t("invitations.codeTaken") } });
+          setMade(r.data);
+          paged.reload();
+        }}
       >
-        <FormAlert form={form} />
         <RolesField form={form} name="roles" legend={t("invitations.codeRoles")} roles={choices} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("invitations.createCode")}</Submit>
-        </div>
-      </form>
+      </SendForm>
       {made && (
         <div class="made" role="status">
           <p>{t("invitations.codeMade", { roles: namesOf(made.roleIds, roles) })}</p>
@@ -113,57 +111,40 @@ function Codes({ team }: { team: Team }) {
       )}
       <Status message={notice} />
       <h3 id="codes-live">{t("invitations.liveCodes")}</h3>
-      <ListState paged={paged} empty={t("invitations.noCodes")}>
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="codes-live">
-          <table class="list">
-            <thead>
-              <tr>
-                <th scope="col">{t("invitations.code")}</th>
-                <th scope="col">{t("invitations.roles")}</th>
-                <th scope="col">{t("invitations.expires")}</th>
-                <th scope="col">{t("invitations.createdBy")}</th>
-                <th scope="col">{t("members.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items?.map((c) => (
-                <tr key={c.code}>
-                  <td class="nowrap">
-                    <span class="mono">{spaced(c.code)}</span>
-                  </td>
-                  <td>{namesOf(c.roleIds, roles)}</td>
-                  <td class="nowrap">
-                    <time dateTime={c.expiresAt}>{formatTime(c.expiresAt)}</time>
-                  </td>
-                  <td>
-                    <Who id={c.createdBy} />
-                  </td>
-                  <td>
-                    <div class="row-actions">
-                      <CopyButton text={c.code} label={t("invitations.copyCodeN", { code: spaced(c.code) })} />
-                      <button type="button" class="danger small" onClick={() => setRevoking(c)}>
-                        {t("invitations.revoke")}
-                        <span class="visually-hidden"> {spaced(c.code)}</span>
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </ListState>
-      <Pager paged={paged} label={t("invitations.codePages")} />
+      <PagedTable
+        paged={paged}
+        empty={t("invitations.noCodes")}
+        pages={t("invitations.codePages")}
+        labelledBy="codes-live"
+        head={[t("invitations.code"), t("invitations.roles"), t("invitations.expires"), t("invitations.createdBy"), t("members.actions")]}
+        row={(c) => (
+          <tr key={c.code}>
+            <td class="nowrap">
+              <span class="mono">{spaced(c.code)}</span>
+            </td>
+            <td>{namesOf(c.roleIds, roles)}</td>
+            <td class="nowrap">
+              <time dateTime={c.expiresAt}>{formatTime(c.expiresAt)}</time>
+            </td>
+            <td>
+              <Who id={c.createdBy} />
+            </td>
+            <td>
+              <div class="row-actions">
+                <CopyButton text={c.code} label={t("invitations.copyCodeN", { code: spaced(c.code) })} />
+                <RowButton label={t("invitations.revoke")} name={spaced(c.code)} danger onClick={() => setRevoking(c)} />
+              </div>
+            </td>
+          </tr>
+        )}
+      />
       {revoking && (
         <Confirm
           title={t("invitations.revokeCodeTitle", { code: spaced(revoking.code) })}
           confirm={t("invitations.revoke")}
           danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/teams/{id}/invitation-codes/{code}", { params: { path: { id: team.id, code: revoking.code } } }));
-            return r.ok ? null : r.error;
-          }}
-          words={(e) => (e.code.startsWith("invitation_") ? t(`invitations.gone.${e.code}`) : undefined)}
+          run={() => authed(() => client.DELETE("/v1/teams/{id}/invitation-codes/{code}", { params: { path: { id: team.id, code: revoking.code } } }))}
+          words={gone}
           onClose={() => setRevoking(null)}
           onDone={() => {
             setNotice(t("invitations.codeRevoked", { code: spaced(revoking.code) }));
@@ -181,18 +162,16 @@ function Codes({ team }: { team: Team }) {
 
 const statuses: InvitationStatus[] = ["pending", "accepted", "expired", "revoked"];
 
-function Links({ team }: { team: Team }) {
+function Links({ team, roles, choices }: Granting) {
   useLanguage();
-  const { me } = useSession();
-  const { roles } = useRoles();
-  const choices = roleChoices(me!, team.id, roles);
   const [made, setMade] = useState<{ link?: string; email: string | null; emailed?: MailState; expiresAt: string; resent?: boolean } | null>(null);
   const [status, setStatus] = useState<"" | InvitationStatus>("pending");
   const [acting, setActing] = useState<{ kind: "revoke" | "resend"; inv: Invitation } | null>(null);
   const [notice, setNotice] = useState("");
-  const form = useForm(
+  const form = useGrantForm(
     "new-link",
-    { email: "", validFor: "7", unit: "days", roles: defaultRoles(choices) },
+    choices,
+    { email: "", validFor: "7", unit: "days" },
     {
       email: v.optional(v.email),
       validFor: (val, all) => {
@@ -200,10 +179,8 @@ function Links({ team }: { team: Team }) {
         const hours = all.unit === "days" ? n * 24 : n;
         return Number.isInteger(n) && hours >= 1 && hours <= 720 ? undefined : t("invitations.validityRange");
       },
-      roles: v.roles,
     },
   );
-  useDefaultRoles(form, choices);
   const paged = usePaged(
     (cursor) =>
       authed(() =>
@@ -218,29 +195,27 @@ function Links({ team }: { team: Team }) {
     <section>
       <h2 id="links-title">{t("invitations.linksTitle")}</h2>
       <p>{t("invitations.linksIntro")}</p>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            setMade(null);
-            setNotice("");
-            const f = form.values;
-            const email = f.email.trim();
-            const hours = Number(f.validFor) * (f.unit === "days" ? 24 : 1);
-            const r = await authed(() =>
-              client.POST("/v1/teams/{id}/invitations", {
-                params: { path: { id: team.id } },
-                body: { roleIds: roleList(f.roles), validForHours: hours, ...(email ? { email } : {}) },
-              }),
-            );
-            if (!r.ok) return failRoles(form, r.error, (n) => (n === "validForHours" ? "validFor" : n));
-            setMade({ link: r.data.link, email: r.data.email, emailed: r.data.emailed, expiresAt: r.data.expiresAt });
-            form.reset(["email"]);
-            paged.reload();
-          }),
-        )}
+      <SendForm
+        form={form}
+        submit={t("invitations.createLink")}
+        send={async () => {
+          setMade(null);
+          setNotice("");
+          const f = form.values;
+          const email = f.email.trim();
+          const hours = Number(f.validFor) * (f.unit === "days" ? 24 : 1);
+          const r = await authed(() =>
+            client.POST("/v1/teams/{id}/invitations", {
+              params: { path: { id: team.id } },
+              body: { roleIds: roleList(f.roles), validForHours: hours, ...(email ? { email } : {}) },
+            }),
+          );
+          if (!r.ok) return failRoles(form, r.error, (n) => (n === "validForHours" ? "validFor" : n));
+          setMade({ link: r.data.link, email: r.data.email, emailed: r.data.emailed, expiresAt: r.data.expiresAt });
+          form.reset(["email"]);
+          paged.reload();
+        }}
       >
-        <FormAlert form={form} />
         <Field form={form} name="email" label={t("invitations.email")} type="email" inputMode="email" autoComplete="off" hint={t("invitations.emailHint")} optional />
         <div class="inline validity">
           <Field form={form} name="validFor" label={t("invitations.validFor")} inputMode="numeric" maxLength={3} autoComplete="off" hint={t("invitations.validForHint")} />
@@ -255,90 +230,63 @@ function Links({ team }: { team: Team }) {
           />
         </div>
         <RolesField form={form} name="roles" legend={t("invitations.linkRoles")} roles={choices} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("invitations.createLink")}</Submit>
-        </div>
-      </form>
+      </SendForm>
       {made && <Made made={made} />}
       <Status message={notice} />
 
       <h3 id="links-list">{t("invitations.linksList")}</h3>
       <div class="filters">
         <div class="filter-row">
-          <div class="field">
-            <label for="links-status">{t("invitations.status")}</label>
-            <select id="links-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as "" | InvitationStatus)}>
-              <option value="">{t("users.all")}</option>
-              {statuses.map((s) => (
-                <option key={s} value={s}>
-                  {t(`invitations.statusWord.${s}`)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="links-status"
+            label={t("invitations.status")}
+            value={status}
+            onChange={(s) => setStatus(s as "" | InvitationStatus)}
+            any={t("users.all")}
+            options={statuses.map((s) => ({ value: s, label: t(`invitations.statusWord.${s}`) }))}
+          />
         </div>
       </div>
-      <ListState paged={paged} empty={t("invitations.noLinks")}>
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="links-list">
-          <table class="list">
-            <thead>
-              <tr>
-                <th scope="col">{t("invitations.for")}</th>
-                <th scope="col">{t("invitations.roles")}</th>
-                <th scope="col">{t("invitations.status")}</th>
-                <th scope="col">{t("invitations.expires")}</th>
-                <th scope="col">{t("invitations.createdBy")}</th>
-                <th scope="col">{t("members.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items?.map((inv) => (
-                <tr key={inv.id}>
-                  <td class="wrap">{inv.email ?? t("invitation.openLink")}</td>
-                  <td>{namesOf(inv.roleIds, roles)}</td>
-                  <td>
-                    <span class={`state ${inv.status}`}>{t(`invitations.statusWord.${inv.status}`)}</span>
-                  </td>
-                  <td class="nowrap">
-                    <time dateTime={inv.expiresAt}>{formatTime(inv.expiresAt)}</time>
-                  </td>
-                  <td>
-                    <Who id={inv.createdBy} />
-                  </td>
-                  <td>
-                    <div class="row-actions">
-                      {(inv.status === "pending" || inv.status === "expired") && (
-                        <button type="button" class="secondary small" onClick={() => setActing({ kind: "resend", inv })}>
-                          {t("invitations.resend")}
-                          <span class="visually-hidden"> ({inv.email ?? t("invitation.openLink")})</span>
-                        </button>
-                      )}
-                      {inv.status === "pending" && (
-                        <button type="button" class="danger small" onClick={() => setActing({ kind: "revoke", inv })}>
-                          {t("invitations.revoke")}
-                          <span class="visually-hidden"> ({inv.email ?? t("invitation.openLink")})</span>
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </ListState>
-      <Pager paged={paged} label={t("invitations.linkPages")} />
+      <PagedTable
+        paged={paged}
+        empty={t("invitations.noLinks")}
+        pages={t("invitations.linkPages")}
+        labelledBy="links-list"
+        head={[t("invitations.for"), t("invitations.roles"), t("invitations.status"), t("invitations.expires"), t("invitations.createdBy"), t("members.actions")]}
+        row={(inv) => (
+          <tr key={inv.id}>
+            <td class="wrap">{inv.email ?? t("invitation.openLink")}</td>
+            <td>{namesOf(inv.roleIds, roles)}</td>
+            <td>
+              <span class={`state ${inv.status}`}>{t(`invitations.statusWord.${inv.status}`)}</span>
+            </td>
+            <td class="nowrap">
+              <time dateTime={inv.expiresAt}>{formatTime(inv.expiresAt)}</time>
+            </td>
+            <td>
+              <Who id={inv.createdBy} />
+            </td>
+            <td>
+              <div class="row-actions">
+                {(inv.status === "pending" || inv.status === "expired") && (
+                  <RowButton label={t("invitations.resend")} name={`(${inv.email ?? t("invitation.openLink")})`} onClick={() => setActing({ kind: "resend", inv })} />
+                )}
+                {inv.status === "pending" && (
+                  <RowButton label={t("invitations.revoke")} name={`(${inv.email ?? t("invitation.openLink")})`} danger onClick={() => setActing({ kind: "revoke", inv })} />
+                )}
+              </div>
+            </td>
+          </tr>
+        )}
+      />
 
       {acting?.kind === "revoke" && (
         <Confirm
           title={t("invitations.revokeLinkTitle", { who: acting.inv.email ?? t("invitation.openLink") })}
           confirm={t("invitations.revoke")}
           danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/teams/{id}/invitations/{invitationId}", { params: { path: { id: team.id, invitationId: acting.inv.id } } }));
-            return r.ok ? null : r.error;
-          }}
-          words={(e) => (e.code.startsWith("invitation_") ? t(`invitations.gone.${e.code}`) : undefined)}
+          run={() => authed(() => client.DELETE("/v1/teams/{id}/invitations/{invitationId}", { params: { path: { id: team.id, invitationId: acting.inv.id } } }))}
+          words={gone}
           onClose={() => setActing(null)}
           onDone={() => {
             setNotice(t("invitations.linkRevoked"));
@@ -358,11 +306,10 @@ function Links({ team }: { team: Team }) {
             const r = await authed(() =>
               client.POST("/v1/teams/{id}/invitations/{invitationId}/resend", { params: { path: { id: team.id, invitationId: inv.id } } }),
             );
-            if (!r.ok) return r.error;
-            setMade({ link: r.data.link, email: inv.email, emailed: r.data.emailed, expiresAt: r.data.expiresAt, resent: true });
-            return null;
+            if (r.ok) setMade({ link: r.data.link, email: inv.email, emailed: r.data.emailed, expiresAt: r.data.expiresAt, resent: true });
+            return r;
           }}
-          words={(e) => (e.code.startsWith("invitation_") ? t(`invitations.gone.${e.code}`) : undefined)}
+          words={gone}
           onClose={() => setActing(null)}
           onDone={() => {
             setActing(null);

@@ -7,18 +7,21 @@ import { useState } from "preact/hooks";
 import { authed, client, type Schemas } from "../api/client";
 import { renameFields } from "../api/errors";
 import { useForm } from "../form";
-import { formatTime, language, t, useLanguage } from "../i18n";
+import { formatTime, t, useLanguage } from "../i18n";
 import { useSession } from "../session";
 import { rememberUser } from "../names";
 import { canChangeMember, isAdmin, teamMay } from "../powers";
-import { defaultRoles, failRoles, roleChoices, useDefaultRoles } from "../grant";
+import { failRoles, roleChoices, useGrantForm } from "../grant";
 import { roleLabel, useRoles } from "../roles";
-import { Field, FormAlert, Page, Status, Submit, onSubmit } from "../components/ui";
-import { CheckField, ChoiceField, LocaleField, RolesField, roleList, type RoleChoice } from "../components/fields";
-import { Confirm, Dialog } from "../components/dialog";
+import { Field, Page, Status, onSubmit } from "../components/ui";
+import { ChoiceField, RolesField, roleList, type RoleChoice } from "../components/fields";
+import { Confirm, DoneDialog, FormDialog } from "../components/dialog";
 import { Once } from "../components/copy";
-import { ListState, Pager, usePaged } from "../components/paged";
-import { TeamLoading, TeamTabs, useTeam, type Team } from "../components/teamframe";
+import { PagedTable, usePaged } from "../components/paged";
+import { FilterSelect, SearchField } from "../components/filters";
+import { RowButton } from "../components/table";
+import { NewAccountFields, newAccount, newAccountBody, newAccountChecks, newAccountField } from "../components/newaccount";
+import { TeamHead, TeamLoading, useTeam, type Team } from "../components/teamframe";
 import * as v from "../validate";
 
 type Membership = Schemas["Membership"];
@@ -56,10 +59,7 @@ export function Members({ id }: { id: string }) {
 
   return (
     <Page title={t("members.title", { team: team.name })} wide>
-      <p class="crumbs">
-        <a href={admin || me.teams.length > 0 ? "/teams" : "/"}>{admin ? t("team.backAll") : t("team.back")}</a>
-      </p>
-      <TeamTabs team={team} current="members" />
+      <TeamHead team={team} current="members" />
       {(manage || create) && (
         <div class="toolbar">
           <p class="lead">{admin ? t("members.intro") : manage ? t("members.introManager") : t("members.introCreate")}</p>
@@ -87,85 +87,52 @@ export function Members({ id }: { id: string }) {
       <Status message={notice} />
       <form class="filters" role="search" aria-label={t("members.filtersLabel")} onSubmit={onSubmit(() => setFilters((f) => ({ ...f, q: q.trim() })))}>
         <div class="filter-row">
-          <div class="field grow">
-            <label for="members-q">{t("members.search")}</label>
-            <input id="members-q" type="search" value={q} maxLength={64} onInput={(e) => setQ(e.currentTarget.value)} aria-describedby="members-q-hint" />
-            <p id="members-q-hint" class="hint">
-              {t("users.searchHint")}
-            </p>
-          </div>
-          <button type="submit" class="secondary filter-button">
-            {t("users.searchSubmit")}
-          </button>
-          <div class="field">
-            <label for="members-role">{t("members.role")}</label>
-            <select id="members-role" value={filters.roleId} onChange={(e) => setFilters((f) => ({ ...f, roleId: e.currentTarget.value }))}>
-              <option value="">{t("members.anyRole")}</option>
-              {(roles ?? []).map((r) => (
-                <option key={r.id} value={r.id}>
-                  {roleLabel(r.name)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SearchField id="members-q" label={t("members.search")} hint={t("users.searchHint")} value={q} onInput={setQ} maxLength={64} inRow />
+          <FilterSelect
+            id="members-role"
+            label={t("members.role")}
+            value={filters.roleId}
+            onChange={(roleId) => setFilters((f) => ({ ...f, roleId }))}
+            any={t("members.anyRole")}
+            options={(roles ?? []).map((r) => ({ value: r.id, label: roleLabel(r.name) }))}
+          />
         </div>
       </form>
 
-      <ListState paged={paged} empty={filters.q || filters.roleId ? t("members.noneMatch") : t("members.none")}>
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="members-caption">
-          <table class="list">
-            <caption id="members-caption" class="visually-hidden">
-              {t("members.tableCaption", { team: team.name, n: paged.page })}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("users.username")}</th>
-                <th scope="col">{t("users.loginAccount")}</th>
-                <th scope="col">{t("users.email")}</th>
-                <th scope="col">{t("members.roles")}</th>
-                <th scope="col">{t("members.joined")}</th>
-                <th scope="col">{t("users.status")}</th>
-                {manage && <th scope="col">{t("members.actions")}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items?.map((m) => (
-                <tr key={m.user.id}>
-                  <td>{admin ? <a href={`/users/${m.user.id}`}>{m.user.username}</a> : m.user.username}</td>
-                  <td>{m.user.loginAccount}</td>
-                  <td class="wrap">{m.user.email ?? "—"}</td>
-                  <td>{m.roles.map((r) => roleLabel(r.name)).join(t("common.listSep"))}</td>
-                  <td class="nowrap">
-                    <time dateTime={m.joinedAt}>{formatTime(m.joinedAt)}</time>
-                  </td>
-                  <td>
-                    <span class={`state ${m.user.status}`}>{t(`users.statusWord.${m.user.status}`)}</span>
-                  </td>
-                  {manage && (
-                    <td>
-                      {mayChange(m) ? (
-                        <div class="row-actions">
-                          <button type="button" class="secondary small" onClick={() => setOpen({ kind: "roles", m })}>
-                            {t("members.changeRoles")}
-                            <span class="visually-hidden"> ({m.user.username})</span>
-                          </button>
-                          <button type="button" class="danger small" onClick={() => setOpen({ kind: "remove", m })}>
-                            {t("members.remove")}
-                            <span class="visually-hidden"> ({m.user.username})</span>
-                          </button>
-                        </div>
-                      ) : (
-                        <span class="muted small">{m.user.id === me.user.id ? t("members.you") : t("members.notYours")}</span>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </ListState>
-      <Pager paged={paged} label={t("members.pages")} />
+      <PagedTable
+        paged={paged}
+        empty={filters.q || filters.roleId ? t("members.noneMatch") : t("members.none")}
+        pages={t("members.pages")}
+        labelledBy="members-caption"
+        caption={t("members.tableCaption", { team: team.name, n: paged.page })}
+        head={[t("users.username"), t("users.loginAccount"), t("users.email"), t("members.roles"), t("members.joined"), t("users.status"), manage && t("members.actions")]}
+        row={(m) => (
+          <tr key={m.user.id}>
+            <td>{admin ? <a href={`/users/${m.user.id}`}>{m.user.username}</a> : m.user.username}</td>
+            <td>{m.user.loginAccount}</td>
+            <td class="wrap">{m.user.email ?? "—"}</td>
+            <td>{m.roles.map((r) => roleLabel(r.name)).join(t("common.listSep"))}</td>
+            <td class="nowrap">
+              <time dateTime={m.joinedAt}>{formatTime(m.joinedAt)}</time>
+            </td>
+            <td>
+              <span class={`state ${m.user.status}`}>{t(`users.statusWord.${m.user.status}`)}</span>
+            </td>
+            {manage && (
+              <td>
+                {mayChange(m) ? (
+                  <div class="row-actions">
+                    <RowButton label={t("members.changeRoles")} name={`(${m.user.username})`} onClick={() => setOpen({ kind: "roles", m })} />
+                    <RowButton label={t("members.remove")} name={`(${m.user.username})`} danger onClick={() => setOpen({ kind: "remove", m })} />
+                  </div>
+                ) : (
+                  <span class="muted small">{m.user.id === me.user.id ? t("members.you") : t("members.notYours")}</span>
+                )}
+              </td>
+            )}
+          </tr>
+        )}
+      />
 
       {open?.kind === "roles" && (
         <ChangeRoles team={team} m={open.m} choices={roleChoices(me, id, roles)} onClose={() => setOpen(null)} done={(next) => {
@@ -178,10 +145,7 @@ export function Members({ id }: { id: string }) {
           title={t("members.removeTitle", { name: open.m.user.username, team: team.name })}
           confirm={t("members.removeConfirm")}
           danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/teams/{id}/members/{userId}", { params: { path: { id, userId: open.m.user.id } } }));
-            return r.ok ? null : r.error;
-          }}
+          run={() => authed(() => client.DELETE("/v1/teams/{id}/members/{userId}", { params: { path: { id, userId: open.m.user.id } } }))}
           onClose={() => setOpen(null)}
           onDone={() => {
             setNotice(t("members.removed", { name: open.m.user.username, team: team.name }));
@@ -212,30 +176,22 @@ function ChangeRoles({ team, m, choices, onClose, done }: { team: Team; m: Membe
   useLanguage();
   const form = useForm("member-roles", { roles: m.roles.map((r) => r.id).join(",") }, { roles: v.roles });
   return (
-    <Dialog title={t("members.rolesTitle", { name: m.user.username })} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            const r = await authed(() =>
-              client.PUT("/v1/teams/{id}/members/{userId}", { params: { path: { id: team.id, userId: m.user.id } }, body: { roleIds: roleList(form.values.roles) } }),
-            );
-            if (!r.ok) return failRoles(form, r.error);
-            done(r.data);
-            onClose();
-          }),
-        )}
-      >
-        <FormAlert form={form} />
-        <RolesField form={form} name="roles" legend={t("members.roles")} roles={choices} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("members.saveRoles")}</Submit>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t("members.rolesTitle", { name: m.user.username })}
+      form={form}
+      submit={t("members.saveRoles")}
+      onClose={onClose}
+      send={async () => {
+        const r = await authed(() =>
+          client.PUT("/v1/teams/{id}/members/{userId}", { params: { path: { id: team.id, userId: m.user.id } }, body: { roleIds: roleList(form.values.roles) } }),
+        );
+        if (!r.ok) return failRoles(form, r.error);
+        done(r.data);
+        onClose();
+      }}
+    >
+      <RolesField form={form} name="roles" legend={t("members.roles")} roles={choices} />
+    </FormDialog>
   );
 }
 
@@ -244,8 +200,7 @@ function ChangeRoles({ team, m, choices, onClose, done }: { team: Team; m: Membe
 function AddMember({ team, choices, onClose, done }: { team: Team; choices: RoleChoice[]; onClose: () => void; done: (name: string) => void }) {
   useLanguage();
   const [found, setFound] = useState<Schemas["ListedUser"][] | null>(null);
-  const form = useForm("add-member", { q: "", userId: "", roles: defaultRoles(choices) }, { userId: v.required, roles: v.roles });
-  useDefaultRoles(form, choices);
+  const form = useGrantForm("add-member", choices, { q: "", userId: "" }, { userId: v.required });
   const search = async () => {
     const q = form.values.q.trim();
     if (!q) return;
@@ -256,55 +211,47 @@ function AddMember({ team, choices, onClose, done }: { team: Team; choices: Role
     if (r.data.items.length === 1) form.set("userId", r.data.items[0].id);
   };
   return (
-    <Dialog title={t("members.addTitle", { team: team.name })} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            const r = await authed(() =>
-              client.POST("/v1/teams/{id}/members", { params: { path: { id: team.id } }, body: { userId: form.values.userId, roleIds: roleList(form.values.roles) } }),
-            );
-            if (!r.ok) return failRoles(form, r.error, (f) => f, { already_member: { field: "userId", words: t("members.alreadyMember") } });
-            done(r.data.user.username);
-            onClose();
-          }),
-        )}
+    <FormDialog
+      title={t("members.addTitle", { team: team.name })}
+      form={form}
+      submit={t("members.addSubmit")}
+      onClose={onClose}
+      send={async () => {
+        const r = await authed(() =>
+          client.POST("/v1/teams/{id}/members", { params: { path: { id: team.id } }, body: { userId: form.values.userId, roleIds: roleList(form.values.roles) } }),
+        );
+        if (!r.ok) return failRoles(form, r.error, (f) => f, { already_member: { field: "userId", words: t("members.alreadyMember") } });
+        done(r.data.user.username);
+        onClose();
+      }}
+    >
+      {/* Enter in the search field searches; it does not add. */}
+      <div
+        class="inline"
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && (e.target as HTMLElement).id === "add-member-q") {
+            e.preventDefault();
+            void search();
+          }
+        }}
       >
-        <FormAlert form={form} />
-        {/* Enter in the search field searches; it does not add. */}
-        <div
-          class="inline"
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && (e.target as HTMLElement).id === "add-member-q") {
-              e.preventDefault();
-              void search();
-            }
-          }}
-        >
-          <Field form={form} name="q" label={t("members.findUser")} hint={t("members.findHint")} autoComplete="off" optional />
-          <button type="button" class="secondary" onClick={() => void search()}>
-            {t("users.searchSubmit")}
-          </button>
-        </div>
-        {found && found.length === 0 && <p role="status">{t("members.noUserFound")}</p>}
-        {found && found.length > 0 && (
-          <ChoiceField
-            form={form}
-            name="userId"
-            legend={t("members.chooseUser")}
-            options={found.map((u) => ({ value: u.id, label: `${u.username} (${u.loginAccount})${u.email ? ` · ${u.email}` : ""}` }))}
-          />
-        )}
-        {found === null && form.error("userId") && <p class="field-error">{t("members.searchFirst")}</p>}
-        <RolesField form={form} name="roles" legend={t("members.roles")} roles={choices} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("members.addSubmit")}</Submit>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        <Field form={form} name="q" label={t("members.findUser")} hint={t("members.findHint")} autoComplete="off" optional />
+        <button type="button" class="secondary" onClick={() => void search()}>
+          {t("users.searchSubmit")}
+        </button>
+      </div>
+      {found && found.length === 0 && <p role="status">{t("members.noUserFound")}</p>}
+      {found && found.length > 0 && (
+        <ChoiceField
+          form={form}
+          name="userId"
+          legend={t("members.chooseUser")}
+          options={found.map((u) => ({ value: u.id, label: `${u.username} (${u.loginAccount})${u.email ? ` · ${u.email}` : ""}` }))}
+        />
+      )}
+      {found === null && form.error("userId") && <p class="field-error">{t("members.searchFirst")}</p>}
+      <RolesField form={form} name="roles" legend={t("members.roles")} roles={choices} />
+    </FormDialog>
   );
 }
 
@@ -314,25 +261,13 @@ function AddMember({ team, choices, onClose, done }: { team: Team; choices: Role
 function CreateMember({ team, choices, onClose, done }: { team: Team; choices: RoleChoice[]; onClose: () => void; done: () => void }) {
   useLanguage();
   const [made, setMade] = useState<Schemas["AddedMember"] | null>(null);
-  const form = useForm(
-    "new-member",
-    { username: "", loginAccount: "", email: "", mobile: "", locale: language(), passwordMode: "generate", password: "", notify: "", roles: defaultRoles(choices) },
-    {
-      username: v.username,
-      loginAccount: v.loginAccount,
-      email: (val, all) => (all.notify === "true" ? v.email(val, all) : v.optional(v.email)(val, all)),
-      mobile: v.mobile,
-      password: (val, all) => (all.passwordMode === "type" ? v.password("loginAccount")(val, all) : undefined),
-      roles: v.roles,
-    },
-  );
-  useDefaultRoles(form, choices);
+  const form = useGrantForm("new-member", choices, newAccount(), newAccountChecks());
 
   if (made) {
     const password = made.temporaryPassword ?? "";
     const handover = t("members.handover", { team: team.name, link: team.loginUrl, login: made.user.loginAccount, password });
     return (
-      <Dialog key="created" title={t("members.createdTitle", { name: made.user.username })} onClose={onClose} noEscape wide>
+      <DoneDialog title={t("members.createdTitle", { name: made.user.username })} onClose={onClose} wide>
         <p>{t("members.createdText", { name: made.user.username, team: team.name, roles: made.roles.map((r) => roleLabel(r.name)).join(t("common.listSep")) })}</p>
         <Once
           items={[
@@ -345,77 +280,33 @@ function CreateMember({ team, choices, onClose, done }: { team: Team; choices: R
           <p>{t("users.temporaryHint")}</p>
           {made.notified && <p class="alert info">{t("users.emailedTo", { email: made.user.email ?? "" })}</p>}
         </Once>
-        <div class="actions">
-          <button type="button" class="primary" onClick={onClose}>
-            {t("common.done")}
-          </button>
-        </div>
-      </Dialog>
+      </DoneDialog>
     );
   }
 
-  const typed = form.values.passwordMode === "type";
   return (
-    <Dialog title={t("members.createTitle", { team: team.name })} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            const f = form.values;
-            const r = await authed(() =>
-              client.POST("/v1/teams/{id}/members", {
-                params: { path: { id: team.id } },
-                body: {
-                  roleIds: roleList(f.roles),
-                  // openapi-typescript types NewMember's if/then (an email when notify) as
-                  // an object that takes nothing: the body is the document's all the same.
-                  newUser: {
-                    username: f.username.trim(),
-                    loginAccount: f.loginAccount,
-                    ...(f.email.trim() ? { email: f.email.trim() } : {}),
-                    ...(f.mobile.trim() ? { mobile: f.mobile.trim() } : {}),
-                    password: typed ? { value: f.password } : { generate: true },
-                    notify: f.notify === "true",
-                    locale: f.locale === "zh-CN" ? "zh-CN" : "en",
-                  } as never,
-                },
-              }),
-            );
-            if (!r.ok) {
-              const under = (n: string) => n.replace(/^newUser\./, "").replace(/^password\..*$/, "password");
-              return failRoles(form, r.error, under);
-            }
-            setMade(r.data);
-            done();
+    <FormDialog
+      title={t("members.createTitle", { team: team.name })}
+      form={form}
+      submit={t("members.createSubmit")}
+      onClose={onClose}
+      intro={<p class="hint">{t("members.createIntro")}</p>}
+      send={async () => {
+        const r = await authed(() =>
+          client.POST("/v1/teams/{id}/members", {
+            params: { path: { id: team.id } },
+            // openapi-typescript types NewMember's if/then (an email when notify) as an
+            // object that takes nothing: the body is the document's all the same.
+            body: { roleIds: roleList(form.values.roles), newUser: newAccountBody(form.values) as never },
           }),
-        )}
-      >
-        <p class="hint">{t("members.createIntro")}</p>
-        <FormAlert form={form} />
-        <Field form={form} name="username" label={t("users.username")} hint={t("common.usernameHint")} autoComplete="off" />
-        <Field form={form} name="loginAccount" label={t("users.loginAccount")} hint={t("common.loginAccountHint")} autoComplete="off" />
-        <Field form={form} name="email" label={t("users.email")} type="email" inputMode="email" autoComplete="off" optional={form.values.notify !== "true"} />
-        <Field form={form} name="mobile" label={t("users.mobile")} hint={t("users.mobileHint")} autoComplete="off" optional />
-        <LocaleField form={form} />
-        <ChoiceField
-          form={form}
-          name="passwordMode"
-          legend={t("users.passwordLegend")}
-          options={[
-            { value: "generate", label: t("users.passwordGenerate") },
-            { value: "type", label: t("users.passwordType") },
-          ]}
-        />
-        {typed && <Field form={form} name="password" label={t("members.initialPassword")} type="password" autoComplete="new-password" hint={t("users.passwordHint")} />}
-        <CheckField form={form} name="notify" label={t("users.notify")} hint={t("users.notifyHint")} />
-        <RolesField form={form} name="roles" legend={t("members.roles")} roles={choices} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("members.createSubmit")}</Submit>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        );
+        if (!r.ok) return failRoles(form, r.error, newAccountField);
+        setMade(r.data);
+        done();
+      }}
+    >
+      <NewAccountFields form={form} passwordLabel={t("members.initialPassword")} />
+      <RolesField form={form} name="roles" legend={t("members.roles")} roles={choices} />
+    </FormDialog>
   );
 }

@@ -8,9 +8,10 @@ import { useForm } from "../form";
 import { t, useLanguage } from "../i18n";
 import { rolesChanged, roleLabel, useRoles, type Role } from "../roles";
 import { teamPermissions } from "../powers";
-import { Field, FormAlert, Loading, Page, Status, Submit, onSubmit } from "../components/ui";
+import { Field, Loading, Page, Status } from "../components/ui";
 import { CheckField, TextAreaField } from "../components/fields";
-import { Confirm, Dialog } from "../components/dialog";
+import { Confirm, FormDialog } from "../components/dialog";
+import { RowButton, Table } from "../components/table";
 import { codeWords, renameFields as renameFieldsOf } from "../api/errors";
 import * as v from "../validate";
 
@@ -43,61 +44,44 @@ export function Roles() {
       )}
       {!roles && !error && <Loading />}
       {roles && (
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="roles-caption">
-          <table class="list">
-            <caption id="roles-caption" class="visually-hidden">
-              {t("rolesPage.title")}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("rolesPage.name")}</th>
-                <th scope="col">{t("rolesPage.description")}</th>
-                <th scope="col">{t("rolesPage.permissions")}</th>
-                <th scope="col">{t("members.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {roles.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    {roleLabel(r.name)}
-                    {r.builtIn && <span class="badge">{t("rolesPage.builtIn")}</span>}
-                  </td>
-                  <td class="wrap">{r.builtIn ? t(`roles.about.${r.id}`) : r.description || "—"}</td>
-                  <td>
-                    {r.permissions.includes("*") ? (
-                      t("rolesPage.every")
-                    ) : r.permissions.length === 0 ? (
-                      t("common.none")
-                    ) : (
-                      <ul class="perm-list">
-                        {r.permissions.map((p) => (
-                          <li key={p}>{(teamPermissions as string[]).includes(p) ? permissionWords(p) : <code>{p}</code>}</li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td>
-                    {r.builtIn ? (
-                      <span class="muted small">{t("rolesPage.readOnly")}</span>
-                    ) : (
-                      <div class="row-actions">
-                        <button type="button" class="secondary small" onClick={() => setOpen({ kind: "edit", role: r })}>
-                          {t("rolesPage.edit")}
-                          <span class="visually-hidden"> {r.name}</span>
-                        </button>
-                        <button type="button" class="danger small" onClick={() => setOpen({ kind: "delete", role: r })}>
-                          {t("rolesPage.delete")}
-                          <span class="visually-hidden"> {r.name}</span>
-                        </button>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          labelledBy="roles-caption"
+          caption={t("rolesPage.title")}
+          head={[t("rolesPage.name"), t("rolesPage.description"), t("rolesPage.permissions"), t("members.actions")]}
+        >
+          {roles.map((r) => (
+            <tr key={r.id}>
+              <td>
+                {roleLabel(r.name)}
+                {r.builtIn && <span class="badge">{t("rolesPage.builtIn")}</span>}
+              </td>
+              <td class="wrap">{r.builtIn ? t(`roles.about.${r.id}`) : r.description || "—"}</td>
+              <td>
+                {r.permissions.includes("*") ? (
+                  t("rolesPage.every")
+                ) : r.permissions.length === 0 ? (
+                  t("common.none")
+                ) : (
+                  <ul class="perm-list">
+                    {r.permissions.map((p) => (
+                      <li key={p}>{(teamPermissions as string[]).includes(p) ? permissionWords(p) : <code>{p}</code>}</li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+              <td>
+                {r.builtIn ? (
+                  <span class="muted small">{t("rolesPage.readOnly")}</span>
+                ) : (
+                  <div class="row-actions">
+                    <RowButton label={t("rolesPage.edit")} name={r.name} onClick={() => setOpen({ kind: "edit", role: r })} />
+                    <RowButton label={t("rolesPage.delete")} name={r.name} danger onClick={() => setOpen({ kind: "delete", role: r })} />
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
 
       {(open?.kind === "new" || open?.kind === "edit") && (
@@ -116,10 +100,7 @@ export function Roles() {
           title={t("rolesPage.deleteTitle", { name: open.role.name })}
           confirm={t("rolesPage.deleteConfirm", { name: open.role.name })}
           danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/roles/{id}", { params: { path: { id: open.role.id } } }));
-            return r.ok ? null : r.error;
-          }}
+          run={() => authed(() => client.DELETE("/v1/roles/{id}", { params: { path: { id: open.role.id } } }))}
           words={(e) => (e.code === "role_in_use" ? t("rolesPage.inUse", { name: open.role.name }) : undefined)}
           onClose={() => setOpen(null)}
           onDone={() => {
@@ -161,51 +142,44 @@ function RoleForm({ role, onClose, done }: { role: Role | null; onClose: () => v
   ];
 
   return (
-    <Dialog title={role ? t("rolesPage.editTitle", { name: role.name }) : t("rolesPage.newTitle")} onClose={onClose} wide>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            const permissions = [...new Set(chosen())];
-            const name = form.values.name.trim();
-            const description = form.values.description.trim();
-            // A key's error is named by its place in the list sent: the free keys field.
-            const rename = (f: string) => (f.startsWith("permissions") ? "freeKeys" : f);
-            if (!role) {
-              const r = await authed(() => client.POST("/v1/roles", { body: { name, permissions, ...(description ? { description } : {}) } }));
-              if (!r.ok) return form.fail(renameFieldsOf(r.error, rename));
-              return done(r.data, true);
-            }
-            const body: { name?: string; description?: string; permissions?: string[] } = {};
-            if (name !== role.name) body.name = name;
-            if (description !== role.description) body.description = description;
-            if (permissions.join("\n") !== role.permissions.join("\n")) body.permissions = permissions;
-            if (Object.keys(body).length === 0) return onClose();
-            const r = await authed(() => client.PATCH("/v1/roles/{id}", { params: { path: { id: role.id } }, body }));
-            if (!r.ok) return form.fail(renameFieldsOf(r.error, rename), { version_conflict: { words: t("rolesPage.conflict") } });
-            done(r.data, false);
-          }),
-        )}
-      >
-        <FormAlert form={form} />
-        <Field form={form} name="name" label={t("rolesPage.name")} hint={t("rolesPage.nameHint")} autoComplete="off" maxLength={64} />
-        <TextAreaField form={form} name="description" label={t("rolesPage.description")} optional maxLength={500} rows={2} />
-        <fieldset class="field choice">
-          <legend>{t("rolesPage.teamPermissions")}</legend>
-          <p class="hint">{t("rolesPage.teamPermissionsHint")}</p>
-          {keys.map((k) => (
-            <CheckField key={k} form={form} name={permField(k)} label={permissionWords(k)} hint={k} />
-          ))}
-        </fieldset>
-        <TextAreaField form={form} name="freeKeys" label={t("rolesPage.freeKeys")} hint={t("rolesPage.freeKeysHint")} optional rows={3} />
-        {role && <p class="hint">{t("rolesPage.editNote")}</p>}
-        <div class="actions">
-          <Submit busy={form.busy}>{role ? t("rolesPage.save") : t("rolesPage.create")}</Submit>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={role ? t("rolesPage.editTitle", { name: role.name }) : t("rolesPage.newTitle")}
+      form={form}
+      submit={role ? t("rolesPage.save") : t("rolesPage.create")}
+      onClose={onClose}
+      wide
+      send={async () => {
+        const permissions = [...new Set(chosen())];
+        const name = form.values.name.trim();
+        const description = form.values.description.trim();
+        // A key's error is named by its place in the list sent: the free keys field.
+        const rename = (f: string) => (f.startsWith("permissions") ? "freeKeys" : f);
+        if (!role) {
+          const r = await authed(() => client.POST("/v1/roles", { body: { name, permissions, ...(description ? { description } : {}) } }));
+          if (!r.ok) return form.fail(renameFieldsOf(r.error, rename));
+          return done(r.data, true);
+        }
+        const body: { name?: string; description?: string; permissions?: string[] } = {};
+        if (name !== role.name) body.name = name;
+        if (description !== role.description) body.description = description;
+        if (permissions.join("\n") !== role.permissions.join("\n")) body.permissions = permissions;
+        if (Object.keys(body).length === 0) return onClose();
+        const r = await authed(() => client.PATCH("/v1/roles/{id}", { params: { path: { id: role.id } }, body }));
+        if (!r.ok) return form.fail(renameFieldsOf(r.error, rename), { version_conflict: { words: t("rolesPage.conflict") } });
+        done(r.data, false);
+      }}
+    >
+      <Field form={form} name="name" label={t("rolesPage.name")} hint={t("rolesPage.nameHint")} autoComplete="off" maxLength={64} />
+      <TextAreaField form={form} name="description" label={t("rolesPage.description")} optional maxLength={500} rows={2} />
+      <fieldset class="field choice">
+        <legend>{t("rolesPage.teamPermissions")}</legend>
+        <p class="hint">{t("rolesPage.teamPermissionsHint")}</p>
+        {keys.map((k) => (
+          <CheckField key={k} form={form} name={permField(k)} label={permissionWords(k)} hint={k} />
+        ))}
+      </fieldset>
+      <TextAreaField form={form} name="freeKeys" label={t("rolesPage.freeKeys")} hint={t("rolesPage.freeKeysHint")} optional rows={3} />
+      {role && <p class="hint">{t("rolesPage.editNote")}</p>}
+    </FormDialog>
   );
 }

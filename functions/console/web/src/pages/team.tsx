@@ -9,11 +9,12 @@ import { formatTime, roleNames, t, useLanguage } from "../i18n";
 import { loadMe, useSession } from "../session";
 import { forgetTeam, rememberTeam } from "../names";
 import { isAdmin, teamMay } from "../powers";
-import { Field, FormAlert, Page, Status, Submit, onSubmit } from "../components/ui";
+import { Field, Page, Status } from "../components/ui";
+import { SendForm } from "../components/sendform";
 import { TextAreaField } from "../components/fields";
 import { Confirm } from "../components/dialog";
 import { CopyButton } from "../components/copy";
-import { TeamLoading, TeamTabs, useTeam, type Team } from "../components/teamframe";
+import { TeamHead, TeamLoading, useTeam, type Team } from "../components/teamframe";
 import * as v from "../validate";
 
 export function TeamPage({ id }: { id: string }) {
@@ -30,10 +31,7 @@ export function TeamPage({ id }: { id: string }) {
 
   return (
     <Page title={team.name} wide>
-      <p class="crumbs">
-        <a href={admin || me.teams.length > 0 ? "/teams" : "/"}>{admin ? t("team.backAll") : t("team.back")}</a>
-      </p>
-      <TeamTabs team={team} current="overview" />
+      <TeamHead team={team} current="overview" />
       {query.created && <Status message={t("team.created", { name: team.name })} />}
       <dl class="facts">
         <dt>{t("team.description")}</dt>
@@ -84,10 +82,7 @@ export function TeamPage({ id }: { id: string }) {
           title={t("team.deleteConfirmTitle", { name: team.name })}
           confirm={t("team.deleteConfirm", { name: team.name })}
           danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/teams/{id}", { params: { path: { id: team.id } } }));
-            return r.ok ? null : r.error;
-          }}
+          run={() => authed(() => client.DELETE("/v1/teams/{id}", { params: { path: { id: team.id } } }))}
           onClose={() => setOpen(null)}
           onDone={() => {
             forgetTeam(team.id);
@@ -102,10 +97,7 @@ export function TeamPage({ id }: { id: string }) {
           title={t("team.leaveConfirmTitle", { name: team.name })}
           confirm={t("team.leave")}
           danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/teams/{id}/members/{userId}", { params: { path: { id: team.id, userId: me.user.id } } }));
-            return r.ok ? null : r.error;
-          }}
+          run={() => authed(() => client.DELETE("/v1/teams/{id}/members/{userId}", { params: { path: { id: team.id, userId: me.user.id } } }))}
           onClose={() => setOpen(null)}
           onDone={async () => {
             await loadMe();
@@ -127,27 +119,25 @@ function EditTeam({ team, saved, reload }: { team: Team; saved: (t: Team) => voi
   return (
     <section>
       <h2 id="team-edit">{t("team.editTitle")}</h2>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            setDone("");
-            setStale(false);
-            const body: { name?: string; description?: string } = {};
-            if (form.values.name.trim() !== team.name) body.name = form.values.name.trim();
-            if (form.values.description.trim() !== team.description) body.description = form.values.description.trim();
-            if (Object.keys(body).length === 0) return setDone(t("user.nothingToSave"));
-            const r = await authed(() => client.PATCH("/v1/teams/{id}", { params: { path: { id: team.id } }, body }));
-            if (!r.ok) {
-              if (r.error.code === "version_conflict") setStale(true);
-              return form.fail(r.error, { version_conflict: { words: t("team.conflict") } });
-            }
-            saved(r.data);
-            setDone(t("team.saved"));
-          }),
-        )}
+      <SendForm
+        form={form}
+        submit={t("team.save")}
+        send={async () => {
+          setDone("");
+          setStale(false);
+          const body: { name?: string; description?: string } = {};
+          if (form.values.name.trim() !== team.name) body.name = form.values.name.trim();
+          if (form.values.description.trim() !== team.description) body.description = form.values.description.trim();
+          if (Object.keys(body).length === 0) return setDone(t("user.nothingToSave"));
+          const r = await authed(() => client.PATCH("/v1/teams/{id}", { params: { path: { id: team.id } }, body }));
+          if (!r.ok) {
+            if (r.error.code === "version_conflict") setStale(true);
+            return form.fail(r.error, { version_conflict: { words: t("team.conflict") } });
+          }
+          saved(r.data);
+          setDone(t("team.saved"));
+        }}
       >
-        <FormAlert form={form} />
         {stale && (
           <p>
             <button
@@ -167,10 +157,7 @@ function EditTeam({ team, saved, reload }: { team: Team; saved: (t: Team) => voi
         <Field form={form} name="name" label={t("teams.name")} hint={t("teams.nameHint")} autoComplete="off" maxLength={64} />
         <TextAreaField form={form} name="description" label={t("team.description")} hint={t("teams.descriptionHint")} optional maxLength={500} />
         <Status message={done} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("team.save")}</Submit>
-        </div>
-      </form>
+      </SendForm>
     </section>
   );
 }

@@ -8,11 +8,12 @@ import { formatTime, roleNames, t, useLanguage } from "../i18n";
 import { useSession } from "../session";
 import { rememberTeam } from "../names";
 import { isAdmin } from "../powers";
-import { Field, FormAlert, Page, Status, Submit, onSubmit } from "../components/ui";
+import { Field, Page, Status, onSubmit } from "../components/ui";
 import { TextAreaField } from "../components/fields";
-import { Dialog } from "../components/dialog";
+import { FormDialog } from "../components/dialog";
 import { CopyButton } from "../components/copy";
-import { ListState, Pager, usePaged } from "../components/paged";
+import { PagedTable, usePaged } from "../components/paged";
+import { SearchField } from "../components/filters";
 import * as v from "../validate";
 
 export function Teams() {
@@ -48,54 +49,32 @@ export function Teams() {
       {query.deleted && <Status message={t("teams.deleted", { name: query.deleted })} />}
       <form class="filters" role="search" aria-label={t("teams.searchLabel")} onSubmit={onSubmit(() => route(typed.trim() ? `/teams?q=${encodeURIComponent(typed.trim())}` : "/teams", true))}>
         <div class="filter-search">
-          <div class="field">
-            <label for="teams-q">{t("teams.search")}</label>
-            <input id="teams-q" type="search" value={typed} maxLength={64} onInput={(e) => setTyped(e.currentTarget.value)} aria-describedby="teams-q-hint" />
-            <p id="teams-q-hint" class="hint">
-              {t("teams.searchHint")}
-            </p>
-          </div>
-          <button type="submit" class="secondary">
-            {t("users.searchSubmit")}
-          </button>
+          <SearchField id="teams-q" label={t("teams.search")} hint={t("teams.searchHint")} value={typed} onInput={setTyped} maxLength={64} />
         </div>
       </form>
-      <ListState paged={paged} empty={q ? t("teams.noneMatch") : admin ? t("teams.none") : t("teams.myNone")}>
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="teams-caption">
-          <table class="list">
-            <caption id="teams-caption" class="visually-hidden">
-              {t("teams.tableCaption", { n: paged.page })}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("teams.name")}</th>
-                <th scope="col">{t("team.description")}</th>
-                {!admin && <th scope="col">{t("team.myRoles")}</th>}
-                <th scope="col">{t("team.loginLink")}</th>
-                <th scope="col">{t("teams.created")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items?.map((team) => (
-                <tr key={team.id}>
-                  <td>
-                    <a href={`/teams/${team.id}`}>{team.name}</a>
-                  </td>
-                  <td class="wrap">{team.description || "—"}</td>
-                  {!admin && <td>{roleNames(mine(team.id)?.roles ?? [])}</td>}
-                  <td>
-                    <CopyButton text={team.loginUrl} label={t("teams.copyLink", { name: team.name })} />
-                  </td>
-                  <td class="nowrap">
-                    <time dateTime={team.createdAt}>{formatTime(team.createdAt)}</time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </ListState>
-      <Pager paged={paged} label={t("teams.pages")} />
+      <PagedTable
+        paged={paged}
+        empty={q ? t("teams.noneMatch") : admin ? t("teams.none") : t("teams.myNone")}
+        pages={t("teams.pages")}
+        labelledBy="teams-caption"
+        caption={t("teams.tableCaption", { n: paged.page })}
+        head={[t("teams.name"), t("team.description"), !admin && t("team.myRoles"), t("team.loginLink"), t("teams.created")]}
+        row={(team) => (
+          <tr key={team.id}>
+            <td>
+              <a href={`/teams/${team.id}`}>{team.name}</a>
+            </td>
+            <td class="wrap">{team.description || "—"}</td>
+            {!admin && <td>{roleNames(mine(team.id)?.roles ?? [])}</td>}
+            <td>
+              <CopyButton text={team.loginUrl} label={t("teams.copyLink", { name: team.name })} />
+            </td>
+            <td class="nowrap">
+              <time dateTime={team.createdAt}>{formatTime(team.createdAt)}</time>
+            </td>
+          </tr>
+        )}
+      />
       {!admin && me!.user.accountType === "member" && (
         <p>
           <a href="/join">{t("home.joinCta")}</a>
@@ -111,29 +90,21 @@ function NewTeam({ onClose }: { onClose: () => void }) {
   const { route } = useLocation();
   const form = useForm("new-team", { name: "", description: "" }, { name: v.name, description: v.description });
   return (
-    <Dialog title={t("teams.newTitle")} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            const description = form.values.description.trim();
-            const r = await authed(() => client.POST("/v1/teams", { body: { name: form.values.name.trim(), ...(description ? { description } : {}) } }));
-            if (!r.ok) return form.fail(r.error);
-            rememberTeam(r.data);
-            route(`/teams/${r.data.id}?created=1`);
-          }),
-        )}
-      >
-        <FormAlert form={form} />
-        <Field form={form} name="name" label={t("teams.name")} hint={t("teams.nameHint")} autoComplete="off" maxLength={64} />
-        <TextAreaField form={form} name="description" label={t("team.description")} hint={t("teams.descriptionHint")} optional maxLength={500} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("teams.create")}</Submit>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t("teams.newTitle")}
+      form={form}
+      submit={t("teams.create")}
+      onClose={onClose}
+      send={async () => {
+        const description = form.values.description.trim();
+        const r = await authed(() => client.POST("/v1/teams", { body: { name: form.values.name.trim(), ...(description ? { description } : {}) } }));
+        if (!r.ok) return form.fail(r.error);
+        rememberTeam(r.data);
+        route(`/teams/${r.data.id}?created=1`);
+      }}
+    >
+      <Field form={form} name="name" label={t("teams.name")} hint={t("teams.nameHint")} autoComplete="off" maxLength={64} />
+      <TextAreaField form={form} name="description" label={t("team.description")} hint={t("teams.descriptionHint")} optional maxLength={500} />
+    </FormDialog>
   );
 }

@@ -11,9 +11,10 @@ import { formatTime, roleNames, t, useLanguage } from "../i18n";
 import { loadMe, useSession } from "../session";
 import { forgetUser, rememberUser, useName } from "../names";
 import { userMay } from "../powers";
-import { Field, FormAlert, Loading, Page, Status, Submit, onSubmit } from "../components/ui";
-import { ChoiceField, SelectField } from "../components/fields";
-import { Confirm, Dialog } from "../components/dialog";
+import { Field, Loading, Page, Status } from "../components/ui";
+import { SendForm } from "../components/sendform";
+import { ChoiceField, SelectField, accountTypeOptions } from "../components/fields";
+import { Confirm, DoneDialog, FormDialog } from "../components/dialog";
 import { Once } from "../components/copy";
 import { LoginHistory } from "../components/history";
 import * as v from "../validate";
@@ -21,6 +22,33 @@ import * as v from "../validate";
 type User = Schemas["User"];
 type Detail = Schemas["UserDetail"];
 type Action = "reset" | "freeze" | "recover" | "mfa" | "email" | "delete";
+type Change = "freeze" | "recover" | "mfa" | "email";
+
+// The actions in the order offered, each with its button's words.
+const actions: [Action, string][] = [
+  ["reset", "user.reset"],
+  ["freeze", "user.freeze"],
+  ["recover", "user.recover"],
+  ["mfa", "user.unbindMfa"],
+  ["email", "user.unbindEmail"],
+  ["delete", "user.delete"],
+];
+
+// The words of a change's dialog and of its notice once done; refused, those for a
+// refusal that only this change meets.
+const changeWords: Record<Change, { title: string; text: string; confirm: string; done: string; danger: boolean; refused?: { code: string; words: string } }> = {
+  freeze: { title: "user.freezeTitle", text: "user.freezeText", confirm: "user.freezeConfirm", done: "user.frozen", danger: true },
+  recover: { title: "user.recoverTitle", text: "user.recoverText", confirm: "user.recoverConfirm", done: "user.recovered", danger: false },
+  mfa: {
+    title: "user.unbindMfaTitle",
+    text: "user.unbindMfaText",
+    confirm: "user.unbindMfaConfirm",
+    done: "user.mfaUnbound",
+    danger: true,
+    refused: { code: "mfa_not_started", words: "user.mfaNotStarted" },
+  },
+  email: { title: "user.unbindEmailTitle", text: "user.unbindEmailText", confirm: "user.unbindEmailConfirm", done: "user.emailUnbound", danger: true },
+};
 
 export function UserPage({ id }: { id: string }) {
   useLanguage();
@@ -88,9 +116,18 @@ export function UserPage({ id }: { id: string }) {
     delete: userMay(caller, "delete", u),
     history: userMay(caller, "loginEvents", u),
   };
-  const anyAction = may.reset || may.freeze || may.recover || may.mfa || may.email || may.delete;
+  const anyAction = actions.some(([a]) => may[a]);
   const name = `${u.username} (${u.loginAccount})`;
   const path = { params: { path: { id: u.id } } };
+  // A change answers the user as it is now.
+  const changes: Record<Change, () => Promise<Result<unknown>>> = {
+    freeze: () => authed(() => client.POST("/v1/users/{id}/freeze", { ...path, body: {} as never })),
+    recover: () => authed(() => client.POST("/v1/users/{id}/recover", { ...path, body: {} as never })),
+    mfa: () => authed(() => client.DELETE("/v1/users/{id}/mfa", { ...path, body: {} as never })),
+    email: () => authed(() => client.DELETE("/v1/users/{id}/email", { ...path, body: {} as never })),
+  };
+  const change = open && open in changes ? (open as Change) : null;
+  const w = change && changeWords[change];
 
   return (
     <Page title={u.username} wide>
@@ -180,35 +217,13 @@ export function UserPage({ id }: { id: string }) {
         <h2 id="user-actions">{t("user.actionsTitle")}</h2>
         {anyAction ? (
           <div class="actions">
-            {may.reset && (
-              <button type="button" class="secondary" onClick={() => setOpen("reset")}>
-                {t("user.reset")}
-              </button>
-            )}
-            {may.freeze && (
-              <button type="button" class="secondary" onClick={() => setOpen("freeze")}>
-                {t("user.freeze")}
-              </button>
-            )}
-            {may.recover && (
-              <button type="button" class="secondary" onClick={() => setOpen("recover")}>
-                {t("user.recover")}
-              </button>
-            )}
-            {may.mfa && (
-              <button type="button" class="secondary" onClick={() => setOpen("mfa")}>
-                {t("user.unbindMfa")}
-              </button>
-            )}
-            {may.email && (
-              <button type="button" class="secondary" onClick={() => setOpen("email")}>
-                {t("user.unbindEmail")}
-              </button>
-            )}
-            {may.delete && (
-              <button type="button" class="danger" onClick={() => setOpen("delete")}>
-                {t("user.delete")}
-              </button>
+            {actions.map(
+              ([a, words]) =>
+                may[a] && (
+                  <button key={a} type="button" class={a === "delete" ? "danger" : "secondary"} onClick={() => setOpen(a)}>
+                    {t(words)}
+                  </button>
+                ),
             )}
           </div>
         ) : (
@@ -228,68 +243,22 @@ export function UserPage({ id }: { id: string }) {
       ) : null}
 
       {open === "reset" && <ResetPassword user={u} onClose={() => setOpen(null)} done={() => void load()} />}
-      {open === "freeze" && (
+      {change && w && (
         <Confirm
-          title={t("user.freezeTitle", { name })}
-          confirm={t("user.freezeConfirm")}
-          danger
+          key={change}
+          title={t(w.title, { name })}
+          confirm={t(w.confirm)}
+          danger={w.danger}
           run={async () => {
-            const r = await authed(() => client.POST("/v1/users/{id}/freeze", { ...path, body: {} as never }));
-            if (r.ok) took(r, t("user.frozen", { name: u.username }));
-            return r.ok ? null : r.error;
+            const r = await changes[change]();
+            if (r.ok) took(r, t(w.done, { name: u.username }));
+            return r;
           }}
+          words={(e) => (w.refused && e.code === w.refused.code ? t(w.refused.words) : undefined)}
           onClose={() => setOpen(null)}
           onDone={() => setOpen(null)}
         >
-          <p>{t("user.freezeText", { name: u.username })}</p>
-        </Confirm>
-      )}
-      {open === "recover" && (
-        <Confirm
-          title={t("user.recoverTitle", { name })}
-          confirm={t("user.recoverConfirm")}
-          run={async () => {
-            const r = await authed(() => client.POST("/v1/users/{id}/recover", { ...path, body: {} as never }));
-            if (r.ok) took(r, t("user.recovered", { name: u.username }));
-            return r.ok ? null : r.error;
-          }}
-          onClose={() => setOpen(null)}
-          onDone={() => setOpen(null)}
-        >
-          <p>{t("user.recoverText", { name: u.username })}</p>
-        </Confirm>
-      )}
-      {open === "mfa" && (
-        <Confirm
-          title={t("user.unbindMfaTitle", { name })}
-          confirm={t("user.unbindMfaConfirm")}
-          danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/users/{id}/mfa", { ...path, body: {} as never }));
-            if (r.ok) took(r, t("user.mfaUnbound", { name: u.username }));
-            return r.ok ? null : r.error;
-          }}
-          words={(e) => (e.code === "mfa_not_started" ? t("user.mfaNotStarted") : undefined)}
-          onClose={() => setOpen(null)}
-          onDone={() => setOpen(null)}
-        >
-          <p>{t("user.unbindMfaText", { name: u.username })}</p>
-        </Confirm>
-      )}
-      {open === "email" && (
-        <Confirm
-          title={t("user.unbindEmailTitle", { name })}
-          confirm={t("user.unbindEmailConfirm")}
-          danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/users/{id}/email", { ...path, body: {} as never }));
-            if (r.ok) took(r, t("user.emailUnbound", { name: u.username }));
-            return r.ok ? null : r.error;
-          }}
-          onClose={() => setOpen(null)}
-          onDone={() => setOpen(null)}
-        >
-          <p>{t("user.unbindEmailText", { name: u.username, email: u.email ?? "" })}</p>
+          <p>{t(w.text, { name: u.username, email: u.email ?? "" })}</p>
         </Confirm>
       )}
       {open === "delete" && (
@@ -297,10 +266,7 @@ export function UserPage({ id }: { id: string }) {
           title={t("user.deleteTitle", { name })}
           confirm={t("user.deleteConfirm", { name: u.username })}
           danger
-          run={async () => {
-            const r = await authed(() => client.DELETE("/v1/users/{id}", { ...path, body: {} as never }));
-            return r.ok ? null : r.error;
-          }}
+          run={() => authed(() => client.DELETE("/v1/users/{id}", { ...path, body: {} as never }))}
           words={(e) => (e.code === "version_conflict" ? t("user.deleteConflict") : undefined)}
           onClose={() => setOpen(null)}
           onDone={() => {
@@ -365,41 +331,39 @@ function EditUser(p: { user: User; etag: string | null; mayChangeType: boolean; 
   return (
     <section>
       <h2 id="user-edit">{t("user.editTitle")}</h2>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            setDone("");
-            setChanged(null);
-            const f = form.values;
-            const body: { username?: string; mobile?: string; accountType?: "platform_admin" | "member" } = {};
-            if (f.username.trim() !== p.user.username) body.username = f.username.trim();
-            if (f.mobile.trim() !== (p.user.mobile ?? "")) body.mobile = f.mobile.trim();
-            if (p.mayChangeType && f.accountType !== p.user.accountType && (f.accountType === "member" || f.accountType === "platform_admin")) {
-              body.accountType = f.accountType;
-            }
-            if (Object.keys(body).length === 0) return setDone(t("user.nothingToSave"));
-            const r = await authed(() =>
-              client.PATCH("/v1/users/{id}", {
-                params: { path: { id: p.user.id }, header: p.etag ? { "If-Match": p.etag } : {} },
-                body,
-              }),
-            );
-            if (!r.ok) {
-              if (r.error.code === "version_conflict") setConflict(true);
-              return form.fail(r.error, {
-                version_conflict: { words: t("user.conflict") },
-                member_of_teams: { field: "accountType", words: t("user.memberOfTeams") },
-              });
-            }
-            const user = r.data as unknown as User;
-            base.current = user;
-            p.saved(user, r.response.headers.get("ETag"));
-            setDone(t("user.saved"));
-          }),
-        )}
+      <SendForm
+        form={form}
+        submit={t("user.save")}
+        send={async () => {
+          setDone("");
+          setChanged(null);
+          const f = form.values;
+          const body: { username?: string; mobile?: string; accountType?: "platform_admin" | "member" } = {};
+          if (f.username.trim() !== p.user.username) body.username = f.username.trim();
+          if (f.mobile.trim() !== (p.user.mobile ?? "")) body.mobile = f.mobile.trim();
+          if (p.mayChangeType && f.accountType !== p.user.accountType && (f.accountType === "member" || f.accountType === "platform_admin")) {
+            body.accountType = f.accountType;
+          }
+          if (Object.keys(body).length === 0) return setDone(t("user.nothingToSave"));
+          const r = await authed(() =>
+            client.PATCH("/v1/users/{id}", {
+              params: { path: { id: p.user.id }, header: p.etag ? { "If-Match": p.etag } : {} },
+              body,
+            }),
+          );
+          if (!r.ok) {
+            if (r.error.code === "version_conflict") setConflict(true);
+            return form.fail(r.error, {
+              version_conflict: { words: t("user.conflict") },
+              member_of_teams: { field: "accountType", words: t("user.memberOfTeams") },
+            });
+          }
+          const user = r.data as unknown as User;
+          base.current = user;
+          p.saved(user, r.response.headers.get("ETag"));
+          setDone(t("user.saved"));
+        }}
       >
-        <FormAlert form={form} />
         {conflict && (
           <p>
             <button type="button" class="secondary" onClick={() => void reload()}>
@@ -432,17 +396,11 @@ function EditUser(p: { user: User; etag: string | null; mayChangeType: boolean; 
             name="accountType"
             label={t("users.accountType")}
             hint={t("user.accountTypeHint")}
-            options={[
-              { value: "member", label: t("home.accountType.member") },
-              { value: "platform_admin", label: t("home.accountType.platform_admin") },
-            ]}
+            options={accountTypeOptions()}
           />
         )}
         <Status message={done} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("user.save")}</Submit>
-        </div>
-      </form>
+      </SendForm>
     </section>
   );
 }
@@ -457,7 +415,7 @@ function ResetPassword({ user, onClose, done }: { user: User; onClose: () => voi
 
   if (result) {
     return (
-      <Dialog key="done" title={t("user.resetDoneTitle", { name: user.username })} onClose={onClose} noEscape={!result.notified}>
+      <DoneDialog title={t("user.resetDoneTitle", { name: user.username })} onClose={onClose} noEscape={!result.notified}>
         {result.notified ? (
           <p class="alert ok">{t("user.resetEmailed", { email: user.email ?? "" })}</p>
         ) : (
@@ -467,51 +425,36 @@ function ResetPassword({ user, onClose, done }: { user: User; onClose: () => voi
             <p>{t("users.temporaryHint")}</p>
           </Once>
         )}
-        <div class="actions">
-          <button type="button" class="primary" onClick={onClose}>
-            {t("common.done")}
-          </button>
-        </div>
-      </Dialog>
+      </DoneDialog>
     );
   }
   return (
-    <Dialog title={t("user.resetTitle", { name: `${user.username} (${user.loginAccount})` })} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            const r = await authed(() =>
-              client.POST("/v1/users/{id}/password-reset", { params: { path: { id: user.id } }, body: { notify: form.values.mode === "email" } }),
-            );
-            if (!r.ok) return form.fail(r.error);
-            setResult(r.data);
-            done();
-          }),
-        )}
-      >
-        <p>{t("user.resetText", { name: user.username })}</p>
-        <FormAlert form={form} />
-        {canEmail ? (
-          <ChoiceField
-            form={form}
-            name="mode"
-            legend={t("user.resetHow")}
-            options={[
-              { value: "show", label: t("user.resetShow") },
-              { value: "email", label: t("user.resetEmail", { email: user.email ?? "" }) },
-            ]}
-          />
-        ) : (
-          <p class="hint">{t("user.resetNoEmail")}</p>
-        )}
-        <div class="actions">
-          <Submit busy={form.busy}>{t("user.resetConfirm")}</Submit>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t("user.resetTitle", { name: `${user.username} (${user.loginAccount})` })}
+      form={form}
+      submit={t("user.resetConfirm")}
+      onClose={onClose}
+      intro={<p>{t("user.resetText", { name: user.username })}</p>}
+      send={async () => {
+        const r = await authed(() => client.POST("/v1/users/{id}/password-reset", { params: { path: { id: user.id } }, body: { notify: form.values.mode === "email" } }));
+        if (!r.ok) return form.fail(r.error);
+        setResult(r.data);
+        done();
+      }}
+    >
+      {canEmail ? (
+        <ChoiceField
+          form={form}
+          name="mode"
+          legend={t("user.resetHow")}
+          options={[
+            { value: "show", label: t("user.resetShow") },
+            { value: "email", label: t("user.resetEmail", { email: user.email ?? "" }) },
+          ]}
+        />
+      ) : (
+        <p class="hint">{t("user.resetNoEmail")}</p>
+      )}
+    </FormDialog>
   );
 }

@@ -7,16 +7,17 @@ import { useEffect, useState } from "preact/hooks";
 import { authed, client, type Schemas } from "../api/client";
 import { renameFields } from "../api/errors";
 import { useForm } from "../form";
-import { formatTime, language, t, useLanguage } from "../i18n";
+import { formatTime, t, useLanguage } from "../i18n";
 import { useSession } from "../session";
 import { rememberUser } from "../names";
-import { Field, FormAlert, Page, Status, Submit, onSubmit } from "../components/ui";
-import { CheckField, ChoiceField, LocaleField, SelectField } from "../components/fields";
-import { Dialog } from "../components/dialog";
+import { Page, Status, onSubmit } from "../components/ui";
+import { SelectField, accountTypeOptions } from "../components/fields";
+import { DoneDialog, FormDialog } from "../components/dialog";
 import { Once } from "../components/copy";
-import { ListState, Pager, usePaged } from "../components/paged";
+import { PagedTable, usePaged } from "../components/paged";
+import { FilterSelect, SearchField } from "../components/filters";
+import { NewAccountFields, newAccount, newAccountBody, newAccountChecks, newAccountField, type NewAccountField } from "../components/newaccount";
 import { useAllTeams } from "../teams";
-import * as v from "../validate";
 
 type AccountType = Schemas["AccountType"];
 type Status = Schemas["UserStatus"];
@@ -86,52 +87,37 @@ export function Users() {
       {query.deleted && <Status message={t("users.deleted", { name: query.deleted })} />}
       <form class="filters" role="search" aria-label={t("users.filtersLabel")} onSubmit={onSubmit(() => setFilter("q", q.trim()))}>
         <div class="filter-search">
-          <div class="field">
-            <label for="users-q">{t("users.search")}</label>
-            <input id="users-q" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} aria-describedby="users-q-hint" maxLength={254} />
-            <p id="users-q-hint" class="hint">
-              {t("users.searchHint")}
-            </p>
-          </div>
-          <button type="submit" class="secondary">
-            {t("users.searchSubmit")}
-          </button>
+          <SearchField id="users-q" label={t("users.search")} hint={t("users.searchHint")} value={q} onInput={setQ} maxLength={254} />
         </div>
         <div class="filter-row">
-          <div class="field">
-            <label for="users-accountType">{t("users.accountType")}</label>
-            <select id="users-accountType" value={filters.accountType} onChange={(e) => setFilter("accountType", e.currentTarget.value)}>
-              <option value="">{t("users.all")}</option>
-              {accountTypes.map((a) => (
-                <option key={a} value={a}>
-                  {t(`home.accountType.${a}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="users-status">{t("users.status")}</label>
-            <select id="users-status" value={filters.status} onChange={(e) => setFilter("status", e.currentTarget.value)}>
-              <option value="">{t("users.all")}</option>
-              {statuses.map((s) => (
-                <option key={s} value={s}>
-                  {t(`users.statusWord.${s}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="users-team">{t("users.team")}</label>
-            <select id="users-team" value={filters.teamId} onChange={(e) => setFilter("teamId", e.currentTarget.value)}>
-              <option value="">{t("users.anyTeam")}</option>
-              {filters.teamId && !teams.items.some((x) => x.id === filters.teamId) && <option value={filters.teamId}>{filters.teamId}</option>}
-              {teams.items.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="users-accountType"
+            label={t("users.accountType")}
+            value={filters.accountType}
+            onChange={(v) => setFilter("accountType", v)}
+            any={t("users.all")}
+            options={accountTypes.map((a) => ({ value: a, label: t(`home.accountType.${a}`) }))}
+          />
+          <FilterSelect
+            id="users-status"
+            label={t("users.status")}
+            value={filters.status}
+            onChange={(v) => setFilter("status", v)}
+            any={t("users.all")}
+            options={statuses.map((s) => ({ value: s, label: t(`users.statusWord.${s}`) }))}
+          />
+          <FilterSelect
+            id="users-team"
+            label={t("users.team")}
+            value={filters.teamId}
+            onChange={(v) => setFilter("teamId", v)}
+            any={t("users.anyTeam")}
+            // A team the address names but the list lacks (deleted, say) is still shown.
+            options={[
+              ...(filters.teamId && !teams.items.some((x) => x.id === filters.teamId) ? [{ value: filters.teamId, label: filters.teamId }] : []),
+              ...teams.items.map((x) => ({ value: x.id, label: x.name })),
+            ]}
+          />
           {any && (
             <button type="button" class="link" onClick={() => route("/users", true)}>
               {t("users.clearFilters")}
@@ -140,42 +126,28 @@ export function Users() {
         </div>
       </form>
 
-      <ListState paged={paged} empty={any ? t("users.noneMatch") : t("users.none")}>
-        <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="users-caption">
-          <table class="list">
-            <caption id="users-caption" class="visually-hidden">
-              {t("users.tableCaption", { n: paged.page })}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("users.username")}</th>
-                <th scope="col">{t("users.loginAccount")}</th>
-                <th scope="col">{t("users.email")}</th>
-                <th scope="col">{t("users.accountType")}</th>
-                <th scope="col">{t("users.status")}</th>
-                <th scope="col">{t("users.lastLogin")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {paged.items?.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    <a href={`/users/${u.id}`}>{u.username}</a>
-                  </td>
-                  <td>{u.loginAccount}</td>
-                  <td class="wrap">{u.email ?? "—"}</td>
-                  <td>{t(`home.accountType.${u.accountType}`)}</td>
-                  <td>
-                    <span class={`state ${u.status}`}>{t(`users.statusWord.${u.status}`)}</span>
-                  </td>
-                  <td>{u.lastLoginAt ? <time dateTime={u.lastLoginAt}>{formatTime(u.lastLoginAt)}</time> : t("users.never")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </ListState>
-      <Pager paged={paged} label={t("users.pages")} />
+      <PagedTable
+        paged={paged}
+        empty={any ? t("users.noneMatch") : t("users.none")}
+        pages={t("users.pages")}
+        labelledBy="users-caption"
+        caption={t("users.tableCaption", { n: paged.page })}
+        head={[t("users.username"), t("users.loginAccount"), t("users.email"), t("users.accountType"), t("users.status"), t("users.lastLogin")]}
+        row={(u) => (
+          <tr key={u.id}>
+            <td>
+              <a href={`/users/${u.id}`}>{u.username}</a>
+            </td>
+            <td>{u.loginAccount}</td>
+            <td class="wrap">{u.email ?? "—"}</td>
+            <td>{t(`home.accountType.${u.accountType}`)}</td>
+            <td>
+              <span class={`state ${u.status}`}>{t(`users.statusWord.${u.status}`)}</span>
+            </td>
+            <td>{u.lastLoginAt ? <time dateTime={u.lastLoginAt}>{formatTime(u.lastLoginAt)}</time> : t("users.never")}</td>
+          </tr>
+        )}
+      />
 
       {creating && <NewUser onClose={() => setCreating(false)} onCreated={() => paged.reload()} />}
     </Page>
@@ -188,22 +160,20 @@ function NewUser({ onClose, onCreated }: { onClose: () => void; onCreated: () =>
   const { me } = useSession();
   const superAdmin = me!.user.accountType === "super_admin";
   const [created, setCreated] = useState<Schemas["CreatedUser"] | null>(null);
-  const form = useForm(
-    "new-user",
-    { username: "", loginAccount: "", accountType: "member", email: "", mobile: "", locale: language(), passwordMode: "generate", password: "", notify: "" },
-    {
-      username: v.username,
-      loginAccount: v.loginAccount,
-      email: (val, all) => (all.notify === "true" ? v.email(val, all) : v.optional(v.email)(val, all)),
-      mobile: v.mobile,
-      password: (val, all) => (all.passwordMode === "type" ? v.password("loginAccount")(val, all) : undefined),
-    },
-  );
+  const form = useForm<NewAccountField | "accountType">("new-user", { ...newAccount(), accountType: "member" }, newAccountChecks());
 
   if (created) {
     const u = created.user;
     return (
-      <Dialog key="created" title={t("users.createdTitle")} onClose={onClose} noEscape>
+      <DoneDialog
+        title={t("users.createdTitle")}
+        onClose={onClose}
+        cta={
+          <a class="cta" href={`/users/${u.id}`}>
+            {t("users.openUser")}
+          </a>
+        }
+      >
         <p>{t("users.createdText", { name: u.username, account: t(`home.accountType.${u.accountType}`) })}</p>
         <Once
           items={[
@@ -214,86 +184,30 @@ function NewUser({ onClose, onCreated }: { onClose: () => void; onCreated: () =>
           <p>{t("users.temporaryHint")}</p>
           {created.notified && <p class="alert info">{t("users.emailedTo", { email: u.email ?? "" })}</p>}
         </Once>
-        <div class="actions">
-          <a class="cta" href={`/users/${u.id}`}>
-            {t("users.openUser")}
-          </a>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.done")}
-          </button>
-        </div>
-      </Dialog>
+      </DoneDialog>
     );
   }
 
-  const typed = form.values.passwordMode === "type";
   return (
-    <Dialog title={t("users.newTitle")} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={onSubmit(() =>
-          form.submit(async () => {
-            const f = form.values;
-            const r = await authed(() =>
-              client.POST("/v1/users", {
-                body: {
-                  username: f.username.trim(),
-                  loginAccount: f.loginAccount,
-                  accountType: superAdmin && f.accountType === "platform_admin" ? "platform_admin" : "member",
-                  ...(f.email.trim() ? { email: f.email.trim() } : {}),
-                  ...(f.mobile.trim() ? { mobile: f.mobile.trim() } : {}),
-                  password: typed ? { value: f.password } : { generate: true },
-                  notify: f.notify === "true",
-                  locale: f.locale === "zh-CN" ? "zh-CN" : "en",
-                },
-              }),
-            );
-            if (!r.ok) return form.fail(renameFields(r.error, (n) => (n.startsWith("password") ? "password" : n)));
-            rememberUser(r.data.user);
-            setCreated(r.data);
-            onCreated();
-          }),
-        )}
-      >
-        <FormAlert form={form} />
-        <Field form={form} name="username" label={t("users.username")} hint={t("common.usernameHint")} autoComplete="off" />
-        <Field form={form} name="loginAccount" label={t("users.loginAccount")} hint={t("common.loginAccountHint")} autoComplete="off" />
-        {superAdmin ? (
-          <SelectField
-            form={form}
-            name="accountType"
-            label={t("users.accountType")}
-            options={[
-              { value: "member", label: t("home.accountType.member") },
-              { value: "platform_admin", label: t("home.accountType.platform_admin") },
-            ]}
-          />
-        ) : (
-          <p class="hint">{t("users.memberOnly")}</p>
-        )}
-        <Field form={form} name="email" label={t("users.email")} type="email" inputMode="email" autoComplete="off" optional={form.values.notify !== "true"} />
-        <Field form={form} name="mobile" label={t("users.mobile")} hint={t("users.mobileHint")} autoComplete="off" optional />
-        <LocaleField form={form} />
-        <ChoiceField
-          form={form}
-          name="passwordMode"
-          legend={t("users.passwordLegend")}
-          options={[
-            { value: "generate", label: t("users.passwordGenerate") },
-            { value: "type", label: t("users.passwordType") },
-          ]}
-        />
-        {typed && (
-          <Field form={form} name="password" label={t("users.password")} type="password" autoComplete="new-password" hint={t("users.passwordHint")} />
-        )}
-        <CheckField form={form} name="notify" label={t("users.notify")} hint={t("users.notifyHint")} />
-        <div class="actions">
-          <Submit busy={form.busy}>{t("users.create")}</Submit>
-          <button type="button" class="secondary" onClick={onClose}>
-            {t("common.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={t("users.newTitle")}
+      form={form}
+      submit={t("users.create")}
+      onClose={onClose}
+      send={async () => {
+        const f = form.values;
+        const r = await authed(() =>
+          client.POST("/v1/users", { body: { ...newAccountBody(f), accountType: superAdmin && f.accountType === "platform_admin" ? "platform_admin" : "member" } }),
+        );
+        if (!r.ok) return form.fail(renameFields(r.error, newAccountField));
+        rememberUser(r.data.user);
+        setCreated(r.data);
+        onCreated();
+      }}
+    >
+      <NewAccountFields form={form} passwordLabel={t("users.password")}>
+        {superAdmin ? <SelectField form={form} name="accountType" label={t("users.accountType")} options={accountTypeOptions()} /> : <p class="hint">{t("users.memberOnly")}</p>}
+      </NewAccountFields>
+    </FormDialog>
   );
 }
