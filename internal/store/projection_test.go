@@ -26,6 +26,9 @@ var notProjected = []string{
 // be projected there, or its lists would answer it empty.
 func TestIndexesProjectWhatListsRead(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("needs the local stack (-short, make unit)")
+	}
 	// The table as the local stack made it from template.yaml.
 	def, err := tabledef.Load(os.Getenv(tabledef.EnvVar))
 	if err != nil {
