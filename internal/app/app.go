@@ -63,12 +63,9 @@ func ConfigFromEnv() (Config, error) {
 }
 
 // App holds what every operation may use: the configuration, the table and the
-// clock. The clients that only some operations use (Cognito, SES) are built from
-// SDK by their own packages, in the main.go of the functions that call them, and
-// handed to the constructors of the operations that need them (api.NewAccounts,
-// outbox.NewMailer): a function cannot be built without a client its operation
-// calls, and a function that calls none does not link its package, whose
-// initialisation would cost every cold start.
+// clock. A client only some operations call (Cognito, SES) is built from SDK in
+// their functions' main.go and given to those operations' constructors, so no other
+// function links its package, whose initialisation every cold start would pay.
 type App struct {
 	Config
 	Store *store.Store
@@ -110,11 +107,10 @@ func Load() *App {
 	return a
 }
 
-// lambdaConfig is the SDK configuration from what Lambda puts in every function's
-// environment: the region and the execution role's credentials. The SDK's
-// config.LoadDefaultConfig would find the same, but it links and initialises every
-// credential provider (SSO, STS, IMDS, ...) in each binary, which doubled the
-// functions' cold-start init next to a bare aws-lambda-go binary.
+// lambdaConfig returns the SDK configuration from what Lambda puts in every
+// function's environment: the region and the execution role's credentials. The SDK's
+// config.LoadDefaultConfig finds the same, but links every credential provider (SSO,
+// STS, IMDS, ...) into each binary, at a cost to every cold start.
 func lambdaConfig() aws.Config {
 	return aws.Config{
 		Region: os.Getenv("AWS_REGION"),
