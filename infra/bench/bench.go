@@ -313,13 +313,6 @@ func (r *runner) timed(ctx context.Context, op Operation, req Request) (total, o
 
 const sampleLabel = "sample"
 
-// coldSettle is the pause before each cold start, the functions' and the baselines'
-// alike: a function's set-up requests (creating the user it will delete, say) leave
-// DynamoDB Local, moto and the gateway busy for a few milliseconds after they answer,
-// and on a machine of two CPUs a process started then waits for one. The pause lets
-// every binary, function or baseline, start on the same quiet machine.
-const coldSettle = 50 * time.Millisecond
-
 // coldStarts measures rounds of one cold start of every function and of the
 // baselines, so that the load of a shared machine falls on all alike; it sets res's
 // baselines and answers the functions'. Before each
@@ -374,7 +367,7 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) (
 			if j >= len(ops) {
 				name := baselines[j-len(ops)].Name
 				g.Retire(name)
-				time.Sleep(coldSettle)
+				settle()
 				if _, err := g.Invoke(ctx, name, event); err != nil {
 					return nil, fmt.Errorf("%s: %w", name, err)
 				}
@@ -392,7 +385,7 @@ func (r *runner) coldStarts(ctx context.Context, ops []Operation, res *Result) (
 			}
 			r.env.Gateway.Retire(op.Function)
 			r.colds.take(op.Function) // set-up may have started one
-			time.Sleep(coldSettle)
+			settle()
 			if _, err := r.do(ctx, op, req); err != nil {
 				return nil, err
 			}
