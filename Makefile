@@ -204,9 +204,10 @@ build-ConsoleFunction: $(CONSOLE_DIST)
 # flags, and arm64 copies of every binary for the size table (what deploys); the twin function makes the direct calls in a function process (infra/bench/twin.go).
 # bin/bench-%/bootstrap has a longer pattern than bin/%/bootstrap, so make prefers it.
 BENCH := bin/roster-bench
-# The SDK floor with one more client: the floor of the functions that call that service.
+# The SDK floor with one more client (the floor of the functions that call that service),
+# and with the tracing linked.
 CLIENT_FLOORS := bin/bench-sdkfloor-cognitoidentityprovider/bootstrap bin/bench-sdkfloor-sesv2/bootstrap
-BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap bin/bench-tracefloor/bootstrap $(CLIENT_FLOORS)
+BASELINES := bin/bench-hello/bootstrap bin/bench-sdkfloor/bootstrap bin/bench-sdkfloor-tracing/bootstrap $(CLIENT_FLOORS)
 TWIN := bin/bench-twin/bootstrap
 ARM64_BOOTSTRAPS := $(FUNCTIONS:%=bin/arm64/%/bootstrap) $(BASELINES:bin/%=bin/arm64/%)
 

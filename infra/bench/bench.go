@@ -36,7 +36,7 @@ type Options struct {
 	HelloBinary string // the hello-world bootstrap, built with the functions' flags
 	FloorBinary string // the hello world plus the DynamoDB client every function builds (testdata/sdkfloor)
 	// TraceFloorBinary is the SDK floor with internal/xray linked and wired
-	// (testdata/tracefloor), started with tracing off and on.
+	// (testdata/sdkfloor, floor_tracing), started with tracing off and on.
 	TraceFloorBinary string
 	// ClientFloors are the SDK floor with one more SDK client linked and built (by
 	// its service package's name, as "cognitoidentityprovider"): the floor of the

@@ -100,9 +100,10 @@ func (res *Result) Write(w io.Writer) error {
 	}
 	p.f(`init: process start until the binary first asks the runtime API for an invocation; 1st
 call: that first invocation, handed over until answered. ×floor: init over the SDK floor's,
-the hello world that also builds the DynamoDB client (and links attributevalue and
-expression), which every Roster function needs: what linking that SDK alone costs (its
-package initialisation); functions that call Cognito or SES link those clients on top.
+the hello world that also builds the DynamoDB client, can call it (a GetItem its handler
+never makes here) and links attributevalue and expression, as every Roster function does:
+what using that SDK alone costs a cold start (its package initialisation, and the binary
+that making a call links); functions that call Cognito or SES link those clients on top.
 init CPU: the same init's time on a CPU (all threads, from /proc/<pid>/task/*/schedstat),
 without the waits for one that a shared machine's load adds; its ×hello and ×floor are the
 load-free checks of the wall-clock ratios. ×own: init CPU over that of the SDK floor with the
@@ -126,7 +127,7 @@ million calls.
 `, nativeSizes(res.Sizes))
 
 	p.f(`SDK floor + tracing: the SDK floor with internal/xray linked and wired as app.Load
-wires it (testdata/tracefloor), started without TRACING (off: every function by default)
+wires it (testdata/sdkfloor, floor_tracing), started without TRACING (off: every function by default)
 and with TRACING=Active (on: it builds the tracer and connects its socket to the daemon).
 Linked and off, its init takes %s ms over the SDK floor's (on a CPU %s) and its binary
 %s MB (arm64); on, its init takes %s ms over off (on a CPU %s). A sampled invocation also sends one UDP datagram per

@@ -29,7 +29,7 @@ func main() {
 	sizes := flag.String("sizes", "1000,100000", "seeded user counts for the scale table, ascending; empty for none")
 	flag.StringVar(&opts.HelloBinary, "hello", "bin/bench-hello/bootstrap", "the hello-world bootstrap")
 	flag.StringVar(&opts.FloorBinary, "floor", "bin/bench-sdkfloor/bootstrap", "the SDK-floor bootstrap")
-	flag.StringVar(&opts.TraceFloorBinary, "tracefloor", "bin/bench-tracefloor/bootstrap", "the SDK floor with internal/xray linked")
+	flag.StringVar(&opts.TraceFloorBinary, "tracefloor", "bin/bench-sdkfloor-tracing/bootstrap", "the SDK floor with internal/xray linked")
 	opts.ClientFloors = map[string]string{ // testdata/sdkfloor's build tags: Makefile
 		"cognitoidentityprovider": "bin/bench-sdkfloor-cognitoidentityprovider/bootstrap",
 		"sesv2":                   "bin/bench-sdkfloor-sesv2/bootstrap",

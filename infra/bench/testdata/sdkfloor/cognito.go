@@ -3,10 +3,18 @@
 package main
 
 import (
+	"context"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
 func init() {
-	clients = append(clients, func(cfg aws.Config) { _ = cognitoidentityprovider.NewFromConfig(cfg) })
+	clients = append(clients, func(cfg aws.Config) func(context.Context) error {
+		c := cip.NewFromConfig(cfg)
+		return func(ctx context.Context) error {
+			_, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String("floor"), Username: aws.String("floor")})
+			return err
+		}
+	})
 }

@@ -3,10 +3,21 @@
 package main
 
 import (
+	"context"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
 func init() {
-	clients = append(clients, func(cfg aws.Config) { _ = sesv2.NewFromConfig(cfg) })
+	clients = append(clients, func(cfg aws.Config) func(context.Context) error {
+		c := sesv2.NewFromConfig(cfg)
+		return func(ctx context.Context) error {
+			_, err := c.SendEmail(ctx, &sesv2.SendEmailInput{FromEmailAddress: aws.String("floor@example.com"),
+				Destination: &types.Destination{ToAddresses: []string{"floor@example.com"}},
+				Content:     &types.EmailContent{Simple: &types.Message{Subject: &types.Content{Data: aws.String("floor")}, Body: &types.Body{Text: &types.Content{Data: aws.String("floor")}}}}})
+			return err
+		}
+	})
 }
