@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -24,20 +25,21 @@ import (
 //go:embed openapi.json
 var JSON string
 
-// etag names this document: a hash of its bytes, made once per container.
-var etag = func() string {
+// etag names this document: a hash of its bytes, made on the first request that needs
+// it, not at init: NoRoute links this package and never does.
+var etag = sync.OnceValue(func() string {
 	sum := sha256.Sum256([]byte(JSON))
 	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-}()
+})
 
 // Handler is GET /v1/openapi.json. The document changes only with a deployment, so it
 // may be cached for a while, and revalidated with its ETag.
 func Handler(_ context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	headers := map[string]string{
 		"Cache-Control": "public, max-age=300",
-		"ETag":          etag,
+		"ETag":          etag(),
 	}
-	if matches(header(req, "if-none-match"), etag) {
+	if matches(header(req, "if-none-match"), etag()) {
 		return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNotModified, Headers: headers}, nil
 	}
 	headers["Content-Type"] = "application/json"
