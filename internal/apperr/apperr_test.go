@@ -8,7 +8,9 @@ import (
 	"github.com/roster-dev/roster/internal/apperr"
 )
 
-func TestIsCode(t *testing.T) {
+// TestErrorsIsMatchesCodes: errors.Is finds a code anywhere in an error's chain, also
+// on a copy of a sentinel; the sentinel itself matches only itself.
+func TestErrorsIsMatchesCodes(t *testing.T) {
 	t.Parallel()
 	sentinel := apperr.Stale("The user")
 	tests := []struct {

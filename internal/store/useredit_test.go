@@ -271,10 +271,13 @@ func TestUpdateUser(t *testing.T) {
 		// race is the number of calls of the edit that another edit overtakes.
 		race   int
 		refuse bool // the edit answers errRefused
-		same   bool // the edit changes nothing
-		cancel bool // the caller goes away during the first call
-		want   error
-		calls  int
+		// refuseChanged: the edit answers errRefused for a user another edit changed, as
+		// an authorisation decided again on the user as it is now would.
+		refuseChanged bool
+		same          bool // the edit changes nothing
+		cancel        bool // the caller goes away during the first call
+		want          error
+		calls         int
 		// versions is how many versions the user moved; renamed whether the edit's
 		// rename is among them.
 		versions int64
@@ -285,6 +288,7 @@ func TestUpdateUser(t *testing.T) {
 		{name: "applies again after a lost race", race: 1, calls: 2, versions: 2, renamed: true},
 		{name: "gives up after its attempts", race: 3, want: apperr.Stale("The user"), calls: 3, versions: 3},
 		{name: "stops on the edit's error", refuse: true, want: errRefused, calls: 1},
+		{name: "decides again on the user as another edit left it", race: 1, refuseChanged: true, want: errRefused, calls: 2, versions: 1},
 		{name: "stops when the caller has gone", race: 1, cancel: true, want: context.Canceled, calls: 1, versions: 1},
 	}
 	for _, tt := range tests {
@@ -309,7 +313,7 @@ func TestUpdateUser(t *testing.T) {
 				if tt.cancel {
 					cancel()
 				}
-				if tt.refuse {
+				if tt.refuse || (tt.refuseChanged && now.Version != u.Version) {
 					return user.User{}, store.Effects{}, errRefused
 				}
 				if tt.same {
